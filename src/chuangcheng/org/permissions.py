@@ -1,0 +1,61 @@
+"""Named predicates: services use them to refuse, templates to show or hide an action.
+What a user may *see* is decided in queries.py (scope); these decide what they may *do*."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chuangcheng.org.models import Region, Role
+
+ADMIN_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_ADMIN}
+# Roles whose daily work means calling people: they see phone numbers unmasked.
+PHONE_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.INSPECTOR, Role.GRID_WORKER}
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_superuser(user: Any) -> bool:
+    return _active(user) and bool(user.is_superuser)
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return _active(user) and (user.is_superuser or user.role in roles)
+
+
+def in_scope(user: Any, region: Region | None) -> bool:
+    if not _active(user) or region is None:
+        return False
+    if user.is_superuser:
+        return True
+    return user.scope is not None and region.path.startswith(user.scope.path)
+
+
+def is_street_admin(user: Any) -> bool:
+    return has_role(user, Role.STREET_ADMIN)
+
+
+def can_manage_region(user: Any, region: Region) -> bool:
+    """Create or change regions, units and people under `region`."""
+    return has_role(user, *ADMIN_ROLES) and in_scope(user, region)
+
+
+def can_edit_point(user: Any, grid: Region) -> bool:
+    return has_role(user, *ADMIN_ROLES) and in_scope(user, grid)
+
+
+def can_import(user: Any) -> bool:
+    return has_role(user, *ADMIN_ROLES)
+
+
+def can_edit_catalog(user: Any) -> bool:
+    return is_street_admin(user)
+
+
+def can_view_audit(user: Any) -> bool:
+    return has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.LEADER)
+
+
+def can_see_phone_numbers(user: Any) -> bool:
+    return has_role(user, *PHONE_ROLES)

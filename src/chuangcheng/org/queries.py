@@ -1,0 +1,104 @@
+"""Every read of the organization, already scoped to the user who asks.
+
+Scope is a region: a user sees that region's subtree. A unit registered higher up (say at the
+street office) serves the whole subtree, so it is visible below too; a unit of a sibling
+community is not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery
+
+from chuangcheng.org.models import Person, Region, Unit, User
+
+
+def scope_of(user: Any) -> Region | None:
+    """The region a user sees; None for a superuser (everything)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionError("anonymous users have no scope")
+    if user.is_superuser:
+        return None
+    return user.scope
+
+
+def _ancestor_paths(region: Region) -> list[str]:
+    codes = region.ancestor_codes()
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def regions_visible_to(user: Any) -> QuerySet[Region]:
+    if not getattr(user, "is_authenticated", False):
+        return Region.objects.none()
+    scope = scope_of(user)
+    qs = Region.objects.select_related("parent")
+    if user.is_superuser:
+        return qs
+    if scope is None:
+        return qs.none()
+    return qs.filter(path__startswith=scope.path)
+
+
+def region_for(user: Any, code: str) -> Region | None:
+    return regions_visible_to(user).filter(code=code).first()
+
+
+def units_visible_to(user: Any) -> QuerySet[Unit]:
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    qs = Unit.objects.select_related("region")
+    if user.is_superuser:
+        return qs
+    scope = scope_of(user)
+    if scope is None:
+        return qs.none()
+    return qs.filter(Q(region__path__startswith=scope.path) | Q(region__path__in=_ancestor_paths(scope)))
+
+
+def people_visible_to(user: Any) -> QuerySet[Person]:
+    if not getattr(user, "is_authenticated", False):
+        return Person.objects.none()
+    qs = Person.objects.select_related("region", "unit", "user")
+    if user.is_superuser:
+        return qs
+    scope = scope_of(user)
+    if scope is None:
+        return qs.none()
+    return qs.filter(region__path__startswith=scope.path)
+
+
+def users_visible_to(user: Any) -> QuerySet[User]:
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    qs = User.objects.select_related("scope", "person")
+    if user.is_superuser:
+        return qs
+    scope = scope_of(user)
+    if scope is None:
+        return qs.none()
+    return qs.filter(scope__path__startswith=scope.path)
+
+
+def communities_visible_to(user: Any) -> QuerySet[Region]:
+    return regions_visible_to(user).filter(level=Region.Level.COMMUNITY)
+
+
+def grids_visible_to(user: Any) -> QuerySet[Region]:
+    return regions_visible_to(user).filter(level=Region.Level.GRID)
+
+
+def region_children_with_counts(user: Any, region: Region) -> QuerySet[Region]:
+    """The children of a region with their sub-region and point counts, in one query."""
+    from chuangcheng.places.models import Point
+
+    points = (
+        Point.objects.filter(active=True, grid__path__startswith=OuterRef("path"))
+        .order_by()
+        .values(total=Func(F("id"), function="COUNT"))
+    )
+    return (
+        regions_visible_to(user)
+        .filter(parent=region)
+        .order_by("sort_order", "code")
+        .annotate(child_count=Count("children", distinct=True), point_count=Subquery(points))
+    )

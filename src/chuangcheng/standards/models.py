@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chuangcheng.core import clock
+from chuangcheng.core.validators import validate_code
+
+
+class PointType(models.Model):
+    """The stable identity of a point type (主次干道, 农贸市场 …). Points refer to it; what is
+    checked at a type lives in the versioned catalog (TypeProfile and CheckItem)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
+    name = models.CharField(_("name"), max_length=60)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("point type")
+        verbose_name_plural = _("point types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogVersion(models.Model):
+    """One version of the assessment catalog. A draft is edited; publishing freezes it and
+    supersedes the version in force. A published version is never changed again."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("in force")
+        SUPERSEDED = "superseded", _("superseded")
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    changelog = models.TextField(_("what changed"), blank=True)
+    based_on = models.ForeignKey(
+        "self", verbose_name=_("based on"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("catalog version")
+        verbose_name_plural = _("catalog versions")
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.title}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class CheckGroup(models.Model):
+    """A reusable group of check items (PUB, ORDER, ENV …) shared by several point types."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="groups")
+    code = models.CharField(_("code"), max_length=40, validators=[validate_code])
+    name = models.CharField(_("name"), max_length=80)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="uniq_group_code_per_version")]
+        verbose_name = _("check group")
+        verbose_name_plural = _("check groups")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class TypeProfile(models.Model):
+    """What one catalog version checks at one point type: its groups and usual owners."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="profiles")
+    point_type = models.ForeignKey(PointType, on_delete=models.PROTECT, related_name="profiles")
+    description = models.TextField(_("description"), blank=True)
+    unit_kinds = models.JSONField(_("usual responsible unit kinds"), default=list, blank=True)
+    groups = models.ManyToManyField(CheckGroup, verbose_name=_("check groups"), blank=True, related_name="profiles")
+
+    class Meta:
+        ordering = ["version", "point_type__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "point_type"], name="uniq_profile_per_version")
+        ]
+        verbose_name = _("point type profile")
+        verbose_name_plural = _("point type profiles")
+
+    def __str__(self) -> str:
+        return f"v{self.version.number} {self.point_type}"
+
+
+class CheckItem(models.Model):
+    """One thing an inspector checks. It belongs to a reusable group or to one point type."""
+
+    class Measure(models.TextChoices):
+        PRESENCE = "presence", _("present / absent")
+        COUNT = "count", _("count at least N (within a distance)")
+        OCCURRENCES = "occurrences", _("occurrences (deduct per occurrence)")
+        RATE = "rate", _("rate at least N %")
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=40, validators=[validate_code])
+    group = models.ForeignKey(
+        CheckGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
+    point_type = models.ForeignKey(
+        PointType, verbose_name=_("point type"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="items",
+    )
+    text = models.TextField(_("what is checked"))
+    measure = models.CharField(_("measure"), max_length=16, choices=Measure.choices, default=Measure.PRESENCE)
+    threshold = models.DecimalField(_("threshold"), max_digits=8, decimal_places=2, null=True, blank=True)
+    distance_m = models.PositiveIntegerField(_("over a walk of (m)"), null=True, blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
+    deduction = models.DecimalField(
+        _("deduction per occurrence"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    unit_kinds = models.JSONField(_("usual responsible unit kinds"), default=list, blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "group__sort_order", "point_type__sort_order", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="uniq_item_code_per_version"),
+            models.CheckConstraint(
+                condition=(models.Q(group__isnull=False, point_type__isnull=True)
+                           | models.Q(group__isnull=True, point_type__isnull=False)),
+                name="item_in_group_or_type",
+            ),
+        ]
+        verbose_name = _("check item")
+        verbose_name_plural = _("check items")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:40]}"
+
+    def clean(self) -> None:
+        if (self.group_id is None) == (self.point_type_id is None):
+            raise ValidationError(_("A check item belongs either to a group or to one point type."))
+        if self.measure in {self.Measure.COUNT, self.Measure.RATE} and self.threshold is None:
+            raise ValidationError({"threshold": _("A count or rate item needs a threshold.")})
+        if self.measure == self.Measure.RATE and self.threshold is not None and not 0 <= self.threshold <= 100:
+            raise ValidationError({"threshold": _("A rate threshold is a percentage from 0 to 100.")})
+        if self.measure == self.Measure.OCCURRENCES and self.deduction is None:
+            raise ValidationError({"deduction": _("An occurrences item needs a deduction per occurrence.")})

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    from chuangcheng.web.nav import menu_for
+
+    user = getattr(request, "user", None)
+    return {
+        "nav_items": menu_for(user) if user is not None and user.is_authenticated else [],
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+    }

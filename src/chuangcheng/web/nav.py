@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from chuangcheng.org import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+def menu_for(user: Any) -> list[NavItem]:
+    items = [
+        NavItem(str(_("Home")), reverse("web:home"), "home"),
+        NavItem(str(_("Points")), reverse("places:list"), "points"),
+        NavItem(str(_("Map")), reverse("places:map"), "map"),
+        NavItem(str(_("Regions")), reverse("org:regions"), "regions"),
+        NavItem(str(_("Units")), reverse("org:units"), "units"),
+        NavItem(str(_("People")), reverse("org:people"), "people"),
+        NavItem(str(_("Catalog")), reverse("standards:catalog"), "catalog"),
+    ]
+    if permissions.can_import(user):
+        items.append(NavItem(str(_("Import")), reverse("web:import"), "import"))
+    if permissions.can_view_audit(user):
+        items.append(NavItem(str(_("Change log")), reverse("web:audit"), "audit"))
+    return items

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from chuangcheng.core.models import AuditEvent
+from chuangcheng.org import permissions
+from chuangcheng.org import queries as org_queries
+from chuangcheng.places.queries import points_visible_to
+from chuangcheng.web.pagination import paginate
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    points = points_visible_to(user).filter(active=True)
+    communities = org_queries.communities_visible_to(user)
+    scope = org_queries.scope_of(user)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "scope": scope,
+            "point_count": points.count(),
+            "zero_loss_count": points.filter(zero_loss=True).count(),
+            "community_count": communities.count(),
+            "grid_count": org_queries.grids_visible_to(user).count(),
+            "unit_count": org_queries.units_visible_to(user).count(),
+            "people_count": org_queries.people_visible_to(user).count(),
+            "by_type": points.order_by().values("point_type__code", "point_type__name")
+            .annotate(n=Count("id")).order_by("-n", "point_type__code"),
+            "communities": communities,
+        },
+    )
+
+
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_audit(request.user):
+        raise PermissionDenied(_("You may not read the change log."))
+    events = AuditEvent.objects.select_related("actor")
+    scope = org_queries.scope_of(request.user)
+    if scope is not None:
+        events = events.filter(region_path__startswith=scope.path)
+    object_type = request.GET.get("type", "")
+    if object_type:
+        events = events.filter(object_type=object_type)
+    key = request.GET.get("key", "").strip()
+    if key:
+        events = events.filter(object_key=key)
+    return render(request, "web/audit_log.html", {"page": paginate(request, events), "type": object_type,
+                                                  "key": key})
+
+
+def import_page(request: HttpRequest) -> HttpResponse:
+    from chuangcheng.web.imports import import_view
+
+    return import_view(request)
+
+
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    from chuangcheng.web.imports import template_view
+
+    return template_view(request, kind)
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True})
