@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "chuangcheng.core",
     "chuangcheng.org",
     "chuangcheng.standards",
@@ -181,13 +182,17 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Only `collectstatic` needs a STATIC_ROOT; `serve` reads static files from the packages.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+import xstatic.pkg.leaflet  # noqa: E402
+
+STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 # Static files are served by WhiteNoise straight from the installed packages, so `serve`
 # needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -1,15 +1,36 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from chuangcheng.api.api import api
 from chuangcheng.org import views as org_views
+
+
+
+def _api_urls() -> tuple[list[Any], str, str]:
+    """The API authenticates every call itself (session or token) and answers 401 in its own
+    error format, so the sign-in redirect of LoginRequiredMiddleware must not apply to it."""
+    patterns, app_name, namespace = api.urls
+
+    def exempt(items: list[Any]) -> None:
+        for item in items:
+            if hasattr(item, "url_patterns"):
+                exempt(item.url_patterns)
+            else:
+                item.callback = login_not_required(item.callback)
+
+    exempt(patterns)
+    return patterns, app_name, namespace
+
 
 urlpatterns = [
     path("accounts/login/", org_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", org_views.sign_out, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/", _api_urls()),
     path("org/", include("chuangcheng.org.urls")),
     path("points/", include("chuangcheng.places.urls")),
     path("catalog/", include("chuangcheng.standards.urls")),

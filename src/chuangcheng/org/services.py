@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from chuangcheng.core.services import save_audited
 from chuangcheng.core.validators import normalize_phone
 from chuangcheng.org import permissions
-from chuangcheng.org.models import Person, Region, Role, Unit, User
+from chuangcheng.org.models import ApiToken, Person, Region, Role, Unit, User
 
 REGION_FIELDS = ("name", "boundary", "households", "population", "sort_order")
 UNIT_FIELDS = ("name", "kind", "region", "head_name", "head_phone", "liaison_name", "liaison_phone",
@@ -140,3 +140,22 @@ def grant_back_office(user: User) -> None:
         codename__in=codenames, content_type__app_label__in=["org", "places", "standards", "core"]
     )
     user.user_permissions.add(*perms)
+
+
+def create_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
+    """A new personal token; the key is returned once and only its hash is kept."""
+    import secrets
+
+    if not user.is_active:
+        raise PermissionDenied(_("This account is disabled."))
+    name = (name or "").strip()[:80] or _("mobile client")
+    key = "cc_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[3:11], key_hash=ApiToken.hash_key(key))
+    return token, key
+
+
+def revoke_api_token(token: ApiToken, *, by: User) -> None:
+    if token.user_id != by.pk and not by.is_superuser:
+        raise PermissionDenied(_("You may only revoke your own tokens."))
+    token.revoked = True
+    token.save(update_fields=["revoked"])

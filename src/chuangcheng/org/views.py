@@ -76,7 +76,11 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
-    units = queries.units_visible_to(request.user).annotate(point_count=Count("primary_points", distinct=True))
+    units = (
+        queries.units_visible_to(request.user)
+        .annotate(point_count=Count("primary_points", distinct=True))
+        .order_by("kind", "code")
+    )
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     if q:

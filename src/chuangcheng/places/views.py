@@ -69,7 +69,8 @@ def point_map(request: HttpRequest) -> HttpResponse:
     ]
     grids = [
         {"code": g.code, "name": g.name, "boundary": json.loads(g.boundary)}
-        for g in org_queries.grids_visible_to(request.user).exclude(boundary="").only("code", "name", "boundary")
+        for g in org_queries.grids_visible_to(request.user).exclude(boundary="").select_related(None)
+        .only("code", "name", "boundary")
     ]
     return render(
         request,

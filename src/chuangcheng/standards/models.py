@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
 from chuangcheng.core.validators import validate_code
+from chuangcheng.org.models import Unit
 
 
 class PointType(models.Model):
@@ -102,6 +107,13 @@ class TypeProfile(models.Model):
     def __str__(self) -> str:
         return f"v{self.version.number} {self.point_type}"
 
+    def clean(self) -> None:
+        unknown = _unknown_unit_kinds(self.unit_kinds)
+        if unknown:
+            raise ValidationError(
+                {"unit_kinds": _("Unknown unit kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}}
+            )
+
 
 class CheckItem(models.Model):
     """One thing an inspector checks. It belongs to a reusable group or to one point type."""
@@ -149,11 +161,61 @@ class CheckItem(models.Model):
         return f"{self.code} {self.text[:40]}"
 
     def clean(self) -> None:
+        errors: dict[str, list[Any]] = {}
+
+        def add(field: str, message: Any) -> None:
+            errors.setdefault(field, []).append(message)
+
         if (self.group_id is None) == (self.point_type_id is None):
-            raise ValidationError(_("A check item belongs either to a group or to one point type."))
+            add("group", _("A check item belongs either to a group or to one point type."))
+        if self.group_id is not None and self.version_id is not None and self.group.version_id != self.version_id:
+            add("group", _("The group belongs to another catalog version."))
         if self.measure in {self.Measure.COUNT, self.Measure.RATE} and self.threshold is None:
-            raise ValidationError({"threshold": _("A count or rate item needs a threshold.")})
-        if self.measure == self.Measure.RATE and self.threshold is not None and not 0 <= self.threshold <= 100:
-            raise ValidationError({"threshold": _("A rate threshold is a percentage from 0 to 100.")})
+            add("threshold", _("A count or rate item needs a threshold."))
+        if self.measure in {self.Measure.PRESENCE, self.Measure.OCCURRENCES} and self.threshold is not None:
+            add("threshold", _("Only a count or rate item has a threshold."))
+        if self.threshold is not None:
+            if self.measure == self.Measure.RATE and not 0 <= self.threshold <= 100:
+                add("threshold", _("A rate threshold is a percentage from 0 to 100."))
+            if self.measure == self.Measure.COUNT and (self.threshold < 1 or self.threshold != int(self.threshold)):
+                add("threshold", _("A count threshold is a whole number of at least 1."))
         if self.measure == self.Measure.OCCURRENCES and self.deduction is None:
-            raise ValidationError({"deduction": _("An occurrences item needs a deduction per occurrence.")})
+            add("deduction", _("An occurrences item needs a deduction per occurrence."))
+        if self.measure != self.Measure.OCCURRENCES and self.deduction is not None:
+            add("deduction", _("Only an occurrences item has a deduction per occurrence."))
+        if self.weight is not None and self.weight <= 0:
+            add("weight", _("The weight must be more than 0."))
+        if self.deduction is not None and self.weight is not None and not 0 < self.deduction <= self.weight:
+            add("deduction", _("The deduction per occurrence is more than 0 and at most the weight."))
+        if self.distance_m is not None and self.distance_m == 0:
+            add("distance_m", _("Leave the distance empty or give at least 1 metre."))
+        unknown = _unknown_unit_kinds(self.unit_kinds)
+        if unknown:
+            add("unit_kinds", _("Unknown unit kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)})
+        if errors:
+            raise ValidationError(errors)
+
+    def measure_text(self) -> str:
+        """The measure as an inspector reads it: "at least 3 within 50 m", "deduct 0.5 per occurrence"."""
+        within = (gettext(" within a %(m)s m walk") % {"m": self.distance_m}) if self.distance_m else ""
+        if self.measure == self.Measure.COUNT:
+            return gettext("at least %(n)s") % {"n": plain_number(self.threshold)} + within
+        if self.measure == self.Measure.RATE:
+            return gettext("at least %(n)s %%") % {"n": plain_number(self.threshold)} + within
+        if self.measure == self.Measure.OCCURRENCES:
+            return gettext("each occurrence deducts %(d)s") % {"d": plain_number(self.deduction)} + within
+        return gettext("present") + within
+
+
+def plain_number(value: Decimal | None) -> str:
+    """3.00 → "3", 0.50 → "0.5": how a clerk writes a threshold or weight."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _unknown_unit_kinds(kinds: Any) -> list[str]:
+    if not isinstance(kinds, list):
+        return [str(kinds)]
+    return [str(kind) for kind in kinds if kind not in Unit.Kind.values]

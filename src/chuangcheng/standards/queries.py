@@ -1,10 +1,19 @@
-"""Reads of the assessment catalog."""
+"""Reads of the assessment catalog.
+
+The catalog is the same for everybody in the subdistrict, so it is not scoped by region; a draft
+is seen only by those who may edit the catalog."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, field
+from typing import Any
 
-from chuangcheng.standards.models import CatalogVersion, CheckItem, PointType, TypeProfile
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from chuangcheng.org import permissions
+from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
 
 
 def version_in_force() -> CatalogVersion | None:
@@ -25,3 +34,245 @@ def checklist_for(point_type: PointType, version: CatalogVersion | None = None) 
         .select_related("group", "point_type")
         .order_by("group__sort_order", "point_type__sort_order", "sort_order", "code")
     )
+
+
+def versions_visible_to(user: Any) -> QuerySet[CatalogVersion]:
+    """Every published and superseded version; drafts too for those who may edit the catalog."""
+    versions = CatalogVersion.objects.select_related("published_by", "created_by", "based_on").annotate(
+        item_count=Count("items", distinct=True)
+    )
+    if not permissions.can_edit_catalog(user):
+        versions = versions.exclude(status=CatalogVersion.Status.DRAFT)
+    return versions.order_by("-number")
+
+
+def version_for(user: Any, number: int) -> CatalogVersion | None:
+    return versions_visible_to(user).filter(number=number).first()
+
+
+def open_draft() -> CatalogVersion | None:
+    return CatalogVersion.objects.filter(status=CatalogVersion.Status.DRAFT).order_by("-number").first()
+
+
+def previous_version(version: CatalogVersion) -> CatalogVersion | None:
+    """The version this one is compared with: the one it was drafted from, else the last one
+    published before it."""
+    if version.based_on_id is not None:
+        return version.based_on
+    return (
+        CatalogVersion.objects.exclude(status=CatalogVersion.Status.DRAFT)
+        .filter(number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+def point_type_by_code(code: str) -> PointType | None:
+    return PointType.objects.filter(code=code).first()
+
+
+def item_for(version: CatalogVersion, code: str) -> CheckItem | None:
+    return CheckItem.objects.select_related("group", "point_type").filter(version=version, code=code).first()
+
+
+def groups_of(version: CatalogVersion) -> QuerySet[CheckGroup]:
+    return CheckGroup.objects.filter(version=version).order_by("sort_order", "code")
+
+
+def groups_with_items(version: CatalogVersion) -> list[CheckGroup]:
+    """The version's groups, each with `.item_list` in checking order (two queries)."""
+    items = CheckItem.objects.filter(version=version).order_by("sort_order", "code")
+    return list(groups_of(version).prefetch_related(Prefetch("items", queryset=items, to_attr="item_list")))
+
+
+@dataclass
+class TypeRow:
+    point_type: PointType
+    profile: TypeProfile | None
+    groups: list[CheckGroup]
+    own_count: int
+    item_count: int
+
+
+def type_rows(version: CatalogVersion | None) -> list[TypeRow]:
+    """Every point type with its profile in `version`, its groups and how many items its
+    checklist has. A fixed number of queries, whatever the number of types."""
+    point_types = list(PointType.objects.order_by("sort_order", "code"))
+    if version is None:
+        return [TypeRow(pt, None, [], 0, 0) for pt in point_types]
+    profiles = {
+        p.point_type_id: p
+        for p in TypeProfile.objects.filter(version=version).prefetch_related(
+            Prefetch("groups", queryset=CheckGroup.objects.order_by("sort_order", "code"))
+        )
+    }
+    group_counts = dict(
+        CheckItem.objects.filter(version=version, group__isnull=False)
+        .order_by().values_list("group_id").annotate(n=Count("id"))
+    )
+    own_counts = dict(
+        CheckItem.objects.filter(version=version, point_type__isnull=False)
+        .order_by().values_list("point_type_id").annotate(n=Count("id"))
+    )
+    rows = []
+    for pt in point_types:
+        profile = profiles.get(pt.pk)
+        if profile is None and pt.pk not in own_counts:
+            continue  # not part of this version
+        groups = list(profile.groups.all()) if profile else []
+        own = own_counts.get(pt.pk, 0)
+        rows.append(TypeRow(pt, profile, groups, own, own + sum(group_counts.get(g.pk, 0) for g in groups)))
+    return rows
+
+
+def profile_for(version: CatalogVersion, point_type: PointType) -> TypeProfile | None:
+    return TypeProfile.objects.filter(version=version, point_type=point_type).prefetch_related("groups").first()
+
+
+@dataclass
+class Section:
+    """A part of a checklist: one group's items, or the items of the point type itself."""
+
+    code: str
+    name: str
+    items: list[CheckItem]
+    group: CheckGroup | None = None
+
+
+def checklist_sections(point_type: PointType, version: CatalogVersion) -> list[Section]:
+    sections: list[Section] = []
+    for item in checklist_for(point_type, version):
+        owner = item.group if item.group_id is not None else item.point_type
+        code = owner.code if owner is not None else ""
+        if not sections or sections[-1].code != code:
+            if item.group_id is not None:
+                sections.append(Section(code, item.group.name, [], item.group))
+            else:
+                sections.append(Section(code, _("Items of this point type"), []))
+        sections[-1].items.append(item)
+    return sections
+
+
+# The fields a comparison looks at; the label is what a person reads.
+ITEM_FIELDS = ("text", "measure", "threshold", "distance_m", "weight", "deduction", "unit_kinds")
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class ItemChange:
+    code: str
+    old: CheckItem | None
+    new: CheckItem | None
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class ProfileChange:
+    point_type: PointType
+    groups_added: list[str]
+    groups_removed: list[str]
+    other_fields: list[str]
+
+
+@dataclass
+class VersionDiff:
+    old: CatalogVersion | None
+    new: CatalogVersion
+    added: list[CheckItem]
+    removed: list[CheckItem]
+    changed: list[ItemChange]
+    profiles: list[ProfileChange]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.profiles)
+
+    def summary_lines(self) -> list[str]:
+        """The automatic part of a changelog, one line per kind of change."""
+        lines = []
+        for items, singular, plural in (
+            (self.added, "Added %(n)d item: %(codes)s", "Added %(n)d items: %(codes)s"),
+            (self.removed, "Removed %(n)d item: %(codes)s", "Removed %(n)d items: %(codes)s"),
+            (self.changed, "Changed %(n)d item: %(codes)s", "Changed %(n)d items: %(codes)s"),
+        ):
+            if items:
+                codes = ", ".join(i.code for i in items)
+                lines.append(ngettext(singular, plural, len(items)) % {"n": len(items), "codes": codes})
+        if self.profiles:
+            lines.append(
+                ngettext(
+                    "Changed the profile of %(n)d point type: %(codes)s",
+                    "Changed the profiles of %(n)d point types: %(codes)s",
+                    len(self.profiles),
+                )
+                % {"n": len(self.profiles), "codes": ", ".join(p.point_type.code for p in self.profiles)}
+            )
+        if not lines:
+            lines.append(_("No item changed."))
+        return lines
+
+
+def _item_values(item: CheckItem) -> dict[str, Any]:
+    values = {name: getattr(item, name) for name in ITEM_FIELDS}
+    values["unit_kinds"] = sorted(values["unit_kinds"] or [])
+    values["owner"] = f"{item.group.code}" if item.group_id is not None else f"{item.point_type.code}"
+    return values
+
+
+def _field_label(name: str) -> str:
+    if name == "owner":
+        return _("group or point type")
+    return str(CheckItem._meta.get_field(name).verbose_name)
+
+
+def compare_versions(old: CatalogVersion | None, new: CatalogVersion) -> VersionDiff:
+    """What `new` adds, removes and changes against `old`; items are matched by code and point
+    type profiles by point type."""
+
+    def items_of(version: CatalogVersion | None) -> dict[str, CheckItem]:
+        if version is None:
+            return {}
+        qs = CheckItem.objects.filter(version=version).select_related("group", "point_type")
+        return {i.code: i for i in qs.order_by("group__sort_order", "point_type__sort_order", "sort_order")}
+
+    def profiles_of(version: CatalogVersion | None) -> dict[int, TypeProfile]:
+        if version is None:
+            return {}
+        qs = TypeProfile.objects.filter(version=version).select_related("point_type").prefetch_related("groups")
+        return {p.point_type_id: p for p in qs}
+
+    before, after = items_of(old), items_of(new)
+    added = [item for code, item in after.items() if code not in before]
+    removed = [item for code, item in before.items() if code not in after]
+    changed = []
+    for code, item in after.items():
+        if code not in before:
+            continue
+        a, b = _item_values(before[code]), _item_values(item)
+        fields = [FieldChange(k, _field_label(k), a[k], b[k]) for k in b if a[k] != b[k]]
+        if fields:
+            changed.append(ItemChange(code, before[code], item, fields))
+
+    profiles = []
+    old_profiles, new_profiles = profiles_of(old), profiles_of(new)
+    for type_id, profile in new_profiles.items():
+        previous = old_profiles.get(type_id)
+        old_groups = {g.code for g in previous.groups.all()} if previous else set()
+        new_groups = {g.code for g in profile.groups.all()}
+        others = []
+        if previous is None or previous.description != profile.description:
+            others.append(str(TypeProfile._meta.get_field("description").verbose_name))
+        if previous is None or sorted(previous.unit_kinds) != sorted(profile.unit_kinds):
+            others.append(str(TypeProfile._meta.get_field("unit_kinds").verbose_name))
+        if old_groups != new_groups or others:
+            profiles.append(ProfileChange(
+                profile.point_type, sorted(new_groups - old_groups), sorted(old_groups - new_groups), others
+            ))
+    return VersionDiff(old, new, added, removed, changed, profiles)

@@ -13,4 +13,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": menu_for(user) if user is not None and user.is_authenticated else [],
         "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        "map_crs": settings.MAP_TILE_CRS,
     }

@@ -3,16 +3,29 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.queries import points_visible_to
 from chuangcheng.web.pagination import paginate
+
+
+AUDITED_TYPES = [
+    ("org.region", gettext_lazy("regions")),
+    ("org.unit", gettext_lazy("responsible units")),
+    ("org.person", gettext_lazy("people")),
+    ("org.user", gettext_lazy("logins")),
+    ("places.point", gettext_lazy("points")),
+    ("standards.catalogversion", gettext_lazy("catalog versions")),
+    ("standards.checkitem", gettext_lazy("check items")),
+    ("standards.typeprofile", gettext_lazy("point type profiles")),
+]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,18 +54,24 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_audit(request.user):
         raise PermissionDenied(_("You may not read the change log."))
-    events = AuditEvent.objects.select_related("actor")
+    events = AuditEvent.objects.all()
     scope = org_queries.scope_of(request.user)
     if scope is not None:
-        events = events.filter(region_path__startswith=scope.path)
+        visible = Q(region_path__startswith=scope.path)
+        if permissions.is_street_admin(request.user):
+            visible |= Q(region_path="")  # the catalog belongs to no region
+        events = events.filter(visible)
     object_type = request.GET.get("type", "")
     if object_type:
         events = events.filter(object_type=object_type)
     key = request.GET.get("key", "").strip()
     if key:
         events = events.filter(object_key=key)
-    return render(request, "web/audit_log.html", {"page": paginate(request, events), "type": object_type,
-                                                  "key": key})
+    return render(
+        request,
+        "web/audit_log.html",
+        {"page": paginate(request, events), "type": object_type, "key": key, "object_types": AUDITED_TYPES},
+    )
 
 
 def import_page(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,98 @@
+"""The back office is scoped like everything else and records who changed what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from chuangcheng.core import audit
+from chuangcheng.core.models import AuditEvent
+
+
+class ScopedAuditedAdmin(admin.ModelAdmin):
+    """Subclasses name the scoped query (`visible`), how to find an object's region path
+    (`region_path_of`), and which region is checked for changes (`managed_region`)."""
+
+    visible: Callable[[Any], QuerySet[Any]]
+    # Foreign keys whose choices are limited to what the user sees: field name -> query.
+    scoped_choices: dict[str, Callable[[Any], QuerySet[Any]]] = {}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return type(self).visible(request.user)
+
+    def region_path_of(self, obj: models.Model) -> str:
+        return ""
+
+    def may_change(self, request: HttpRequest, obj: models.Model) -> bool:
+        return True
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.may_change(request, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        # Registered data is deactivated, not deleted: its history must stay readable.
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        query = self.scoped_choices.get(db_field.name)
+        if query is not None:
+            kwargs["queryset"] = query(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        query = self.scoped_choices.get(db_field.name)
+        if query is not None:
+            kwargs["queryset"] = query(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
+        request._audit_before = before  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(request, "_audit_before", {})
+        after = audit.snapshot(obj)
+        changes = audit.diff(before, after)
+        if change and not changes:
+            return
+        audit.record(
+            actor=request.user,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            instance=obj,
+            changes=changes,
+            region_path=self.region_path_of(obj),
+            note="admin",
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_name", "action", "object_type", "object_key", "object_label"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_key", "object_label", "actor_name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        qs = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser:
+            return qs
+        scope = getattr(user, "scope", None)
+        return qs.filter(region_path__startswith=scope.path) if scope is not None else qs.none()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

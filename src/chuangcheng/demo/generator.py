@@ -1,0 +1,169 @@
+"""The demo subdistrict: 光明路街道 of 回民区, 呼和浩特, with its communities, grids, units,
+people, points and a login for every role.
+
+Two steps. `plan_demo` draws everything from one `random.Random(seed)` into plain records (so
+one seed always gives the same codes, names and coordinates); `build_demo` writes the records
+through the services, as the system (`by=None`), in one transaction."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
+from chuangcheng.org.models import Region, Role, Unit, User
+
+Progress = Callable[[str, int, int], None]
+
+# The order accounts are listed in, and the usernames that make an account a demo account.
+ROLE_ORDER = [Role.STREET_ADMIN, Role.LEADER, Role.INSPECTOR, Role.COMMUNITY_ADMIN, Role.GRID_WORKER,
+              Role.UNIT_HANDLER, Role.VOLUNTEER]
+DEMO_USERNAME = re.compile(
+    r"^(?P<role>street_admin|leader|inspector|community_admin|grid_worker|unit_handler|volunteer)(?:_(?P<n>\d+))?$"
+)
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    street_name: str
+    password: str
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress | None = None) -> DemoResult:
+    """Build the demo subdistrict unless it exists. When it exists nothing changes, except that a
+    given password is set on every demo account (so scripts can sign in)."""
+    report = progress or _no_progress
+    chosen = password or _new_password()
+    # Argon2 is slow on purpose: hash once, outside the transaction, and share the hash.
+    password_hash = make_password(chosen)
+    with transaction.atomic():
+        street = Region.objects.filter(code=STREET_CODE).first()
+        if street is not None:
+            demo_users = _demo_users(street)
+            if password:
+                User.objects.filter(pk__in=[user.pk for user in demo_users]).update(password=password_hash)
+            return DemoResult(created=False, street_name=street.name, password=password or "",
+                              accounts=[(user.username, account_label(user)) for user in demo_users])
+        from chuangcheng.standards.services import load_default_catalog
+
+        report(_("Catalog"), 0, 1)
+        load_default_catalog()
+        report(_("Catalog"), 1, 1)
+        plan = plan_demo(seed, _catalog_types())
+        street = _write(plan, password_hash, report)
+        demo_users = _demo_users(street)
+    return DemoResult(created=True, street_name=street.name, password=chosen,
+                      accounts=[(user.username, account_label(user)) for user in demo_users])
+
+
+def account_label(user: User) -> str:
+    """How the account list names a demo login: its role and what it answers for."""
+    label = str(Role(user.role).label) if user.role in Role.values else user.role
+    person = user.person
+    if user.role == Role.UNIT_HANDLER and person is not None and person.unit is not None:
+        return f"{label} · {person.unit.name}"
+    return f"{label} · {user.scope.name}" if user.scope is not None else label
+
+
+def _no_progress(label: str, done: int, total: int) -> None:
+    return None
+
+
+def _new_password() -> str:
+    alphabet = "".join(ch for ch in string.ascii_letters + string.digits if ch not in "0O1lI")
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def _demo_users(street: Region) -> list[User]:
+    users = (
+        User.objects.filter(scope__path__startswith=street.path)
+        .select_related("scope", "person__unit")
+    )
+    found: list[tuple[int, int, User]] = []
+    for user in users:
+        match = DEMO_USERNAME.match(user.username)
+        if match is None or match["role"] != user.role:
+            continue
+        found.append((ROLE_ORDER.index(Role(user.role)), int(match["n"] or 0), user))
+    found.sort(key=lambda row: (row[0], row[1]))
+    return [user for _, _, user in found]
+
+
+def _catalog_types() -> list[TypeInfo]:
+    from chuangcheng.standards.models import PointType
+    from chuangcheng.standards.queries import version_in_force
+
+    version = version_in_force()
+    kinds: dict[int, tuple[str, ...]] = {}
+    if version is not None:
+        for profile in version.profiles.all():
+            kinds[profile.point_type_id] = tuple(profile.unit_kinds or ())
+    return [TypeInfo(t.code, t.name, kinds.get(t.pk, ())) for t in PointType.objects.order_by("sort_order", "code")]
+
+
+def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
+    from chuangcheng.org.services import save_login, save_person, save_region, save_unit
+    from chuangcheng.places.services import save_point
+    from chuangcheng.standards.models import PointType
+
+    regions: dict[str, Region] = {}
+    label = _("Regions")
+    for done, r in enumerate(plan.regions, start=1):
+        regions[r.code], _changed = save_region(
+            by=None, code=r.code, name=r.name, level=r.level,
+            parent=regions[r.parent_code] if r.parent_code else None, boundary=r.boundary,
+            households=r.households, population=r.population, sort_order=r.sort_order,
+        )
+        report(label, done, len(plan.regions))
+
+    units: dict[str, Unit] = {}
+    label = _("Responsible units")
+    for done, u in enumerate(plan.units, start=1):
+        units[u.code], _changed = save_unit(
+            by=None, code=u.code, name=u.name, kind=u.kind, region=regions[u.region_code],
+            head_name=u.head_name, head_phone=u.head_phone, liaison_name=u.liaison_name,
+            liaison_phone=u.liaison_phone, address=u.address,
+        )
+        report(label, done, len(plan.units))
+
+    people = {}
+    label = _("People")
+    for done, p in enumerate(plan.people, start=1):
+        people[p.code], _changed = save_person(
+            by=None, code=p.code, name=p.name, phone=p.phone, region=regions[p.region_code],
+            unit=units[p.unit_code] if p.unit_code else None, post=p.post,
+            party_member=p.party_member, volunteer=p.volunteer,
+        )
+        report(label, done, len(plan.people))
+
+    types = {t.code: t for t in PointType.objects.all()}
+    label = _("Points")
+    for done, pt in enumerate(plan.points, start=1):
+        save_point(
+            by=None, code=pt.code, name=pt.name, point_type=types[pt.type_code], grid=regions[pt.grid_code],
+            lon=pt.lon, lat=pt.lat, address=pt.address, primary_unit=units[pt.primary_unit_code],
+            zero_loss=pt.zero_loss, note=pt.note,
+            cooperating_units=[units[code] for code in pt.cooperating_unit_codes],
+            responsible_people=[people[code] for code in pt.people_codes],
+        )
+        report(label, done, len(plan.points))
+
+    label = _("Accounts")
+    created: list[int] = []
+    for done, login in enumerate(plan.logins, start=1):
+        user, _changed = save_login(by=None, username=login.username, role=login.role,
+                                    scope=regions[login.scope_code], person=people[login.person_code])
+        created.append(user.pk)
+        report(label, done, len(plan.logins))
+    # save_login would hash the password once per account; the demo shares one hash instead.
+    User.objects.filter(pk__in=created).update(password=password_hash)
+    return regions[STREET_CODE]

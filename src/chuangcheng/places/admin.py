@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from chuangcheng.core.admin import ScopedAuditedAdmin
+from chuangcheng.org import permissions
+from chuangcheng.org import queries as org_queries
+from chuangcheng.places import queries
+from chuangcheng.places.models import Point, PointPhoto
+
+
+class PointPhotoInline(admin.TabularInline):
+    model = PointPhoto
+    extra = 0
+    fields = ["image", "caption", "sha256", "uploaded_at", "uploaded_by"]
+    readonly_fields = ["image", "sha256", "uploaded_at", "uploaded_by"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Photos go through the point page, which checks the file by its content.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Point)
+class PointAdmin(ScopedAuditedAdmin):
+    visible = staticmethod(queries.points_visible_to)
+    scoped_choices = {
+        "grid": org_queries.grids_visible_to,
+        "primary_unit": org_queries.units_visible_to,
+        "cooperating_units": org_queries.units_visible_to,
+        "responsible_people": org_queries.people_visible_to,
+    }
+    list_display = ["name", "code", "point_type", "grid", "primary_unit", "zero_loss", "active"]
+    list_filter = ["point_type", "zero_loss", "active"]
+    search_fields = ["name", "code", "address"]
+    filter_horizontal = ["cooperating_units", "responsible_people"]
+    inlines = [PointPhotoInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["code", "created_at", "updated_at"] if obj else ["created_at", "updated_at"]
+
+    def region_path_of(self, obj: Any) -> str:
+        return obj.grid.path
+
+    def may_change(self, request: HttpRequest, obj: Any) -> bool:
+        return permissions.can_edit_point(request.user, obj.grid)

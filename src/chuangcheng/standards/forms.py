@@ -1,0 +1,94 @@
+"""Forms of the catalog pages. They parse input only; the rules live in the model and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chuangcheng.org.models import Unit
+from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
+
+
+def _label(model: type, name: str) -> Any:
+    return model._meta.get_field(name).verbose_name  # type: ignore[attr-defined]
+
+
+class DraftForm(forms.Form):
+    title = forms.CharField(
+        label=_label(CatalogVersion, "title"), max_length=120,
+        help_text=_("For example: 2027 catalog, market items revised."),
+    )
+
+
+class CheckItemForm(forms.Form):
+    code = forms.CharField(
+        label=_label(CheckItem, "code"), max_length=40,
+        help_text=_("Stable code such as MARKET-13; it cannot be changed later."),
+    )
+    group = forms.ChoiceField(
+        label=_label(CheckItem, "group"), required=False,
+        help_text=_("Choose a group (shared by several point types) or one point type, not both."),
+    )
+    point_type = forms.ChoiceField(label=_label(CheckItem, "point_type"), required=False)
+    text = forms.CharField(label=_label(CheckItem, "text"), widget=forms.Textarea(attrs={"rows": 3}))
+    measure = forms.ChoiceField(label=_label(CheckItem, "measure"), choices=CheckItem.Measure.choices)
+    threshold = forms.DecimalField(
+        label=_label(CheckItem, "threshold"), required=False, max_digits=8, decimal_places=2,
+        help_text=_("For a count: the least number; for a rate: a percentage from 0 to 100."),
+    )
+    distance_m = forms.IntegerField(
+        label=_label(CheckItem, "distance_m"), required=False, min_value=0,
+        help_text=_("Optional: the walk over which the inspector counts, in metres."),
+    )
+    weight = forms.DecimalField(label=_label(CheckItem, "weight"), max_digits=6, decimal_places=2, initial=1)
+    deduction = forms.DecimalField(
+        label=_label(CheckItem, "deduction"), required=False, max_digits=6, decimal_places=2,
+        help_text=_("Only for occurrences: what each occurrence deducts, at most the weight."),
+    )
+    unit_kinds = forms.MultipleChoiceField(
+        label=_label(CheckItem, "unit_kinds"), required=False, choices=Unit.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, version: CatalogVersion, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "—")] + [
+            (g.code, f"{g.code} {g.name}") for g in CheckGroup.objects.filter(version=version)
+        ]
+        self.fields["point_type"].choices = [("", "—")] + [
+            (pt.code, f"{pt.code} {pt.name}") for pt in PointType.objects.all()
+        ]
+        if editing:
+            self.fields["code"].disabled = True
+
+    def item_fields(self) -> dict[str, Any]:
+        """The cleaned values as `services.save_check_item` takes them."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "code"}
+
+
+class TypeProfileForm(forms.Form):
+    groups = forms.MultipleChoiceField(
+        label=_label(TypeProfile, "groups"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    unit_kinds = forms.MultipleChoiceField(
+        label=_label(TypeProfile, "unit_kinds"), required=False, choices=Unit.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label=_label(TypeProfile, "description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, version: CatalogVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = [
+            (g.code, f"{g.code} {g.name}") for g in CheckGroup.objects.filter(version=version)
+        ]
+
+
+class PublishForm(forms.Form):
+    changelog = forms.CharField(
+        label=_label(CatalogVersion, "changelog"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What changed and why. A list of the items added, removed and changed is added for you."),
+    )

@@ -1,0 +1,259 @@
+"""Every write to the assessment catalog.
+
+A street admin changes the catalog through a draft: `start_draft` copies the version in force,
+`save_check_item` / `delete_check_item` / `save_type_profile` edit the draft, `publish_version`
+puts it in force and supersedes the old one. A published or superseded version is never changed
+again, because inspections keep pointing at the items they were scored against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from chuangcheng.core import audit, clock
+from chuangcheng.core.models import AuditEvent
+from chuangcheng.core.services import save_audited
+from chuangcheng.org import permissions
+from chuangcheng.standards import loading, queries
+from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
+
+ITEM_FIELDS = ("group", "point_type", "text", "measure", "threshold", "distance_m", "weight", "deduction",
+               "unit_kinds", "sort_order")
+PROFILE_FIELDS = ("description", "unit_kinds")
+
+
+def _require_editor(by: Any) -> None:
+    """`by=None` is the system itself (migrations, the demo generator, a CLI run by the operator)."""
+    if by is not None and not permissions.can_edit_catalog(by):
+        raise PermissionDenied(_("Only the street office may change the assessment catalog."))
+
+
+def _lock_draft(version: CatalogVersion) -> CatalogVersion:
+    """The version re-read under a row lock; refuses unless it is still a draft."""
+    locked = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.is_editable:
+        raise ValidationError(
+            _("Version %(number)s is %(status)s and can no longer be changed; start a new draft instead.")
+            % {"number": locked.number, "status": locked.get_status_display()},
+            code="not_draft",
+        )
+    return locked
+
+
+def _record(by: Any, action: str, instance: models.Model, changes: dict[str, Any], note: str = "") -> None:
+    audit.record(actor=by, action=action, instance=instance, changes=changes, region_path="", note=note)
+
+
+@transaction.atomic
+def load_default_catalog(*, by: Any = None) -> CatalogVersion:
+    """The shipped default catalog as version 1, published, with its point types; when a version
+    is already in force, that version, unchanged."""
+    _require_editor(by)
+
+    def record(instance: models.Model, changes: dict[str, Any]) -> None:
+        action = AuditEvent.Action.IMPORT if isinstance(instance, CatalogVersion) else AuditEvent.Action.CREATE
+        _record(by, action, instance, changes, note=_("Default catalog loaded"))
+
+    version: CatalogVersion = loading.load_catalog(
+        loading.read_default_catalog(),
+        m=loading.CatalogModels.from_apps(apps),
+        by=by,
+        now=clock.now(),
+        record=record,
+    )
+    return version
+
+
+@transaction.atomic
+def start_draft(*, by: Any, title: str) -> CatalogVersion:
+    """A new draft that is a full copy (groups, point type profiles, items) of the version in force."""
+    _require_editor(by)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the draft a title.")})
+    existing = queries.open_draft()
+    if existing is not None:
+        raise ValidationError(
+            _("Draft version %(number)s is already open; publish or discard it first.") % {"number": existing.number}
+        )
+    source = queries.version_in_force()
+    last = CatalogVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
+    draft = CatalogVersion(number=last + 1, title=title, based_on=source, created_by=by if by else None)
+    draft.full_clean()
+    draft.save()
+    if source is not None:
+        _copy_contents(source, draft)
+    _record(by, AuditEvent.Action.CREATE, draft, {"title": [None, title]},
+            note=_("Copied from version %(number)s") % {"number": source.number} if source else "")
+    return draft
+
+
+def _copy_contents(source: CatalogVersion, draft: CatalogVersion) -> None:
+    group_map: dict[int, CheckGroup] = {}
+    for group in CheckGroup.objects.filter(version=source):
+        old_pk = group.pk
+        group.pk = None
+        group.version = draft
+        group.save()
+        group_map[old_pk] = group
+    for profile in TypeProfile.objects.filter(version=source).prefetch_related("groups"):
+        group_ids = [g.pk for g in profile.groups.all()]
+        profile.pk = None
+        profile.version = draft
+        profile.save()
+        profile.groups.set([group_map[pk] for pk in group_ids])
+    copies = []
+    for item in CheckItem.objects.filter(version=source):
+        item.pk = None
+        item.version = draft
+        item.group = group_map[item.group_id] if item.group_id is not None else None
+        copies.append(item)
+    CheckItem.objects.bulk_create(copies)
+
+
+def _resolve_group(version: CatalogVersion, value: Any) -> CheckGroup | None:
+    if value in (None, ""):
+        return None
+    code = value.code if isinstance(value, CheckGroup) else str(value)
+    group = CheckGroup.objects.filter(version=version, code=code).first()
+    if group is None:
+        raise ValidationError({"group": _("There is no group %(code)s in this version.") % {"code": code}})
+    return group
+
+
+def _resolve_point_type(value: Any, field: str = "point_type") -> PointType | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, PointType):
+        return value
+    point_type = PointType.objects.filter(code=str(value)).first()
+    if point_type is None:
+        raise ValidationError({field: _("There is no point type %(code)s.") % {"code": value}})
+    return point_type
+
+
+@transaction.atomic
+def save_check_item(version: CatalogVersion, *, by: Any, code: str, **fields: Any) -> tuple[CheckItem, bool]:
+    """Add an item to a draft or change one (found by its code). `group` / `point_type` may be
+    given as objects or codes. Returns (item, changed)."""
+    _require_editor(by)
+    version = _lock_draft(version)
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown check item fields: {sorted(unknown)}")
+    item = CheckItem.objects.filter(version=version, code=code).first() or CheckItem(version=version, code=code)
+    values = dict(fields)
+    if "group" in values:
+        values["group"] = _resolve_group(version, values["group"])
+    if "point_type" in values:
+        values["point_type"] = _resolve_point_type(values["point_type"])
+    if "unit_kinds" in values:
+        values["unit_kinds"] = sorted(set(values["unit_kinds"] or []))
+    if item.pk is None and "sort_order" not in values:
+        values["sort_order"] = _next_sort_order(version, values.get("group"), values.get("point_type"))
+    return save_audited(item, by=by, values=values, region_path="")
+
+
+def _next_sort_order(version: CatalogVersion, group: CheckGroup | None, point_type: PointType | None) -> int:
+    siblings = CheckItem.objects.filter(version=version, group=group, point_type=point_type)
+    last = siblings.order_by("-sort_order").values_list("sort_order", flat=True).first()
+    return (last or 0) + 10
+
+
+@transaction.atomic
+def delete_check_item(version: CatalogVersion, *, by: Any, code: str) -> None:
+    _require_editor(by)
+    version = _lock_draft(version)
+    item = CheckItem.objects.filter(version=version, code=code).first()
+    if item is None:
+        raise ValidationError({"code": _("There is no item %(code)s in this version.") % {"code": code}})
+    before = audit.snapshot(item)
+    _record(by, AuditEvent.Action.DELETE, item, {k: [v, None] for k, v in before.items()})
+    item.delete()
+
+
+@transaction.atomic
+def save_type_profile(
+    version: CatalogVersion,
+    *,
+    by: Any,
+    point_type: PointType | str,
+    groups: Iterable[CheckGroup | str],
+    **fields: Any,
+) -> tuple[TypeProfile, bool]:
+    """Set which groups (and, optionally, description and usual unit kinds) a point type has in a
+    draft. Returns (profile, changed)."""
+    _require_editor(by)
+    version = _lock_draft(version)
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    resolved_type = _resolve_point_type(point_type)
+    if resolved_type is None:
+        raise ValidationError({"point_type": _("Choose a point type.")})
+    resolved_groups = []
+    for group in groups:
+        try:
+            resolved = _resolve_group(version, group)
+        except ValidationError as exc:
+            raise ValidationError({"groups": exc.message_dict["group"]}) from exc
+        if resolved is not None:
+            resolved_groups.append(resolved)
+    profile = (TypeProfile.objects.filter(version=version, point_type=resolved_type).first()
+               or TypeProfile(version=version, point_type=resolved_type))
+    values = dict(fields)
+    if "unit_kinds" in values:
+        values["unit_kinds"] = sorted(set(values["unit_kinds"] or []))
+    return save_audited(profile, by=by, values=values, m2m={"groups": resolved_groups}, region_path="")
+
+
+@transaction.atomic
+def publish_version(version: CatalogVersion, *, by: Any, changelog: str) -> CatalogVersion:
+    """Put a draft in force. The version in force becomes superseded; the changelog gets an
+    automatic summary of what changed against it."""
+    _require_editor(by)
+    version = _lock_draft(version)
+    changelog = (changelog or "").strip()
+    if not changelog:
+        raise ValidationError({"changelog": _("Say what changed and why.")})
+    in_force = (
+        CatalogVersion.objects.select_for_update()
+        .filter(status=CatalogVersion.Status.PUBLISHED).order_by("-number").first()
+    )
+    diff = queries.compare_versions(in_force, version)
+    summary = "\n".join(f"- {line}" for line in diff.summary_lines())
+    if in_force is not None:
+        in_force.status = CatalogVersion.Status.SUPERSEDED
+        in_force.save(update_fields=["status"])
+        _record(by, AuditEvent.Action.UPDATE, in_force,
+                {"status": [CatalogVersion.Status.PUBLISHED, CatalogVersion.Status.SUPERSEDED]})
+    version.status = CatalogVersion.Status.PUBLISHED
+    version.changelog = f"{changelog}\n\n{summary}"
+    version.published_at = clock.now()
+    version.published_by = by if by else None
+    version.save(update_fields=["status", "changelog", "published_at", "published_by"])
+    _record(by, AuditEvent.Action.PUBLISH, version, {
+        "status": [CatalogVersion.Status.DRAFT, CatalogVersion.Status.PUBLISHED],
+        "added": [i.code for i in diff.added],
+        "removed": [i.code for i in diff.removed],
+        "changed": [c.code for c in diff.changed],
+        "profiles": [p.point_type.code for p in diff.profiles],
+    }, note=changelog)
+    return version
+
+
+@transaction.atomic
+def discard_draft(version: CatalogVersion, *, by: Any) -> None:
+    """Throw a draft away; nothing refers to a draft, so it goes with its groups and items."""
+    _require_editor(by)
+    version = _lock_draft(version)
+    _record(by, AuditEvent.Action.DELETE, version, {"title": [version.title, None]})
+    version.items.all().delete()
+    version.profiles.all().delete()
+    version.groups.all().delete()
+    version.delete()

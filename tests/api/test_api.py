@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.test import Client
+
+from chuangcheng.org.models import ApiToken
+from tests import factories as f
+from tests.conftest import PASSWORD
+
+SNAPSHOT = Path(__file__).with_name("openapi.json")
+
+
+def test_the_api_refuses_anonymous_callers_with_the_error_format(cast):
+    response = Client().get("/api/points")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_a_mobile_client_gets_a_token_and_reads_its_points(cast):
+    unit = f.UnitFactory(region=cast.street)
+    f.PointFactory(code="A1", grid=cast.grid_a, primary_unit=unit)
+    f.PointFactory(code="B1", grid=cast.grid_b, primary_unit=unit, lon="111.70")
+    client = Client()
+    response = client.post("/api/auth/token", {"username": "grid_worker_a", "password": PASSWORD, "name": "手机"},
+                           content_type="application/json")
+    assert response.status_code == 201
+    key = response.json()["token"]
+    assert ApiToken.objects.get().key_hash != key  # only the hash is kept
+    points = Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    assert [p["code"] for p in points["items"]] == ["A1"]
+
+
+def test_a_wrong_password_gets_no_token_and_counts_towards_lockout(cast, settings):
+    client = Client()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        response = client.post("/api/auth/token", {"username": "grid_worker_a", "password": "nope"},
+                               content_type="application/json")
+        assert response.status_code == 401
+    response = client.post("/api/auth/token", {"username": "grid_worker_a", "password": PASSWORD},
+                           content_type="application/json")
+    assert response.status_code == 429
+
+
+def test_a_revoked_token_is_refused(cast):
+    from chuangcheng.org.services import create_api_token, revoke_api_token
+
+    token, key = create_api_token(cast.grid_worker_a, name="旧手机")
+    revoke_api_token(token, by=cast.grid_worker_a)
+    assert Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_phone_numbers_are_masked_for_a_leader(cast, as_user):
+    f.UnitFactory(code="U1", region=cast.street, head_phone="13912345678")
+    unit = as_user(cast.leader).get("/api/org/units/U1").json()
+    assert unit["head_phone"] == "139****5678"
+    assert as_user(cast.street_admin).get("/api/org/units/U1").json()["head_phone"] == "13912345678"
+
+
+def test_a_bad_query_parameter_gets_a_field_error(cast, as_user):
+    response = as_user(cast.street_admin).get("/api/points?zero_loss=maybe")
+    assert response.status_code == 422
+    assert "zero_loss" in response.json()["error"]["fields"]
+
+
+def test_the_openapi_document_changes_only_when_reviewed(cast, as_user):
+    """On purpose: update tests/api/openapi.json with UPDATE_OPENAPI=1 when an API change is meant."""
+    import os
+
+    document = as_user(cast.street_admin).get("/api/openapi.json").json()
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
+    if os.environ.get("UPDATE_OPENAPI") == "1" or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(text + "\n", encoding="utf-8")
+    assert text + "\n" == SNAPSHOT.read_text(encoding="utf-8")
+    operation_ids = {op["operationId"] for path in document["paths"].values() for op in path.values()}
+    assert {"listPoints", "getPoint", "listRegions", "listUnits", "createToken"} <= operation_ids
+
+
+def test_the_docs_page_loads(cast, as_user):
+    assert as_user(cast.street_admin).get("/api/docs").status_code == 200
