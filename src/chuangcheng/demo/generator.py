@@ -107,7 +107,8 @@ def _catalog_types() -> list[TypeInfo]:
     if version is not None:
         for profile in version.profiles.all():
             kinds[profile.point_type_id] = tuple(profile.unit_kinds or ())
-    return [TypeInfo(t.code, t.name, kinds.get(t.pk, ())) for t in PointType.objects.order_by("sort_order", "code")]
+    types = PointType.objects.order_by("sort_order", "code")
+    return [TypeInfo(t.code, t.name, kinds.get(t.pk, ())) for t in types]
 
 
 def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:

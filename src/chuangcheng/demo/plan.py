@@ -46,11 +46,21 @@ DEPARTMENTS = {
 LIAISON_UNITS = 6
 
 LIAISON_POSTS = {
-    Unit.Kind.CITY_MANAGEMENT: "执法队员", Unit.Kind.MARKET_SUPERVISION: "监管员", Unit.Kind.TRAFFIC_POLICE: "民警",
-    Unit.Kind.SANITATION: "环卫班长", Unit.Kind.LIAISON: "包联干部", Unit.Kind.PROPERTY: "项目经理",
-    Unit.Kind.OWNERS_COMMITTEE: "业委会委员", Unit.Kind.PARTY_BRANCH: "党务专干", Unit.Kind.COMMUNITY: "社区专干",
-    Unit.Kind.SCHOOL: "德育主任", Unit.Kind.DEPARTMENT: "联络员", Unit.Kind.OPERATOR: "负责人",
+    Unit.Kind.CITY_MANAGEMENT: "执法队员",
+    Unit.Kind.MARKET_SUPERVISION: "监管员",
+    Unit.Kind.TRAFFIC_POLICE: "民警",
+    Unit.Kind.SANITATION: "环卫班长",
+    Unit.Kind.LIAISON: "包联干部",
+    Unit.Kind.PROPERTY: "项目经理",
+    Unit.Kind.OWNERS_COMMITTEE: "业委会委员",
+    Unit.Kind.PARTY_BRANCH: "党务专干",
+    Unit.Kind.COMMUNITY: "社区专干",
+    Unit.Kind.SCHOOL: "德育主任",
+    Unit.Kind.DEPARTMENT: "联络员",
+    Unit.Kind.OPERATOR: "负责人",
 }
+# What a point type's name, primary unit, cooperating units and note come out as.
+PointSpec = tuple[str, str, list[str], str]
 
 
 @dataclass
@@ -71,6 +81,7 @@ class Community:
     secretary: str = ""
     grid_workers: dict[str, str] = field(default_factory=dict)
     volunteers: list[str] = field(default_factory=list)
+    next_compound: int = 0
 
 
 @dataclass(frozen=True)
@@ -222,7 +233,8 @@ class _Planner:
                 self.community_of_grid[grid_code] = c
 
     def _compound_name(self) -> str:
-        return self._unique(lambda: self.rng.choice(names.COMPOUND_STEMS) + self.rng.choice(names.COMPOUND_SUFFIXES))
+        rng = self.rng
+        return self._unique(lambda: rng.choice(names.COMPOUND_STEMS) + rng.choice(names.COMPOUND_SUFFIXES))
 
     # -- people --------------------------------------------------------------------------------
 
@@ -237,17 +249,18 @@ class _Planner:
         for c in self.communities:
             c.secretary = self._person(c.code, "社区党委书记、居委会主任", party_member=True)
             for grid_code in c.grid_codes:
-                c.grid_workers[grid_code] = self._person(grid_code, "专职网格员", party_member=rng.random() < 0.5)
+                c.grid_workers[grid_code] = self._person(grid_code, "专职网格员",
+                                                         party_member=rng.random() < 0.5)
             for _ in range(5):
                 party = rng.random() < 0.7
-                c.volunteers.append(self._person(c.code, "党员志愿者" if party else "志愿者", party_member=party,
-                                                 volunteer=True))
+                post = "党员志愿者" if party else "志愿者"
+                c.volunteers.append(self._person(c.code, post, party_member=party, volunteer=True))
 
-    def _person(self, region_code: str, post: str, *, unit_code: str | None = None, party_member: bool = False,
-                volunteer: bool = False, name: str | None = None, phone: str | None = None) -> str:
+    def _person(self, region_code: str, post: str, *, unit_code: str | None = None,
+                party_member: bool = False, volunteer: bool = False) -> str:
         code = f"GM-P{len(self.out.people) + 1:04d}"
         self.out.people.append(PlannedPerson(
-            code=code, name=name or self._person_name(), phone=phone or self._phone(), region_code=region_code,
+            code=code, name=self._person_name(), phone=self._phone(), region_code=region_code,
             post=post, unit_code=unit_code, party_member=party_member, volunteer=volunteer,
         ))
         return code
@@ -301,38 +314,36 @@ class _Planner:
         return f"{road or self.rng.choice(names.ROADS)}{self.rng.randint(1, 199)}号"
 
     def _street_units(self) -> None:
-        street = STREET_CODE
-        self._unit(CITY_MANAGEMENT, Unit.Kind.CITY_MANAGEMENT, "回民区城市管理综合执法局光明路中队", street,
-                   address=self._address())
-        self._unit(MARKET_SUPERVISION, Unit.Kind.MARKET_SUPERVISION, "回民区市场监督管理局光明路市场监管所", street,
-                   address=self._address())
-        self._unit(TRAFFIC_POLICE, Unit.Kind.TRAFFIC_POLICE, "呼和浩特市公安局交通管理支队回民区大队光明路中队", street,
-                   address=self._address())
-        self._unit(SANITATION, Unit.Kind.SANITATION, "回民区环境卫生服务中心光明路环卫所", street,
-                   address=self._address())
-        self._unit(BUS, Unit.Kind.OPERATOR, "呼和浩特市公共交通总公司第三分公司", street, address=self._address())
-        for key, name in DEPARTMENTS.items():
-            self._unit(f"dept:{key}", Unit.Kind.DEPARTMENT, name, street, address=self._address())
-        for number, name in enumerate(self.rng.sample(names.LIAISON_UNITS, LIAISON_UNITS), start=1):
-            self._unit(f"liaison:{number}", Unit.Kind.LIAISON, name, street, address=self._address())
+        kinds = Unit.Kind
+        units = [
+            (CITY_MANAGEMENT, kinds.CITY_MANAGEMENT, "回民区城市管理综合执法局光明路中队"),
+            (MARKET_SUPERVISION, kinds.MARKET_SUPERVISION, "回民区市场监督管理局光明路市场监管所"),
+            (TRAFFIC_POLICE, kinds.TRAFFIC_POLICE, "呼和浩特市公安局交通管理支队回民区大队光明路中队"),
+            (SANITATION, kinds.SANITATION, "回民区环境卫生服务中心光明路环卫所"),
+            (BUS, kinds.OPERATOR, "呼和浩特市公共交通总公司第三分公司"),
+            *((f"dept:{key}", kinds.DEPARTMENT, name) for key, name in DEPARTMENTS.items()),
+            *((f"liaison:{number}", kinds.LIAISON, name)
+              for number, name in enumerate(self.rng.sample(names.LIAISON_UNITS, LIAISON_UNITS), start=1)),
+        ]
+        for key, kind, name in units:
+            self._unit(key, kind, name, STREET_CODE, address=self._address())
 
     def _community_units(self) -> None:
         rng = self.rng
         brands = rng.sample(names.PROPERTY_BRANDS, len(names.PROPERTY_BRANDS))
         for c in self.communities:
             office = self._address(c.roads[0])
-            c.party = self._unit(f"party:{c.index}", Unit.Kind.PARTY_BRANCH, f"中共{c.name}委员会", c.code,
-                                 address=office, head=c.secretary)
-            c.committee = self._unit(f"committee:{c.index}", Unit.Kind.COMMUNITY, f"{c.name}居民委员会", c.code,
-                                     address=office, head=c.secretary)
+            c.party = self._unit(f"party:{c.index}", Unit.Kind.PARTY_BRANCH, f"中共{c.name}委员会",
+                                 c.code, address=office, head=c.secretary)
+            c.committee = self._unit(f"committee:{c.index}", Unit.Kind.COMMUNITY, f"{c.name}居民委员会",
+                                     c.code, address=office, head=c.secretary)
             for number in range(1 + (rng.random() < 0.5)):
-                brand = brands.pop()
-                c.properties.append(self._unit(
-                    f"property:{c.index}:{number}", Unit.Kind.PROPERTY, f"呼和浩特市{brand}物业服务有限公司", c.code,
-                    address=self._address(rng.choice(c.roads)),
-                ))
-            c.owners = self._unit(f"owners:{c.index}", Unit.Kind.OWNERS_COMMITTEE, f"{c.compounds[0]}业主委员会",
-                                  c.code, address=self._address(rng.choice(c.roads)))
+                name = f"呼和浩特市{brands.pop()}物业服务有限公司"
+                c.properties.append(self._unit(f"property:{c.index}:{number}", Unit.Kind.PROPERTY, name,
+                                               c.code, address=self._address(rng.choice(c.roads))))
+            c.owners = self._unit(f"owners:{c.index}", Unit.Kind.OWNERS_COMMITTEE,
+                                  f"{c.compounds[0]}业主委员会", c.code,
+                                  address=self._address(rng.choice(c.roads)))
             c.liaison = self.unit_by_key[f"liaison:{c.index % LIAISON_UNITS + 1}"]
 
     # -- points --------------------------------------------------------------------------------
@@ -347,7 +358,8 @@ class _Planner:
                 break
             counts[commonest] -= 1
         while sum(counts.values()) < POINTS:
-            counts["COMPOUND" if "COMPOUND" in counts else min(counts, key=lambda code: (-counts[code], code))] += 1
+            commonest = min(counts, key=lambda code: (-counts[code], code))
+            counts["COMPOUND" if "COMPOUND" in counts else commonest] += 1
         return counts
 
     def _points(self) -> None:
@@ -371,11 +383,13 @@ class _Planner:
                     people.append(self.liaison_of_unit[primary])
                 cooperating = [code for code in dict.fromkeys([*cooperating, c.liaison]) if code != primary]
                 self.out.points.append(PlannedPoint(
-                    code=f"GM-{len(self.out.points) + 1:04d}", name=name, type_code=type_code, grid_code=grid_code,
-                    lon=lon, lat=lat, address=self._address(self.rng.choice(c.roads)), primary_unit_code=primary,
-                    cooperating_unit_codes=cooperating, people_codes=people, note=note,
+                    code=f"GM-{len(self.out.points) + 1:04d}", name=name, type_code=type_code,
+                    grid_code=grid_code, lon=lon, lat=lat, address=self._address(self._road(c)),
+                    primary_unit_code=primary, cooperating_unit_codes=cooperating, people_codes=people,
+                    note=note,
                 ))
-        for index in self.rng.sample(range(len(self.out.points)), round(len(self.out.points) * ZERO_LOSS_SHARE)):
+        total = len(self.out.points)
+        for index in self.rng.sample(range(total), round(total * ZERO_LOSS_SHARE)):
             self.out.points[index].zero_loss = True
 
     def _pick_grid(self, candidates: Sequence[str]) -> str:
@@ -417,23 +431,24 @@ class _Planner:
     def _key(self, key: str) -> str:
         return self.unit_by_key[key]
 
-    PointSpec = tuple[str, str, list[str], str]
-
     def _point_road_main(self, c: Community) -> PointSpec:
         def make() -> str:
             road = self._road(c)
             a, b = self.rng.sample([other for other in names.ROADS if other != road], 2)
             return f"{road}（{a}至{b}段）"
-        return self._unique(make), self._key(CITY_MANAGEMENT), [self._key(TRAFFIC_POLICE), self._key(SANITATION)], ""
+        cooperating = [self._key(TRAFFIC_POLICE), self._key(SANITATION)]
+        return self._unique(make), self._key(CITY_MANAGEMENT), cooperating, ""
 
     def _point_crossing(self, c: Community) -> PointSpec:
         def make() -> str:
             road = self._road(c)
             return f"{road}与{self._other_road(road)}交叉口"
-        return self._unique(make), self._key(TRAFFIC_POLICE), [self._key(CITY_MANAGEMENT)], "文明交通志愿者早晚高峰上岗"
+        note = "文明交通志愿者早晚高峰上岗"
+        return self._unique(make), self._key(TRAFFIC_POLICE), [self._key(CITY_MANAGEMENT)], note
 
     def _point_back_lane(self, c: Community) -> PointSpec:
-        name = self._draw("lanes", names.LANES) or self._unique(lambda: f"{self._road(c)}{self.rng.randint(1, 30)}号巷")
+        name = (self._draw("lanes", names.LANES)
+                or self._unique(lambda: f"{self._road(c)}{self.rng.randint(1, 30)}号巷"))
         return name, c.committee, [self._key(CITY_MANAGEMENT), self._key(SANITATION)], ""
 
     def _point_bus_stop(self, c: Community) -> PointSpec:
@@ -443,15 +458,14 @@ class _Planner:
         return self._unique(make), self._key(BUS), [self._key(CITY_MANAGEMENT)], ""
 
     def _point_compound(self, c: Community) -> PointSpec:
-        free = [name for name in c.compounds if name not in self.used_names or name == c.compounds[0]]
-        name = free[0] if free and free[0] not in self.used_names else None
-        if name is None:
-            name = self._unique(lambda: f"{self._road(c)}{self.rng.randint(1, 199)}号院")
+        if c.next_compound < len(c.compounds):
+            name = c.compounds[c.next_compound]
+            c.next_compound += 1
         else:
-            self.used_names.add(name)
+            name = self._unique(lambda: f"{self._road(c)}{self.rng.randint(1, 199)}号院")
         cooperating = [c.committee, *([c.owners] if name == c.compounds[0] else [])]
-        old = self.rng.random() < 0.2
-        return name, self.rng.choice(c.properties), cooperating, "老旧小区改造片区" if old else ""
+        note = "老旧小区改造片区" if self.rng.random() < 0.2 else ""
+        return name, self.rng.choice(c.properties), cooperating, note
 
     def _point_community(self, c: Community) -> PointSpec:
         name = self._unique(lambda: f"{c.name}党群服务中心（新时代文明实践站）")
@@ -460,8 +474,8 @@ class _Planner:
     def _point_market(self, c: Community) -> PointSpec:
         stem = self._draw("markets", names.MARKET_STEMS) or self._road(c)
         name = self._unique(lambda: f"{stem}农贸市场")
-        operator = self._unit(f"market:{name}", Unit.Kind.OPERATOR, f"呼和浩特市{stem}农贸市场管理有限公司", c.code,
-                              address=self._address(self._road(c)))
+        operator = self._unit(f"market:{name}", Unit.Kind.OPERATOR, f"呼和浩特市{stem}农贸市场管理有限公司",
+                              c.code, address=self._address(self._road(c)))
         return name, self._key(MARKET_SUPERVISION), [operator, self._key(CITY_MANAGEMENT)], ""
 
     def _point_site(self, c: Community) -> PointSpec:
@@ -469,8 +483,10 @@ class _Planner:
         return f"{name}施工工地", self._key("dept:housing"), [self._key(CITY_MANAGEMENT)], ""
 
     def _point_school(self, c: Community) -> PointSpec:
-        school = self._draw("schools", names.SCHOOLS) or self._unique(lambda: f"呼和浩特市回民区{self._road(c)}小学")
-        unit = self._unit(f"school:{school}", Unit.Kind.SCHOOL, school, c.code, address=self._address(self._road(c)))
+        school = (self._draw("schools", names.SCHOOLS)
+                  or self._unique(lambda: f"呼和浩特市回民区{self._road(c)}小学"))
+        unit = self._unit(f"school:{school}", Unit.Kind.SCHOOL, school, c.code,
+                          address=self._address(self._road(c)))
         cooperating = [self._key("dept:education"), self._key(TRAFFIC_POLICE), self._key(CITY_MANAGEMENT)]
         return self._unique(lambda: f"{school}及周边"), unit, cooperating, ""
 
@@ -507,7 +523,8 @@ class _Planner:
         return name, self._key("dept:culture"), [self._key(CITY_MANAGEMENT)], ""
 
     def _point_sanitation(self, c: Community) -> PointSpec:
-        name = self._draw("stations", names.SANITATION_STATIONS) or self._unique(lambda: f"{self._road(c)}垃圾收集点")
+        name = (self._draw("stations", names.SANITATION_STATIONS)
+                or self._unique(lambda: f"{self._road(c)}垃圾收集点"))
         return name, self._key(SANITATION), [self._key(CITY_MANAGEMENT)], ""
 
     def _point_netbar(self, c: Community) -> PointSpec:
@@ -543,7 +560,8 @@ class _Planner:
         for number, person in enumerate(self.street_people[Role.INSPECTOR], start=1):
             logins.append(PlannedLogin(f"inspector_{number}", Role.INSPECTOR, STREET_CODE, person))
         for c in self.communities:
-            logins.append(PlannedLogin(f"community_admin_{c.index + 1}", Role.COMMUNITY_ADMIN, c.code, c.secretary))
+            logins.append(PlannedLogin(f"community_admin_{c.index + 1}", Role.COMMUNITY_ADMIN, c.code,
+                                       c.secretary))
         number = 0
         for c in self.communities:
             for grid_code in c.grid_codes:

@@ -125,7 +125,8 @@ def load_catalog(
         profile.save()
         profile.groups.set([groups[code] for code in entry["groups"]])
         items += [
-            _item(m, version, it, n * 10, point_type=point_type) for n, it in enumerate(entry["items"], start=1)
+            _item(m, version, it, n * 10, point_type=point_type)
+            for n, it in enumerate(entry["items"], start=1)
         ]
 
     for item in items:
@@ -143,7 +144,9 @@ def load_catalog(
 def unload_catalog(data: dict[str, Any], *, m: CatalogModels) -> None:
     """Undo `load_catalog` for the data migration's way back: remove the loaded version when no
     later version was built on it, and the point types that nothing refers to any more."""
-    version = m.CatalogVersion.objects.filter(title=data["title"], based_on__isnull=True).order_by("number").first()
+    version = (
+        m.CatalogVersion.objects.filter(title=data["title"], based_on__isnull=True).order_by("number").first()
+    )
     if version is not None and not m.CatalogVersion.objects.filter(based_on=version).exists():
         m.CheckItem.objects.filter(version=version).delete()
         m.TypeProfile.objects.filter(version=version).delete()

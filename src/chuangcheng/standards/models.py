@@ -79,7 +79,9 @@ class CheckGroup(models.Model):
 
     class Meta:
         ordering = ["version", "sort_order", "code"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="uniq_group_code_per_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="uniq_group_code_per_version")
+        ]
         verbose_name = _("check group")
         verbose_name_plural = _("check groups")
 
@@ -94,7 +96,9 @@ class TypeProfile(models.Model):
     point_type = models.ForeignKey(PointType, on_delete=models.PROTECT, related_name="profiles")
     description = models.TextField(_("description"), blank=True)
     unit_kinds = models.JSONField(_("usual responsible unit kinds"), default=list, blank=True)
-    groups = models.ManyToManyField(CheckGroup, verbose_name=_("check groups"), blank=True, related_name="profiles")
+    groups = models.ManyToManyField(
+        CheckGroup, verbose_name=_("check groups"), blank=True, related_name="profiles"
+    )
 
     class Meta:
         ordering = ["version", "point_type__sort_order"]
@@ -127,7 +131,8 @@ class CheckItem(models.Model):
     version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("code"), max_length=40, validators=[validate_code])
     group = models.ForeignKey(
-        CheckGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+        CheckGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="items",
     )
     point_type = models.ForeignKey(
         PointType, verbose_name=_("point type"), null=True, blank=True, on_delete=models.PROTECT,
@@ -168,7 +173,7 @@ class CheckItem(models.Model):
 
         if (self.group_id is None) == (self.point_type_id is None):
             add("group", _("A check item belongs either to a group or to one point type."))
-        if self.group_id is not None and self.version_id is not None and self.group.version_id != self.version_id:
+        if self.group_id is not None and self.group.version_id != self.version_id:
             add("group", _("The group belongs to another catalog version."))
         if self.measure in {self.Measure.COUNT, self.Measure.RATE} and self.threshold is None:
             add("threshold", _("A count or rate item needs a threshold."))
@@ -177,7 +182,8 @@ class CheckItem(models.Model):
         if self.threshold is not None:
             if self.measure == self.Measure.RATE and not 0 <= self.threshold <= 100:
                 add("threshold", _("A rate threshold is a percentage from 0 to 100."))
-            if self.measure == self.Measure.COUNT and (self.threshold < 1 or self.threshold != int(self.threshold)):
+            whole = self.threshold == int(self.threshold)
+            if self.measure == self.Measure.COUNT and (self.threshold < 1 or not whole):
                 add("threshold", _("A count threshold is a whole number of at least 1."))
         if self.measure == self.Measure.OCCURRENCES and self.deduction is None:
             add("deduction", _("An occurrences item needs a deduction per occurrence."))

@@ -126,7 +126,8 @@ def type_rows(version: CatalogVersion | None) -> list[TypeRow]:
 
 
 def profile_for(version: CatalogVersion, point_type: PointType) -> TypeProfile | None:
-    return TypeProfile.objects.filter(version=version, point_type=point_type).prefetch_related("groups").first()
+    profiles = TypeProfile.objects.filter(version=version, point_type=point_type)
+    return profiles.prefetch_related("groups").first()
 
 
 @dataclass
@@ -245,7 +246,8 @@ def compare_versions(old: CatalogVersion | None, new: CatalogVersion) -> Version
     def profiles_of(version: CatalogVersion | None) -> dict[int, TypeProfile]:
         if version is None:
             return {}
-        qs = TypeProfile.objects.filter(version=version).select_related("point_type").prefetch_related("groups")
+        qs = TypeProfile.objects.filter(version=version).select_related("point_type")
+        qs = qs.prefetch_related("groups")
         return {p.point_type_id: p for p in qs}
 
     before, after = items_of(old), items_of(new)

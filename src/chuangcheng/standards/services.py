@@ -56,7 +56,8 @@ def load_default_catalog(*, by: Any = None) -> CatalogVersion:
     _require_editor(by)
 
     def record(instance: models.Model, changes: dict[str, Any]) -> None:
-        action = AuditEvent.Action.IMPORT if isinstance(instance, CatalogVersion) else AuditEvent.Action.CREATE
+        is_version = isinstance(instance, CatalogVersion)
+        action = AuditEvent.Action.IMPORT if is_version else AuditEvent.Action.CREATE
         _record(by, action, instance, changes, note=_("Default catalog loaded"))
 
     version: CatalogVersion = loading.load_catalog(
@@ -79,7 +80,8 @@ def start_draft(*, by: Any, title: str) -> CatalogVersion:
     existing = queries.open_draft()
     if existing is not None:
         raise ValidationError(
-            _("Draft version %(number)s is already open; publish or discard it first.") % {"number": existing.number}
+            _("Draft version %(number)s is already open; publish or discard it first.")
+            % {"number": existing.number}
         )
     source = queries.version_in_force()
     last = CatalogVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
@@ -146,7 +148,8 @@ def save_check_item(version: CatalogVersion, *, by: Any, code: str, **fields: An
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise TypeError(f"unknown check item fields: {sorted(unknown)}")
-    item = CheckItem.objects.filter(version=version, code=code).first() or CheckItem(version=version, code=code)
+    item = CheckItem.objects.filter(version=version, code=code).first()
+    item = item or CheckItem(version=version, code=code)
     values = dict(fields)
     if "group" in values:
         values["group"] = _resolve_group(version, values["group"])

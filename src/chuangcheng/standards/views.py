@@ -116,7 +116,9 @@ def draft_start(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Draft version %(number)s started.") % {"number": draft.number})
             return redirect("standards:version", number=draft.number)
-    return render(request, "standards/draft_form.html", {"form": form, "in_force": queries.version_in_force()})
+    return render(request, "standards/draft_form.html", {
+        "form": form, "in_force": queries.version_in_force(),
+    })
 
 
 def item_edit(request: HttpRequest, number: int, code: str | None = None) -> HttpResponse:
@@ -148,7 +150,8 @@ def item_edit(request: HttpRequest, number: int, code: str | None = None) -> Htt
             messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
             if saved.point_type_id is not None:
                 return redirect("standards:version_type", number=version.number, code=saved.point_type.code)
-            return redirect(reverse("standards:version", kwargs={"number": version.number}) + f"#{saved.code}")
+            version_url = reverse("standards:version", kwargs={"number": version.number})
+            return redirect(f"{version_url}#{saved.code}")
     return render(request, "standards/item_form.html", {"form": form, "version": version, "item": item})
 
 

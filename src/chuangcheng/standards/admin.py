@@ -1,0 +1,107 @@
+"""Back office for the catalog. The pages under /catalog/ are the way to edit it; here a draft's
+rows may be fixed too, while a published or superseded version and its rows are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from chuangcheng.core import audit
+from chuangcheng.core.models import AuditEvent
+from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records back-office changes like the services do (catalog rows have no region)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit.record(
+            actor=request.user,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            instance=obj,
+            changes={
+                name: [audit._plain(form.initial.get(name)), audit._plain(form.cleaned_data.get(name))]
+                for name in form.changed_data
+            },
+            note="admin",
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit.record(actor=request.user, action=AuditEvent.Action.DELETE, instance=obj, note="admin")
+        super().delete_model(request, obj)
+
+
+class FrozenVersionMixin:
+    """A row of a published or superseded version cannot be changed or deleted here."""
+
+    def _version_of(self, obj: Any) -> CatalogVersion | None:
+        return obj.version if obj is not None else None
+
+    def _frozen(self, obj: Any) -> bool:
+        version = self._version_of(obj)
+        return version is not None and not version.is_editable
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # New rows may only go into a draft.
+        if db_field.name == "version":
+            kwargs["queryset"] = CatalogVersion.objects.filter(status=CatalogVersion.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+@admin.register(PointType)
+class PointTypeAdmin(AuditedAdmin):
+    list_display = ("code", "name", "sort_order")
+    search_fields = ("code", "name")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Points and catalog versions refer to a point type; it is never deleted.
+        return False
+
+
+@admin.register(CatalogVersion)
+class CatalogVersionAdmin(FrozenVersionMixin, AuditedAdmin):
+    list_display = ("number", "title", "status", "published_at", "published_by")
+    list_filter = ("status",)
+    readonly_fields = ("status", "based_on", "created_at", "created_by", "published_at", "published_by")
+
+    def _version_of(self, obj: Any) -> CatalogVersion | None:
+        return obj
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A version starts as a copy of the one in force: use "Start a draft" on the catalog page.
+        return False
+
+
+class VersionRowAdmin(FrozenVersionMixin, AuditedAdmin):
+    list_filter = ("version",)
+    list_select_related = ("version",)
+
+
+@admin.register(CheckGroup)
+class CheckGroupAdmin(VersionRowAdmin):
+    list_display = ("code", "name", "version", "sort_order")
+    search_fields = ("code", "name")
+
+
+@admin.register(TypeProfile)
+class TypeProfileAdmin(VersionRowAdmin):
+    list_display = ("point_type", "version")
+    list_select_related = ("version", "point_type")
+    filter_horizontal = ("groups",)
+
+
+@admin.register(CheckItem)
+class CheckItemAdmin(VersionRowAdmin):
+    list_display = ("code", "version", "group", "point_type", "measure", "threshold", "weight", "deduction")
+    list_filter = ("version", "measure", "group__code", "point_type")
+    list_select_related = ("version", "group", "point_type")
+    search_fields = ("code", "text")

@@ -1,0 +1,131 @@
+"""Read endpoints of the assessment catalog. The lead mounts `router` at /api/catalog/ on the one
+API, which requires a session or a token; the router itself sets no auth."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from chuangcheng.standards import queries
+from chuangcheng.standards.models import CatalogVersion, CheckItem
+
+router = Router(tags=["catalog"])
+
+
+class VersionOut(Schema):
+    number: int
+    title: str
+    status: str
+    changelog: str
+    published_at: dt.datetime | None
+    item_count: int | None = None
+
+
+class PointTypeSummaryOut(Schema):
+    code: str
+    name: str
+    groups: list[str]
+    item_count: int
+
+
+class CatalogOut(Schema):
+    version: VersionOut
+    point_types: list[PointTypeSummaryOut]
+
+
+class CheckItemOut(Schema):
+    code: str
+    group: str | None
+    group_name: str | None
+    text: str
+    measure: str
+    measure_text: str
+    threshold: Decimal | None
+    distance_m: int | None
+    weight: Decimal
+    deduction: Decimal | None
+    unit_kinds: list[str]
+
+
+class PointTypeOut(Schema):
+    code: str
+    name: str
+    version: int
+    description: str
+    unit_kinds: list[str]
+    groups: list[str]
+    items: list[CheckItemOut]
+
+
+def _version_out(version: CatalogVersion) -> VersionOut:
+    return VersionOut(
+        number=version.number, title=version.title, status=version.status, changelog=version.changelog,
+        published_at=version.published_at, item_count=getattr(version, "item_count", None),
+    )
+
+
+def _item_out(item: CheckItem) -> CheckItemOut:
+    return CheckItemOut(
+        code=item.code,
+        group=item.group.code if item.group_id is not None else None,
+        group_name=item.group.name if item.group_id is not None else None,
+        text=item.text,
+        measure=item.measure,
+        measure_text=item.measure_text(),
+        threshold=item.threshold,
+        distance_m=item.distance_m,
+        weight=item.weight,
+        deduction=item.deduction,
+        unit_kinds=list(item.unit_kinds or []),
+    )
+
+
+def _version_or_404(request: HttpRequest, number: int | None) -> CatalogVersion:
+    version = queries.version_for(request.user, number) if number is not None else queries.version_in_force()
+    if version is None:
+        raise Http404("no such catalog version")
+    return version
+
+
+@router.get("/", response=CatalogOut, operation_id="catalog_in_force")
+def catalog_in_force(request: HttpRequest) -> CatalogOut:
+    """The catalog version in force and its point types with the size of each checklist."""
+    version = _version_or_404(request, None)
+    return CatalogOut(
+        version=_version_out(version),
+        point_types=[
+            PointTypeSummaryOut(
+                code=row.point_type.code, name=row.point_type.name,
+                groups=[g.code for g in row.groups], item_count=row.item_count,
+            )
+            for row in queries.type_rows(version)
+        ],
+    )
+
+
+@router.get("/versions", response=list[VersionOut], operation_id="catalog_versions")
+def catalog_versions(request: HttpRequest) -> list[VersionOut]:
+    """Every catalog version the caller may see, newest first."""
+    return [_version_out(v) for v in queries.versions_visible_to(request.user)]
+
+
+@router.get("/types/{code}", response=PointTypeOut, operation_id="catalog_point_type")
+def catalog_point_type(request: HttpRequest, code: str, version: int | None = None) -> PointTypeOut:
+    """One point type with its checklist, from the version in force or the version given."""
+    point_type = queries.point_type_by_code(code)
+    if point_type is None:
+        raise Http404("no such point type")
+    catalog_version = _version_or_404(request, version)
+    profile = queries.profile_for(catalog_version, point_type)
+    return PointTypeOut(
+        code=point_type.code,
+        name=point_type.name,
+        version=catalog_version.number,
+        description=profile.description if profile else "",
+        unit_kinds=list(profile.unit_kinds) if profile else [],
+        groups=[g.code for g in profile.groups.all()] if profile else [],
+        items=[_item_out(item) for item in queries.checklist_for(point_type, catalog_version)],
+    )
