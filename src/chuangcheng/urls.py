@@ -8,7 +8,6 @@ from chuangcheng.api.api import api
 from chuangcheng.org import views as org_views
 
 
-
 def _api_urls() -> tuple[list[Any], str, str]:
     """The API authenticates every call itself (session or token) and answers 401 in its own
     error format, so the sign-in redirect of LoginRequiredMiddleware must not apply to it."""
@@ -31,7 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", _api_urls()),
-    path("org/", include("chuangcheng.org.urls")),
+    path("org/", include("chuangcheng.web.org_urls")),
     path("points/", include("chuangcheng.places.urls")),
     path("catalog/", include("chuangcheng.standards.urls")),
     path("", include("chuangcheng.web.urls")),

@@ -60,7 +60,8 @@ def on_schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 
 def _mount() -> None:
-    from chuangcheng.org.api import auth_router, router as org_router
+    from chuangcheng.org.api import auth_router
+    from chuangcheng.org.api import router as org_router
     from chuangcheng.places.api import router as places_router
 
     api.add_router("/auth", auth_router)

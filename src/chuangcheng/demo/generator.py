@@ -78,6 +78,12 @@ def _no_progress(label: str, done: int, total: int) -> None:
     return None
 
 
+def _report(report: Progress, label: str, done: int, total: int) -> None:
+    """About ten steps a stage: enough for a bar to move, not a flood in a log."""
+    if done == total or done % max(1, total // 10) == 0:
+        report(label, done, total)
+
+
 def _new_password() -> str:
     alphabet = "".join(ch for ch in string.ascii_letters + string.digits if ch not in "0O1lI")
     return "".join(secrets.choice(alphabet) for _ in range(12))
@@ -124,7 +130,7 @@ def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
             parent=regions[r.parent_code] if r.parent_code else None, boundary=r.boundary,
             households=r.households, population=r.population, sort_order=r.sort_order,
         )
-        report(label, done, len(plan.regions))
+        _report(report, label, done, len(plan.regions))
 
     units: dict[str, Unit] = {}
     label = _("Responsible units")
@@ -134,7 +140,7 @@ def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
             head_name=u.head_name, head_phone=u.head_phone, liaison_name=u.liaison_name,
             liaison_phone=u.liaison_phone, address=u.address,
         )
-        report(label, done, len(plan.units))
+        _report(report, label, done, len(plan.units))
 
     people = {}
     label = _("People")
@@ -144,7 +150,7 @@ def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
             unit=units[p.unit_code] if p.unit_code else None, post=p.post,
             party_member=p.party_member, volunteer=p.volunteer,
         )
-        report(label, done, len(plan.people))
+        _report(report, label, done, len(plan.people))
 
     types = {t.code: t for t in PointType.objects.all()}
     label = _("Points")
@@ -156,7 +162,7 @@ def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
             cooperating_units=[units[code] for code in pt.cooperating_unit_codes],
             responsible_people=[people[code] for code in pt.people_codes],
         )
-        report(label, done, len(plan.points))
+        _report(report, label, done, len(plan.points))
 
     label = _("Accounts")
     created: list[int] = []
@@ -164,7 +170,7 @@ def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
         user, _changed = save_login(by=None, username=login.username, role=login.role,
                                     scope=regions[login.scope_code], person=people[login.person_code])
         created.append(user.pk)
-        report(label, done, len(plan.logins))
+        _report(report, label, done, len(plan.logins))
     # save_login would hash the password once per account; the demo shares one hash instead.
     User.objects.filter(pk__in=created).update(password=password_hash)
     return regions[STREET_CODE]

@@ -186,6 +186,8 @@ class _Planner:
         self.grid_boxes: dict[str, layout.Box] = {}
         self.grid_load: dict[str, int] = {}
         self.street_people: dict[str, list[str]] = {}
+        # The address a point maker fixed for the point it named (a road section, a crossing …).
+        self.here: str | None = None
 
     def plan(self) -> DemoPlan:
         self._regions()
@@ -377,6 +379,7 @@ class _Planner:
                 name, primary, cooperating, note = (
                     maker(c) if maker is not None else self._point_other(c, by_type[type_code])
                 )
+                address, self.here = self.here or self._address(self._road(c)), None
                 lon, lat = self.grid_boxes[grid_code].random_point(self.rng)
                 people = [c.grid_workers[grid_code]]
                 if self.rng.random() < 0.5:
@@ -384,7 +387,7 @@ class _Planner:
                 cooperating = [code for code in dict.fromkeys([*cooperating, c.liaison]) if code != primary]
                 self.out.points.append(PlannedPoint(
                     code=f"GM-{len(self.out.points) + 1:04d}", name=name, type_code=type_code,
-                    grid_code=grid_code, lon=lon, lat=lat, address=self._address(self._road(c)),
+                    grid_code=grid_code, lon=lon, lat=lat, address=address,
                     primary_unit_code=primary, cooperating_unit_codes=cooperating, people_codes=people,
                     note=note,
                 ))
@@ -436,25 +439,32 @@ class _Planner:
             road = self._road(c)
             a, b = self.rng.sample([other for other in names.ROADS if other != road], 2)
             return f"{road}（{a}至{b}段）"
+        name = self._unique(make)
+        self.here = name
         cooperating = [self._key(TRAFFIC_POLICE), self._key(SANITATION)]
-        return self._unique(make), self._key(CITY_MANAGEMENT), cooperating, ""
+        return name, self._key(CITY_MANAGEMENT), cooperating, ""
 
     def _point_crossing(self, c: Community) -> PointSpec:
         def make() -> str:
             road = self._road(c)
             return f"{road}与{self._other_road(road)}交叉口"
+        name = self._unique(make)
+        self.here = name
         note = "文明交通志愿者早晚高峰上岗"
-        return self._unique(make), self._key(TRAFFIC_POLICE), [self._key(CITY_MANAGEMENT)], note
+        return name, self._key(TRAFFIC_POLICE), [self._key(CITY_MANAGEMENT)], note
 
     def _point_back_lane(self, c: Community) -> PointSpec:
         name = (self._draw("lanes", names.LANES)
                 or self._unique(lambda: f"{self._road(c)}{self.rng.randint(1, 30)}号巷"))
+        self.here = name
         return name, c.committee, [self._key(CITY_MANAGEMENT), self._key(SANITATION)], ""
 
     def _point_bus_stop(self, c: Community) -> PointSpec:
         def make() -> str:
             road = self._road(c)
-            return f"{road}{self._other_road(road)}口公交站"
+            other = self._other_road(road)
+            self.here = f"{road}与{other}交叉口"
+            return f"{road}{other}口公交站"
         return self._unique(make), self._key(BUS), [self._key(CITY_MANAGEMENT)], ""
 
     def _point_compound(self, c: Community) -> PointSpec:
@@ -469,6 +479,7 @@ class _Planner:
 
     def _point_community(self, c: Community) -> PointSpec:
         name = self._unique(lambda: f"{c.name}党群服务中心（新时代文明实践站）")
+        self.here = self.units[c.committee].address
         return name, c.committee, [c.party], ""
 
     def _point_market(self, c: Community) -> PointSpec:
@@ -476,6 +487,7 @@ class _Planner:
         name = self._unique(lambda: f"{stem}农贸市场")
         operator = self._unit(f"market:{name}", Unit.Kind.OPERATOR, f"呼和浩特市{stem}农贸市场管理有限公司",
                               c.code, address=self._address(self._road(c)))
+        self.here = self.units[operator].address
         return name, self._key(MARKET_SUPERVISION), [operator, self._key(CITY_MANAGEMENT)], ""
 
     def _point_site(self, c: Community) -> PointSpec:
@@ -487,6 +499,7 @@ class _Planner:
                   or self._unique(lambda: f"呼和浩特市回民区{self._road(c)}小学"))
         unit = self._unit(f"school:{school}", Unit.Kind.SCHOOL, school, c.code,
                           address=self._address(self._road(c)))
+        self.here = self.units[unit].address
         cooperating = [self._key("dept:education"), self._key(TRAFFIC_POLICE), self._key(CITY_MANAGEMENT)]
         return self._unique(lambda: f"{school}及周边"), unit, cooperating, ""
 
@@ -511,7 +524,11 @@ class _Planner:
         return name, self._key(MARKET_SUPERVISION), [self._key("dept:commerce")], ""
 
     def _point_toilet(self, c: Community) -> PointSpec:
-        name = self._unique(lambda: f"{self._road(c)}{self.rng.choice('东西南北')}段公厕")
+        def make() -> str:
+            road = self._road(c)
+            self.here = f"{self._address(road)}旁"
+            return f"{road}{self.rng.choice('东西南北')}段公厕"
+        name = self._unique(make)
         return name, self._key(SANITATION), [], ""
 
     def _point_station(self, c: Community) -> PointSpec:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
 from chuangcheng.org.models import Person, Region, Unit, User
 
@@ -85,20 +85,3 @@ def communities_visible_to(user: Any) -> QuerySet[Region]:
 
 def grids_visible_to(user: Any) -> QuerySet[Region]:
     return regions_visible_to(user).filter(level=Region.Level.GRID)
-
-
-def region_children_with_counts(user: Any, region: Region) -> QuerySet[Region]:
-    """The children of a region with their sub-region and point counts, in one query."""
-    from chuangcheng.places.models import Point
-
-    points = (
-        Point.objects.filter(active=True, grid__path__startswith=OuterRef("path"))
-        .order_by()
-        .values(total=Func(F("id"), function="COUNT"))
-    )
-    return (
-        regions_visible_to(user)
-        .filter(parent=region)
-        .order_by("sort_order", "code")
-        .annotate(child_count=Count("children", distinct=True), point_count=Subquery(points))
-    )

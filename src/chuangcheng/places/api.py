@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import Http404, HttpRequest
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 

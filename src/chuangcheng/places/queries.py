@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery
 
+from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.org.queries import scope_of
 from chuangcheng.places.models import Point
@@ -55,4 +56,19 @@ def point_for(user: Any, code: str) -> Point | None:
         .prefetch_related("cooperating_units", "responsible_people", "photos")
         .filter(code=code)
         .first()
+    )
+
+
+def region_children_with_counts(user: Any, region: Region) -> QuerySet[Region]:
+    """The children of a region with their sub-region and point counts, in one query."""
+    points = (
+        Point.objects.filter(active=True, grid__path__startswith=OuterRef("path"))
+        .order_by()
+        .values(total=Func(F("id"), function="COUNT"))
+    )
+    return (
+        org_queries.regions_visible_to(user)
+        .filter(parent=region)
+        .order_by("sort_order", "code")
+        .annotate(child_count=Count("children", distinct=True), point_count=Subquery(points))
     )

@@ -15,8 +15,8 @@ from chuangcheng.places import qr, queries, services
 from chuangcheng.places.forms import PhotoForm, PointForm
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import PointType
-from chuangcheng.web.forms import apply_validation_error
-from chuangcheng.web.pagination import paginate
+from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.pagination import paginate
 
 
 def _filter_from(request: HttpRequest) -> queries.PointFilter:
@@ -26,7 +26,7 @@ def _filter_from(request: HttpRequest) -> queries.PointFilter:
         point_type=request.GET.get("type", ""),
         region=request.GET.get("region", ""),
         zero_loss=True if zero == "1" else None,
-        active=False if request.GET.get("inactive") == "1" else True,
+        active=request.GET.get("inactive") != "1",
     )
 
 

@@ -13,8 +13,7 @@ from chuangcheng.core.models import AuditEvent
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.queries import points_visible_to
-from chuangcheng.web.pagination import paginate
-
+from chuangcheng.core.pagination import paginate
 
 AUDITED_TYPES = [
     ("org.region", gettext_lazy("regions")),

@@ -3,12 +3,12 @@ from __future__ import annotations
 import getpass
 from typing import Any
 
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from chuangcheng.org.models import User
+User = get_user_model()
 
 
 class Command(BaseCommand):

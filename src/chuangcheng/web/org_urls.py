@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chuangcheng.org import views
+from chuangcheng.web import directory as views
 
 app_name = "org"
 urlpatterns = [

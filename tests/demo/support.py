@@ -1,0 +1,47 @@
+"""What the demo tests share: a snapshot of everything the generator writes, and a wipe that
+deletes it in reverse foreign-key order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chuangcheng.core.models import AuditEvent
+from chuangcheng.org.models import Person, Region, Unit, User
+from chuangcheng.places.models import Point
+
+PASSWORD = "demo password 1"
+
+
+def snapshot() -> dict[str, list[Any]]:
+    """Codes, names, coordinates and links, never primary keys: what must repeat for one seed."""
+    points = Point.objects.select_related("point_type", "grid", "primary_unit").prefetch_related(
+        "cooperating_units", "responsible_people"
+    )
+    return {
+        "regions": list(Region.objects.order_by("code").values_list(
+            "code", "name", "level", "parent__code", "path", "boundary", "households", "population", "sort_order")),
+        "units": list(Unit.objects.order_by("code").values_list(
+            "code", "name", "kind", "region__code", "head_name", "head_phone", "liaison_name", "liaison_phone",
+            "address")),
+        "people": list(Person.objects.order_by("code").values_list(
+            "code", "name", "phone", "region__code", "unit__code", "post", "party_member", "volunteer")),
+        "points": [
+            (p.code, p.name, p.point_type.code, p.grid.code, str(p.lon), str(p.lat), p.address, p.primary_unit.code,
+             sorted(u.code for u in p.cooperating_units.all()), sorted(x.code for x in p.responsible_people.all()),
+             p.zero_loss, p.note)
+            for p in points.order_by("code")
+        ],
+        "logins": list(User.objects.order_by("username").values_list(
+            "username", "role", "scope__code", "person__code", "is_staff")),
+    }
+
+
+def wipe(*, events_after: int = 0) -> None:
+    """Delete the demo (and the audit events it wrote); the catalog stays."""
+    AuditEvent.objects.filter(id__gt=events_after).delete()
+    Point.objects.all().delete()
+    User.objects.all().delete()
+    Person.objects.all().delete()
+    Unit.objects.all().delete()
+    for level in sorted(Region.Level.values, reverse=True):
+        Region.objects.filter(level=level).delete()
