@@ -27,6 +27,8 @@ def _api_urls() -> tuple[list[Any], str, str]:
 urlpatterns = [
     path("accounts/login/", org_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", org_views.sign_out, name="logout"),
+    path("accounts/", org_views.account, name="account"),
+    path("accounts/password/", org_views.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", _api_urls()),

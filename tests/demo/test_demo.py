@@ -176,7 +176,7 @@ def test_it_writes_as_the_system_through_the_audited_services(street: Region) ->
     assert set(events.values_list("actor_name", flat=True)) == {"system"}
 
 
-def test_it_reports_progress_stage_by_stage(demo: DemoResult) -> None:
+def test_it_reports_progress_stage_by_stage(demo: DemoResult, street: Region) -> None:
     stages = demo.stages  # type: ignore[attr-defined]
     finished = [label for label, done, total in stages if done == total]
     assert len(finished) >= 5 and len(set(finished)) == len(finished)

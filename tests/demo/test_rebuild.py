@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.core.management import call_command
 
 from chuangcheng.demo.generator import build_demo
@@ -11,6 +12,7 @@ from chuangcheng.org.models import Region, User
 from tests.demo.support import PASSWORD, snapshot, wipe
 
 
+@pytest.mark.slow
 def test_the_same_seed_builds_the_same_subdistrict_twice(db: None) -> None:
     if Region.objects.filter(code="150103001").exists():
         wipe()

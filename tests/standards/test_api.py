@@ -41,3 +41,9 @@ def test_the_api_lists_versions_and_hides_drafts_from_readers(cast, catalog: Cat
 def test_every_endpoint_has_an_explicit_operation_id() -> None:
     ids = {op.operation_id for path in router.path_operations.values() for op in path.operations}
     assert ids == {"catalog_in_force", "catalog_versions", "catalog_point_type"}
+
+
+def test_the_mounted_api_serves_the_checklist_to_a_signed_in_user(cast, as_user, catalog: CatalogVersion) -> None:
+    response = as_user(cast.grid_worker_a).get("/api/catalog/types/MARKET")
+    assert response.status_code == 200
+    assert "MARKET-7" in {item["code"] for item in response.json()["items"]}

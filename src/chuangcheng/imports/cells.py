@@ -109,7 +109,7 @@ class Cells:
             return None
         return number
 
-    def number(self, column: str, *, required: bool = False) -> Decimal | None:
+    def decimal(self, column: str, *, required: bool = False) -> Decimal | None:
         raw = self.raw(column)
         value = self.text(column, required=required)
         if not value:

@@ -188,7 +188,7 @@ class RegionImporter(Importer):
                     anchor_path, column = path_of(parent_code), "上级编码"
                 else:
                     anchor_path, column = None, "编码"  # a new district: only the system adds one
-                known = region is not None or not parent_code or anchor_path is not None
+                known = region is not None or anchor_path is not None or level == Region.Level.DISTRICT
                 if known and not self.may_manage(Region(path=anchor_path) if anchor_path else None):
                     cells.error(column, _("You may only change regions inside your own scope."))
             item.values["existed"] = region is not None
@@ -371,8 +371,8 @@ class PointImporter(Importer):
                 "name": cells.text("名称", required=True),
                 "point_type": cells.text("类型编码", required=True),
                 "grid": cells.code("网格编码", required=True),
-                "lon": cells.number("经度", required=True),
-                "lat": cells.number("纬度", required=True),
+                "lon": cells.decimal("经度", required=True),
+                "lat": cells.decimal("纬度", required=True),
                 "address": cells.text("地址"),
                 "primary_unit": cells.code("主责单位编码", required=True),
                 "cooperating_units": cells.codes("协同单位编码"),

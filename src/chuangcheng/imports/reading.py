@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from chuangcheng.imports.columns import DATA_SHEET, headers
+from chuangcheng.imports.columns import DATA_SHEET, KIND_LABELS, headers
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -132,6 +132,13 @@ def _check_headers(kind: str, found: list[str]) -> None:
             code="no_headers",
         )
     if missing:
+        for other, label in KIND_LABELS.items():
+            if other != kind and set(headers(other)) <= set(found):
+                raise ValidationError(
+                    _("This file holds %(found)s, not %(wanted)s: choose the right kind or file.")
+                    % {"found": label, "wanted": KIND_LABELS[kind]},
+                    code="wrong_kind",
+                )
         unknown = [name for name in found if name and name not in expected]
         message = _("These columns are missing: %(missing)s. Do not rename or delete the template's columns.") % {
             "missing": "、".join(missing)

@@ -42,3 +42,7 @@ class SignInForm(AuthenticationForm):
         return cleaned
 
 
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name of the device or app"), max_length=80)

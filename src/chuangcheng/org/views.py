@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuangcheng.org.forms import SignInForm
+from chuangcheng.org import services
+from chuangcheng.org.forms import SignInForm, TokenForm
+from chuangcheng.org.models import ApiToken
 
 
 class SignInView(LoginView):
@@ -19,3 +26,36 @@ class SignInView(LoginView):
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("login")
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own page: role, scope, password, personal API tokens."""
+    user = request.user
+    new_key = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = ApiToken.objects.filter(user=user, pk=request.POST.get("revoke")).first()
+            if token is not None:
+                services.revoke_api_token(token, by=user)
+                messages.success(request, _("The token was revoked."))
+            return redirect("account")
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _token, new_key = services.create_api_token(user, name=form.cleaned_data["name"])
+            messages.success(request, _("Copy the new token now: it is shown only once."))
+    else:
+        form = TokenForm()
+    return render(
+        request,
+        "org/account.html",
+        {"tokens": ApiToken.objects.filter(user=user, revoked=False), "form": form, "new_key": new_key},
+    )
+
+
+class PasswordChange(PasswordChangeView):
+    template_name = "org/password_change.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(self.request, _("Your password was changed."))
+        return super().form_valid(form)

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.org import permissions
 from chuangcheng.standards import queries, services
 from chuangcheng.standards.forms import CheckItemForm, DraftForm, PublishForm, TypeProfileForm
 from chuangcheng.standards.models import CatalogVersion, CheckItem, PointType
-from chuangcheng.web.forms import apply_validation_error
 
 
 def _version(request: HttpRequest, number: int) -> CatalogVersion:

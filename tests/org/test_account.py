@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from chuangcheng.org.models import ApiToken
+from tests.conftest import PASSWORD
+
+
+def test_a_weak_new_password_is_refused(cast, as_user):
+    client = as_user(cast.grid_worker_a)
+    response = client.post("/accounts/password/", {
+        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678",
+    })
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+    cast.grid_worker_a.refresh_from_db()
+    assert cast.grid_worker_a.check_password(PASSWORD)
+
+
+def test_a_good_new_password_works_for_the_next_sign_in(cast, as_user):
+    client = as_user(cast.grid_worker_a)
+    new = "walk the grid every morning"
+    response = client.post("/accounts/password/", {
+        "old_password": PASSWORD, "new_password1": new, "new_password2": new,
+    })
+    assert response.status_code == 302
+    assert Client().login(username="grid_worker_a", password=new)
+
+
+def test_a_token_made_on_the_account_page_is_shown_once_and_can_be_revoked(cast, as_user):
+    client = as_user(cast.grid_worker_a)
+    response = client.post("/accounts/", {"name": "我的手机"})
+    key = response.context["new_key"]
+    assert key.startswith("cc_")
+    assert Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    assert key not in client.get("/accounts/").content.decode()
+    token = ApiToken.objects.get(user=cast.grid_worker_a)
+    client.post("/accounts/", {"revoke": token.pk})
+    assert Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_nobody_revokes_another_persons_token(cast, as_user):
+    from chuangcheng.org.services import create_api_token
+
+    token, key = create_api_token(cast.admin_b, name="乙")
+    as_user(cast.grid_worker_a).post("/accounts/", {"revoke": token.pk})
+    token.refresh_from_db()
+    assert not token.revoked
