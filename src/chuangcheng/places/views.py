@@ -9,14 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places import qr, queries, services
 from chuangcheng.places.forms import PhotoForm, PointForm
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import PointType
-from chuangcheng.core.forms import apply_validation_error
-from chuangcheng.core.pagination import paginate
 
 
 def _filter_from(request: HttpRequest) -> queries.PointFilter:

@@ -7,10 +7,10 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions, queries
 from chuangcheng.org.models import Unit
 from chuangcheng.places.queries import points_visible_to, region_children_with_counts
-from chuangcheng.core.pagination import paginate
 
 
 def region_list(request: HttpRequest) -> HttpResponse:

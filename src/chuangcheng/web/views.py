@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.queries import points_visible_to
-from chuangcheng.core.pagination import paginate
 
 AUDITED_TYPES = [
     ("org.region", gettext_lazy("regions")),
