@@ -18,7 +18,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
-from chuangcheng.org.models import Region, Role, Unit, User
+from chuangcheng.org.models import Person, Region, Role, Unit, User
+from chuangcheng.org.services import save_login, save_person, save_region, save_unit
+from chuangcheng.places.services import save_point
+from chuangcheng.standards.models import PointType
+from chuangcheng.standards.queries import version_in_force
+from chuangcheng.standards.services import load_default_catalog
 
 Progress = Callable[[str, int, int], None]
 
@@ -43,18 +48,21 @@ def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress
     given password is set on every demo account (so scripts can sign in)."""
     report = progress or _no_progress
     chosen = password or _new_password()
-    # Argon2 is slow on purpose: hash once, outside the transaction, and share the hash.
-    password_hash = make_password(chosen)
+    # Argon2 is slow on purpose: hash once, before the transaction takes the write lock, and
+    # share the hash among all accounts (and not at all when there is nothing to set).
+    needed = bool(password) or not Region.objects.filter(code=STREET_CODE).exists()
+    password_hash = make_password(chosen) if needed else ""
     with transaction.atomic():
         street = Region.objects.filter(code=STREET_CODE).first()
         if street is not None:
             demo_users = _demo_users(street)
             if password:
-                User.objects.filter(pk__in=[user.pk for user in demo_users]).update(password=password_hash)
+                for user in demo_users:
+                    save_login(by=None, username=user.username, role=user.role, scope=user.scope,
+                               person=user.person, password_hash=password_hash)
             return DemoResult(created=False, street_name=street.name, password=password or "",
                               accounts=[(user.username, account_label(user)) for user in demo_users])
-        from chuangcheng.standards.services import load_default_catalog
-
+        password_hash = password_hash or make_password(chosen)
         report(_("Catalog"), 0, 1)
         load_default_catalog()
         report(_("Catalog"), 1, 1)
@@ -105,9 +113,6 @@ def _demo_users(street: Region) -> list[User]:
 
 
 def _catalog_types() -> list[TypeInfo]:
-    from chuangcheng.standards.models import PointType
-    from chuangcheng.standards.queries import version_in_force
-
     version = version_in_force()
     kinds: dict[int, tuple[str, ...]] = {}
     if version is not None:
@@ -118,10 +123,6 @@ def _catalog_types() -> list[TypeInfo]:
 
 
 def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
-    from chuangcheng.org.services import save_login, save_person, save_region, save_unit
-    from chuangcheng.places.services import save_point
-    from chuangcheng.standards.models import PointType
-
     regions: dict[str, Region] = {}
     label = _("Regions")
     for done, r in enumerate(plan.regions, start=1):
@@ -142,7 +143,7 @@ def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
         )
         _report(report, label, done, len(plan.units))
 
-    people = {}
+    people: dict[str, Person] = {}
     label = _("People")
     for done, p in enumerate(plan.people, start=1):
         people[p.code], _changed = save_person(
@@ -165,12 +166,8 @@ def _write(plan: DemoPlan, password_hash: str, report: Progress) -> Region:
         _report(report, label, done, len(plan.points))
 
     label = _("Accounts")
-    created: list[int] = []
     for done, login in enumerate(plan.logins, start=1):
-        user, _changed = save_login(by=None, username=login.username, role=login.role,
-                                    scope=regions[login.scope_code], person=people[login.person_code])
-        created.append(user.pk)
+        save_login(by=None, username=login.username, role=login.role, scope=regions[login.scope_code],
+                   person=people[login.person_code], password_hash=password_hash)
         _report(report, label, done, len(plan.logins))
-    # save_login would hash the password once per account; the demo shares one hash instead.
-    User.objects.filter(pk__in=created).update(password=password_hash)
     return regions[STREET_CODE]

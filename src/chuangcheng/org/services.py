@@ -95,9 +95,12 @@ def save_login(
     scope: Region,
     person: Person | None = None,
     password: str | None = None,
+    password_hash: str | None = None,
     is_staff: bool | None = None,
 ) -> tuple[User, bool]:
-    """Create or change a login. Admin roles get the back office (Django admin), scoped."""
+    """Create or change a login. Admin roles get the back office (Django admin), scoped.
+    `password_hash` (from make_password) lets a caller that creates many logins with one password
+    hash it once: Argon2 is slow on purpose."""
     _require(
         _system_or(by, permissions.can_manage_region(by, scope)
                    and (role != Role.STREET_ADMIN or permissions.is_street_admin(by))),
@@ -111,14 +114,19 @@ def save_login(
     staff = is_staff if is_staff is not None else role in permissions.ADMIN_ROLES
     values = {"role": role, "scope": scope, "person": person, "is_staff": staff}
     if creating:
-        if password:
+        if password_hash:
+            user.password = password_hash
+        elif password:
             user.set_password(password)
         else:
             user.set_unusable_password()
     user, changed = save_audited(user, by=by, values=values, region_path=scope.path,
                                  exclude_from_validation=["password"])
-    if not creating and password:
-        user.set_password(password)
+    if not creating and (password or password_hash):
+        if password_hash:
+            user.password = password_hash
+        else:
+            user.set_password(password)
         user.save(update_fields=["password"])
     if staff:
         grant_back_office(user)

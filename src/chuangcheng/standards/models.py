@@ -210,7 +210,7 @@ class CheckItem(models.Model):
             return gettext("at least %(n)s %%") % {"n": plain_number(self.threshold)} + within
         if self.measure == self.Measure.OCCURRENCES:
             return gettext("each occurrence deducts %(d)s") % {"d": plain_number(self.deduction)} + within
-        return gettext("present") + within
+        return gettext("must be present") + within
 
 
 def plain_number(value: Decimal | None) -> str:

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         result = build_demo(seed=options["seed"], password=options["password"], progress=self._progress)
         self.stdout.write("")
         if result.created:
-            self.stdout.write(self.style.SUCCESS(_("The demo subdistrict %(name)s is ready.") % {"name": result.street_name}))
+            ready = _("The demo subdistrict %(name)s is ready.") % {"name": result.street_name}
+            self.stdout.write(self.style.SUCCESS(ready))
             self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": result.password})
         else:
             self.stdout.write(_("The demo subdistrict %(name)s already exists; nothing was changed.")
