@@ -99,7 +99,7 @@ class CatalogVersionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CatalogVersion
 
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: n + 100)  # the migration already made v1
     title = "测试目录"
     status = CatalogVersion.Status.PUBLISHED
 

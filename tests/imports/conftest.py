@@ -17,12 +17,6 @@ from tests import factories as f
 from tests.conftest import Cast
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The cast's logins are hashed with Argon2 at full cost otherwise (about 2 s per test)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def filled(kind: str, rows: list[list[Any]]) -> bytes:
     """The app's own template for `kind` with `rows` typed into its data sheet."""
     workbook = load_workbook(io.BytesIO(build_template(kind)))

@@ -62,7 +62,12 @@ def record(
         actor_name=(getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "system",
         action=action,
         object_type=instance._meta.label_lower,
-        object_key=str(getattr(instance, "code", None) or getattr(instance, "username", None) or instance.pk),
+        object_key=str(
+            getattr(instance, "code", None)
+            or getattr(instance, "number", None)
+            or getattr(instance, "username", None)
+            or instance.pk
+        ),
         object_label=str(instance)[:200],
         region_path=region_path,
         changes=changes or {},
