@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chuangcheng.demo.generator import build_demo
+from chuangcheng.places.models import Point
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -35,14 +36,18 @@ def test_street_admin_filters_points_and_prints_a_qr_code_on_a_phone(live_server
     page.screenshot(path=str(ARTIFACTS / "phone-home.png"), full_page=True)
 
     page.goto(f"{live_server.url}/points/")
-    page.get_by_label("类型").select_option(label="农贸市场")
-    first_community = page.get_by_label("社区或网格").locator("option").nth(1).inner_text()
-    page.get_by_label("社区或网格").select_option(index=1)
+    page.get_by_label("类型").select_option(value="MARKET")
+    type_name = page.get_by_label("类型").locator("option:checked").inner_text()
+    market = Point.objects.filter(point_type__code="MARKET").select_related("grid__parent").first()
+    community = market.grid.parent
+    page.get_by_label("社区或网格").select_option(value=community.code)
+    first_community = community.name
     page.get_by_role("button", name="筛选").click()
     rows = page.locator("table tbody tr")
     for i in range(rows.count()):
         text = rows.nth(i).inner_text()
-        assert "农贸市场" in text and first_community in text
+        assert type_name in text and first_community in text
+    assert rows.count() > 0
     page.screenshot(path=str(ARTIFACTS / "phone-points.png"), full_page=True)
 
     page.goto(f"{live_server.url}/points/")

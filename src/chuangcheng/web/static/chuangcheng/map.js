@@ -33,6 +33,7 @@
   }
   function ring(coords) { return coords.map(function (c) { return ll(c[0], c[1]); }); }
   var map = L.map(el, { zoomControl: true, keyboard: true });
+  map.attributionControl.setPrefix("Leaflet");
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   }
