@@ -53,9 +53,10 @@ def test_street_admin_filters_points_and_prints_a_qr_code_on_a_phone(live_server
     page.goto(f"{live_server.url}/points/")
     page.locator("table tbody tr a").first.click()
     page.get_by_role("link", name="打印二维码").click()
-    qr = page.locator("img[src$='qr.svg']")
-    qr.wait_for()
-    assert page.evaluate("(img) => img.naturalWidth > 0", qr.element_handle())
+    page.wait_for_function(
+        "() => { const img = document.querySelector(\"img[src$='qr.svg']\");"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
     page.screenshot(path=str(ARTIFACTS / "phone-qr.png"), full_page=True)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from chuangcheng.places.models import Point
-from tests.browser.conftest import browser, desk  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
 from tests.imports.conftest import World, filled, point_rows
 
@@ -17,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def test_a_street_admin_checks_then_imports_a_points_file(live_server: Any, world: World, desk: Any,  # noqa: F811
+def test_a_street_admin_checks_then_imports_a_points_file(live_server: Any, world: World, desk: Any,
                                                           tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page = desk
