@@ -2,7 +2,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from chuangcheng.api.api import api
 from chuangcheng.org import views as org_views
@@ -25,6 +27,7 @@ def _api_urls() -> tuple[list[Any], str, str]:
 
 
 urlpatterns = [
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("chuangcheng/favicon.svg")))),
     path("accounts/login/", org_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", org_views.sign_out, name="logout"),
     path("accounts/", org_views.account, name="account"),

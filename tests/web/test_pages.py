@@ -44,3 +44,16 @@ def test_the_change_log_is_scoped(cast, as_user):
 
 def test_a_page_number_that_is_not_a_number_shows_the_first_page(cast, as_user):
     assert as_user(cast.street_admin).get("/points/?page=abc").status_code == 200
+
+
+def test_the_grids_card_lists_the_grids_in_scope(cast, as_user):
+    body = as_user(cast.admin_a).get("/org/regions/?level=grid").content.decode()
+    assert cast.grid_a.name in body and cast.grid_b.name not in body
+
+
+def test_the_browser_asking_for_favicon_ico_gets_our_icon(db):
+    from django.test import Client
+
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("favicon.svg")

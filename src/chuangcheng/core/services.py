@@ -33,14 +33,14 @@ def save_audited(
     before = {} if creating else audit.snapshot(instance)
     for name, value in values.items():
         setattr(instance, name, value)
-    instance.full_clean(exclude=exclude_from_validation)
-    after_fields = audit.snapshot(instance)
     m2m_after = {name: audit._plain(list(objs)) for name, objs in (m2m or {}).items()}
-    after = {**after_fields, **m2m_after}
+    after = {**audit.snapshot(instance), **m2m_after}
     before_cmp = {key: before.get(key) for key in after} if not creating else {}
     changes = audit.diff(before_cmp, after)
     if not creating and not changes:
+        # The stored row was valid and nothing differs: no validation queries, no write.
         return instance, False
+    instance.full_clean(exclude=exclude_from_validation)
     if hasattr(instance, "updated_at"):
         from chuangcheng.core import clock
 

@@ -42,40 +42,36 @@ class RegionAdmin(ScopedAuditedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class RegionOwnedAdmin(ScopedAuditedAdmin):
+    """Units and people belong to a region: an admin of that region (or above) changes them,
+    and their code never changes once given."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["code"] if obj else []
+
+    def region_path_of(self, obj: Any) -> str:
+        return obj.region.path
+
+    def may_change(self, request: HttpRequest, obj: Any) -> bool:
+        return permissions.can_manage_region(request.user, obj.region)
+
+
 @admin.register(Unit)
-class UnitAdmin(ScopedAuditedAdmin):
+class UnitAdmin(RegionOwnedAdmin):
     visible = staticmethod(queries.units_visible_to)
     scoped_choices = {"region": queries.regions_visible_to}
     list_display = ["name", "code", "kind", "region", "head_name", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "code", "head_name"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["code"] if obj else []
-
-    def region_path_of(self, obj: Any) -> str:
-        return obj.region.path
-
-    def may_change(self, request: HttpRequest, obj: Any) -> bool:
-        return permissions.can_manage_region(request.user, obj.region)
-
 
 @admin.register(Person)
-class PersonAdmin(ScopedAuditedAdmin):
+class PersonAdmin(RegionOwnedAdmin):
     visible = staticmethod(queries.people_visible_to)
     scoped_choices = {"region": queries.regions_visible_to, "unit": queries.units_visible_to}
     list_display = ["name", "code", "region", "unit", "party_member", "volunteer", "active"]
     list_filter = ["party_member", "volunteer", "active"]
     search_fields = ["name", "code", "phone"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["code"] if obj else []
-
-    def region_path_of(self, obj: Any) -> str:
-        return obj.region.path
-
-    def may_change(self, request: HttpRequest, obj: Any) -> bool:
-        return permissions.can_manage_region(request.user, obj.region)
 
 
 @admin.register(User)

@@ -50,7 +50,12 @@ def save_point(
 ) -> tuple[Point, bool]:
     """Create or change a point, found by its code. When no grid is given, the grid is found
     from the location among the grids that have boundaries."""
-    point = Point.objects.select_related("grid").filter(code=code).first()
+    point = (
+        Point.objects.select_related("grid", "point_type", "primary_unit")
+        .prefetch_related("cooperating_units", "responsible_people")
+        .filter(code=code)
+        .first()
+    )
     if fields.get("grid") is None and fields.get("lon") is not None and fields.get("lat") is not None:
         lon, lat = float(fields["lon"]), float(fields["lat"])
         if geo.in_china(lon, lat):

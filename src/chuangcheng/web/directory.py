@@ -9,8 +9,11 @@ from django.shortcuts import render
 
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions, queries
-from chuangcheng.org.models import Unit
+from chuangcheng.org.models import Region, Unit
 from chuangcheng.places.queries import points_visible_to, region_children_with_counts
+
+LEVELS = {"district": Region.Level.DISTRICT, "street": Region.Level.STREET,
+          "community": Region.Level.COMMUNITY, "grid": Region.Level.GRID}
 
 
 def region_list(request: HttpRequest) -> HttpResponse:
@@ -21,14 +24,22 @@ def region_list(request: HttpRequest) -> HttpResponse:
         if scope is not None
         else queries.regions_visible_to(user).filter(parent__isnull=True)
     )
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:100]
+    level = LEVELS.get(request.GET.get("level", ""))
     matches = None
-    if q:
-        matches = paginate(
-            request,
-            queries.regions_visible_to(user).filter(Q(name__icontains=q) | Q(code__icontains=q)),
-        )
-    return render(request, "org/region_list.html", {"roots": roots, "q": q, "matches": matches})
+    if q or level:
+        found = queries.regions_visible_to(user)
+        if q:
+            found = found.filter(Q(name__icontains=q) | Q(code__icontains=q))
+        if level:
+            found = found.filter(level=level)
+        matches = paginate(request, found)
+    return render(
+        request,
+        "org/region_list.html",
+        {"roots": roots, "q": q, "level": request.GET.get("level", ""), "matches": matches,
+         "levels": [(name, Region.Level(value).label) for name, value in LEVELS.items()]},
+    )
 
 
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
