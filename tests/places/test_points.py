@@ -185,3 +185,21 @@ def test_a_grid_worker_sees_no_edit_button(cast, road, unit, as_user):
     client = as_user(cast.grid_worker_a)
     assert "/points/RO1/edit/" not in client.get("/points/RO1/").content.decode()
     assert client.get("/points/RO1/edit/").status_code == 403
+
+
+def test_a_photo_is_served_to_people_who_see_the_point_and_to_nobody_else(cast, road, unit, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    point = f.PointFactory(code="PH3", grid=cast.grid_a, point_type=road, primary_unit=unit)
+    data = _jpeg()
+    as_user(cast.admin_a).post("/points/PH3/photos/", {"photo": SimpleUploadedFile("a.jpg", data, "image/jpeg")})
+    sha = point.photos.get().sha256
+    url = f"/points/PH3/photos/{sha}/"
+    assert url in as_user(cast.grid_worker_a).get("/points/PH3/").content.decode()
+    response = as_user(cast.grid_worker_a).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == data
+    assert response["Content-Type"] == "image/jpeg"
+    assert as_user(cast.admin_b).get(url).status_code == 404
+    from django.test import Client
+
+    assert Client().get(url).status_code == 302

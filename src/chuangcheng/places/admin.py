@@ -4,6 +4,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core.admin import ScopedAuditedAdmin
 from chuangcheng.org import permissions
@@ -15,8 +18,14 @@ from chuangcheng.places.models import Point, PointPhoto
 class PointPhotoInline(admin.TabularInline):
     model = PointPhoto
     extra = 0
-    fields = ["image", "caption", "sha256", "uploaded_at", "uploaded_by"]
-    readonly_fields = ["image", "sha256", "uploaded_at", "uploaded_by"]
+    fields = ["view", "caption", "sha256", "uploaded_at", "uploaded_by"]
+    readonly_fields = ["view", "sha256", "uploaded_at", "uploaded_by"]
+
+    @admin.display(description=_("photo"))
+    def view(self, obj: PointPhoto) -> str:
+        # Uploads are not public files: they are served through the scoped point page.
+        url = reverse("places:photo", args=[obj.point.code, obj.sha256])
+        return format_html('<a href="{}"><img src="{}" alt="" width="96"></a>', url, url)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Photos go through the point page, which checks the file by its content.

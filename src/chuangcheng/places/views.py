@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -155,6 +156,17 @@ def point_photo_upload(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Photo added."))
     return redirect("places:detail", code=code)
+
+
+def point_photo(request: HttpRequest, code: str, sha256: str) -> FileResponse:
+    """A point's photo, to people who may see the point: uploads are not public files."""
+    point = queries.point_for(request.user, code)
+    photo = point.photos.filter(sha256=sha256).first() if point is not None else None
+    if photo is None:
+        raise Http404
+    response = FileResponse(photo.image.open("rb"), content_type=mimetypes.guess_type(photo.image.name)[0])
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 def point_qr_sheet(request: HttpRequest, code: str) -> HttpResponse:
