@@ -43,3 +43,15 @@ def test_only_the_street_office_edits_the_catalog(cast):
 def test_phone_numbers_are_for_roles_that_call_people(cast):
     assert permissions.can_see_phone_numbers(cast.grid_worker_a)
     assert not permissions.can_see_phone_numbers(cast.leader)
+
+
+def test_volunteers_do_not_browse_the_people_register(cast, as_user):
+    from chuangcheng.org.models import Role
+    from tests import factories as f
+
+    volunteer = f.UserFactory(role=Role.VOLUNTEER, scope=cast.community_a)
+    assert not permissions.can_list_people(volunteer)
+    assert permissions.can_list_people(cast.grid_worker_a)
+    client = as_user(volunteer)
+    assert client.get("/org/people/").status_code == 403
+    assert "/org/people/" not in client.get("/").content.decode()

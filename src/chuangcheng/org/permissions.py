@@ -57,5 +57,10 @@ def can_view_audit(user: Any) -> bool:
     return has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.LEADER)
 
 
+def can_list_people(user: Any) -> bool:
+    """The people register is for those who organize work, not for volunteers or unit staff."""
+    return has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.INSPECTOR, Role.GRID_WORKER, Role.LEADER)
+
+
 def can_see_phone_numbers(user: Any) -> bool:
     return has_role(user, *PHONE_ROLES)

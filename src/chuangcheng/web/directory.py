@@ -4,8 +4,10 @@ They live in `web` because they read both the organization and the points."""
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions, queries
@@ -69,6 +71,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "people_count": queries.people_visible_to(request.user).filter(region__path__startswith=region.path)
             .count(),
             "can_manage": permissions.can_manage_region(request.user, region),
+            "can_list_people": permissions.can_list_people(request.user),
         },
     )
 
@@ -117,6 +120,8 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_list_people(request.user):
+        raise PermissionDenied(_("Only staff who organize the work may browse the people register."))
     people = queries.people_visible_to(request.user)
     q = request.GET.get("q", "").strip()
     region_code = request.GET.get("region", "")
@@ -145,6 +150,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if not permissions.can_list_people(request.user):
+        raise PermissionDenied(_("Only staff who organize the work may browse the people register."))
     person = queries.people_visible_to(request.user).filter(code=code).first()
     if person is None:
         raise Http404

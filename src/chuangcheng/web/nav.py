@@ -23,9 +23,10 @@ def menu_for(user: Any) -> list[NavItem]:
         NavItem(str(_("Map")), reverse("places:map"), "map"),
         NavItem(str(_("Regions")), reverse("org:regions"), "regions"),
         NavItem(str(_("Units")), reverse("org:units"), "units"),
-        NavItem(str(_("People")), reverse("org:people"), "people"),
         NavItem(str(_("Catalog")), reverse("standards:catalog"), "catalog"),
     ]
+    if permissions.can_list_people(user):
+        items.insert(5, NavItem(str(_("People")), reverse("org:people"), "people"))
     if permissions.can_import(user):
         items.append(NavItem(str(_("Import")), reverse("web:import"), "import"))
     if permissions.can_view_audit(user):

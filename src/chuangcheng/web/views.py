@@ -46,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "by_type": points.order_by().values("point_type__code", "point_type__name")
             .annotate(n=Count("id")).order_by("-n", "point_type__code"),
             "communities": communities,
+            "can_list_people": permissions.can_list_people(user),
         },
     )
 
