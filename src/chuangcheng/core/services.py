@@ -44,7 +44,7 @@ def save_audited(
     if hasattr(instance, "updated_at"):
         from chuangcheng.core import clock
 
-        instance.updated_at = clock.now()  # type: ignore[attr-defined]
+        instance.updated_at = clock.now()
     instance.save()
     for name, objs in (m2m or {}).items():
         getattr(instance, name).set(list(objs))

@@ -58,6 +58,8 @@ def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress
             demo_users = _demo_users(street)
             if password:
                 for user in demo_users:
+                    if user.scope is None:  # never: _demo_users selects by scope
+                        continue
                     save_login(by=None, username=user.username, role=user.role, scope=user.scope,
                                person=user.person, password_hash=password_hash)
             return DemoResult(created=False, street_name=street.name, password=password or "",

@@ -45,7 +45,7 @@ DEPARTMENTS = {
 }
 LIAISON_UNITS = 6
 
-LIAISON_POSTS = {
+LIAISON_POSTS: dict[str, str] = {
     Unit.Kind.CITY_MANAGEMENT: "执法队员",
     Unit.Kind.MARKET_SUPERVISION: "监管员",
     Unit.Kind.TRAFFIC_POLICE: "民警",
@@ -557,8 +557,8 @@ class _Planner:
         """A type the catalog gained after this generator was written: a plain name and the first
         usual unit kind the demo has."""
         name = self._unique(lambda: f"{self._road(c)}{point_type.name.split('/')[0]}")
-        community_units = {Unit.Kind.PARTY_BRANCH: c.party, Unit.Kind.COMMUNITY: c.committee,
-                           Unit.Kind.PROPERTY: c.properties[0], Unit.Kind.OWNERS_COMMITTEE: c.owners}
+        community_units: dict[str, str] = {Unit.Kind.PARTY_BRANCH: c.party, Unit.Kind.COMMUNITY: c.committee,
+                                           Unit.Kind.PROPERTY: c.properties[0], Unit.Kind.OWNERS_COMMITTEE: c.owners}
         for kind in point_type.unit_kinds:
             if kind in community_units:
                 return name, community_units[kind], [], ""

@@ -25,7 +25,6 @@ from chuangcheng.imports.columns import (
     Column,
     chinese_labels,
 )
-from chuangcheng.org.models import Region, Role, Unit
 from chuangcheng.standards.models import PointType
 
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -141,7 +140,7 @@ def _choice_table(source: str) -> list[tuple[str, ...]]:
         types = list(PointType.objects.order_by("sort_order", "code").values_list("code", "name"))
         return [("类型编码", "", "类型名称"), *types]
     titles = {"level": "层级", "unit_kind": "单位类型", "role": "角色"}
-    choices = {"level": Region.Level, "unit_kind": Unit.Kind, "role": Role}[source]
+    choices = CHOICE_SOURCES[source]
     return [
         (titles[source], "", "可填写的值（选中文名称，或填写对应编码）"),
         *[(label, "", str(value)) for label, value in zip(chinese_labels(choices), choices.values, strict=True)],

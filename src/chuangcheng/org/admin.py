@@ -79,7 +79,7 @@ class ScopedUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "role", "scope", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Campaign"), {"fields": ("role", "scope", "person")}),
     )
 

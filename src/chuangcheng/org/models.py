@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -168,7 +168,7 @@ class User(AbstractUser):
         Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )
 
-    objects: ClassVar[UserManager[User]] = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         ordering = ["username"]

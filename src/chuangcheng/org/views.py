@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -13,7 +14,15 @@ from django.views.decorators.http import require_POST
 
 from chuangcheng.org import services
 from chuangcheng.org.forms import SignInForm, TokenForm
-from chuangcheng.org.models import ApiToken
+from chuangcheng.org.models import ApiToken, User
+
+
+def _signed_in_user(request: HttpRequest) -> User:
+    """The user of a page that LoginRequiredMiddleware guards, so never anonymous."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 class SignInView(LoginView):
@@ -30,11 +39,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def account(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own page: role, scope, password, personal API tokens."""
-    user = request.user
+    user = _signed_in_user(request)
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(user=user, pk=request.POST.get("revoke")).first()
+            token = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
             if token is not None:
                 services.revoke_api_token(token, by=user)
                 messages.success(request, _("The token was revoked."))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,17 +21,20 @@ class PointForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = org_queries.grids_visible_to(user).select_related("parent")
-        self.fields["grid"].required = False
-        self.fields["grid"].help_text = _("Leave empty to find the grid from the location.")
-        self.fields["point_type"].queryset = PointType.objects.all()
+        grid = cast(forms.ModelChoiceField, self.fields["grid"])
+        grid.queryset = org_queries.grids_visible_to(user).select_related("parent")
+        grid.required = False
+        grid.help_text = _("Leave empty to find the grid from the location.")
+        cast(forms.ModelChoiceField, self.fields["point_type"]).queryset = PointType.objects.all()
         units = org_queries.units_visible_to(user)
-        self.fields["primary_unit"].queryset = units
-        self.fields["cooperating_units"].queryset = units
-        self.fields["cooperating_units"].required = False
+        cast(forms.ModelChoiceField, self.fields["primary_unit"]).queryset = units
+        cooperating_units = cast(forms.ModelMultipleChoiceField, self.fields["cooperating_units"])
+        cooperating_units.queryset = units
+        cooperating_units.required = False
         people: Any = org_queries.people_visible_to(user)
-        self.fields["responsible_people"].queryset = people
-        self.fields["responsible_people"].required = False
+        responsible_people = cast(forms.ModelMultipleChoiceField, self.fields["responsible_people"])
+        responsible_people.queryset = people
+        responsible_people.required = False
         self.fields["lon"].widget.attrs.update({"inputmode": "decimal", "step": "0.000001"})
         self.fields["lat"].widget.attrs.update({"inputmode": "decimal", "step": "0.000001"})
         if self.instance.pk:

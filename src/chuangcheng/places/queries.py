@@ -85,8 +85,8 @@ def region_children_with_counts(user: Any, region: Region) -> list[Region]:
     )
     points: dict[int, int] = {}
     for row in per_grid:
-        child = child_of_grid[row["grid_id"]]
-        points[child] = points.get(child, 0) + row["n"]
+        child_id = child_of_grid[row["grid_id"]]
+        points[child_id] = points.get(child_id, 0) + row["n"]
     for child in children:
         child.child_count = sum(1 for r in subtree if r.parent_id == child.pk)  # type: ignore[attr-defined]
         child.point_count = points.get(child.pk, 0)  # type: ignore[attr-defined]

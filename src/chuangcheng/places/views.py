@@ -164,7 +164,7 @@ def point_photo(request: HttpRequest, code: str, sha256: str) -> FileResponse:
     photo = point.photos.filter(sha256=sha256).first() if point is not None else None
     if photo is None:
         raise Http404
-    response = FileResponse(photo.image.open("rb"), content_type=mimetypes.guess_type(photo.image.name)[0])
+    response = FileResponse(photo.image.open("rb"), content_type=mimetypes.guess_type(photo.image.name or "")[0])
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

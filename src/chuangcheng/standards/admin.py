@@ -3,7 +3,7 @@ rows may be fixed too, while a published or superseded version and its rows are 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -82,8 +82,8 @@ class CatalogVersionAdmin(FrozenVersionMixin, AuditedAdmin):
 
 
 class VersionRowAdmin(FrozenVersionMixin, AuditedAdmin):
-    list_filter = ("version",)
-    list_select_related = ("version",)
+    list_filter: ClassVar[tuple[str, ...]] = ("version",)
+    list_select_related: ClassVar[tuple[str, ...]] = ("version",)
 
 
 @admin.register(CheckGroup)

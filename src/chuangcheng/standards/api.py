@@ -68,10 +68,11 @@ def _version_out(version: CatalogVersion) -> VersionOut:
 
 
 def _item_out(item: CheckItem) -> CheckItemOut:
+    group = item.group if item.group_id is not None else None
     return CheckItemOut(
         code=item.code,
-        group=item.group.code if item.group_id is not None else None,
-        group_name=item.group.name if item.group_id is not None else None,
+        group=group.code if group is not None else None,
+        group_name=group.name if group is not None else None,
         text=item.text,
         measure=item.measure,
         measure_text=item.measure_text(),

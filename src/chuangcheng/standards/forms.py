@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -54,10 +54,10 @@ class CheckItemForm(forms.Form):
 
     def __init__(self, *args: Any, version: CatalogVersion, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", "—")] + [
             (g.code, f"{g.code} {g.name}") for g in CheckGroup.objects.filter(version=version)
         ]
-        self.fields["point_type"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["point_type"]).choices = [("", "—")] + [
             (pt.code, f"{pt.code} {pt.name}") for pt in PointType.objects.all()
         ]
         if editing:
@@ -82,7 +82,7 @@ class TypeProfileForm(forms.Form):
 
     def __init__(self, *args: Any, version: CatalogVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["groups"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["groups"]).choices = [
             (g.code, f"{g.code} {g.name}") for g in CheckGroup.objects.filter(version=version)
         ]
 

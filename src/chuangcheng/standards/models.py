@@ -173,7 +173,8 @@ class CheckItem(models.Model):
 
         if (self.group_id is None) == (self.point_type_id is None):
             add("group", _("A check item belongs either to a group or to one point type."))
-        if self.group_id is not None and self.group.version_id != self.version_id:
+        group = self.group if self.group_id is not None else None
+        if group is not None and group.version_id != self.version_id:
             add("group", _("The group belongs to another catalog version."))
         if self.measure in {self.Measure.COUNT, self.Measure.RATE} and self.threshold is None:
             add("threshold", _("A count or rate item needs a threshold."))

@@ -6,9 +6,9 @@ is seen only by those who may edit the catalog."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Field, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -143,11 +143,12 @@ class Section:
 def checklist_sections(point_type: PointType, version: CatalogVersion) -> list[Section]:
     sections: list[Section] = []
     for item in checklist_for(point_type, version):
-        owner = item.group if item.group_id is not None else item.point_type
+        group = item.group if item.group_id is not None else None
+        owner = group if group is not None else item.point_type
         code = owner.code if owner is not None else ""
         if not sections or sections[-1].code != code:
-            if item.group_id is not None:
-                sections.append(Section(code, item.group.name, [], item.group))
+            if group is not None:
+                sections.append(Section(code, group.name, [], group))
             else:
                 sections.append(Section(code, _("Items of this point type"), []))
         sections[-1].items.append(item)
@@ -223,14 +224,17 @@ class VersionDiff:
 def _item_values(item: CheckItem) -> dict[str, Any]:
     values = {name: getattr(item, name) for name in ITEM_FIELDS}
     values["unit_kinds"] = sorted(values["unit_kinds"] or [])
-    values["owner"] = f"{item.group.code}" if item.group_id is not None else f"{item.point_type.code}"
+    owner = item.group if item.group_id is not None else item.point_type
+    if owner is None:  # the item_in_group_or_type constraint rules this out
+        raise ValueError(f"Check item {item.code} has neither a group nor a point type.")
+    values["owner"] = owner.code
     return values
 
 
 def _field_label(name: str) -> str:
     if name == "owner":
         return _("group or point type")
-    return str(CheckItem._meta.get_field(name).verbose_name)
+    return str(cast(Field, CheckItem._meta.get_field(name)).verbose_name)
 
 
 def compare_versions(old: CatalogVersion | None, new: CatalogVersion) -> VersionDiff:

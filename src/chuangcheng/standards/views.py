@@ -148,8 +148,9 @@ def item_edit(request: HttpRequest, number: int, code: str | None = None) -> Htt
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
-            if saved.point_type_id is not None:
-                return redirect("standards:version_type", number=version.number, code=saved.point_type.code)
+            point_type = saved.point_type if saved.point_type_id is not None else None
+            if point_type is not None:
+                return redirect("standards:version_type", number=version.number, code=point_type.code)
             version_url = reverse("standards:version", kwargs={"number": version.number})
             return redirect(f"{version_url}#{saved.code}")
     return render(request, "standards/item_form.html", {"form": form, "version": version, "item": item})

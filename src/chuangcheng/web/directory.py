@@ -3,8 +3,8 @@ They live in `web` because they read both the organization and the points."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
