@@ -46,3 +46,36 @@ def test_nobody_revokes_another_persons_token(cast, as_user):
     as_user(cast.grid_worker_a).post("/accounts/", {"revoke": token.pk})
     token.refresh_from_db()
     assert not token.revoked
+
+
+def test_a_street_admin_gives_a_locked_out_grid_worker_a_new_password(cast, as_user, settings):
+    from tests import factories as f
+
+    person = f.PersonFactory(code="GW1", region=cast.grid_a)
+    cast.grid_worker_a.person = person
+    cast.grid_worker_a.save()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        Client().post("/accounts/login/", {"username": "grid_worker_a", "password": "wrong"})
+    response = as_user(cast.street_admin).post("/org/people/GW1/")
+    new = response.context["new_password"]
+    assert new and new in response.content.decode()
+    assert Client().post("/accounts/login/", {"username": "grid_worker_a", "password": new}).status_code == 302
+
+
+def test_a_community_admin_may_not_reset_a_password_outside_their_community(cast, as_user):
+    from django.core.exceptions import PermissionDenied
+
+    from chuangcheng.org.services import reset_password
+    from tests import factories as f
+
+    person = f.PersonFactory(code="B-ADMIN", region=cast.community_b)
+    cast.admin_b.person = person
+    cast.admin_b.save()
+    page = as_user(cast.admin_a).get("/org/people/B-ADMIN/")
+    assert page.status_code == 404
+    import pytest
+
+    with pytest.raises(PermissionDenied):
+        reset_password(cast.admin_b, by=cast.admin_a)
+    with pytest.raises(PermissionDenied):
+        reset_password(cast.street_admin, by=cast.street_admin)

@@ -57,6 +57,14 @@ def can_view_audit(user: Any) -> bool:
     return has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.LEADER)
 
 
+def can_reset_password(user: Any, login: Any) -> bool:
+    """An admin resets the password of a login in their scope (not their own, not an operator's)."""
+    return (
+        login.scope is not None and can_manage_region(user, login.scope) and login.pk != user.pk
+        and not login.is_superuser
+    )
+
+
 def can_list_people(user: Any) -> bool:
     """The people register is for those who organize work, not for volunteers or unit staff."""
     return has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.INSPECTOR, Role.GRID_WORKER, Role.LEADER)

@@ -167,3 +167,25 @@ def revoke_api_token(token: ApiToken, *, by: User) -> None:
         raise PermissionDenied(_("You may only revoke your own tokens."))
     token.revoked = True
     token.save(update_fields=["revoked"])
+
+
+@transaction.atomic
+def reset_password(user: User, *, by: Any) -> str:
+    """Give a login a new temporary password (shown once to the admin, who passes it on) and lift
+    a sign-in lockout. Only an admin whose scope covers the login's scope may do it."""
+    import secrets
+
+    from chuangcheng.core import audit
+    from chuangcheng.core.models import AuditEvent
+    from chuangcheng.org.models import LoginAttempt
+
+    _require(permissions.can_reset_password(by, user), _("You may only reset passwords of logins inside your own scope."))
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    password = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    LoginAttempt.objects.filter(username__iexact=user.username, succeeded=False).delete()
+    audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=user,
+                 changes={"password": ["***", "***"]}, region_path=user.scope.path if user.scope else "",
+                 note="password reset")
+    return password

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from chuangcheng.core.pagination import paginate
-from chuangcheng.org import permissions, queries
+from chuangcheng.org import permissions, queries, services
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.places.queries import points_visible_to, region_children_with_counts
 
@@ -155,6 +155,12 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     person = queries.people_visible_to(request.user).filter(code=code).first()
     if person is None:
         raise Http404
+    login = getattr(person, "user", None)
+    can_reset = login is not None and permissions.can_reset_password(request.user, login)
+    new_password = None
+    if request.method == "POST" and login is not None:
+        # Shown once on this page, to be passed on in person; it is never stored in plain text.
+        new_password = services.reset_password(login, by=request.user)
     return render(
         request,
         "org/person_detail.html",
@@ -162,7 +168,9 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
             "person": person,
             "points": points_visible_to(request.user).filter(responsible_people=person),
             "show_phone": permissions.can_see_phone_numbers(request.user),
-            "login": getattr(person, "user", None),
+            "login": login,
+            "can_reset": can_reset,
+            "new_password": new_password,
         },
     )
 
