@@ -179,9 +179,13 @@ def reset_password(user: User, *, by: Any) -> str:
     from chuangcheng.core.models import AuditEvent
     from chuangcheng.org.models import LoginAttempt
 
-    _require(permissions.can_reset_password(by, user), _("You may only reset passwords of logins inside your own scope."))
+    _require(
+        permissions.can_reset_password(by, user),
+        _("You may only reset passwords of logins inside your own scope."),
+    )
+    # Easy to read out and type on a phone: no 0/O, 1/l/I; three groups of four.
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    password = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+    password = "-".join("".join(secrets.choice(alphabet) for _i in range(4)) for _j in range(3))
     user.set_password(password)
     user.save(update_fields=["password"])
     LoginAttempt.objects.filter(username__iexact=user.username, succeeded=False).delete()
