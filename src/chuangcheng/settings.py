@@ -206,6 +206,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 64_000_000)
+# A TrueType/OpenType font with Chinese glyphs for photo watermarks; empty: look in the usual places.
+PHOTO_WATERMARK_FONT = env_str("PHOTO_WATERMARK_FONT", "")
+# Office hours for deadlines in working hours ("08:30-12:00,14:00-17:30").
+OFFICE_HOURS = env_str("OFFICE_HOURS", "08:30-12:00,14:00-17:30")
+# Case numbers read PREFIX-YYYYMMDD-NNNN (e.g. GM-20261129-0007 for 光明路街道).
+CASE_NUMBER_PREFIX = env_str("CASE_NUMBER_PREFIX", "CC")
 
 # Map tiles: a URL template such as a 天地图 or AMap tile URL. Empty: the map still draws
 # regions and points on a blank background. AMap and Tencent tiles are GCJ-02.
@@ -222,3 +229,47 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- background jobs (notify) ---
+# Empty REDIS_URL: the embedded mode, jobs run in-process right after commit. Set (e.g.
+# redis://127.0.0.1:6379/0): Celery workers over Redis (`chuangcheng worker --beat`).
+REDIS_URL = env_str("REDIS_URL", "")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL) or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = False
+# A task is acknowledged after it ran, so a worker that dies mid-task leaves it for another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10, "visibility_timeout": 3600}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # The outbox sweeper: retries whose wait is over and messages the broker never got.
+    "notify-deliver-pending": {"task": "notify.deliver_pending", "schedule": 60.0},
+}
+
+# Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+# A send not finished within this time counts as dead with its worker and becomes due again.
+NOTIFY_SEND_LEASE_SECONDS = env_int("NOTIFY_SEND_LEASE_SECONDS", 300)
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 5)
+# Group robots are called only on these hosts (WeCom, DingTalk; add a private deployment's).
+NOTIFY_WEBHOOK_HOSTS = env_list("NOTIFY_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+# "console" writes text messages to the log; else the dotted path of a class with send(phone, text).
+NOTIFY_SMS_GATEWAY = env_str("NOTIFY_SMS_GATEWAY", "console")
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chuangcheng@localhost")

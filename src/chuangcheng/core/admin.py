@@ -9,9 +9,11 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext, gettext_lazy
 
 from chuangcheng.core import audit
-from chuangcheng.core.models import AuditEvent
+from chuangcheng.core.models import AuditEvent, CalendarDay
 
 
 class ScopedAuditedAdmin(admin.ModelAdmin):
@@ -96,3 +98,76 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _keeps_calendar(user: Any) -> bool:
+    # core sits below org in the layers, so this cannot use org.permissions.is_street_admin;
+    # it checks the same thing: an active superuser or street admin (Role.STREET_ADMIN).
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", "") == "street_admin")
+    )
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ScopedAuditedAdmin):
+    """Street admins enter each new year's holidays and make-up workdays when the State Council
+    announces them; their rows are never overwritten by `chuangcheng holidays --sync`."""
+
+    visible = staticmethod(lambda user: CalendarDay.objects.all())
+    list_display = ["date", "weekday", "kind", "name", "source"]
+    list_filter = ["kind", "source"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    fields = ["date", "kind", "name", "source"]
+    readonly_fields = ["source"]
+
+    @admin.display(description=gettext_lazy("weekday"))
+    def weekday(self, obj: CalendarDay) -> str:
+        return str(WEEKDAYS[obj.date.weekday()])
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _keeps_calendar(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _keeps_calendar(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _keeps_calendar(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _keeps_calendar(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A mistyped row an admin entered may go; the library's rows are corrected, not deleted.
+        return _keeps_calendar(request.user) and obj is not None and obj.source == CalendarDay.Source.ADMIN
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        # An admin's edit of a library row makes it the office's row: the sync keeps it from now on.
+        obj.source = CalendarDay.Source.ADMIN  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        audit.record(actor=request.user, action=AuditEvent.Action.DELETE, instance=obj,
+                     changes=audit.snapshot(obj), note="admin")
+        super().delete_model(request, obj)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        from django.contrib import messages
+
+        from chuangcheng.core import clock, workcal
+
+        calendar = workcal.WorkCalendar()
+        for year in (clock.today().year, clock.today().year + 1):
+            if not calendar.covered(year):
+                messages.warning(
+                    request,
+                    gettext(
+                        "No holidays are entered for %(year)s yet: deadlines in %(year)s count Monday to Friday "
+                        "only. Add the holidays and make-up workdays when the State Council announces them."
+                    )
+                    % {"year": year},
+                )
+        return super().changelist_view(request, extra_context)

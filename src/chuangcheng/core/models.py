@@ -51,3 +51,39 @@ class AuditEvent(models.Model):
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday–Friday rule: a statutory holiday (法定节假日) or a make-up
+    workday (调休上班日). Seeded from the `chinesecalendar` package; street admins add each new
+    year's schedule when the State Council announces it. Read by `chuangcheng.core.workcal`."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("statutory holiday")
+        WORKDAY = "workday", _("make-up workday")
+
+    class Source(models.TextChoices):
+        LIBRARY = "library", _("chinesecalendar package")
+        ADMIN = "admin", _("entered by an admin")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True, help_text=_("For example 国庆节."))
+    # The library sync never overwrites an admin's row: an admin's entry is the office's decision.
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.ADMIN)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday or make-up workday")
+        verbose_name_plural = _("holidays and make-up workdays")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name or self.get_kind_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.date is not None and self.kind == self.Kind.WORKDAY and self.date.weekday() < 5:
+            raise ValidationError(
+                {"kind": _("A make-up workday falls on a Saturday or Sunday; Monday to Friday are working days.")}
+            )

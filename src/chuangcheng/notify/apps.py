@@ -6,3 +6,10 @@ class NotifyConfig(AppConfig):
     name = "chuangcheng.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from chuangcheng.core import jobs
+        from chuangcheng.notify.services import deliver_pending
+
+        # Retries and anything left pending go out within a minute under `chuangcheng serve`.
+        jobs.register("notify.deliver_pending", deliver_pending)

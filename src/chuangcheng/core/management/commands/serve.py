@@ -1,10 +1,37 @@
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+
+
+def start_scheduler(interval: float = 60.0) -> threading.Thread:
+    def loop() -> None:
+        from django.db import close_old_connections
+
+        from chuangcheng.core.jobs import run_periodic_jobs
+
+        while True:
+            time.sleep(interval)
+            try:
+                run_periodic_jobs()
+            except Exception:  # a failing job must not stop the web server
+                logger.exception("periodic jobs failed")
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=loop, name="chuangcheng-scheduler", daemon=True)
+    thread.start()
+    return thread
+
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -24,6 +51,10 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         host, port = options["host"], options["port"]
+        if not settings.REDIS_URL:
+            # The embedded default has no Celery beat: a small in-process scheduler runs the
+            # periodic jobs (idempotent, so a cron job or a second process doing the same is harmless).
+            start_scheduler()
         self.stdout.write(_("Chuangcheng is serving on http://%(host)s:%(port)d/ (Ctrl+C stops it).")
                           % {"host": host, "port": port})
         serve(application, host=host, port=port, threads=options["threads"], ident="chuangcheng")

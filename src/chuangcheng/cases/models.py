@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chuangcheng.core import clock
+from chuangcheng.core.validators import validate_code
+from chuangcheng.org.models import Region, Unit
+from chuangcheng.places.models import Point
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_HOURS = "working_hours", _("working hours")
+    WORKING_DAYS = "working_days", _("working days")
+    NATURAL_HOURS = "natural_hours", _("hours")
+    NATURAL_MINUTES = "natural_minutes", _("minutes")
+
+
+class Category(models.Model):
+    """A problem category in two levels (市容环境 › 暴露垃圾). Shipped as data, editable by admins."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
+    name = models.CharField(_("name"), max_length=80)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # The campaign's 四乱 and other labels residents and bulletins use.
+    campaign_label = models.CharField(_("campaign label"), max_length=20, blank=True)
+    public = models.BooleanField(_("residents may choose it"), default=True)
+    limit_amount = models.PositiveIntegerField(_("time limit"), default=1)
+    limit_unit = models.CharField(_("time limit unit"), max_length=16, choices=TimeUnit.choices,
+                                  default=TimeUnit.WORKING_DAYS)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("problem category")
+        verbose_name_plural = _("problem categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", _("reported")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    DISPATCHED = "dispatched", _("dispatched")
+    RECTIFYING = "rectifying", _("being rectified")
+    RECTIFIED = "rectified", _("rectified, awaiting verification")
+    SUSPENDED = "suspended", _("suspended")
+    CLOSED = "closed", _("verified and closed")
+
+
+class Resolution(models.TextChoices):
+    NONE = "", _("open")
+    FIXED = "fixed", _("fixed")
+    NOT_FIXABLE = "not_fixable", _("cannot be fixed")
+    DUPLICATE = "duplicate", _("duplicate")
+    NOT_OURS = "not_ours", _("not our responsibility")
+
+
+class Source(models.TextChoices):
+    INSPECTION = "inspection", _("inspection")
+    STAFF = "staff", _("staff")
+    RESIDENT = "resident", _("resident")
+    HOTLINE = "hotline", _("hotline")
+    LEADER = "leader", _("leader")
+
+
+class Severity(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")
+
+
+class Case(models.Model):
+    """A problem, from report to verified closing. State changes only through cases.services;
+    `version` increases with every change so two people acting at once cannot overwrite each other."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="cases")
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.NORMAL)
+    point = models.ForeignKey(Point, verbose_name=_("point"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="cases")
+    grid = models.ForeignKey(Region, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="cases")
+    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    description = models.TextField(_("description"), max_length=4000)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REPORTED,
+                             db_index=True)
+    resolution = models.CharField(_("resolution"), max_length=16, choices=Resolution.choices, blank=True,
+                                  default=Resolution.NONE)
+    unit = models.ForeignKey(Unit, verbose_name=_("responsible unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="cases")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="handled_cases")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="reported_cases")
+    reported_at = models.DateTimeField(_("reported"), default=clock.now, db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
+    rectified_at = models.DateTimeField(_("rectified"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Suspension (挂账) stops the clock; the state to return to is kept here.
+    suspended_from = models.CharField(max_length=16, choices=State.choices, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    extension_requested_until = models.DateTimeField(_("extension requested until"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=500, blank=True)
+    rework_count = models.PositiveIntegerField(_("returned for rework"), default=0)
+    wrong_unit_count = models.PositiveIntegerField(_("sent back as wrong unit"), default=0)
+    reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["grid", "state"], name="case_grid_state"),
+            models.Index(fields=["unit", "state"], name="case_unit_state"),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in {State.CLOSED, State.REJECTED}
+
+    def is_overdue(self, now: Any = None) -> bool:
+        """Past its deadline while still open (a suspended case's clock is stopped)."""
+        now = now or clock.now()
+        return bool(
+            self.deadline and self.state not in {State.CLOSED, State.REJECTED, State.SUSPENDED, State.RECTIFIED}
+            and now > self.deadline
+        )
+
+
+class CaseEvent(models.Model):
+    """One row per transition: who, when, from → to, note. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=clock.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=State.choices)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Before-photos on the report, after-photos on a rectification, site photos on a verification.
+    photos = models.ManyToManyField("evidence.Photo", blank=True, related_name="case_events")
+
+    class Meta:
+        ordering = ["case", "at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class CaseCounter(models.Model):
+    """The last number given per prefix and day, so case numbers are sequential and never reused."""
+
+    prefix = models.CharField(max_length=20)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["prefix", "day"]
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="uniq_case_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"

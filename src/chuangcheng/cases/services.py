@@ -1,0 +1,459 @@
+"""Every change to a case: one function per transition, each checking permission and state,
+moving the state with an optimistic version check, and writing one immutable event row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from chuangcheng.cases import permissions
+from chuangcheng.cases.models import Case, CaseCounter, CaseEvent, Category, Resolution, Severity, Source, State
+from chuangcheng.core import clock, geo
+from chuangcheng.org.models import Region, Unit
+from chuangcheng.org.queries import units_visible_to
+from chuangcheng.places.models import Point
+
+
+class TransitionNotAllowed(Exception):
+    """The action does not apply to the case in its current state (answered with 409)."""
+
+
+class Conflict(Exception):
+    """Someone else changed the case first (answered with 409); nothing was written."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change (an extension request, say)
+
+
+def _t(action: str, sources: set[State], target: State | None) -> Transition:
+    return Transition(action, frozenset(sources), target)
+
+
+HANDLING: set[State] = {State.DISPATCHED, State.RECTIFYING}
+TRANSITIONS = {
+    t.action: t
+    for t in [
+        _t("accept", {State.REPORTED}, State.ACCEPTED),
+        _t("reject", {State.REPORTED}, State.REJECTED),
+        _t("dispatch", {State.ACCEPTED}, State.DISPATCHED),
+        _t("redispatch", HANDLING, State.DISPATCHED),
+        _t("send_back", HANDLING, State.ACCEPTED),
+        _t("start", {State.DISPATCHED}, State.RECTIFYING),
+        _t("rectify", HANDLING, State.RECTIFIED),
+        _t("verify", {State.RECTIFIED}, State.CLOSED),
+        _t("return_for_rework", {State.RECTIFIED}, State.RECTIFYING),
+        _t("request_extension", HANDLING, None),
+        _t("grant_extension", HANDLING, None),
+        _t("deny_extension", HANDLING, None),
+        _t("suspend", HANDLING, State.SUSPENDED),
+        _t("resume", {State.SUSPENDED}, None),
+        _t("reopen", {State.CLOSED}, State.DISPATCHED),
+    ]
+}
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("Your role or region does not allow this action on this case."))
+
+
+def _check_state(case: Case, action: str) -> Transition:
+    transition = TRANSITIONS[action]
+    if case.state not in transition.sources:
+        raise TransitionNotAllowed(
+            _("A case that is “%(state)s” cannot be %(action)s.")
+            % {"state": State(case.state).label, "action": ACTION_LABELS.get(action, action)}
+        )
+    return transition
+
+
+ACTION_LABELS = {
+    "accept": _lazy("accepted"), "reject": _lazy("rejected"), "dispatch": _lazy("dispatched"),
+    "redispatch": _lazy("dispatched again"), "send_back": _lazy("sent back"), "start": _lazy("taken on"),
+    "rectify": _lazy("marked rectified"), "verify": _lazy("verified"),
+    "return_for_rework": _lazy("returned for rework"), "request_extension": _lazy("given an extension request"),
+    "grant_extension": _lazy("given an extension"), "deny_extension": _lazy("refused an extension"),
+    "suspend": _lazy("suspended"), "resume": _lazy("resumed"), "reopen": _lazy("reopened"),
+}
+
+
+def _move(case: Case, *, by: Any, action: str, to_state: str | None = None, note: str = "",
+          data: dict[str, Any] | None = None, **changes: Any) -> CaseEvent:
+    """Write the change only if nobody changed the case since it was read, then the event."""
+    from_state = case.state
+    target = to_state or from_state
+    updated = Case.objects.filter(pk=case.pk, version=case.version, state=from_state).update(
+        state=target, version=F("version") + 1, **changes
+    )
+    if updated != 1:
+        raise Conflict(_("Someone else changed this case a moment ago. Reload it to see what changed, "
+                         "then try again."))
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.state = target
+    case.version += 1
+    return CaseEvent.objects.create(
+        case=case, actor=by if getattr(by, "is_authenticated", False) else None,
+        actor_name=(getattr(by, "display_name", "") or getattr(by, "username", "")) if by else "system",
+        action=action, from_state=from_state, to_state=target, note=note, data=data or {},
+    )
+
+
+def _note(note: str, *, required: bool, field: str = "note") -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError({field: _("Say why: this note is required.")})
+    if len(note) > 2000:
+        raise ValidationError({field: _("Keep the note under 2000 characters.")})
+    return note
+
+
+def next_number(day: dt.date) -> str:
+    """GM-20261129-0007: the prefix, the local date and a daily sequence that never repeats."""
+    prefix = settings.CASE_NUMBER_PREFIX
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(prefix=prefix, day=day)
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{prefix}-{day:%Y%m%d}-{counter.last:04d}"
+
+
+def deadline_for(category: Category, severity: str, start: dt.datetime) -> dt.datetime:
+    """The category's time limit from `start`, halved (at least one unit) for urgent cases."""
+    from chuangcheng.core import workcal
+
+    amount = category.limit_amount
+    if severity == Severity.URGENT:
+        amount = max(1, (amount + 1) // 2)
+    return workcal.deadline(start, amount, category.limit_unit)
+
+
+@transaction.atomic
+def report_case(
+    *,
+    by: Any,
+    source: str,
+    category: Category,
+    description: str,
+    point: Point | None = None,
+    grid: Region | None = None,
+    lon: Decimal | float | None = None,
+    lat: Decimal | float | None = None,
+    address: str = "",
+    severity: str = Severity.NORMAL,
+    photos: Sequence[Any] = (),
+) -> Case:
+    """A new problem: at a point, or at a location whose grid is found from the boundaries."""
+    errors: dict[str, list[str]] = {}
+    if not category.active or category.parent_id is None:
+        errors.setdefault("category", []).append(_("Choose a category of the second level."))
+    if source not in Source.values:
+        errors.setdefault("source", []).append(_("Unknown source."))
+    if severity not in Severity.values:
+        errors.setdefault("severity", []).append(_("Unknown severity."))
+    description = (description or "").strip()
+    if not description:
+        errors.setdefault("description", []).append(_("Describe the problem."))
+    elif len(description) > 4000:
+        errors.setdefault("description", []).append(_("Keep the description under 4000 characters."))
+    if lon is not None and lat is not None and not geo.in_china(float(lon), float(lat)):
+        errors.setdefault("lon", []).append(_("The location is outside China."))
+    if point is not None:
+        grid = point.grid
+        if lon is None or lat is None:
+            lon, lat = point.lon, point.lat
+        address = address or point.address
+    elif grid is None and lon is not None and lat is not None and "lon" not in errors:
+        from chuangcheng.places.services import locate_grid
+
+        grid = locate_grid(float(lon), float(lat))
+    if grid is None and "lon" not in errors:
+        errors.setdefault("grid", []).append(_("Choose the point or the grid, or give a location inside a grid."))
+    if errors:
+        raise ValidationError(errors)
+    assert grid is not None  # noqa: S101 - narrowed by the checks above
+    if by is not None:
+        _require(permissions.can_report(by, grid))
+    now = clock.now()
+    case = Case.objects.create(
+        number=next_number(clock.local(now).date()), source=source, category=category, severity=severity,
+        point=point, grid=grid, address=address[:200], description=description,
+        lon=Decimal(str(lon)).quantize(Decimal("0.000001")) if lon is not None else None,
+        lat=Decimal(str(lat)).quantize(Decimal("0.000001")) if lat is not None else None,
+        reported_by=by if getattr(by, "is_authenticated", False) else None, reported_at=now,
+    )
+    event = CaseEvent.objects.create(
+        case=case, actor=case.reported_by, actor_name=getattr(by, "display_name", "") if by else "system",
+        action="report", from_state="", to_state=State.REPORTED, note="",
+        data={"source": source, "photos": [p.sha256 for p in photos]},
+    )
+    _attach(event, photos)
+    return case
+
+
+@transaction.atomic
+def accept_case(case: Case, *, by: Any, note: str = "") -> CaseEvent:
+    _check_state(case, "accept")
+    _require(permissions.can_triage(by, case))
+    return _move(case, by=by, action="accept", to_state=State.ACCEPTED, note=_note(note, required=False))
+
+
+@transaction.atomic
+def reject_case(case: Case, *, by: Any, reason: str, resolution: str = Resolution.NOT_OURS) -> CaseEvent:
+    """不予立案: the reason is shown to whoever reported it."""
+    _check_state(case, "reject")
+    _require(permissions.can_triage(by, case))
+    if resolution not in {Resolution.NOT_OURS, Resolution.DUPLICATE, Resolution.NOT_FIXABLE}:
+        raise ValidationError({"resolution": _("Choose why the report is not accepted.")})
+    return _move(case, by=by, action="reject", to_state=State.REJECTED, note=_note(reason, required=True,
+                 field="reason"), resolution=resolution, closed_at=clock.now())
+
+
+@transaction.atomic
+def dispatch_case(case: Case, *, by: Any, unit: Unit, note: str = "") -> CaseEvent:
+    """派遣: to the responsible unit, starting the clock of the category's time limit."""
+    _check_state(case, "dispatch")
+    _require(permissions.can_triage(by, case))
+    _check_unit(unit, by)
+    now = clock.now()
+    event = _move(case, by=by, action="dispatch", to_state=State.DISPATCHED, note=_note(note, required=False),
+                  data={"unit": unit.code}, unit=unit, dispatched_at=now,
+                  deadline=deadline_for(case.category, case.severity, now))
+    _tell_unit(case, event, _("New case %(number)s for %(unit)s"))
+    return event
+
+
+@transaction.atomic
+def redispatch_case(case: Case, *, by: Any, unit: Unit, note: str) -> CaseEvent:
+    """Send the case to another unit; the clock starts again for the new unit."""
+    _check_state(case, "redispatch")
+    _require(permissions.can_triage(by, case))
+    _check_unit(unit, by)
+    if unit.pk == case.unit_id:
+        raise ValidationError({"unit": _("The case is already with this unit.")})
+    now = clock.now()
+    event = _move(case, by=by, action="redispatch", to_state=State.DISPATCHED, note=_note(note, required=True),
+                  data={"from_unit": case.unit.code if case.unit else None, "unit": unit.code}, unit=unit,
+                  handler=None, dispatched_at=now, deadline=deadline_for(case.category, case.severity, now),
+                  extension_requested_until=None, extension_reason="")
+    _tell_unit(case, event, _("New case %(number)s for %(unit)s"))
+    return event
+
+
+@transaction.atomic
+def send_back(case: Case, *, by: Any, reason: str) -> CaseEvent:
+    """回退: the unit says the case is not theirs; it goes back to the dispatcher and counts as a
+    wrong dispatch."""
+    _check_state(case, "send_back")
+    _require(permissions.can_handle(by, case))
+    return _move(case, by=by, action="send_back", to_state=State.ACCEPTED,
+                 note=_note(reason, required=True, field="reason"),
+                 data={"unit": case.unit.code if case.unit else None}, unit=None, handler=None, deadline=None,
+                 wrong_unit_count=case.wrong_unit_count + 1, extension_requested_until=None,
+                 extension_reason="")
+
+
+@transaction.atomic
+def start_rectification(case: Case, *, by: Any, note: str = "") -> CaseEvent:
+    _check_state(case, "start")
+    _require(permissions.can_handle(by, case))
+    return _move(case, by=by, action="start", to_state=State.RECTIFYING, note=_note(note, required=False),
+                 handler=by if getattr(by, "is_authenticated", False) else None)
+
+
+@transaction.atomic
+def rectify_case(case: Case, *, by: Any, photos: Sequence[Any], note: str = "") -> CaseEvent:
+    """整改完成: only with at least one after-photo."""
+    _check_state(case, "rectify")
+    _require(permissions.can_handle(by, case))
+    if not photos:
+        raise ValidationError({"photos": _("Add at least one photo taken after the rectification.")})
+    event = _move(case, by=by, action="rectify", to_state=State.RECTIFIED, note=_note(note, required=False),
+                  data={"photos": [p.sha256 for p in photos]}, rectified_at=clock.now())
+    _attach(event, photos)
+    return event
+
+
+def _rectified_by(case: Case) -> Any:
+    last = case.events.filter(action="rectify").order_by("-at", "-id").select_related("actor").first()
+    return last.actor if last else None
+
+
+@transaction.atomic
+def verify_case(case: Case, *, by: Any, photos: Sequence[Any] = (), note: str = "",
+                resolution: str = Resolution.FIXED) -> CaseEvent:
+    """核查结案: someone other than the rectifier confirms on site."""
+    _check_state(case, "verify")
+    _require(permissions.can_verify(by, case, rectified_by=_rectified_by(case)))
+    if resolution not in {Resolution.FIXED, Resolution.NOT_FIXABLE}:
+        raise ValidationError({"resolution": _("A verified case is fixed or cannot be fixed.")})
+    event = _move(case, by=by, action="verify", to_state=State.CLOSED, note=_note(note, required=False),
+                  data={"photos": [p.sha256 for p in photos]}, resolution=resolution, closed_at=clock.now())
+    _attach(event, photos)
+    return event
+
+
+@transaction.atomic
+def return_for_rework(case: Case, *, by: Any, note: str, photos: Sequence[Any] = ()) -> CaseEvent:
+    """返工: verification failed; back to the unit, counted against it. The deadline stays."""
+    _check_state(case, "return_for_rework")
+    _require(permissions.can_verify(by, case, rectified_by=_rectified_by(case)))
+    event = _move(case, by=by, action="return_for_rework", to_state=State.RECTIFYING,
+                  note=_note(note, required=True), data={"photos": [p.sha256 for p in photos]},
+                  rework_count=case.rework_count + 1, rectified_at=None)
+    _attach(event, photos)
+    _tell_unit(case, event, _("Case %(number)s returned to %(unit)s for rework"))
+    return event
+
+
+@transaction.atomic
+def request_extension(case: Case, *, by: Any, until: dt.datetime, reason: str) -> CaseEvent:
+    _check_state(case, "request_extension")
+    _require(permissions.can_handle(by, case))
+    if case.extension_requested_until is not None:
+        raise TransitionNotAllowed(_("An extension request is already waiting for a decision."))
+    if case.deadline is not None and until <= case.deadline:
+        raise ValidationError({"until": _("Ask for a time after the current deadline.")})
+    reason = _note(reason, required=True, field="reason")
+    return _move(case, by=by, action="request_extension", note=reason, data={"until": until.isoformat()},
+                 extension_requested_until=until, extension_reason=reason[:500])
+
+
+@transaction.atomic
+def decide_extension(case: Case, *, by: Any, grant: bool, note: str = "") -> CaseEvent:
+    action = "grant_extension" if grant else "deny_extension"
+    _check_state(case, action)
+    _require(permissions.can_triage(by, case))
+    until = case.extension_requested_until
+    if until is None:
+        raise TransitionNotAllowed(_("There is no extension request to decide on."))
+    changes: dict[str, Any] = {"extension_requested_until": None, "extension_reason": ""}
+    if grant:
+        changes["deadline"] = until
+    return _move(case, by=by, action=action, note=_note(note, required=not grant),
+                 data={"until": until.isoformat()}, **changes)
+
+
+@transaction.atomic
+def suspend_case(case: Case, *, by: Any, reason: str) -> CaseEvent:
+    """挂账: a long or hard case; the clock stops until it is resumed."""
+    _check_state(case, "suspend")
+    _require(permissions.can_triage(by, case))
+    return _move(case, by=by, action="suspend", to_state=State.SUSPENDED,
+                 note=_note(reason, required=True, field="reason"), suspended_from=case.state,
+                 suspended_at=clock.now())
+
+
+@transaction.atomic
+def resume_case(case: Case, *, by: Any, note: str = "") -> CaseEvent:
+    """The deadline moves on by the working time the case was suspended."""
+    from chuangcheng.core import workcal
+
+    _check_state(case, "resume")
+    _require(permissions.can_triage(by, case))
+    now = clock.now()
+    deadline = case.deadline
+    paused = 0.0
+    if deadline is not None and case.suspended_at is not None:
+        paused = workcal.WorkCalendar().working_seconds_between(case.suspended_at, now)
+        deadline = workcal.WorkCalendar().extend_by_working_seconds(deadline, paused)
+    return _move(case, by=by, action="resume", to_state=case.suspended_from or State.DISPATCHED,
+                 note=_note(note, required=False), data={"paused_working_seconds": round(paused)},
+                 suspended_from="", suspended_at=None, deadline=deadline)
+
+
+@transaction.atomic
+def reopen_case(case: Case, *, by: Any, note: str, photos: Sequence[Any]) -> CaseEvent:
+    """The problem came back after closing: back to the same unit, counted against it."""
+    _check_state(case, "reopen")
+    _require(permissions.can_reopen(by, case))
+    if not photos:
+        raise ValidationError({"photos": _("Add a photo that shows the problem is back.")})
+    if case.unit is None:
+        raise TransitionNotAllowed(_("This case was never dispatched; report a new one instead."))
+    now = clock.now()
+    event = _move(case, by=by, action="reopen", to_state=State.DISPATCHED, note=_note(note, required=True),
+                  data={"photos": [p.sha256 for p in photos]}, resolution=Resolution.NONE, closed_at=None,
+                  rectified_at=None, dispatched_at=now, deadline=deadline_for(case.category, case.severity, now),
+                  reopen_count=case.reopen_count + 1)
+    _attach(event, photos)
+    _tell_unit(case, event, _("Case %(number)s reopened for %(unit)s"))
+    return event
+
+
+def _check_unit(unit: Unit, by: Any) -> None:
+    if not unit.active:
+        raise ValidationError({"unit": _("This unit is no longer active.")})
+    if by is not None and not units_visible_to(by).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("This unit does not serve your region.")})
+
+
+# Which kinds of unit usually answer for a campaign problem, before the point's own units.
+PREFERRED_KINDS = {
+    "乱停车": [Unit.Kind.TRAFFIC_POLICE, Unit.Kind.CITY_MANAGEMENT],
+    "乱放自行车": [Unit.Kind.PROPERTY, Unit.Kind.CITY_MANAGEMENT],
+    "乱贴小广告": [Unit.Kind.PROPERTY, Unit.Kind.CITY_MANAGEMENT],
+    "乱扔垃圾": [Unit.Kind.SANITATION, Unit.Kind.PROPERTY],
+}
+
+
+def suggest_unit(case: Case) -> Unit | None:
+    """The default unit for dispatch: a unit of the preferred kind among the point's own units,
+    else the point's primary unit, else a unit of the preferred kind serving the case's region.
+    The dispatcher may always choose another."""
+    kinds = PREFERRED_KINDS.get(case.category.campaign_label, [])
+    point = case.point
+    own: list[Unit] = []
+    if point is not None:
+        own = [point.primary_unit, *point.cooperating_units.all()]
+    for kind in kinds:
+        for unit in own:
+            if unit.kind == kind and unit.active:
+                return unit
+    if point is not None and point.primary_unit.active:
+        return point.primary_unit
+    ancestors = ["/" + "/".join(case.grid.ancestor_codes()[: i + 1]) + "/"
+                 for i in range(len(case.grid.ancestor_codes()))]
+    for kind in kinds:
+        serving = (Unit.objects.filter(kind=kind, active=True, region__path__in=ancestors)
+                   .order_by("-region__level", "code").first())
+        if serving is not None:
+            return serving
+    return None
+
+
+def _tell_unit(case: Case, event: CaseEvent, title: str) -> None:
+    """The unit's handlers get it in their inbox and the unit's group robots get a message, written
+    to the outbox in this transaction and delivered after commit."""
+    from chuangcheng.notify import services as notify
+    from chuangcheng.org.models import Role, User
+
+    unit = case.unit
+    if unit is None:
+        return
+    key = f"case:{case.number}:{event.action}:{event.pk}"
+    text = title % {"number": case.number, "unit": unit.name}
+    body = f"{case.category.name} · {case.address or case.grid.name}\n{case.description[:200]}"
+    if case.deadline is not None:
+        body += "\n" + _("Deadline: %(deadline)s") % {"deadline": f"{clock.local(case.deadline):%Y-%m-%d %H:%M}"}
+    handlers = User.objects.filter(role=Role.UNIT_HANDLER, is_active=True, person__unit=unit)
+    notify.notify_users(handlers, key=key, title=text, body=body)
+    notify.notify_unit_groups(unit, key=key, title=text, body=body)
+
+
+def _attach(event: CaseEvent, photos: Sequence[Any]) -> None:
+    if photos:
+        event.photos.add(*photos)
