@@ -53,27 +53,27 @@ def test_the_sync_is_idempotent_and_keeps_admin_rows() -> None:
 def test_the_sync_command_reports_and_warns_about_next_year() -> None:
     with time_machine.travel(NOVEMBER_2026, tick=False):
         out, err = run("--sync")
-    assert "0 added, 0 changed, 0 removed" in out
-    assert "2027" in err and "Monday to Friday" in err
+    assert "新增 0 条，修改 0 条，删除 0 条" in out
+    assert "2027" in err and "周一至周五" in err
 
 
 def test_listing_a_known_year_shows_its_days() -> None:
     out, err = run("--year", "2026")
-    assert "2026-10-10  make-up workday  国庆节" in out
-    assert "2026-10-01  statutory holiday  国庆节" in out
+    assert "2026-10-10  调休上班日  国庆节" in out
+    assert "2026-10-01  法定节假日  国庆节" in out
     assert err == ""
 
 
 def test_listing_a_year_without_data_warns() -> None:
     out, err = run("--year", "2027")
     assert out == ""
-    assert "No holidays are known for 2027" in err
+    assert "没有 2027 年的节假日数据" in err
 
 
 def test_listing_a_year_an_admin_entered_needs_no_warning() -> None:
     CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦", source="admin")
     out, err = run("--year", "2027")
-    assert "2027-01-01  statutory holiday  元旦  (entered by an admin)" in out
+    assert "2027-01-01  法定节假日  元旦  (管理员录入)" in out
     assert err == ""
 
 
@@ -97,7 +97,7 @@ def test_a_street_admin_enters_next_years_holiday_in_the_admin(cast: Any, as_use
         client = as_user(cast.street_admin)
         listing = client.get(reverse("admin:core_calendarday_changelist"))
     assert listing.status_code == 200
-    assert "No holidays are entered for 2027 yet" in listing.content.decode()
+    assert "尚未录入 2027 年的节假日" in listing.content.decode()
 
     response = client.post(
         reverse("admin:core_calendarday_add"), {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}
