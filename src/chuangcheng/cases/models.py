@@ -106,6 +106,9 @@ class Case(models.Model):
     reported_at = models.DateTimeField(_("reported"), default=clock.now, db_index=True)
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
+    # When 80 % of the time limit is used: "due soon" from then, and the sweep warns the unit once.
+    warn_at = models.DateTimeField(_("due soon from"), null=True, blank=True, db_index=True)
+    warned_at = models.DateTimeField(_("warned"), null=True, blank=True)
     rectified_at = models.DateTimeField(_("rectified"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Suspension (挂账) stops the clock; the state to return to is kept here.
@@ -134,6 +137,16 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state not in {State.CLOSED, State.REJECTED}
+
+    def is_due_soon(self, now: Any = None) -> bool:
+        """80 % of the time used, deadline not yet passed."""
+        now = now or clock.now()
+        return bool(self.warn_at and self.is_running and self.warn_at <= now and not self.is_overdue(now))
+
+    @property
+    def is_running(self) -> bool:
+        """The clock runs: with a unit, not paused, not waiting for verification or closed."""
+        return self.state in {State.DISPATCHED, State.RECTIFYING}
 
     def is_overdue(self, now: Any = None) -> bool:
         """Past its deadline while still open (a suspended case's clock is stopped)."""
@@ -187,3 +200,21 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
+
+
+class SavedView(models.Model):
+    """A case list filter someone named and keeps in their menu of views (e.g. "我单位待整改")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_views")
+    name = models.CharField(_("name"), max_length=40)
+    query = models.CharField(_("filter"), max_length=500)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["user", "name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="uniq_case_view_name")]
+        verbose_name = _("saved case view")
+        verbose_name_plural = _("saved case views")
+
+    def __str__(self) -> str:
+        return self.name

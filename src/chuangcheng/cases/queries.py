@@ -3,12 +3,15 @@ their unit's cases."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from chuangcheng.cases.models import Case, Category
-from chuangcheng.org.models import Role
+from chuangcheng.cases.models import Case, CaseEvent, Category, State
+from chuangcheng.core import clock
+from chuangcheng.org.models import Region, Role
 from chuangcheng.org.queries import scope_of
 
 
@@ -37,3 +40,87 @@ def case_for(user: Any, number: str) -> Case | None:
 
 def leaf_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
+
+
+OPEN_STATES = [State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.RECTIFYING, State.RECTIFIED, State.SUSPENDED]
+RUNNING_STATES = [State.DISPATCHED, State.RECTIFYING]
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a case list is narrowed to: from a page's query string or an API call alike."""
+
+    q: str = ""
+    state: str = ""  # a State value, or "open"
+    category: str = ""  # a leaf or group code
+    unit: str = ""  # unit code
+    region: str = ""  # community or grid code
+    source: str = ""
+    overdue: bool = False
+    due_soon: bool = False
+    mine: bool = False  # handled by me, or my unit's cases for a unit handler
+
+    @classmethod
+    def from_params(cls, params: Any) -> CaseFilter:
+        def flag(name: str) -> bool:
+            return params.get(name, "") in {"1", "true", "on"}
+
+        return cls(
+            q=params.get("q", "").strip()[:100], state=params.get("state", "")[:20],
+            category=params.get("category", "")[:40], unit=params.get("unit", "")[:40],
+            region=params.get("region", "")[:40], source=params.get("source", "")[:20],
+            overdue=flag("overdue"), due_soon=flag("due_soon"), mine=flag("mine"),
+        )
+
+    def is_empty(self) -> bool:
+        return self == CaseFilter()
+
+
+def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """The user's cases narrowed by `flt`; unknown codes give an empty list, never an error."""
+    now = now or clock.now()
+    qs = cases_visible_to(user)
+    if flt.q:
+        qs = qs.filter(Q(number__icontains=flt.q) | Q(description__icontains=flt.q) | Q(address__icontains=flt.q)
+                       | Q(point__name__icontains=flt.q))
+    if flt.state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif flt.state:
+        qs = qs.filter(state=flt.state)
+    if flt.category:
+        qs = qs.filter(Q(category__code=flt.category) | Q(category__parent__code=flt.category))
+    if flt.unit:
+        qs = qs.filter(unit__code=flt.unit)
+    if flt.region:
+        region = Region.objects.filter(code=flt.region).only("path").first()
+        qs = qs.filter(grid__path__startswith=region.path) if region else qs.none()
+    if flt.source:
+        qs = qs.filter(source=flt.source)
+    if flt.overdue:
+        qs = qs.filter(overdue_q(now))
+    if flt.due_soon:
+        qs = qs.filter(due_soon_q(now))
+    if flt.mine:
+        person = getattr(user, "person", None)
+        if user.role == Role.UNIT_HANDLER and person is not None and person.unit_id:
+            qs = qs.filter(unit_id=person.unit_id, state__in=OPEN_STATES)
+        else:
+            qs = qs.filter(Q(handler=user) | Q(reported_by=user))
+    return qs
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Past the deadline with the clock running (the same rule as `Case.is_overdue`)."""
+    return Q(state__in=RUNNING_STATES, deadline__lt=now)
+
+
+def due_soon_q(now: dt.datetime) -> Q:
+    return Q(state__in=RUNNING_STATES, warn_at__lte=now, deadline__gte=now)
+
+
+def counts_by_state(qs: QuerySet[Case]) -> dict[str, int]:
+    return {row["state"]: row["n"] for row in qs.order_by().values("state").annotate(n=Count("id"))}
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").prefetch_related("photos").order_by("at", "id")

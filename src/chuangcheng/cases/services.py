@@ -141,6 +141,24 @@ def deadline_for(category: Category, severity: str, start: dt.datetime) -> dt.da
     return workcal.deadline(start, amount, category.limit_unit)
 
 
+def warn_moment(category: Category, start: dt.datetime, deadline: dt.datetime) -> dt.datetime:
+    """When 80 % of the time from `start` to `deadline` is used, counted the way the category's
+    limit is counted (office time, or clock time for emergencies)."""
+    from chuangcheng.core import workcal
+
+    if category.limit_unit in workcal.NATURAL_UNITS:
+        return start + (deadline - start) * workcal.YELLOW_FROM
+    calendar = workcal.WorkCalendar()
+    return calendar.add_working_seconds(start, calendar.working_seconds_between(start, deadline) * workcal.YELLOW_FROM)
+
+
+def _clock_from(case: Case, start: dt.datetime, deadline: dt.datetime | None = None) -> dict[str, Any]:
+    """The fields of a (re)started clock: deadline, due-soon moment, warnings not yet sent."""
+    deadline = deadline or deadline_for(case.category, case.severity, start)
+    return {"deadline": deadline, "warn_at": warn_moment(case.category, start, deadline), "warned_at": None,
+            "escalated_at": None}
+
+
 @transaction.atomic
 def report_case(
     *,
@@ -230,8 +248,7 @@ def dispatch_case(case: Case, *, by: Any, unit: Unit, note: str = "") -> CaseEve
     _check_unit(unit, by)
     now = clock.now()
     event = _move(case, by=by, action="dispatch", to_state=State.DISPATCHED, note=_note(note, required=False),
-                  data={"unit": unit.code}, unit=unit, dispatched_at=now,
-                  deadline=deadline_for(case.category, case.severity, now))
+                  data={"unit": unit.code}, unit=unit, dispatched_at=now, **_clock_from(case, now))
     _tell_unit(case, event, _("New case %(number)s for %(unit)s"))
     return event
 
@@ -247,7 +264,7 @@ def redispatch_case(case: Case, *, by: Any, unit: Unit, note: str) -> CaseEvent:
     now = clock.now()
     event = _move(case, by=by, action="redispatch", to_state=State.DISPATCHED, note=_note(note, required=True),
                   data={"from_unit": case.unit.code if case.unit else None, "unit": unit.code}, unit=unit,
-                  handler=None, dispatched_at=now, deadline=deadline_for(case.category, case.severity, now),
+                  handler=None, dispatched_at=now, **_clock_from(case, now),
                   extension_requested_until=None, extension_reason="")
     _tell_unit(case, event, _("New case %(number)s for %(unit)s"))
     return event
@@ -262,6 +279,7 @@ def send_back(case: Case, *, by: Any, reason: str) -> CaseEvent:
     return _move(case, by=by, action="send_back", to_state=State.ACCEPTED,
                  note=_note(reason, required=True, field="reason"),
                  data={"unit": case.unit.code if case.unit else None}, unit=None, handler=None, deadline=None,
+                 warn_at=None, warned_at=None, escalated_at=None,
                  wrong_unit_count=case.wrong_unit_count + 1, extension_requested_until=None,
                  extension_reason="")
 
@@ -342,7 +360,7 @@ def decide_extension(case: Case, *, by: Any, grant: bool, note: str = "") -> Cas
         raise TransitionNotAllowed(_("There is no extension request to decide on."))
     changes: dict[str, Any] = {"extension_requested_until": None, "extension_reason": ""}
     if grant:
-        changes["deadline"] = until
+        changes.update(_clock_from(case, clock.now(), until))
     return _move(case, by=by, action=action, note=_note(note, required=not grant),
                  data={"until": until.isoformat()}, **changes)
 
@@ -365,14 +383,16 @@ def resume_case(case: Case, *, by: Any, note: str = "") -> CaseEvent:
     _check_state(case, "resume")
     _require(permissions.can_triage(by, case))
     now = clock.now()
-    deadline = case.deadline
+    deadline, warn_at = case.deadline, case.warn_at
     paused = 0.0
     if deadline is not None and case.suspended_at is not None:
-        paused = workcal.WorkCalendar().working_seconds_between(case.suspended_at, now)
-        deadline = workcal.WorkCalendar().extend_by_working_seconds(deadline, paused)
+        calendar = workcal.WorkCalendar()
+        paused = calendar.working_seconds_between(case.suspended_at, now)
+        deadline = calendar.extend_by_working_seconds(deadline, paused)
+        warn_at = calendar.extend_by_working_seconds(warn_at, paused) if warn_at else None
     return _move(case, by=by, action="resume", to_state=case.suspended_from or State.DISPATCHED,
                  note=_note(note, required=False), data={"paused_working_seconds": round(paused)},
-                 suspended_from="", suspended_at=None, deadline=deadline)
+                 suspended_from="", suspended_at=None, deadline=deadline, warn_at=warn_at)
 
 
 @transaction.atomic
@@ -387,7 +407,7 @@ def reopen_case(case: Case, *, by: Any, note: str, photos: Sequence[Any]) -> Cas
     now = clock.now()
     event = _move(case, by=by, action="reopen", to_state=State.DISPATCHED, note=_note(note, required=True),
                   data={"photos": [p.sha256 for p in photos]}, resolution=Resolution.NONE, closed_at=None,
-                  rectified_at=None, dispatched_at=now, deadline=deadline_for(case.category, case.severity, now),
+                  rectified_at=None, dispatched_at=now, **_clock_from(case, now),
                   reopen_count=case.reopen_count + 1)
     _attach(event, photos)
     _tell_unit(case, event, _("Case %(number)s reopened for %(unit)s"))
