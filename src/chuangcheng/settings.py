@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweeper: retries whose wait is over and messages the broker never got.
     "notify-deliver-pending": {"task": "notify.deliver_pending", "schedule": 60.0},
+    # Cases: warn at 80 % of the time limit, escalate (督办) once overdue.
+    "cases-sweep-deadlines": {"task": "cases.sweep_deadlines", "schedule": 300.0},
 }
 
 # Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.

@@ -38,5 +38,6 @@ urlpatterns = [
     path("org/", include("chuangcheng.web.org_urls")),
     path("points/", include("chuangcheng.places.urls")),
     path("catalog/", include("chuangcheng.standards.urls")),
+    path("cases/", include("chuangcheng.cases.urls")),
     path("", include("chuangcheng.web.urls")),
 ]

@@ -42,3 +42,36 @@ def can_verify(user: Any, case: Any, *, rectified_by: Any = None) -> bool:
 
 def can_reopen(user: Any, case: Any) -> bool:
     return has_role(user, Role.INSPECTOR, *ADMIN_ROLES) and in_scope(user, case.grid)
+
+
+def allowed_actions(user: Any, case: Any, *, rectified_by: Any = None) -> list[str]:
+    """The actions to offer this user on this case now, in the order a page lists them. The
+    services check again when the action is taken (the case may have moved meanwhile)."""
+    state = case.state
+    triage = can_triage(user, case)
+    handler = is_unit_handler_of(user, case)
+    handling = state in {"dispatched", "rectifying"}
+    actions: list[str] = []
+    if state == "reported" and triage:
+        actions += ["accept", "reject"]
+    if state == "accepted" and triage:
+        actions.append("dispatch")
+    if handling and (handler or triage):
+        if state == "dispatched" and handler:
+            actions.append("start")
+        actions.append("rectify")
+        if handler and case.extension_requested_until is None:
+            actions.append("request_extension")
+        if handler:
+            actions.append("send_back")
+    if handling and triage:
+        if case.extension_requested_until is not None:
+            actions.append("decide_extension")
+        actions += ["redispatch", "suspend"]
+    if state == "rectified" and can_verify(user, case, rectified_by=rectified_by):
+        actions += ["verify", "return_for_rework"]
+    if state == "suspended" and triage:
+        actions.append("resume")
+    if state == "closed" and case.unit_id is not None and can_reopen(user, case):
+        actions.append("reopen")
+    return actions

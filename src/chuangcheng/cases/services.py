@@ -4,7 +4,7 @@ moving the state with an optimistic version check, and writing one immutable eve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -64,6 +64,14 @@ TRANSITIONS = {
         _t("reopen", {State.CLOSED}, State.DISPATCHED),
     ]
 }
+
+
+def check_version(case: Case, version: int | None) -> None:
+    """The page or client read the case at `version`; if it has changed since, refuse before acting,
+    so nobody acts on a case they have not seen (None: the client does not say)."""
+    if version is not None and version != case.version:
+        raise Conflict(_("Someone else changed this case a moment ago. Reload it to see what changed, "
+                         "then try again."))
 
 
 def _require(allowed: bool) -> None:
@@ -477,3 +485,158 @@ def _tell_unit(case: Case, event: CaseEvent, title: str) -> None:
 def _attach(event: CaseEvent, photos: Sequence[Any]) -> None:
     if photos:
         event.photos.add(*photos)
+
+
+# --- the deadline sweep ---------------------------------------------------------------------
+
+# What the timeline says happened, for every event action (past tense, after the actor's name).
+EVENT_LABELS = {
+    "report": _lazy("reported"), "accept": _lazy("accepted"), "reject": _lazy("did not accept"),
+    "dispatch": _lazy("dispatched"), "redispatch": _lazy("dispatched to another unit"),
+    "send_back": _lazy("sent back as not their unit"), "start": _lazy("took it on"),
+    "rectify": _lazy("marked rectified"), "verify": _lazy("verified and closed"),
+    "return_for_rework": _lazy("returned for rework"), "request_extension": _lazy("asked for more time"),
+    "grant_extension": _lazy("granted more time"), "deny_extension": _lazy("refused more time"),
+    "suspend": _lazy("suspended"), "resume": _lazy("resumed"), "reopen": _lazy("reopened"),
+    "warn": _lazy("warned the unit: due soon"), "escalate": _lazy("overdue: escalated to the unit's head (督办)"),
+}
+
+SWEEP_BATCH = 200
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    warned: int = 0
+    escalated: int = 0
+
+
+def sweep_deadlines(now: dt.datetime | None = None) -> SweepResult:
+    """The periodic deadline job: warn the unit once when 80 % of a running case's time is used,
+    and escalate (督办) once when the deadline has passed. Safe to run anywhere, any number of
+    times: each case is claimed with a conditional UPDATE and every message has a fixed key.
+
+    It never touches `Case.version`, so a handler acting at the same moment is not refused."""
+    from chuangcheng.cases.queries import due_soon_q, overdue_q
+
+    now = now or clock.now()
+    context = _SweepContext()
+    escalated = sum(
+        _escalate(case, now, context)
+        for batch in _batches(Case.objects.filter(overdue_q(now), escalated_at__isnull=True))
+        for case in context.load(batch)
+    )
+    warned = sum(
+        _warn(case, now, context)
+        for batch in _batches(Case.objects.filter(due_soon_q(now), warned_at__isnull=True))
+        for case in context.load(batch)
+    )
+    return SweepResult(warned=warned, escalated=escalated)
+
+
+def _batches(qs: QuerySet[Case]) -> Iterator[list[Case]]:
+    """The cases of `qs` in batches by id, each batch one query (its rows may change meanwhile)."""
+    qs = qs.select_related("category", "grid", "unit").order_by("pk")
+    last = 0
+    while batch := list(qs.filter(pk__gt=last)[:SWEEP_BATCH]):
+        yield batch
+        last = batch[-1].pk
+
+
+class _SweepContext:
+    """Who hears about a batch of cases, read once per batch (handlers) or per sweep (admins)."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[int, list[Any]] = {}
+        self._street_admins: list[Any] | None = None
+
+    def load(self, batch: list[Case]) -> list[Case]:
+        from chuangcheng.org.models import Role, User
+
+        self.handlers = {}
+        unit_ids = {case.unit_id for case in batch if case.unit_id is not None}
+        users = User.objects.filter(role=Role.UNIT_HANDLER, is_active=True, person__unit_id__in=unit_ids)
+        for user in users.select_related("person").order_by("pk"):
+            if user.person is not None and user.person.unit_id is not None:
+                self.handlers.setdefault(user.person.unit_id, []).append(user)
+        return batch
+
+    def street_admins_over(self, grid: Region) -> list[Any]:
+        from chuangcheng.org.models import Role, User
+
+        if self._street_admins is None:
+            self._street_admins = list(
+                User.objects.filter(role=Role.STREET_ADMIN, is_active=True, scope__isnull=False)
+                .select_related("scope").order_by("pk")
+            )
+        return [user for user in self._street_admins if grid.path.startswith(user.scope.path)]
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{clock.local(moment):%Y-%m-%d %H:%M}"
+
+
+def _case_body(case: Case) -> str:
+    return f"{case.category.name} · {case.address or case.grid.name}\n{case.description[:200]}"
+
+
+def _warn(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
+    """Due soon: claim the warning, then tell the unit's handlers and groups."""
+    from chuangcheng.notify import services as notify
+
+    assert case.deadline is not None  # noqa: S101 - selected with a deadline
+    with transaction.atomic():
+        claimed = Case.objects.filter(
+            pk=case.pk, warned_at__isnull=True, state__in=HANDLING, warn_at=case.warn_at,
+            deadline=case.deadline,
+        ).update(warned_at=now)
+        if not claimed:
+            return False
+        case.warned_at = now
+        unit = case.unit
+        if unit is not None:
+            key = f"case:{case.number}:warn:{int(case.deadline.timestamp())}"
+            title = _("Case %(number)s is due at %(deadline)s") % {"number": case.number,
+                                                                  "deadline": _when(case.deadline)}
+            body = _case_body(case)
+            notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body)
+            notify.notify_unit_groups(unit, key=key, title=title, body=body)
+    return True
+
+
+def _escalate(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
+    """督办: claim the escalation, write the event, tell the unit's head by SMS, the street office
+    admins over the case's grid in their inbox, and the unit's handlers and groups."""
+    from django.db.models import DateTimeField, Value
+    from django.db.models.functions import Coalesce
+
+    from chuangcheng.notify import services as notify
+    from chuangcheng.notify.models import Channel
+
+    assert case.deadline is not None  # noqa: S101 - selected with a deadline
+    with transaction.atomic():
+        claimed = Case.objects.filter(
+            pk=case.pk, escalated_at__isnull=True, state=case.state, deadline=case.deadline,
+        ).update(escalated_at=now, warned_at=Coalesce(F("warned_at"), Value(now, output_field=DateTimeField())))
+        if not claimed:
+            return False
+        case.escalated_at = now
+        case.warned_at = case.warned_at or now
+        unit = case.unit
+        CaseEvent.objects.create(
+            case=case, at=now, actor=None, actor_name="system", action="escalate", from_state=case.state,
+            to_state=case.state, data={"deadline": case.deadline.isoformat(), "unit": unit.code if unit else None},
+        )
+        key = f"case:{case.number}:escalate:{int(case.deadline.timestamp())}"
+        unit_name = unit.name if unit is not None else ""
+        title = _("Case %(number)s is overdue (due %(deadline)s): escalated to the head of %(unit)s") % {
+            "number": case.number, "deadline": _when(case.deadline), "unit": unit_name}
+        body = _case_body(case)
+        notify.notify_users(context.street_admins_over(case.grid), key=key, title=title, body=body)
+        if unit is not None:
+            if unit.head_phone:
+                notify.enqueue(key=f"{key}:{Channel.SMS}:{unit.head_phone}", channel=Channel.SMS,
+                               target=unit.head_phone, title=title,
+                               body=f"{case.category.name} · {case.address or case.grid.name}")
+            notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body)
+            notify.notify_unit_groups(unit, key=key, title=title, body=body)
+    return True

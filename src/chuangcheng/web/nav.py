@@ -19,6 +19,7 @@ class NavItem:
 def menu_for(user: Any) -> list[NavItem]:
     items = [
         NavItem(str(_("Home")), reverse("web:home"), "home"),
+        NavItem(str(_("Cases")), reverse("cases:list"), "cases"),
         NavItem(str(_("Points")), reverse("places:list"), "points"),
         NavItem(str(_("Map")), reverse("places:map"), "map"),
         NavItem(str(_("Regions")), reverse("org:regions"), "regions"),

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from chuangcheng.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("views/", views.save_view, name="save_view"),
+    path("views/<int:pk>/delete/", views.delete_view, name="delete_view"),
+    path("<str:number>/", views.case_detail, name="detail"),
+    path("<str:number>/rectify/", views.case_rectify, name="rectify"),
+    path("<str:number>/act/<str:action>/", views.case_action, name="act"),
+    path("<str:number>/photos/<str:sha256>/<str:variant>/", views.case_photo, name="photo"),
+]

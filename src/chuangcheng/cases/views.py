@@ -1,0 +1,277 @@
+"""Case pages: the list for each role, reporting, the detail with its timeline and the actions
+the viewer may take, the unit handler's phone page to rectify, and the case's photos."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from chuangcheng.cases import actions, permissions, queries
+from chuangcheng.cases.forms import ActionForm, ReportForm, SaveViewForm
+from chuangcheng.cases.models import Case, CaseEvent, Category, SavedView, Source, State
+from chuangcheng.cases.photos import accept_uploads, place_of
+from chuangcheng.cases.services import EVENT_LABELS, Conflict, TransitionNotAllowed, report_case, suggest_unit
+from chuangcheng.core import clock
+from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.pagination import paginate
+from chuangcheng.evidence.views import photo_response
+from chuangcheng.org import queries as org_queries
+from chuangcheng.org.models import Role
+
+# The ready-made views of the list, by role: (label, query string).
+PRESETS: dict[str, list[tuple[Any, str]]] = {
+    "admin": [
+        (_lazy("All open"), "state=open"), (_lazy("To accept"), "state=reported"),
+        (_lazy("To dispatch"), "state=accepted"), (_lazy("Awaiting verification"), "state=rectified"),
+        (_lazy("Overdue"), "overdue=1"), (_lazy("Due soon"), "due_soon=1"),
+        (_lazy("Suspended"), "state=suspended"), (_lazy("Closed"), "state=closed"),
+    ],
+    Role.UNIT_HANDLER: [
+        (_lazy("My unit's open cases"), "mine=1"), (_lazy("Overdue"), "overdue=1"),
+        (_lazy("Due soon"), "due_soon=1"), (_lazy("Awaiting verification"), "state=rectified"),
+        (_lazy("Closed"), "state=closed"),
+    ],
+    Role.INSPECTOR: [
+        (_lazy("Awaiting verification"), "state=rectified"), (_lazy("Reported by me"), "mine=1"),
+        (_lazy("All open"), "state=open"), (_lazy("Overdue"), "overdue=1"),
+    ],
+    "other": [(_lazy("All open"), "state=open"), (_lazy("Reported by me"), "mine=1"),
+              (_lazy("Overdue"), "overdue=1"), (_lazy("Closed"), "state=closed")],
+}
+
+
+def presets_for(user: Any) -> list[tuple[Any, str]]:
+    if user.role in {Role.STREET_ADMIN, Role.COMMUNITY_ADMIN} or user.is_superuser:
+        return PRESETS["admin"]
+    return PRESETS.get(user.role, PRESETS["other"])
+
+
+def _list_query(request: HttpRequest) -> str:
+    """The filter part of the query string (no page number), as views are saved and compared."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not request.GET and user.role == Role.UNIT_HANDLER:
+        return redirect(f"{request.path}?mine=1")  # a handler starts from the unit's own work
+    flt = queries.CaseFilter.from_params(request.GET)
+    now = clock.now()
+    cases = queries.filter_cases(user, flt, now=now)
+    page = paginate(request, cases)
+    current = _list_query(request)
+    visible = queries.cases_visible_to(user)
+    return render(request, "cases/case_list.html", {
+        "page": page, "flt": flt, "now": now, "current": current,
+        "rows": [_row(case, now) for case in page.object_list],
+        "presets": [(label, query, query == current) for label, query in presets_for(user)],
+        "saved": SavedView.objects.filter(user=user),
+        "save_form": SaveViewForm(initial={"query": current}),
+        "states": [("open", _("All open")), *State.choices],
+        "groups": Category.objects.filter(parent__isnull=True, active=True),
+        "categories": queries.leaf_categories(),
+        "units": org_queries.units_visible_to(user).filter(active=True),
+        "communities": org_queries.communities_visible_to(user),
+        "grids": org_queries.grids_visible_to(user),
+        "sources": Source.choices,
+        "counts": {
+            "overdue": visible.filter(queries.overdue_q(now)).count(),
+            "due_soon": visible.filter(queries.due_soon_q(now)).count(),
+            **queries.counts_by_state(visible),
+        },
+        "can_report": user.role in permissions.REPORTING_ROLES,
+    })
+
+
+def _row(case: Case, now: Any) -> dict[str, Any]:
+    return {"case": case, "light": _light(case, now)}
+
+
+def _light(case: Case, now: Any) -> str:
+    """red: overdue; yellow: due soon; green: in time; "": no running clock."""
+    if case.is_overdue(now):
+        return "red"
+    if case.is_due_soon(now):
+        return "yellow"
+    return "green" if case.is_running and case.deadline else ""
+
+
+def case_new(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.role not in permissions.REPORTING_ROLES:
+        raise PermissionDenied(_("Your role does not report problems here."))
+    initial = {"point": request.GET.get("point", "")[:40]} if request.GET.get("point") else {}
+    form = ReportForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        point, grid = data["point"], data["grid"]
+        place = point.name if point else (data["address"] or (grid.name if grid else ""))
+        try:
+            with transaction.atomic():
+                photos = accept_uploads(data["photos"], by=user, place=place)
+                case = report_case(
+                    by=user, source=data["source"], category=data["category"], description=data["description"],
+                    point=point, grid=grid, lon=data["lon"], lat=data["lat"], address=data["address"],
+                    severity=data["severity"], photos=photos,
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Case %(number)s reported.") % {"number": case.number})
+            return redirect("cases:detail", number=case.number)
+    status = 400 if form.errors else 200
+    return render(request, "cases/case_form.html", {"form": form}, status=status)
+
+
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = _case(request, number)
+    return _render_detail(request, case)
+
+
+def _case(request: HttpRequest, number: str) -> Case:
+    case = queries.case_for(request.user, number)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | None = None, error: str = "",
+                   status: int = 200) -> HttpResponse:
+    user: Any = request.user
+    events = list(queries.case_timeline(case))
+    for event in events:
+        event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
+    rectified_by = next((e.actor for e in reversed(events) if e.action == "rectify"), None)
+    allowed = permissions.allowed_actions(user, case, rectified_by=rectified_by)
+    suggested = suggest_unit(case) if "dispatch" in allowed else None
+    forms = []
+    for action in allowed:
+        if failed is not None and failed.action == action:
+            form = failed
+        else:
+            initial: dict[str, Any] = {"version": case.version}
+            if action == "dispatch" and suggested is not None:
+                initial["unit"] = suggested.code
+            form = ActionForm(action=action, user=user, case=case, initial=initial)
+        forms.append({"action": action, "label": actions.LABELS[action], "form": form,
+                      "open": failed is not None and failed.action == action,
+                      "multipart": bool({"photos"} & set(form.fields))})
+    before = [p for e in events if e.action == "report" for p in e.photos.all()]
+    after_event = next((e for e in reversed(events) if e.action == "rectify"), None)
+    now = clock.now()
+    return render(request, "cases/case_detail.html", {
+        "case": case, "events": events, "forms": forms, "error": error,
+        "before": before, "after": list(after_event.photos.all()) if after_event else [],
+        "after_event": after_event, "light": _light(case, now), "now": now,
+        "suggested": suggested, "is_handler": permissions.is_unit_handler_of(user, case),
+    }, status=status)
+
+
+@require_POST
+def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Every action from a page: the form's fields, the photos, the version the page showed."""
+    case = _case(request, number)
+    if action not in actions.RUNNERS:
+        raise Http404
+    form = ActionForm(request.POST, request.FILES, action=action, user=request.user, case=case)
+    if not form.is_valid():
+        return _after_failure(request, case, form, "", 400)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            photos = accept_uploads(data.get("photos") or [], by=request.user, place=place_of(case))
+            actions.perform(action, case, by=request.user, data=data, photos=photos, version=data["version"])
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return _after_failure(request, case, form, "", 400)
+    except PermissionDenied as exc:
+        return _after_failure(request, case, None, str(exc), 403)
+    except (TransitionNotAllowed, Conflict) as exc:
+        return _after_failure(request, case, None, str(exc), 409)
+    messages.success(request, _("Case %(number)s: %(action)s — done.") % {
+        "number": case.number, "action": actions.LABELS[action]})
+    if request.POST.get("next") == "mine":
+        return redirect(f"{_url('cases:list')}?mine=1")
+    return redirect("cases:detail", number=case.number)
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+def _after_failure(request: HttpRequest, case: Case, form: ActionForm | None, error: str,
+                   status: int) -> HttpResponse:
+    """Show the page again, with the reason, as it is now (the case may have moved on)."""
+    fresh = _case(request, case.number)
+    if request.POST.get("next") == "mine" and form is not None and form.action == "rectify":
+        return _render_rectify(request, fresh, form=form, status=status)
+    if form is not None and isinstance(form.data, QueryDict):
+        form.data = form.data.copy()  # the next submit acts on the case as shown now
+        form.data["version"] = str(fresh.version)
+    return _render_detail(request, fresh, failed=form, error=error, status=status)
+
+
+def case_rectify(request: HttpRequest, number: str) -> HttpResponse:
+    """The unit handler's phone page: the problem, its before-photos, and one form."""
+    case = _case(request, number)
+    if "rectify" not in permissions.allowed_actions(request.user, case):
+        messages.info(request, _("This case cannot be marked rectified now."))
+        return redirect("cases:detail", number=case.number)
+    return _render_rectify(request, case)
+
+
+def _render_rectify(request: HttpRequest, case: Case, *, form: ActionForm | None = None,
+                    status: int = 200) -> HttpResponse:
+    form = form or ActionForm(action="rectify", user=request.user, case=case, initial={"version": case.version})
+    before = [p for e in queries.case_timeline(case) if e.action == "report" for p in e.photos.all()]
+    return render(request, "cases/case_rectify.html", {
+        "case": case, "form": form, "before": before, "light": _light(case, clock.now()),
+    }, status=status)
+
+
+def case_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
+    """A photo of this case's events, to people who may see the case."""
+    case = _case(request, number)
+    event = CaseEvent.objects.filter(case=case, photos__sha256=sha256).first()
+    if event is None:
+        raise Http404
+    return photo_response(event.photos.get(sha256=sha256), variant)
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponse:
+    form = SaveViewForm(request.POST)
+    if form.is_valid():
+        query = QueryDict(form.cleaned_data["query"])
+        clean = urlencode(sorted((k, v) for k, v in query.items() if k != "page" and v))
+        SavedView.objects.update_or_create(user=_user(request), name=form.cleaned_data["name"].strip(),
+                                           defaults={"query": clean})
+        messages.success(request, _("View “%(name)s” saved.") % {"name": form.cleaned_data["name"].strip()})
+        return redirect(f"{_url('cases:list')}?{clean}")
+    messages.error(request, _("Give the view a name of at most 40 characters."))
+    return redirect(f"{_url('cases:list')}?{form.data.get('query', '')}")
+
+
+@require_POST
+def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    deleted, _rows = SavedView.objects.filter(user=_user(request), pk=pk).delete()
+    if deleted:
+        messages.success(request, _("View removed."))
+    return redirect("cases:list")
