@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from chuangcheng.api.auth import ActiveSessionAuth, TokenAuth
+from chuangcheng.cases.services import Conflict, TransitionNotAllowed
 
 api = NinjaAPI(
     title="Chuangcheng API",
@@ -32,6 +33,14 @@ def _error(request: HttpRequest, status: int, code: str, message: str, fields: d
 @api.exception_handler(AuthenticationError)
 def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthorized", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals (a body that is not JSON, say), in the same format."""
+    if exc.status_code == 400:
+        return _error(request, 400, "invalid", _("The request could not be read."))
+    return _error(request, exc.status_code, "error", str(exc))
 
 
 @api.exception_handler(PermissionDenied)
@@ -59,7 +68,20 @@ def on_schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     return _error(request, 422, "invalid", _("Some fields are not valid."), fields)
 
 
+@api.exception_handler(TransitionNotAllowed)
+def on_not_allowed(request: HttpRequest, exc: TransitionNotAllowed) -> HttpResponse:
+    """A case action its current state does not allow."""
+    return _error(request, 409, "not_allowed", str(exc))
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    """The case changed since the client read it (a stale `version`, or someone acting at once)."""
+    return _error(request, 409, "conflict", str(exc))
+
+
 def _mount() -> None:
+    from chuangcheng.cases.api import router as cases_router
     from chuangcheng.org.api import auth_router
     from chuangcheng.org.api import router as org_router
     from chuangcheng.places.api import router as places_router
@@ -67,6 +89,7 @@ def _mount() -> None:
     api.add_router("/auth", auth_router)
     api.add_router("/org", org_router)
     api.add_router("/points", places_router)
+    api.add_router("/cases", cases_router)
     try:
         from chuangcheng.standards.api import router as standards_router
     except ImportError:  # pragma: no cover - the catalog router is being written

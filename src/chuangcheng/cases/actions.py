@@ -6,19 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from chuangcheng.cases import services
-from chuangcheng.cases.models import Case, CaseEvent, Resolution
+from chuangcheng.cases import permissions, services
+from chuangcheng.cases.models import Case, CaseEvent, Resolution, State
 
 # Button labels, in the imperative.
 LABELS = {
-    "accept": _("Accept (立案)"), "reject": _("Do not accept"), "dispatch": _("Dispatch"),
-    "redispatch": _("Dispatch to another unit"), "send_back": _("Not our unit: send back"),
-    "start": _("Take it on"), "rectify": _("Rectified: add after-photos"), "verify": _("Verify and close"),
-    "return_for_rework": _("Return for rework"), "request_extension": _("Ask for more time"),
-    "decide_extension": _("Decide on the extension"), "suspend": _("Suspend (挂账)"), "resume": _("Resume"),
-    "reopen": _("Reopen: the problem is back"),
+    "accept": _lazy("Accept (立案)"), "reject": _lazy("Do not accept"), "dispatch": _lazy("Dispatch"),
+    "redispatch": _lazy("Dispatch to another unit"), "send_back": _lazy("Not our unit: send back"),
+    "start": _lazy("Take it on"), "rectify": _lazy("Rectified: add after-photos"), "verify": _lazy("Verify and close"),
+    "return_for_rework": _lazy("Return for rework"), "request_extension": _lazy("Ask for more time"),
+    "decide_extension": _lazy("Decide on the extension"), "suspend": _lazy("Suspend (挂账)"), "resume": _lazy("Resume"),
+    "reopen": _lazy("Reopen: the problem is back"),
 }
 
 Runner = Callable[[Case, Any, dict[str, Any], Sequence[Any]], CaseEvent]
@@ -48,8 +50,32 @@ RUNNERS: dict[str, Runner] = {
 WITH_PHOTOS = {"rectify", "verify", "return_for_rework", "reopen"}
 
 
-def perform(action: str, case: Case, *, by: Any, data: dict[str, Any], photos: Sequence[Any] = (),
-            version: int | None = None) -> CaseEvent:
-    """Check that the case is still the one the person saw, then run the action's service."""
+def rectified_by(case: Case) -> Any:
+    last = case.events.filter(action="rectify").order_by("-at", "-id").select_related("actor").first()
+    return last.actor if last else None
+
+
+def check_allowed(action: str, case: Case, *, by: Any, version: int | None = None) -> None:
+    """The version, state and role checks of the service, made before any photo is decoded: the
+    same refusals (Conflict, TransitionNotAllowed, PermissionDenied) without spending a second
+    on an upload that cannot be used."""
     services.check_version(case, version)
+    transition = "grant_extension" if action == "decide_extension" else action
+    if case.state not in services.TRANSITIONS[transition].sources:
+        raise services.TransitionNotAllowed(
+            _("A case that is “%(state)s” cannot be %(action)s.")
+            % {"state": State(case.state).label, "action": services.ACTION_LABELS.get(transition, transition)}
+        )
+    who = rectified_by(case) if action in {"verify", "return_for_rework"} else None
+    if action not in permissions.allowed_actions(by, case, rectified_by=who):
+        # The state is right: what is missing is the role, or a condition the service explains.
+        explained = {"request_extension": permissions.can_handle, "decide_extension": permissions.can_triage,
+                     "reopen": permissions.can_reopen}
+        if action in explained and explained[action](by, case):
+            return
+        raise PermissionDenied(_("Your role or region does not allow this action on this case."))
+
+
+def perform(action: str, case: Case, *, by: Any, data: dict[str, Any], photos: Sequence[Any] = ()) -> CaseEvent:
+    """Run the action's service (which checks everything again, inside the transaction)."""
     return RUNNERS[action](case, by, data, photos)

@@ -52,10 +52,12 @@ class ReportForm(forms.Form):
     category = CategoryChoiceField(label=_("category"), queryset=Category.objects.none())
     severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices, initial=Severity.NORMAL)
     source = forms.ChoiceField(label=_("source"), choices=Source.choices, initial=Source.INSPECTION)
-    point: forms.ModelChoiceField = forms.ModelChoiceField(label=_("point"), queryset=None, required=False, to_field_name="code",
-                                   help_text=_("The point where the problem is, if it is at one."))
-    grid: forms.ModelChoiceField = forms.ModelChoiceField(label=_("grid"), queryset=None, required=False, to_field_name="code",
-                                  help_text=_("Without a point: the grid, or a location inside one."))
+    point: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("point"), queryset=None, required=False, to_field_name="code",
+        help_text=_("The point where the problem is, if it is at one."))
+    grid: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("grid"), queryset=None, required=False, to_field_name="code",
+        help_text=_("Without a point: the grid, or a location inside one."))
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     lon = forms.DecimalField(label=_("longitude"), max_digits=9, decimal_places=6, required=False,
                              widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.000001"}))
@@ -102,7 +104,8 @@ class ActionForm(forms.Form):
     }
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("responsible unit"), queryset=None, to_field_name="code")
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("responsible unit"), queryset=None,
+                                                          to_field_name="code")
     resolution = forms.ChoiceField(label=_("why not accepted"), choices=[
         (Resolution.NOT_OURS, Resolution.NOT_OURS.label), (Resolution.DUPLICATE, Resolution.DUPLICATE.label),
         (Resolution.NOT_FIXABLE, Resolution.NOT_FIXABLE.label)])

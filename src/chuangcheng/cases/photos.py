@@ -1,43 +1,67 @@
 """Photos that come with a case action, from a page or the API: each upload goes through the
-evidence pipeline with a watermark saying when, where and by whom."""
+evidence pipeline with a watermark saying when, where and by whom, in one transaction with the
+action, and leaves nothing behind if the action fails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chuangcheng.core import clock
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.services import accept_photo
 
+# A report or a step carries a handful of photos, as a phone's picker allows.
 MAX_PHOTOS = 9
 
 
 def watermark_for(place: str, by: Any) -> str:
     """The line drawn on the display version: time · place · who."""
-    who = getattr(by, "display_name", "") or getattr(by, "username", "") or _("resident")
-    return f"{clock.local(clock.now()):%Y-%m-%d %H:%M} · {place} · {who}"
-
-
-def accept_uploads(files: Iterable[Any], *, by: Any, place: str, field: str = "photos") -> list[Photo]:
-    """Accept every uploaded file or none: the first bad one raises a ValidationError on `field`
-    naming the file. Call inside the transaction of the action the photos belong to."""
-    files = list(files)
-    if len(files) > MAX_PHOTOS:
-        raise ValidationError({field: _("Send at most %(n)d photos at a time.") % {"n": MAX_PHOTOS}})
-    watermark = watermark_for(place, by)
-    photos: list[Photo] = []
-    for upload in files:
-        name = getattr(upload, "name", "") or "photo"
-        try:
-            photos.append(accept_photo(upload.read(), filename=name, by=by, watermark=watermark))
-        except ValidationError as exc:
-            raise ValidationError({field: [f"{name}: {message}" for message in exc.messages]}) from exc
-    return photos
+    who = getattr(by, "display_name", "") or getattr(by, "username", "")
+    return " · ".join(part for part in (f"{clock.local(clock.now()):%Y-%m-%d %H:%M}", place, who) if part)
 
 
 def place_of(case: Any) -> str:
     return case.point.name if case.point_id else (case.address or case.grid.name)
+
+
+@contextmanager
+def accepted_uploads(uploads: Iterable[Any] | None, *, by: Any, place: str) -> Iterator[list[Photo]]:
+    """Accept the uploads in one transaction with the step that uses them (the `with` body): if a
+    photo is refused (a ValidationError on "photos" naming the file) or the step fails, no row
+    stays, and the files written for photos that are not kept are removed."""
+    files = list(uploads or [])
+    if len(files) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("Send at most %(n)d photos at a time.") % {"n": MAX_PHOTOS}})
+    accepted: list[Photo] = []
+    watermark = watermark_for(place, by)
+    limit = int(settings.PHOTO_MAX_BYTES)
+    try:
+        with transaction.atomic():
+            for upload in files:
+                name = getattr(upload, "name", "") or "photo"
+                # One byte over the limit is enough for accept_photo to refuse it as too large.
+                data = upload.read(limit + 1)
+                try:
+                    accepted.append(accept_photo(data, filename=name, by=by, watermark=watermark))
+                except ValidationError as exc:
+                    raise ValidationError({"photos": [f"{name}: {m}" for m in exc.messages]}) from exc
+            yield accepted
+    except BaseException:
+        _discard_files(accepted)
+        raise
+
+
+def _discard_files(photos: Sequence[Photo]) -> None:
+    for photo in photos:
+        if Photo.objects.filter(pk=photo.pk).exists():
+            continue  # it was there before this request (the same bytes), or another request kept it
+        for field in (photo.original, photo.display, photo.thumbnail):
+            if field.name:
+                field.storage.delete(field.name)

@@ -59,6 +59,7 @@ class CaseFilter:
     overdue: bool = False
     due_soon: bool = False
     mine: bool = False  # handled by me, or my unit's cases for a unit handler
+    point: str = ""  # point code
 
     @classmethod
     def from_params(cls, params: Any) -> CaseFilter:
@@ -70,6 +71,7 @@ class CaseFilter:
             category=params.get("category", "")[:40], unit=params.get("unit", "")[:40],
             region=params.get("region", "")[:40], source=params.get("source", "")[:20],
             overdue=flag("overdue"), due_soon=flag("due_soon"), mine=flag("mine"),
+            point=params.get("point", "")[:40],
         )
 
     def is_empty(self) -> bool:
@@ -96,6 +98,8 @@ def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) 
         qs = qs.filter(grid__path__startswith=region.path) if region else qs.none()
     if flt.source:
         qs = qs.filter(source=flt.source)
+    if flt.point:
+        qs = qs.filter(point__code=flt.point)
     if flt.overdue:
         qs = qs.filter(overdue_q(now))
     if flt.due_soon:

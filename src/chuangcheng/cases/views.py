@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 from chuangcheng.cases import actions, permissions, queries
 from chuangcheng.cases.forms import ActionForm, ReportForm, SaveViewForm
 from chuangcheng.cases.models import Case, CaseEvent, Category, SavedView, Source, State
-from chuangcheng.cases.photos import accept_uploads, place_of
+from chuangcheng.cases.photos import accepted_uploads, place_of
 from chuangcheng.cases.services import EVENT_LABELS, Conflict, TransitionNotAllowed, report_case, suggest_unit
 from chuangcheng.core import clock
 from chuangcheng.core.forms import apply_validation_error
@@ -118,8 +117,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         point, grid = data["point"], data["grid"]
         place = point.name if point else (data["address"] or (grid.name if grid else ""))
         try:
-            with transaction.atomic():
-                photos = accept_uploads(data["photos"], by=user, place=place)
+            with accepted_uploads(data["photos"], by=user, place=place) as photos:
                 case = report_case(
                     by=user, source=data["source"], category=data["category"], description=data["description"],
                     point=point, grid=grid, lon=data["lon"], lat=data["lat"], address=data["address"],
@@ -154,6 +152,8 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
         event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
     rectified_by = next((e.actor for e in reversed(events) if e.action == "rectify"), None)
     allowed = permissions.allowed_actions(user, case, rectified_by=rectified_by)
+    if not permissions.is_unit_handler_of(user, case):
+        allowed = [a for a in allowed if a not in permissions.UNIT_ACTIONS]
     suggested = suggest_unit(case) if "dispatch" in allowed else None
     forms = []
     for action in allowed:
@@ -189,9 +189,9 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return _after_failure(request, case, form, "", 400)
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            photos = accept_uploads(data.get("photos") or [], by=request.user, place=place_of(case))
-            actions.perform(action, case, by=request.user, data=data, photos=photos, version=data["version"])
+        actions.check_allowed(action, case, by=request.user, version=data["version"])
+        with accepted_uploads(data.get("photos"), by=request.user, place=place_of(case)) as photos:
+            actions.perform(action, case, by=request.user, data=data, photos=photos)
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return _after_failure(request, case, form, "", 400)

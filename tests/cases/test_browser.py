@@ -12,12 +12,21 @@ import pytest
 
 from chuangcheng.cases.models import Case, State
 from chuangcheng.evidence.models import Photo
-from tests.cases.conftest import Scene, scene  # noqa: F401 - the fixture
+from tests.cases.conftest import Scene
 from tests.conftest import PASSWORD
 from tests.evidence.conftest import camera_exif, gps_hohhot, noise_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def categories(transactional_db):
+    """Transactional tests empty the tables the migrations filled; the categories are shipped data."""
+    from chuangcheng.cases.loading import load_categories
+    from chuangcheng.cases.models import Category
+
+    load_categories(Category)
 
 
 def sign_in(page, base: str, username: str) -> None:

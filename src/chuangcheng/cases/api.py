@@ -1,0 +1,505 @@
+"""The case endpoints: list, read and report cases, and one POST per transition, over the same
+services and queries as the pages. Mounted at /api/cases on the one API (session or token).
+
+Refusals follow the API's error format: an action the state does not allow or a stale `version`
+is 409, a role or region that may not act is 403, a case outside the caller's region is 404,
+a bad field (a photo that is not a photo, an unknown unit) is 400 with the field named."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from chuangcheng.cases import actions, permissions, queries, services
+from chuangcheng.cases.models import Case, CaseEvent, Category, Resolution, Severity, Source, State
+from chuangcheng.cases.photos import accepted_uploads, place_of
+from chuangcheng.core import clock
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.views import photo_response
+from chuangcheng.org.models import Region, Unit
+from chuangcheng.org.queries import grids_visible_to, units_visible_to
+from chuangcheng.places.models import Point
+from chuangcheng.places.queries import point_for
+
+router = Router(tags=["cases"])
+
+# The API's action names (URL segments) and the names the pages and services use.
+API_NAMES = {"send_back": "send-back", "return_for_rework": "rework", "request_extension": "request-extension",
+             "decide_extension": "decide-extension"}
+INTERNAL_NAMES = {api: name for name, api in API_NAMES.items()}
+
+
+def allowed_actions(user: Any, case: Case, events: Sequence[CaseEvent]) -> list[str]:
+    """The actions `user` may take on `case` now (API names), in the order of the lifecycle."""
+    rectifications = [e for e in events if e.action == "rectify"]
+    rectified_by = rectifications[-1].actor if rectifications else None
+    return [API_NAMES.get(name, name) for name in permissions.allowed_actions(user, case, rectified_by=rectified_by)]
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class CaseFields(Schema):
+    number: str
+    state: str
+    state_label: str
+    source: str
+    severity: str
+    category: str
+    category_name: str
+    group: str | None
+    group_name: str | None
+    point: str | None
+    point_name: str | None
+    grid: str
+    grid_name: str
+    community: str | None
+    unit: str | None
+    unit_name: str | None
+    address: str
+    description: str
+    reported_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    deadline: dt.datetime | None
+    overdue: bool
+    due_soon: bool
+    version: int
+
+
+class CaseOut(CaseFields):
+    """A case in a list, resolved from the row and its joined category, grid, point and unit."""
+
+    @staticmethod
+    def resolve_state_label(obj: Case) -> str:
+        return str(State(obj.state).label)
+
+    @staticmethod
+    def resolve_category(obj: Case) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj: Case) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_group(obj: Case) -> str | None:
+        return obj.category.parent.code if obj.category.parent else None
+
+    @staticmethod
+    def resolve_group_name(obj: Case) -> str | None:
+        return obj.category.parent.name if obj.category.parent else None
+
+    @staticmethod
+    def resolve_point(obj: Case) -> str | None:
+        return obj.point.code if obj.point else None
+
+    @staticmethod
+    def resolve_point_name(obj: Case) -> str | None:
+        return obj.point.name if obj.point else None
+
+    @staticmethod
+    def resolve_grid(obj: Case) -> str:
+        return obj.grid.code
+
+    @staticmethod
+    def resolve_grid_name(obj: Case) -> str:
+        return obj.grid.name
+
+    @staticmethod
+    def resolve_community(obj: Case) -> str | None:
+        return obj.grid.parent.code if obj.grid.parent else None
+
+    @staticmethod
+    def resolve_unit(obj: Case) -> str | None:
+        return obj.unit.code if obj.unit else None
+
+    @staticmethod
+    def resolve_unit_name(obj: Case) -> str | None:
+        return obj.unit.name if obj.unit else None
+
+    @staticmethod
+    def resolve_overdue(obj: Case) -> bool:
+        return obj.is_overdue(clock.now())
+
+    @staticmethod
+    def resolve_due_soon(obj: Case) -> bool:
+        return obj.is_due_soon(clock.now())
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    actor: str
+    from_state: str
+    to_state: str
+    note: str
+    data: dict[str, Any]
+    photos: list[str]  # SHA-256 of each photo: GET /api/cases/{number}/photos/{sha256}
+
+
+class CaseDetailOut(CaseFields):
+    lon: Decimal | None
+    lat: Decimal | None
+    resolution: str
+    handler: str | None
+    reported_by: str | None
+    rectified_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    suspended_at: dt.datetime | None
+    extension_requested_until: dt.datetime | None
+    extension_reason: str
+    rework_count: int
+    wrong_unit_count: int
+    reopen_count: int
+    escalated_at: dt.datetime | None
+    events: list[EventOut]
+    allowed_actions: list[str]
+    suggested_unit: str | None  # the default of `dispatch` when it is allowed
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    group: str
+    group_name: str
+    campaign_label: str
+    limit_amount: int
+    limit_unit: str
+    public: bool
+
+
+class ReportIn(Schema):
+    category: str
+    description: str
+    source: str = Source.STAFF
+    severity: str = Severity.NORMAL
+    point: str = ""
+    grid: str = ""
+    lon: Decimal | None = None
+    lat: Decimal | None = None
+    address: str = ""
+
+
+class VersionIn(Schema):
+    version: int | None = None  # the version the client saw; a newer one on the server is 409
+
+
+class NoteIn(VersionIn):
+    note: str = ""
+
+
+class ReasonIn(VersionIn):
+    reason: str
+
+
+class RejectIn(ReasonIn):
+    resolution: Literal["not_ours", "duplicate", "not_fixable"] = "not_ours"
+
+
+class DispatchIn(NoteIn):
+    unit: str = ""  # a unit code; empty: the suggested unit
+
+
+class RedispatchIn(VersionIn):
+    unit: str
+    note: str
+
+
+class ExtensionIn(VersionIn):
+    until: dt.datetime  # ISO 8601; without an offset it is local time
+    reason: str
+
+
+class DecisionIn(NoteIn):
+    grant: bool
+
+
+class PhotoNoteIn(NoteIn):
+    """The form fields beside the photos of a rectification, a rework or a reopening."""
+
+
+class VerifyIn(NoteIn):
+    resolution: Literal["fixed", "not_fixable"] = "fixed"
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+@router.get("", response=list[CaseOut], operation_id="listCases")
+@paginate(LimitOffsetPagination)
+def list_cases(
+    request: HttpRequest, q: str = "", state: str = "", category: str = "", unit: str = "", region: str = "",
+    source: str = "", overdue: bool = False, due_soon: bool = False, mine: bool = False,
+) -> QuerySet[Case]:
+    """Cases in the caller's region (a unit handler: their unit's), newest first. `state` is a state or
+    "open"; `category` a category or group code; `region` a community or grid code; `mine`: handled or
+    reported by me (a unit handler: my unit's open cases)."""
+    flt = queries.CaseFilter(q=q.strip()[:100], state=state[:20], category=category[:40], unit=unit[:40],
+                             region=region[:40], source=source[:20], overdue=overdue, due_soon=due_soon, mine=mine)
+    return queries.filter_cases(request.user, flt)
+
+
+@router.get("/categories", response=list[CategoryOut], operation_id="listCaseCategories")
+def list_categories(request: HttpRequest) -> list[CategoryOut]:
+    """The categories a case can be reported under (the second level), with their group and time limit."""
+    return [_category_out(c) for c in queries.leaf_categories()]
+
+
+def _category_out(category: Category) -> CategoryOut:
+    assert category.parent is not None  # noqa: S101 - leaf categories have a group
+    return CategoryOut(code=category.code, name=category.name, group=category.parent.code,
+                       group_name=category.parent.name, campaign_label=category.campaign_label,
+                       limit_amount=category.limit_amount, limit_unit=category.limit_unit, public=category.public)
+
+
+@router.get("/{number}", response=CaseDetailOut, operation_id="getCase")
+def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
+    """One case with its timeline (each event's photos by SHA-256), the actions the caller may take now,
+    its `version` (send it back with an action) and whether it is overdue or due soon."""
+    return _detail(_case_or_404(request.user, number), request.user)
+
+
+@router.get("/{number}/photos/{sha256}", response={200: None}, operation_id="getCasePhoto",
+            openapi_extra={"responses": {"200": {"description": "The image",
+                                                 "content": {"image/jpeg": {}, "image/*": {}}}}})
+def get_case_photo(request: HttpRequest, number: str, sha256: str,
+                   variant: Literal["thumb", "display", "original"] = "display") -> FileResponse:
+    """A photo of the case's timeline: the thumbnail, the watermarked display version or the original."""
+    case = _case_or_404(request.user, number)
+    photo = Photo.objects.filter(sha256=sha256.lower()[:64], case_events__case=case).first()
+    if photo is None:
+        raise Http404
+    return photo_response(photo, Photo.Variant.THUMBNAIL if variant == "thumb" else Photo.Variant(variant))
+
+
+def _case_or_404(user: Any, number: str) -> Case:
+    case = queries.case_for(user, number[:40])
+    if case is None:
+        raise Http404
+    return case
+
+
+def _detail(case: Case, user: Any) -> dict[str, Any]:
+    events = list(queries.case_timeline(case))
+    allowed = allowed_actions(user, case, events)
+    suggested = services.suggest_unit(case) if "dispatch" in allowed else None
+    return {
+        **CaseOut.from_orm(case).dict(),
+        "lon": case.lon, "lat": case.lat, "resolution": case.resolution,
+        "handler": case.handler.display_name if case.handler else None,
+        "reported_by": case.reported_by.display_name if case.reported_by else None,
+        "rectified_at": case.rectified_at, "closed_at": case.closed_at, "suspended_at": case.suspended_at,
+        "extension_requested_until": case.extension_requested_until, "extension_reason": case.extension_reason,
+        "rework_count": case.rework_count, "wrong_unit_count": case.wrong_unit_count,
+        "reopen_count": case.reopen_count, "escalated_at": case.escalated_at,
+        "events": [
+            EventOut(at=e.at, action=e.action, actor=e.actor_name, from_state=e.from_state, to_state=e.to_state,
+                     note=e.note, data=e.data, photos=[p.sha256 for p in e.photos.all()])
+            for e in events
+        ],
+        "allowed_actions": allowed,
+        "suggested_unit": suggested.code if suggested else None,
+    }
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+@router.post("", response={201: CaseDetailOut}, operation_id="reportCase")
+def report_case(request: HttpRequest, payload: Form[ReportIn],
+                photos: File[list[UploadedFile] | None] = None) -> Status:
+    """Report a problem (multipart form): at a point (its code), in a grid (its code) or at a location
+    (lon, lat inside a grid), with up to nine photos. The photos are watermarked with the time, the place
+    and the reporter; if one is not a photo, nothing is stored."""
+    user = request.user
+    category = queries.leaf_categories().filter(code=payload.category[:40]).first()
+    if category is None:
+        raise ValidationError({"category": _("Choose a category of the second level.")})
+    point: Point | None = None
+    grid: Region | None = None
+    if payload.point:
+        point = point_for(user, payload.point[:40])
+        if point is None:
+            raise ValidationError({"point": _("No such point in your region.")})
+    elif payload.grid:
+        grid = grids_visible_to(user).filter(code=payload.grid[:40]).first()
+        if grid is None:
+            raise ValidationError({"grid": _("No such grid in your region.")})
+    place = point.name if point else (payload.address.strip() or (grid.name if grid else ""))
+    with accepted_uploads(photos, by=user, place=place) as accepted:
+        case = services.report_case(
+            by=user, source=payload.source, category=category, description=payload.description, point=point,
+            grid=grid, lon=payload.lon, lat=payload.lat, address=payload.address.strip(),
+            severity=payload.severity, photos=accepted,
+        )
+    return Status(201, _detail(case, user))
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+def _act(request: HttpRequest, number: str, name: str, version: int | None,
+         step: Callable[[Case, Any], object]) -> dict[str, Any]:
+    """Find the case in the caller's region, check the version they saw, refuse early what the state
+    or role does not allow, run the step, answer with the case as it is now."""
+    user = request.user
+    case = _case_or_404(user, number)
+    actions.check_allowed(INTERNAL_NAMES.get(name, name), case, by=user, version=version)
+    step(case, user)
+    # Read again (not through the scope: a unit that sent the case back no longer sees it, but is
+    # answered with what it did).
+    case.refresh_from_db()
+    return _detail(case, user)
+
+
+def _unit(user: Any, code: str) -> Unit:
+    unit = units_visible_to(user).filter(code=code[:40]).first()
+    if unit is None:
+        raise ValidationError({"unit": _("No such unit serves your region.")})
+    return unit
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+@router.post("/{number}/accept", response=CaseDetailOut, operation_id="acceptCase")
+def accept(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
+    """立案: accept a reported case (street or community admin)."""
+    return _act(request, number, "accept", payload.version,
+                lambda case, user: services.accept_case(case, by=user, note=payload.note))
+
+
+@router.post("/{number}/reject", response=CaseDetailOut, operation_id="rejectCase")
+def reject(request: HttpRequest, number: str, payload: RejectIn) -> dict[str, Any]:
+    """不予立案: close a report without acting, with the reason shown to whoever reported it."""
+    return _act(request, number, "reject", payload.version,
+                lambda case, user: services.reject_case(case, by=user, reason=payload.reason,
+                                                        resolution=Resolution(payload.resolution)))
+
+
+@router.post("/{number}/dispatch", response=CaseDetailOut, operation_id="dispatchCase")
+def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> dict[str, Any]:
+    """派遣: send an accepted case to a unit (its code; empty: the suggested unit), starting its time limit."""
+    def step(case: Case, user: Any) -> object:
+        unit = _unit(user, payload.unit) if payload.unit else services.suggest_unit(case)
+        if unit is None:
+            raise ValidationError({"unit": _("Choose the unit to send the case to.")})
+        return services.dispatch_case(case, by=user, unit=unit, note=payload.note)
+
+    return _act(request, number, "dispatch", payload.version, step)
+
+
+@router.post("/{number}/redispatch", response=CaseDetailOut, operation_id="redispatchCase")
+def redispatch(request: HttpRequest, number: str, payload: RedispatchIn) -> dict[str, Any]:
+    """Send a case being handled to another unit, with a note; the time limit starts again."""
+    return _act(request, number, "redispatch", payload.version,
+                lambda case, user: services.redispatch_case(case, by=user, unit=_unit(user, payload.unit),
+                                                            note=payload.note))
+
+
+@router.post("/{number}/send-back", response=CaseDetailOut, operation_id="sendBackCase")
+def send_back(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+    """回退: the unit says the case is not theirs; it returns to the dispatcher."""
+    return _act(request, number, "send-back", payload.version,
+                lambda case, user: services.send_back(case, by=user, reason=payload.reason))
+
+
+@router.post("/{number}/start", response=CaseDetailOut, operation_id="startRectification")
+def start(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
+    """The unit takes the dispatched case on; the caller becomes its handler."""
+    return _act(request, number, "start", payload.version,
+                lambda case, user: services.start_rectification(case, by=user, note=payload.note))
+
+
+@router.post("/{number}/rectify", response=CaseDetailOut, operation_id="rectifyCase")
+def rectify(request: HttpRequest, number: str, payload: Form[PhotoNoteIn],
+            photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
+    """整改完成 (multipart form): mark the case rectified with at least one after-photo."""
+    def step(case: Case, user: Any) -> object:
+        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
+            return services.rectify_case(case, by=user, photos=accepted, note=payload.note)
+
+    return _act(request, number, "rectify", payload.version, step)
+
+
+@router.post("/{number}/verify", response=CaseDetailOut, operation_id="verifyCase")
+def verify(request: HttpRequest, number: str, payload: Form[VerifyIn],
+           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
+    """核查结案 (multipart form): confirm the rectification on site and close the case, optionally with
+    photos; never by the person who rectified it."""
+    def step(case: Case, user: Any) -> object:
+        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
+            return services.verify_case(case, by=user, photos=accepted, note=payload.note,
+                                        resolution=Resolution(payload.resolution))
+
+    return _act(request, number, "verify", payload.version, step)
+
+
+@router.post("/{number}/rework", response=CaseDetailOut, operation_id="returnCaseForRework")
+def rework(request: HttpRequest, number: str, payload: Form[PhotoNoteIn],
+           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
+    """返工 (multipart form): verification failed; back to the unit with a note (required) and photos."""
+    def step(case: Case, user: Any) -> object:
+        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
+            return services.return_for_rework(case, by=user, note=payload.note, photos=accepted)
+
+    return _act(request, number, "rework", payload.version, step)
+
+
+@router.post("/{number}/request-extension", response=CaseDetailOut, operation_id="requestCaseExtension")
+def request_extension(request: HttpRequest, number: str, payload: ExtensionIn) -> dict[str, Any]:
+    """申请延期: the unit asks for a later deadline (`until`, ISO 8601) with a reason."""
+    return _act(request, number, "request-extension", payload.version,
+                lambda case, user: services.request_extension(case, by=user, until=_local(payload.until),
+                                                              reason=payload.reason))
+
+
+@router.post("/{number}/decide-extension", response=CaseDetailOut, operation_id="decideCaseExtension")
+def decide_extension(request: HttpRequest, number: str, payload: DecisionIn) -> dict[str, Any]:
+    """Grant the requested deadline (`grant: true`) or refuse it with a note."""
+    return _act(request, number, "decide-extension", payload.version,
+                lambda case, user: services.decide_extension(case, by=user, grant=payload.grant, note=payload.note))
+
+
+@router.post("/{number}/suspend", response=CaseDetailOut, operation_id="suspendCase")
+def suspend(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+    """挂账: a long or hard case; its clock stops until it is resumed."""
+    return _act(request, number, "suspend", payload.version,
+                lambda case, user: services.suspend_case(case, by=user, reason=payload.reason))
+
+
+@router.post("/{number}/resume", response=CaseDetailOut, operation_id="resumeCase")
+def resume(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
+    """Resume a suspended case; its deadline moves on by the working time it was suspended."""
+    return _act(request, number, "resume", payload.version,
+                lambda case, user: services.resume_case(case, by=user, note=payload.note))
+
+
+@router.post("/{number}/reopen", response=CaseDetailOut, operation_id="reopenCase")
+def reopen(request: HttpRequest, number: str, payload: Form[PhotoNoteIn],
+           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
+    """The problem came back (multipart form): reopen the closed case for the same unit, with a note and
+    at least one photo."""
+    def step(case: Case, user: Any) -> object:
+        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
+            return services.reopen_case(case, by=user, note=payload.note, photos=accepted)
+
+    return _act(request, number, "reopen", payload.version, step)
+
+
+@router.post("/{number}/{action}", include_in_schema=False)
+def unknown_action(request: HttpRequest, number: str, action: str) -> None:
+    """Any other action: the same 404 as an unknown case, in the API's error format."""
+    raise Http404
