@@ -1,11 +1,14 @@
 """What the demo tests share: a snapshot of everything the generator writes, and a wipe that
-deletes it in reverse foreign-key order."""
+deletes it (cases, their photos and messages included) in reverse foreign-key order."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from chuangcheng.cases.models import Case, CaseCounter, CaseEvent
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.evidence.models import Photo
+from chuangcheng.notify.models import Message
 from chuangcheng.org.models import Person, Region, Unit, User
 from chuangcheng.places.models import Point
 
@@ -33,12 +36,21 @@ def snapshot() -> dict[str, list[Any]]:
         ],
         "logins": list(User.objects.order_by("username").values_list(
             "username", "role", "scope__code", "person__code", "is_staff")),
+        "cases": list(Case.objects.order_by("number").values_list(
+            "number", "category__code", "state", "resolution", "source", "severity", "point__code", "grid__code",
+            "unit__code", "description", "reported_at", "reported_by__username")),
+        "case events": list(CaseEvent.objects.order_by("case__number", "at", "id").values_list(
+            "case__number", "action", "from_state", "to_state", "actor__username", "at", "note")),
     }
 
 
 def wipe(*, events_after: int = 0) -> None:
     """Delete the demo (and the audit events it wrote); the catalog stays."""
     AuditEvent.objects.filter(id__gt=events_after).delete()
+    Case.objects.all().delete()
+    CaseCounter.objects.all().delete()
+    Photo.objects.all().delete()
+    Message.objects.all().delete()
     Point.objects.all().delete()
     User.objects.all().delete()
     Person.objects.all().delete()

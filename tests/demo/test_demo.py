@@ -1,17 +1,15 @@
-"""The demo subdistrict, built once for this module (a build takes a few seconds) and read by
-each test inside its own rolled-back transaction."""
+"""The demo subdistrict, built once for the package (conftest.py) and read by each test inside its
+own rolled-back transaction."""
 
 from __future__ import annotations
 
 import io
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Max
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 from shapely.ops import unary_union
@@ -22,22 +20,9 @@ from chuangcheng.demo.generator import DemoResult, build_demo
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import PointType
-from tests.demo.support import PASSWORD, snapshot, wipe
+from tests.demo.support import PASSWORD, snapshot
 
 Kind = Unit.Kind
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock():
-        last_event = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
-        seen: list[tuple[str, int, int]] = []
-        result = build_demo(seed=1, password=PASSWORD, progress=lambda *step: seen.append(step))
-        result.stages = seen  # type: ignore[attr-defined]
-        try:
-            yield result
-        finally:
-            wipe(events_after=last_event)
 
 
 @pytest.fixture
