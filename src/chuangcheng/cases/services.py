@@ -478,8 +478,15 @@ def _tell_unit(case: Case, event: CaseEvent, title: str) -> None:
     if case.deadline is not None:
         body += "\n" + _("Deadline: %(deadline)s") % {"deadline": f"{clock.local(case.deadline):%Y-%m-%d %H:%M}"}
     handlers = User.objects.filter(role=Role.UNIT_HANDLER, is_active=True, person__unit=unit)
-    notify.notify_users(handlers, key=key, title=text, body=body)
+    notify.notify_users(handlers, key=key, title=text, body=body, link=case_link(case))
     notify.notify_unit_groups(unit, key=key, title=text, body=body)
+
+
+def case_link(case: Case) -> str:
+    """The case page, for an inbox message to open."""
+    from django.urls import reverse
+
+    return reverse("cases:detail", args=[case.number])
 
 
 def _attach(event: CaseEvent, photos: Sequence[Any]) -> None:
@@ -598,7 +605,8 @@ def _warn(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
             title = _("Case %(number)s is due at %(deadline)s") % {"number": case.number,
                                                                   "deadline": _when(case.deadline)}
             body = _case_body(case)
-            notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body)
+            notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body,
+                                link=case_link(case))
             notify.notify_unit_groups(unit, key=key, title=title, body=body)
     return True
 
@@ -631,12 +639,14 @@ def _escalate(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
         title = _("Case %(number)s is overdue (due %(deadline)s): escalated to the head of %(unit)s") % {
             "number": case.number, "deadline": _when(case.deadline), "unit": unit_name}
         body = _case_body(case)
-        notify.notify_users(context.street_admins_over(case.grid), key=key, title=title, body=body)
+        notify.notify_users(context.street_admins_over(case.grid), key=key, title=title, body=body,
+                            link=case_link(case))
         if unit is not None:
             if unit.head_phone:
                 notify.enqueue(key=f"{key}:{Channel.SMS}:{unit.head_phone}", channel=Channel.SMS,
                                target=unit.head_phone, title=title,
                                body=f"{case.category.name} · {case.address or case.grid.name}")
-            notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body)
+            notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body,
+                                link=case_link(case))
             notify.notify_unit_groups(unit, key=key, title=title, body=body)
     return True
