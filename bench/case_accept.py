@@ -24,8 +24,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +71,6 @@ def build_scene() -> tuple[Any, str, str]:
     return point, category.code, key
 
 
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=9)
@@ -88,7 +80,7 @@ def main() -> None:
     setup_django()
     from django.test import Client
     from django.test.client import BOUNDARY, encode_multipart
-    from photo_accept import camera_jpeg, pillow_reference, with_comment
+    from photo_accept import camera_jpeg, pillow_reference, timed, with_comment
 
     from chuangcheng.cases.models import Case
     from chuangcheng.evidence.services import accept_photo
