@@ -45,3 +45,18 @@ def test_the_catalogue_holds_every_message_in_the_code(tmp_path):
     known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(PO)).translated_entries()}
     missing = sorted(msgid for _, msgid in fresh - known)
     assert missing == [], "run makemessages and translate these"
+
+
+def test_translation_functions_keep_names_the_extractor_knows():
+    """makemessages finds only _(), gettext(), gettext_lazy() … by name: a message marked with an
+    alias such as `gettext_lazy as _lazy` would never reach the catalogue and show in English."""
+    import re
+
+    alias = re.compile(r"import (?:gettext|gettext_lazy|ngettext|ngettext_lazy|pgettext|pgettext_lazy) as (\w+)")
+    odd = [
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in PACKAGE.rglob("*.py")
+        for name in alias.findall(path.read_text(encoding="utf-8"))
+        if name != "_"
+    ]
+    assert odd == []

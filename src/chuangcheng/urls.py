@@ -39,5 +39,6 @@ urlpatterns = [
     path("points/", include("chuangcheng.places.urls")),
     path("catalog/", include("chuangcheng.standards.urls")),
     path("cases/", include("chuangcheng.cases.urls")),
+    path("inbox/", include("chuangcheng.notify.urls")),
     path("", include("chuangcheng.web.urls")),
 ]

@@ -8,19 +8,27 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from chuangcheng.cases import permissions, services
 from chuangcheng.cases.models import Case, CaseEvent, Resolution, State
 
 # Button labels, in the imperative.
 LABELS = {
-    "accept": _lazy("Accept (立案)"), "reject": _lazy("Do not accept"), "dispatch": _lazy("Dispatch"),
-    "redispatch": _lazy("Dispatch to another unit"), "send_back": _lazy("Not our unit: send back"),
-    "start": _lazy("Take it on"), "rectify": _lazy("Rectified: add after-photos"), "verify": _lazy("Verify and close"),
-    "return_for_rework": _lazy("Return for rework"), "request_extension": _lazy("Ask for more time"),
-    "decide_extension": _lazy("Decide on the extension"), "suspend": _lazy("Suspend (挂账)"), "resume": _lazy("Resume"),
-    "reopen": _lazy("Reopen: the problem is back"),
+    "accept": gettext_lazy("Accept (立案)"),
+    "reject": gettext_lazy("Do not accept"),
+    "dispatch": gettext_lazy("Dispatch"),
+    "redispatch": gettext_lazy("Dispatch to another unit"),
+    "send_back": gettext_lazy("Not our unit: send back"),
+    "start": gettext_lazy("Take it on"),
+    "rectify": gettext_lazy("Rectified: add after-photos"),
+    "verify": gettext_lazy("Verify and close"),
+    "return_for_rework": gettext_lazy("Return for rework"),
+    "request_extension": gettext_lazy("Ask for more time"),
+    "decide_extension": gettext_lazy("Decide on the extension"),
+    "suspend": gettext_lazy("Suspend (挂账)"),
+    "resume": gettext_lazy("Resume"),
+    "reopen": gettext_lazy("Reopen: the problem is back"),
 }
 
 Runner = Callable[[Case, Any, dict[str, Any], Sequence[Any]], CaseEvent]

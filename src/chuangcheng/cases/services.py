@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from chuangcheng.cases import permissions
 from chuangcheng.cases.models import Case, CaseCounter, CaseEvent, Category, Resolution, Severity, Source, State
@@ -90,12 +90,21 @@ def _check_state(case: Case, action: str) -> Transition:
 
 
 ACTION_LABELS = {
-    "accept": _lazy("accepted"), "reject": _lazy("rejected"), "dispatch": _lazy("dispatched"),
-    "redispatch": _lazy("dispatched again"), "send_back": _lazy("sent back"), "start": _lazy("taken on"),
-    "rectify": _lazy("marked rectified"), "verify": _lazy("verified"),
-    "return_for_rework": _lazy("returned for rework"), "request_extension": _lazy("given an extension request"),
-    "grant_extension": _lazy("given an extension"), "deny_extension": _lazy("refused an extension"),
-    "suspend": _lazy("suspended"), "resume": _lazy("resumed"), "reopen": _lazy("reopened"),
+    "accept": gettext_lazy("accepted"),
+    "reject": gettext_lazy("rejected"),
+    "dispatch": gettext_lazy("dispatched"),
+    "redispatch": gettext_lazy("dispatched again"),
+    "send_back": gettext_lazy("sent back"),
+    "start": gettext_lazy("taken on"),
+    "rectify": gettext_lazy("marked rectified"),
+    "verify": gettext_lazy("verified"),
+    "return_for_rework": gettext_lazy("returned for rework"),
+    "request_extension": gettext_lazy("given an extension request"),
+    "grant_extension": gettext_lazy("given an extension"),
+    "deny_extension": gettext_lazy("refused an extension"),
+    "suspend": gettext_lazy("suspended"),
+    "resume": gettext_lazy("resumed"),
+    "reopen": gettext_lazy("reopened"),
 }
 
 
@@ -498,14 +507,24 @@ def _attach(event: CaseEvent, photos: Sequence[Any]) -> None:
 
 # What the timeline says happened, for every event action (past tense, after the actor's name).
 EVENT_LABELS = {
-    "report": _lazy("reported"), "accept": _lazy("accepted"), "reject": _lazy("did not accept"),
-    "dispatch": _lazy("dispatched"), "redispatch": _lazy("dispatched to another unit"),
-    "send_back": _lazy("sent back as not their unit"), "start": _lazy("took it on"),
-    "rectify": _lazy("marked rectified"), "verify": _lazy("verified and closed"),
-    "return_for_rework": _lazy("returned for rework"), "request_extension": _lazy("asked for more time"),
-    "grant_extension": _lazy("granted more time"), "deny_extension": _lazy("refused more time"),
-    "suspend": _lazy("suspended"), "resume": _lazy("resumed"), "reopen": _lazy("reopened"),
-    "warn": _lazy("warned the unit: due soon"), "escalate": _lazy("overdue: escalated to the unit's head (督办)"),
+    "report": gettext_lazy("reported"),
+    "accept": gettext_lazy("accepted"),
+    "reject": gettext_lazy("did not accept"),
+    "dispatch": gettext_lazy("dispatched"),
+    "redispatch": gettext_lazy("dispatched to another unit"),
+    "send_back": gettext_lazy("sent back as not their unit"),
+    "start": gettext_lazy("took it on"),
+    "rectify": gettext_lazy("marked rectified"),
+    "verify": gettext_lazy("verified and closed"),
+    "return_for_rework": gettext_lazy("returned for rework"),
+    "request_extension": gettext_lazy("asked for more time"),
+    "grant_extension": gettext_lazy("granted more time"),
+    "deny_extension": gettext_lazy("refused more time"),
+    "suspend": gettext_lazy("suspended"),
+    "resume": gettext_lazy("resumed"),
+    "reopen": gettext_lazy("reopened"),
+    "warn": gettext_lazy("warned the unit: due soon"),
+    "escalate": gettext_lazy("overdue: escalated to the unit's head (督办)"),
 }
 
 SWEEP_BATCH = 200

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases import actions, permissions, queries
@@ -29,22 +29,22 @@ from chuangcheng.org.models import Role
 # The ready-made views of the list, by role: (label, query string).
 PRESETS: dict[str, list[tuple[Any, str]]] = {
     "admin": [
-        (_lazy("All open"), "state=open"), (_lazy("To accept"), "state=reported"),
-        (_lazy("To dispatch"), "state=accepted"), (_lazy("Awaiting verification"), "state=rectified"),
-        (_lazy("Overdue"), "overdue=1"), (_lazy("Due soon"), "due_soon=1"),
-        (_lazy("Suspended"), "state=suspended"), (_lazy("Closed"), "state=closed"),
+        (gettext_lazy("All open"), "state=open"), (gettext_lazy("To accept"), "state=reported"),
+        (gettext_lazy("To dispatch"), "state=accepted"), (gettext_lazy("Awaiting verification"), "state=rectified"),
+        (gettext_lazy("Overdue"), "overdue=1"), (gettext_lazy("Due soon"), "due_soon=1"),
+        (gettext_lazy("Suspended"), "state=suspended"), (gettext_lazy("Closed"), "state=closed"),
     ],
     Role.UNIT_HANDLER: [
-        (_lazy("My unit's open cases"), "mine=1"), (_lazy("Overdue"), "overdue=1"),
-        (_lazy("Due soon"), "due_soon=1"), (_lazy("Awaiting verification"), "state=rectified"),
-        (_lazy("Closed"), "state=closed"),
+        (gettext_lazy("My unit's open cases"), "mine=1"), (gettext_lazy("Overdue"), "overdue=1"),
+        (gettext_lazy("Due soon"), "due_soon=1"), (gettext_lazy("Awaiting verification"), "state=rectified"),
+        (gettext_lazy("Closed"), "state=closed"),
     ],
     Role.INSPECTOR: [
-        (_lazy("Awaiting verification"), "state=rectified"), (_lazy("Reported by me"), "mine=1"),
-        (_lazy("All open"), "state=open"), (_lazy("Overdue"), "overdue=1"),
+        (gettext_lazy("Awaiting verification"), "state=rectified"), (gettext_lazy("Reported by me"), "mine=1"),
+        (gettext_lazy("All open"), "state=open"), (gettext_lazy("Overdue"), "overdue=1"),
     ],
-    "other": [(_lazy("All open"), "state=open"), (_lazy("Reported by me"), "mine=1"),
-              (_lazy("Overdue"), "overdue=1"), (_lazy("Closed"), "state=closed")],
+    "other": [(gettext_lazy("All open"), "state=open"), (gettext_lazy("Reported by me"), "mine=1"),
+              (gettext_lazy("Overdue"), "overdue=1"), (gettext_lazy("Closed"), "state=closed")],
 }
 
 

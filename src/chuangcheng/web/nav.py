@@ -25,6 +25,7 @@ def menu_for(user: Any) -> list[NavItem]:
         NavItem(str(_("Regions")), reverse("org:regions"), "regions"),
         NavItem(str(_("Units")), reverse("org:units"), "units"),
         NavItem(str(_("Catalog")), reverse("standards:catalog"), "catalog"),
+        NavItem(str(_("Inbox")), reverse("notify:inbox"), "inbox"),
     ]
     if permissions.can_list_people(user):
         items.insert(5, NavItem(str(_("People")), reverse("org:people"), "people"))
