@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "chuangcheng.notify",
     "chuangcheng.evidence",
     "chuangcheng.cases",
+    "chuangcheng.inspections",
     "chuangcheng.api",
     "chuangcheng.web",
     "chuangcheng.demo",
