@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from chuangcheng.core.storage_config import file_storage
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -190,8 +192,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files (photos): MEDIA_ROOT by default; S3-compatible object storage when S3_BUCKET is
+# set, with S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_PREFIX and
+# S3_ADDRESSING_STYLE (see chuangcheng.core.storage_config; needs the s3 extra).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(os.environ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 import xstatic.pkg.leaflet  # noqa: E402

@@ -53,8 +53,11 @@ def accept_photo(data: bytes, *, filename: str, by: Any, watermark: str = "", ca
                          changes={"sha256": [None, digest], "size": [None, len(data)], "format": [None, info.format]})
     except IntegrityError:
         # The same bytes were accepted at the same moment by another request: that row is the photo.
-        _remove(written)
-        return Photo.objects.get(sha256=digest)
+        # Its files may carry the very names this request wrote (same digest, same folder): keep those.
+        winner = Photo.objects.get(sha256=digest)
+        kept = {winner.original.name, winner.display.name, winner.thumbnail.name}
+        _remove([name for name in written if name not in kept])
+        return winner
     except BaseException:
         _remove(written)
         raise
