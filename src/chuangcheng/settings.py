@@ -259,6 +259,8 @@ CELERY_BEAT_SCHEDULE = {
     "notify-deliver-pending": {"task": "notify.deliver_pending", "schedule": 60.0},
     # Cases: warn at 80 % of the time limit, escalate (督办) once overdue.
     "cases-sweep-deadlines": {"task": "cases.sweep_deadlines", "schedule": 300.0},
+    # The morning plan (日调度): each street once a day, after its plan_at.
+    "inspections-make-todays-plans": {"task": "inspections.make_todays_plans", "schedule": 600.0},
 }
 
 # Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.

@@ -39,6 +39,7 @@ urlpatterns = [
     path("points/", include("chuangcheng.places.urls")),
     path("catalog/", include("chuangcheng.standards.urls")),
     path("cases/", include("chuangcheng.cases.urls")),
+    path("inspections/", include("chuangcheng.inspections.urls")),
     path("inbox/", include("chuangcheng.notify.urls")),
     path("", include("chuangcheng.web.urls")),
 ]

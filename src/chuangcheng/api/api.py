@@ -82,6 +82,7 @@ def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 
 def _mount() -> None:
     from chuangcheng.cases.api import router as cases_router
+    from chuangcheng.inspections.api import router as inspections_router
     from chuangcheng.org.api import auth_router
     from chuangcheng.org.api import router as org_router
     from chuangcheng.places.api import router as places_router
@@ -90,6 +91,7 @@ def _mount() -> None:
     api.add_router("/org", org_router)
     api.add_router("/points", places_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/inspections", inspections_router)
     try:
         from chuangcheng.standards.api import router as standards_router
     except ImportError:  # pragma: no cover - the catalog router is being written

@@ -6,3 +6,10 @@ class InspectionsConfig(AppConfig):
     name = "chuangcheng.inspections"
     label = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self) -> None:
+        from chuangcheng.core import jobs
+        from chuangcheng.inspections.services.plans import make_todays_plans
+
+        # The morning plan (日调度) under `chuangcheng serve`: nothing happens before plan_at.
+        jobs.register("inspections.make_todays_plans", make_todays_plans)

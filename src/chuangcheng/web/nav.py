@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.org import permissions
+from chuangcheng.org.models import Role
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,12 @@ def menu_for(user: Any) -> list[NavItem]:
         NavItem(str(_("Catalog")), reverse("standards:catalog"), "catalog"),
         NavItem(str(_("Inbox")), reverse("notify:inbox"), "inbox"),
     ]
+    if permissions.has_role(user, Role.INSPECTOR, Role.GRID_WORKER):
+        items.insert(1, NavItem(str(_("Today's round")), reverse("inspections:today"), "round"))
+    if permissions.has_role(user, *permissions.ADMIN_ROLES):
+        items.insert(1, NavItem(str(_("Morning board")), reverse("inspections:board"), "board"))
+    if permissions.has_role(user, Role.INSPECTOR, Role.GRID_WORKER, *permissions.ADMIN_ROLES):
+        items.insert(3, NavItem(str(_("Inspection records")), reverse("inspections:history"), "inspection_records"))
     if permissions.can_list_people(user):
         items.insert(5, NavItem(str(_("People")), reverse("org:people"), "people"))
     if permissions.can_import(user):

@@ -1,0 +1,203 @@
+"""Page forms for inspections: field parsing only. The services check scope, the checklist, the
+day and the photos; their ValidationErrors are shown next to the item or field they name.
+
+The inspection form is one set of fields per check item, named after the item's code:
+`result_<code>` (pass / fail / na), `count_<code>`, `category_<code>`, `note_<code>` and
+`photo_<code>` (files), plus `key`, `lon`, `lat`, `started_at` and `note` for the whole visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from chuangcheng.core import clock
+from chuangcheng.inspections.services.submit import ItemInput
+from chuangcheng.org import queries as org_queries
+from chuangcheng.org.models import Role
+from chuangcheng.standards.models import CheckItem
+
+RESULTS = ("pass", "fail", "na")
+NUMBER_MEASURES = {CheckItem.Measure.COUNT, CheckItem.Measure.OCCURRENCES, CheckItem.Measure.RATE}
+# Roles that walk the rounds and may be given visits.
+ROUND_ROLES = (Role.INSPECTOR, Role.GRID_WORKER)
+
+
+def day_from(value: str | None, default: dt.date | None = None) -> dt.date:
+    """A `?date=YYYY-MM-DD` value, or today (local) when it is missing or not a date."""
+    try:
+        return dt.date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return default or clock.today()
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class ItemAnswer:
+    """What the form holds for one check item, as typed (shown again after an error)."""
+
+    item: CheckItem
+    result: str = ""
+    count: str = ""
+    category: str = ""
+    note: str = ""
+    photos: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def wants_number(self) -> bool:
+        return self.item.measure in NUMBER_MEASURES
+
+
+@dataclass
+class InspectionInput:
+    """The whole posted inspection: the answers per item and the visit's own fields."""
+
+    answers: list[ItemAnswer]
+    key: str = ""
+    lon: str = ""
+    lat: str = ""
+    started_at: str = ""
+    note: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)  # "key", "lon", "note", "__all__" ...
+
+    @property
+    def by_code(self) -> dict[str, ItemAnswer]:
+        return {a.code: a for a in self.answers}
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(a.errors for a in self.answers)
+
+    def add_error(self, name: str, message: str) -> None:
+        """An error under a service's field key: `items.<code>[.<field>]` goes next to the item."""
+        if name.startswith("items."):
+            code = name.split(".", 2)[1]
+            answer = self.by_code.get(code)
+            if answer is not None:
+                answer.errors.append(message)
+                return
+        if name in {"lon", "lat"}:
+            name = "location"
+        if name not in {"key", "location", "note", "started_at"}:
+            name = NON_FIELD_ERRORS
+        self.errors.setdefault(name, []).append(message)
+
+    def apply(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(name, message)
+        else:
+            for message in exc.messages:
+                self.add_error(NON_FIELD_ERRORS, message)
+
+    def item_inputs(self) -> list[ItemInput]:
+        return [
+            ItemInput(item_code=a.code, result=a.result, count=int(a.count) if a.count else None,
+                      category_code=a.category if a.result == "fail" else "",
+                      note=a.note, photos=tuple(a.photos) if a.result == "fail" else ())
+            for a in self.answers if a.result
+        ]
+
+    def coordinates(self) -> tuple[Decimal | None, Decimal | None]:
+        def number(text: str) -> Decimal | None:
+            return Decimal(text) if text else None
+        return number(self.lon), number(self.lat)
+
+    def started(self) -> dt.datetime | None:
+        moment = parse_datetime(self.started_at) if self.started_at else None
+        if moment is not None and moment.tzinfo is None:
+            return None
+        return moment
+
+
+def blank_input(checklist: Sequence[CheckItem], defaults: Mapping[int, str]) -> InspectionInput:
+    """A fresh form: a new submission key, the default category of each item, started now."""
+    return InspectionInput(
+        answers=[ItemAnswer(item=item, category=defaults.get(item.pk, "")) for item in checklist],
+        key=new_key(), started_at=clock.now().isoformat(timespec="seconds"),
+    )
+
+
+def parse_inspection(data: Any, files: Any, checklist: Sequence[CheckItem]) -> InspectionInput:
+    """Read the POST into answers, checking what a form can check: a result for every item, a
+    whole number where one is asked, numbers for the coordinates. The rest is the service's."""
+    answers = []
+    for item in checklist:
+        code = item.code
+        answer = ItemAnswer(
+            item=item,
+            result=str(data.get(f"result_{code}", "")).strip(),
+            count=str(data.get(f"count_{code}", "")).strip()[:12],
+            category=str(data.get(f"category_{code}", "")).strip()[:40],
+            note=str(data.get(f"note_{code}", "")).strip()[:500],
+            photos=list(files.getlist(f"photo_{code}")) if files is not None else [],
+        )
+        if answer.result not in RESULTS:
+            answer.result = ""
+            answer.errors.append(str(_("Choose pass, fail or not applicable.")))
+        if answer.count and answer.result != "na":
+            if not answer.count.isdigit():
+                answer.errors.append(str(_("Enter a whole number of 0 or more.")))
+        elif answer.result == "na":
+            answer.count = ""
+        answers.append(answer)
+    parsed = InspectionInput(
+        answers=answers,
+        key=str(data.get("key", "")).strip()[:64],
+        lon=str(data.get("lon", "")).strip()[:20],
+        lat=str(data.get("lat", "")).strip()[:20],
+        started_at=str(data.get("started_at", "")).strip()[:40],
+        note=str(data.get("note", "")).strip()[:2000],
+    )
+    if not parsed.key:
+        parsed.key = new_key()
+        parsed.add_error("key", str(_("The page lost its submission key; submit again.")))
+    try:
+        parsed.coordinates()
+    except InvalidOperation:
+        parsed.add_error("lon", str(_("The location is not a pair of numbers.")))
+    return parsed
+
+
+class AddVisitForm(forms.Form):
+    point = forms.CharField(label=_("point code"), max_length=40)
+    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("inspector"), queryset=None,
+                                                            to_field_name="username")
+    date = forms.DateField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = inspectors_for(user)
+
+
+class MoveVisitForm(forms.Form):
+    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("move to"), queryset=None,
+                                                            to_field_name="username")
+    date = forms.DateField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = inspectors_for(user)
+
+
+def inspectors_for(user: Any) -> Any:
+    """The logins this user may give visits to: inspectors and grid workers in their scope."""
+    return (org_queries.users_visible_to(user).filter(role__in=ROUND_ROLES, is_active=True)
+            .order_by("role", "username"))

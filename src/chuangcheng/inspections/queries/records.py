@@ -1,0 +1,132 @@
+"""Reads of inspection records, already scoped: staff see the inspections of their region; unit
+handlers and volunteers see none. Also the checklist a point is inspected against, coverage per
+community and the cases waiting for verification at the points of a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from chuangcheng.cases.models import Case, State
+from chuangcheng.cases.queries import cases_visible_to
+from chuangcheng.inspections.models import Assignment, Inspection, PlanRules
+from chuangcheng.inspections.permissions import can_view_records
+from chuangcheng.org.models import Region
+from chuangcheng.org.queries import scope_of
+from chuangcheng.places.models import Point
+from chuangcheng.standards.models import CheckItem
+from chuangcheng.standards.queries import checklist_for
+
+
+def checklist_of(point: Point) -> list[CheckItem]:
+    """What is checked at the point today: its type's items in the catalog version in force."""
+    return list(checklist_for(point.point_type))
+
+
+def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
+    if not can_view_records(user):
+        return Inspection.objects.none()
+    qs = Inspection.objects.select_related("point", "point__point_type", "grid", "grid__parent", "inspector",
+                                           "version")
+    if user.is_superuser:
+        return qs
+    scope = scope_of(user)
+    if scope is None:
+        return qs.none()
+    return qs.filter(grid__path__startswith=scope.path)
+
+
+def inspection_for(user: Any, pk: int) -> Inspection | None:
+    return inspections_visible_to(user).filter(pk=pk).first()
+
+
+def results_of(inspection: Inspection) -> QuerySet[Any]:
+    """The item results in checklist order, with item, category, case and photos joined."""
+    return (inspection.results.select_related("item", "item__group", "category", "case", "case__unit")
+            .prefetch_related("photos")
+            .order_by("item__group__sort_order", "item__point_type__sort_order", "item__sort_order", "item__code"))
+
+
+def point_history(user: Any, point: Point) -> QuerySet[Inspection]:
+    """The point's inspections, newest first (its scores over time)."""
+    return inspections_visible_to(user).filter(point=point).order_by("-day", "-submitted_at", "-id")
+
+
+def person_history(user: Any, person_user: Any, since: dt.date, until: dt.date) -> QuerySet[Inspection]:
+    """What one person covered between two dates (both included), as far as `user` may see."""
+    return (inspections_visible_to(user).filter(inspector=person_user, day__gte=since, day__lte=until)
+            .order_by("-day", "-submitted_at", "-id"))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One community over a date range: visits the rules require, visits planned, point-days
+    inspected, and the coverage rate (inspected / required, in %)."""
+
+    region: Region
+    required: float
+    planned: int
+    inspected: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.inspected * 100 / self.required if self.required else None
+
+    @property
+    def planned_rate(self) -> float | None:
+        return self.planned * 100 / self.required if self.required else None
+
+
+def coverage(user: Any, day_from: dt.date, day_to: dt.date) -> list[CoverageRow]:
+    """Per community in the user's scope (a grid worker: their grid). Required visits follow the
+    rules: every zero-loss point each day, every other point once in N days (days / N each)."""
+    if not can_view_records(user) or day_to < day_from:
+        return []
+    regions = _coverage_regions(user)
+    if not regions:
+        return []
+    days = (day_to - day_from).days + 1
+    rules = {r.street_id: r.every_n_days for r in PlanRules.objects.all()}
+    rows = []
+    for region in regions:
+        points = Point.objects.filter(active=True, grid__path__startswith=region.path)
+        counts = dict(points.order_by().values_list("zero_loss").annotate(n=Count("id")))
+        every = rules.get(_street_id(region) or 0, PlanRules._meta.get_field("every_n_days").default)
+        required = counts.get(True, 0) * days + counts.get(False, 0) * days / every
+        planned = Assignment.objects.filter(plan__day__gte=day_from, plan__day__lte=day_to,
+                                            point__grid__path__startswith=region.path).count()
+        inspected = (Inspection.objects.filter(day__gte=day_from, day__lte=day_to, grid__path__startswith=region.path)
+                     .order_by().values("point_id", "day").distinct().count())
+        rows.append(CoverageRow(region=region, required=round(required, 1), planned=planned, inspected=inspected))
+    return rows
+
+
+def _coverage_regions(user: Any) -> list[Region]:
+    communities = Region.objects.filter(level=Region.Level.COMMUNITY).select_related("parent").order_by("path")
+    if user.is_superuser:
+        return list(communities)
+    scope = scope_of(user)
+    if scope is None:
+        return []
+    if scope.level >= Region.Level.COMMUNITY:
+        return [scope]
+    return list(communities.filter(path__startswith=scope.path))
+
+
+def _street_id(region: Region) -> int | None:
+    street = Region.objects.filter(code__in=region.ancestor_codes(), level=Region.Level.STREET).only("id").first()
+    return street.pk if street else None
+
+
+def cases_to_verify_at(user: Any, point_ids: Any) -> dict[int, list[Case]]:
+    """Rectified cases at these points, waiting for someone to verify them on site."""
+    found: dict[int, list[Case]] = defaultdict(list)
+    for case in (cases_visible_to(user).filter(point_id__in=list(point_ids), state=State.RECTIFIED)
+                 .order_by("rectified_at", "id")):
+        assert case.point_id is not None  # noqa: S101 - filtered by point
+        found[case.point_id].append(case)
+    return dict(found)

@@ -1,0 +1,396 @@
+"""Submitting an inspection (日督查): one visit to one point, every item of its checklist answered,
+scored by the item weights, each failure opening a case (or joining the open case already there),
+all in one transaction with the photos. The submission key makes a retried submit a no-op."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chuangcheng.cases import services as case_services
+from chuangcheng.cases.models import Case, Category, Source, State
+from chuangcheng.cases.photos import accepted_uploads
+from chuangcheng.core import clock, geo
+from chuangcheng.evidence.models import Photo
+from chuangcheng.inspections.models import Assignment, Inspection, ItemResult, PlanRules
+from chuangcheng.inspections.permissions import can_inspect
+from chuangcheng.inspections.services.plans import rules_for
+from chuangcheng.org.models import Region
+from chuangcheng.places.models import Point
+from chuangcheng.standards.models import CheckItem, plain_number
+from chuangcheng.standards.queries import checklist_for, version_in_force
+
+ITEM_CATEGORIES = Path(__file__).resolve().parent.parent / "data" / "item_categories.json"
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+CLOSED_STATES = {State.CLOSED, State.REJECTED}
+Measure = CheckItem.Measure
+Result = ItemResult.Result
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    """One answered check item, as the phone sends it."""
+
+    item_code: str
+    result: str  # "pass" | "fail" | "na"
+    count: int | None = None  # the count, the occurrences or the rate (%) where the item measures one
+    category_code: str = ""  # the problem category of a failure; empty: the item's default
+    note: str = ""
+    photos: Sequence[Any] = ()  # uploaded files (read(), name), not Photo rows
+
+
+@dataclass
+class _Checked:
+    """An item after validation: the result the counts say, its score and what a failure needs."""
+
+    item: CheckItem
+    result: str
+    count: int | None
+    score: Decimal
+    max_score: Decimal
+    category: Category | None
+    note: str
+    photos: Sequence[Any]
+
+
+class _Replayed(Exception):
+    """The same key was stored by a concurrent request while this one was working."""
+
+
+# --- default categories ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _category_map() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(ITEM_CATEGORIES.read_text(encoding="utf-8"))
+    return data
+
+
+def default_category_code(item: CheckItem) -> str:
+    """The category code a failure of `item` is reported under by default: the item's own mapping,
+    else its group's, else the catch-all of the campaign's problems."""
+    data = _category_map()
+    if item.code in data["items"]:
+        return str(data["items"][item.code])
+    group = item.group if item.group_id is not None else None
+    if group is not None and group.code in data["groups"]:
+        return str(data["groups"][group.code])
+    return str(data["fallback"])
+
+
+def default_category(item: CheckItem) -> Category | None:
+    """The shipped mapping (data/item_categories.json) as a category that can take a case; None when
+    admins have retired it and its fallback."""
+    leaves = Category.objects.filter(active=True, parent__isnull=False)
+    found = leaves.filter(code=default_category_code(item)).first()
+    return found or leaves.filter(code=_category_map()["fallback"]).first()
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def rules_of(point: Point) -> PlanRules:
+    """The planning rules of the point's subdistrict, or the defaults when it has none saved."""
+    street = Region.objects.filter(code__in=point.grid.ancestor_codes(), level=Region.Level.STREET).first()
+    return rules_for(street) if street is not None else PlanRules()
+
+
+def day_closes_at(day: dt.date, rules: PlanRules) -> dt.datetime:
+    """The moment after which no inspection of `day` is taken: local midnight plus the grace hours."""
+    midnight = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return midnight + dt.timedelta(hours=rules.grace_hours)
+
+
+# --- the submission ------------------------------------------------------------------------------
+
+
+def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemInput], lon: Any = None,
+                      lat: Any = None, started_at: dt.datetime | None = None,
+                      note: str = "") -> tuple[Inspection, bool]:
+    """Store one inspection with its item results, photos and cases, or nothing at all.
+
+    Returns (inspection, True); a key this user already submitted returns (that inspection, False)
+    and writes nothing. Refusals: PermissionDenied for a point outside the user's role or scope,
+    ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`)."""
+    key = _check_key(key)
+    if not can_inspect(by, point):
+        raise PermissionDenied(_("Your role or region does not allow inspecting this point."))
+    existing = _replay(by, key)
+    if existing is not None:
+        return existing, False
+    if not point.active:
+        raise ValidationError({"point": _("This point is no longer in use.")})
+    now = clock.now()
+    rules = rules_of(point)
+    day = _check_day(started_at, now, rules)
+    fix = _check_location(lon, lat)
+    version = version_in_force()
+    checklist = list(checklist_for(point.point_type, version)) if version is not None else []
+    if version is None or not checklist:
+        raise ValidationError({"point": _("There is no checklist for this point's type in the catalog in force.")})
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": _("Keep the note under 2000 characters.")})
+    checked = _check_items(checklist, items)
+    distance, location = None, Inspection.Location.MISSING
+    if fix is not None:
+        distance = round(geo.distance_m(float(fix[0]), float(fix[1]), float(point.lon), float(point.lat)))
+        location = Inspection.Location.OK if distance <= rules.distance_limit_m else Inspection.Location.FAR
+    try:
+        with transaction.atomic(), ExitStack() as stack:
+            accepted = {
+                c.item.code: _accept(stack, c, by=by, place=point.name) for c in checked if c.photos
+            }
+            inspection = Inspection(
+                key=key, point=point, grid=point.grid, inspector=by, version=version, day=day,
+                started_at=started_at, submitted_at=now, lon=fix[0] if fix else None, lat=fix[1] if fix else None,
+                distance_m=distance, location=location, note=note,
+                assignment=Assignment.objects.filter(plan__day=day, person=by, point=point).first(),
+                score=sum((c.score for c in checked), Decimal(0)),
+                max_score=sum((c.max_score for c in checked), Decimal(0)),
+                failed_count=sum(1 for c in checked if c.result == Result.FAIL),
+            )
+            try:
+                with transaction.atomic():
+                    inspection.save(force_insert=True)
+            except IntegrityError as exc:
+                raise _Replayed from exc
+            for c in checked:
+                _store_result(inspection, c, accepted.get(c.item.code, []), by=by)
+    except _Replayed:
+        existing = _replay(by, key)
+        if existing is None:  # pragma: no cover - the other request's row is there or this one's error was real
+            raise
+        return existing, False
+    return inspection, True
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not KEY_PATTERN.fullmatch(key):
+        raise ValidationError({"key": _("The submission key must be 8 to 64 letters, digits, “-” or “_”.")})
+    return key
+
+
+def _replay(by: Any, key: str) -> Inspection | None:
+    """The inspection already stored under `key` by this user; another user's key is refused."""
+    existing = Inspection.objects.select_related("point", "grid", "inspector").filter(key=key).first()
+    if existing is not None and existing.inspector_id != getattr(by, "pk", None):
+        raise ValidationError({"key": _("This submission key has already been used. Start a new inspection.")})
+    return existing
+
+
+def _check_day(started_at: dt.datetime | None, now: dt.datetime, rules: PlanRules) -> dt.date:
+    """The local date the inspection counts for: the day it was started, if that day is still open."""
+    if started_at is None:
+        return clock.local(now).date()
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)
+    if started_at > now + CLOCK_SKEW:
+        raise ValidationError({"day": _("The inspection cannot start in the future. Check the phone's clock.")})
+    day = clock.local(started_at).date()
+    if now >= day_closes_at(day, rules):
+        raise ValidationError({"day": _("The day of this inspection (%(day)s) is closed: inspections are taken "
+                                        "until %(hours)d:00 the next morning.") % {"day": day.isoformat(),
+                                                                                    "hours": rules.grace_hours}})
+    return day
+
+
+def _check_location(lon: Any, lat: Any) -> tuple[Decimal, Decimal] | None:
+    """The phone's fix as WGS-84 degrees, or None when it sent none."""
+    if _blank(lon) and _blank(lat):
+        return None
+    if _blank(lon) or _blank(lat):
+        raise ValidationError({"lon": _("Send both longitude and latitude, or neither.")})
+    try:
+        values = [Decimal(str(v).strip()) for v in (lon, lat)]
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"lon": _("The longitude and latitude must be numbers.")}) from exc
+    if isinstance(lon, bool) or isinstance(lat, bool) or not all(v.is_finite() for v in values):
+        raise ValidationError({"lon": _("The longitude and latitude must be numbers.")})
+    if not geo.in_china(float(values[0]), float(values[1])):
+        raise ValidationError({"lon": _("The location %(lon)s, %(lat)s is outside China.")
+                               % {"lon": values[0], "lat": values[1]}})
+    q = Decimal("0.000001")
+    return values[0].quantize(q), values[1].quantize(q)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _check_items(checklist: list[CheckItem], items: Sequence[ItemInput]) -> list[_Checked]:
+    """Every checklist item answered exactly once, each answer valid; all problems in one error."""
+    by_code = {item.code: item for item in checklist}
+    errors: dict[str, list[str]] = {}
+    answers: dict[str, ItemInput] = {}
+    unknown: list[str] = []
+    for answer in items:
+        code = (answer.item_code or "").strip()
+        if code not in by_code:
+            unknown.append(code or "?")
+        elif code in answers:
+            errors.setdefault(f"items.{code}", []).append(_("This item is answered twice."))
+        else:
+            answers[code] = answer
+    if unknown:
+        errors.setdefault("items", []).append(
+            _("Not on this point's checklist: %(codes)s.") % {"codes": ", ".join(unknown)})
+    missing = [code for code in by_code if code not in answers]
+    if missing:
+        errors.setdefault("items", []).append(
+            _("An inspection covers the whole checklist; not answered: %(codes)s.") % {"codes": ", ".join(missing)})
+    categories = {c.code: c for c in Category.objects.filter(
+        active=True, parent__isnull=False, code__in={a.category_code.strip() for a in answers.values()})}
+    checked = []
+    for code, answer in answers.items():
+        problems: list[str] = []
+        result = _check_one(by_code[code], answer, categories, problems)
+        if problems:
+            errors.setdefault(f"items.{code}", []).extend(problems)
+        elif result is not None:
+            checked.append(result)
+    if errors:
+        raise ValidationError(errors)
+    order = {item.code: i for i, item in enumerate(checklist)}
+    return sorted(checked, key=lambda c: order[c.item.code])
+
+
+def _check_one(item: CheckItem, answer: ItemInput, categories: dict[str, Category],
+               problems: list[str]) -> _Checked | None:
+    if answer.result not in Result.values:
+        problems.append(_("Choose pass, fail or not applicable."))
+        return None
+    note = (answer.note or "").strip()
+    if len(note) > 500:
+        problems.append(_("Keep the note under 500 characters."))
+    count = answer.count
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        problems.append(_("The count must be a whole number, 0 or more."))
+        return None
+    result, count = _derive(item, answer.result, count, problems)
+    weight = item.weight
+    category = None
+    if result == Result.FAIL:
+        if not answer.photos:
+            problems.append(_("A failed item needs at least one photo."))
+        code = (answer.category_code or "").strip()
+        category = categories.get(code) if code else default_category(item)
+        if category is None:
+            problems.append(_("Choose the problem category of this failure."))
+    if problems:
+        return None
+    return _Checked(item=item, result=result, count=count, score=_score(item, result, count),
+                    max_score=Decimal(0) if result == Result.NOT_APPLICABLE else weight, category=category,
+                    note=note, photos=list(answer.photos) if result == Result.FAIL else [])
+
+
+def _derive(item: CheckItem, result: str, count: int | None, problems: list[str]) -> tuple[str, int | None]:
+    """The result the item's measure gives: a count or rate against its threshold, occurrences
+    (fail when there are any). The number, when given, decides over the pass/fail tapped."""
+    if result == Result.NOT_APPLICABLE:
+        return result, None
+    if item.measure == Measure.OCCURRENCES:
+        if count is None:
+            count = 0 if result == Result.PASS else 1
+        return (Result.FAIL if count > 0 else Result.PASS), count
+    if item.measure in {Measure.COUNT, Measure.RATE}:
+        if count is None:
+            problems.append(_("Give the count for this item.") if item.measure == Measure.COUNT
+                            else _("Give the rate (%) for this item."))
+            return result, None
+        if item.measure == Measure.RATE and count > 100:
+            problems.append(_("A rate is a percentage from 0 to 100."))
+            return result, count
+        if item.threshold is not None:
+            return (Result.PASS if count >= item.threshold else Result.FAIL), count
+        return result, count
+    return result, None
+
+
+def _score(item: CheckItem, result: str, count: int | None) -> Decimal:
+    """Presence, count and rate: the weight on a pass, 0 on a failure; occurrences: the weight less
+    the deduction for each occurrence (the whole weight when the item has no deduction), never
+    below 0; not applicable counts neither way."""
+    if result == Result.NOT_APPLICABLE:
+        return Decimal(0)
+    if item.measure == Measure.OCCURRENCES:
+        deduction = item.deduction if item.deduction is not None else item.weight
+        return max(Decimal(0), item.weight - deduction * (count or 0))
+    return item.weight if result == Result.PASS else Decimal(0)
+
+
+def _accept(stack: ExitStack, checked: _Checked, *, by: Any, place: str) -> list[Photo]:
+    """Accept one failed item's photos inside the submission: a refused photo names the item, and
+    any failure later in the submission removes every file written."""
+    try:
+        return list(stack.enter_context(accepted_uploads(checked.photos, by=by, place=place)))
+    except ValidationError as exc:
+        raise ValidationError({f"items.{checked.item.code}": exc.messages}) from exc
+
+
+def _store_result(inspection: Inspection, checked: _Checked, photos: list[Photo], *, by: Any) -> ItemResult:
+    case, opened = None, False
+    if checked.result == Result.FAIL:
+        assert checked.category is not None  # noqa: S101 - a failure has its category (checked above)
+        case, opened = _case_for(inspection, checked, photos, by=by)
+    result = ItemResult.objects.create(
+        inspection=inspection, item=checked.item, result=checked.result, count=checked.count,
+        score=checked.score, max_score=checked.max_score, category=checked.category, note=checked.note[:500],
+        case=case, case_opened=opened,
+    )
+    if photos:
+        result.photos.add(*photos)
+    return result
+
+
+def open_case_at(point: Point, category: Category) -> Case | None:
+    """An open case of the same category at the point: a repeated failure joins it."""
+    return (Case.objects.filter(point=point, category=category).exclude(state__in=CLOSED_STATES)
+            .order_by("-reported_at", "-id").first())
+
+
+def _case_for(inspection: Inspection, checked: _Checked, photos: list[Photo], *, by: Any) -> tuple[Case, bool]:
+    """The failure's case: the open one already there, else a new one, accepted and dispatched by
+    the dispatch rules (left accepted for the office when no active unit answers for it)."""
+    point = inspection.point
+    assert checked.category is not None  # noqa: S101
+    existing = open_case_at(point, checked.category)
+    if existing is not None:
+        return existing, False
+    case = case_services.report_case(
+        by=by, source=Source.INSPECTION, category=checked.category, description=_description(checked),
+        point=point, photos=photos,
+    )
+    case_services.accept_case(case, by=None)
+    unit = case_services.suggest_unit(case) or point.primary_unit
+    if unit is not None and unit.active:
+        case_services.dispatch_case(case, by=None, unit=unit)
+    return case, True
+
+
+def _description(checked: _Checked) -> str:
+    parts = [_("Inspection failed: %(code)s %(text)s") % {"code": checked.item.code, "text": checked.item.text}]
+    if checked.item.measure == Measure.OCCURRENCES and checked.count:
+        parts.append(_("Occurrences found: %(n)d.") % {"n": checked.count})
+    elif checked.item.measure in {Measure.COUNT, Measure.RATE} and checked.count is not None:
+        parts.append(_("Found: %(n)d (required: %(t)s).")
+                     % {"n": checked.count, "t": plain_number(checked.item.threshold)})
+    if checked.note:
+        parts.append(checked.note)
+    return "\n".join(parts)[:4000]

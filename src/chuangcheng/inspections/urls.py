@@ -1,0 +1,18 @@
+from django.urls import path
+
+from chuangcheng.inspections import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("points/<str:code>/", views.inspect_point, name="inspect"),
+    path("board/", views.board, name="board"),
+    path("board/plan/", views.board_make_plan, name="make_plan"),
+    path("board/add/", views.board_add, name="add_visit"),
+    path("board/visits/<int:pk>/move/", views.board_move, name="move_visit"),
+    path("board/visits/<int:pk>/remove/", views.board_remove, name="remove_visit"),
+    path("history/", views.history, name="history"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("<int:pk>/", views.inspection_detail, name="detail"),
+    path("<int:pk>/photos/<str:sha256>/<str:variant>/", views.inspection_photo, name="photo"),
+]

@@ -1,0 +1,342 @@
+"""Inspection pages: today's round of an inspector or grid worker (日调度 as they see it), the
+phone form to inspect one point (日督查), an inspection's record, the street office's morning
+board, and the records (history of a point or a person, coverage per community)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chuangcheng.cases.queries import leaf_categories
+from chuangcheng.core import clock
+from chuangcheng.core.pagination import paginate
+from chuangcheng.evidence.views import photo_response
+from chuangcheng.inspections import permissions
+from chuangcheng.inspections.forms import (
+    AddVisitForm,
+    InspectionInput,
+    MoveVisitForm,
+    blank_input,
+    day_from,
+    inspectors_for,
+    parse_inspection,
+)
+from chuangcheng.inspections.models import Assignment, Inspection, ItemResult
+from chuangcheng.inspections.queries import plans as plan_queries
+from chuangcheng.inspections.queries import records
+from chuangcheng.inspections.services import plans as plan_services
+from chuangcheng.inspections.services.submit import default_category, submit_inspection
+from chuangcheng.org import queries as org_queries
+from chuangcheng.org.models import Region
+from chuangcheng.places.models import Point
+from chuangcheng.places.queries import point_for
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _records_only(request: HttpRequest) -> None:
+    if not permissions.can_view_records(request.user):
+        raise PermissionDenied(_("Your role does not see inspection records."))
+
+
+# 今日任务 ------------------------------------------------------------------------------------
+
+def today(request: HttpRequest) -> HttpResponse:
+    """My visits of the day in walking order, with what waits for verification at each point."""
+    _records_only(request)
+    user = _user(request)
+    day = day_from(request.GET.get("date"))
+    visits = plan_queries.visits_of(user, day)
+    point_ids = [v.point_id for v in visits]
+    done = set(records.inspections_visible_to(user).filter(day=day, point_id__in=point_ids)
+               .values_list("point_id", flat=True))
+    to_verify = records.cases_to_verify_at(user, point_ids) if point_ids else {}
+    rows: list[dict[str, Any]] = [
+        {"visit": v, "point": v.point, "done": v.point_id in done, "verify": to_verify.get(v.point_id, [])}
+        for v in visits]
+    return render(request, "inspections/today.html", {
+        "day": day, "is_today": day == clock.today(),
+        "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
+        "plan": plan_queries.plan_of(user, day), "rows": rows,
+        "done_count": sum(1 for r in rows if r["done"]),
+        "map_data": {"points": [_map_point(v.point) for v in visits], "grids": []},
+    })
+
+
+def _map_point(point: Point) -> dict[str, Any]:
+    return {"code": point.code, "name": point.name, "type": point.point_type.name,
+            "lon": float(point.lon), "lat": float(point.lat), "zero_loss": point.zero_loss}
+
+
+# 日督查: the form -------------------------------------------------------------------------------
+
+def _point(request: HttpRequest, code: str) -> Point:
+    point = point_for(request.user, code)
+    if point is None:
+        raise Http404
+    if not permissions.can_inspect(request.user, point):
+        raise PermissionDenied(_("You may not inspect this point."))
+    return point
+
+
+def inspect_point(request: HttpRequest, code: str) -> HttpResponse:
+    """The checklist of one point, item by item, on a phone; POST submits the inspection."""
+    point = _point(request, code)
+    checklist = list(records.checklist_of(point))
+    if request.method != "POST":
+        defaults = {item.pk: getattr(default_category(item), "code", "") for item in checklist}
+        return _render_form(request, point, blank_input(checklist, defaults))
+    user = _user(request)
+    form = parse_inspection(request.POST, request.FILES, checklist)
+    if form.has_errors:
+        return _render_form(request, point, form, status=400)
+    lon, lat = form.coordinates()
+    try:
+        inspection, created = submit_inspection(
+            by=user, point=point, key=form.key, items=form.item_inputs(), lon=lon, lat=lat,
+            started_at=form.started(), note=form.note)
+    except ValidationError as exc:
+        form.apply(exc)
+        return _render_form(request, point, form, status=400)
+    if created:
+        messages.success(request, _("Inspection submitted."))
+    else:
+        messages.info(request, _("This inspection was already submitted."))
+    return redirect("inspections:detail", pk=inspection.pk)
+
+
+def _render_form(request: HttpRequest, point: Point, form: InspectionInput, *, status: int = 200) -> HttpResponse:
+    groups = []
+    for _key, run in groupby(form.answers, key=lambda a: (a.item.group_id or 0, a.item.point_type_id or 0)):
+        answers = list(run)
+        item = answers[0].item
+        owner = item.group or item.point_type
+        name = owner.name if owner is not None else ""
+        groups.append({"name": name, "answers": answers})
+    return render(request, "inspections/inspect.html", {
+        "point": point, "form": form, "groups": groups, "day": clock.today(),
+        "categories": _category_groups(), "max_bytes": settings.PHOTO_MAX_BYTES, "posted": request.method == "POST",
+        "had_photos": request.method == "POST" and bool(request.FILES),
+    }, status=status)
+
+
+def _category_groups() -> list[tuple[str, list[Any]]]:
+    """The categories a failure can be filed under, by their group, for the select's optgroups."""
+    groups: dict[str, list[Any]] = {}
+    for category in leaf_categories().order_by("parent__sort_order", "sort_order", "code"):
+        groups.setdefault(category.parent.name if category.parent else "", []).append(category)
+    return list(groups.items())
+
+
+# The record of one inspection -------------------------------------------------------------------
+
+def _inspection(request: HttpRequest, pk: int) -> Inspection:
+    inspection = records.inspection_for(request.user, pk)
+    if inspection is None:
+        raise Http404
+    return inspection
+
+
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    results = list(records.results_of(inspection))
+    return render(request, "inspections/detail.html", {
+        "inspection": inspection, "results": results,
+        "rate": inspection.rate,
+        "opened": list({r.case_id: r.case for r in results if r.case_id and r.case_opened}.values()),
+        "linked": list({r.case_id: r.case for r in results if r.case_id and not r.case_opened}.values()),
+    })
+
+
+def inspection_photo(request: HttpRequest, pk: int, sha256: str, variant: str) -> FileResponse:
+    """A photo of this inspection's failed items, to people who may see the inspection."""
+    inspection = _inspection(request, pk)
+    result = ItemResult.objects.filter(inspection=inspection, photos__sha256=sha256).first()
+    if result is None:
+        raise Http404
+    return photo_response(result.photos.get(sha256=sha256), variant)
+
+
+# 晨会看板 -------------------------------------------------------------------------------------
+
+def _admin_scope(request: HttpRequest) -> Region:
+    """The region an admin plans: their scope (a community admin's community, a street admin's street)."""
+    scope = org_queries.scope_of(request.user)
+    if scope is None or not permissions.can_plan(request.user, scope):
+        raise PermissionDenied(_("Only the street office and community admins plan the rounds."))
+    return scope
+
+
+def _street_of(region: Region) -> Region:
+    while region.level > Region.Level.STREET and region.parent is not None:
+        region = region.parent
+    return region
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    scope = _admin_scope(request)
+    user = _user(request)
+    day = day_from(request.GET.get("date"))
+    street = _street_of(scope)
+    return render(request, "inspections/board.html", {
+        "day": day, "is_today": day == clock.today(),
+        "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
+        "board": plan_queries.board(user, day),
+        "can_make_plan": permissions.can_plan(user, street),
+        "people": inspectors_for(user),
+        "add_form": AddVisitForm(user=user, initial={"date": day}),
+    })
+
+
+def _board_url(day: dt.date) -> str:
+    return f"{reverse('inspections:board')}?date={day.isoformat()}"
+
+
+@require_POST
+def board_make_plan(request: HttpRequest) -> HttpResponse:
+    scope = _admin_scope(request)
+    street = _street_of(scope)
+    day = day_from(request.POST.get("date"))
+    if not permissions.can_plan(request.user, street):
+        raise PermissionDenied(_("Only the street office makes the plan of the whole subdistrict."))
+    try:
+        plan = plan_services.make_plan(street, day, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_board_url(day))
+    messages.success(request, _("The plan of %(day)s is made.") % {"day": day.isoformat()})
+    leftover = getattr(plan, "leftover", [])
+    if leftover:
+        messages.warning(request, _("Nobody could take these required points: %(points)s. Add them by hand.") % {
+            "points": "、".join(point.name for point, _reason in leftover)})
+    return redirect(_board_url(day))
+
+
+def _visit(request: HttpRequest, pk: int, day: dt.date) -> Assignment:
+    plan = plan_queries.plan_of(request.user, day)
+    visit = plan.assignments.select_related("point__grid", "person").filter(pk=pk).first() if plan else None
+    if visit is None:
+        raise Http404
+    return visit
+
+
+@require_POST
+def board_move(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin_scope(request)
+    form = MoveVisitForm(request.POST, user=request.user)
+    day = day_from(request.POST.get("date"))
+    if not form.is_valid():
+        messages.error(request, _("Choose the person to move the visit to."))
+        return redirect(_board_url(day))
+    visit = _visit(request, pk, form.cleaned_data["date"])
+    try:
+        plan_services.move_visit(visit, to_person=form.cleaned_data["person"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(point)s moved to %(person)s.") % {
+            "point": visit.point.name, "person": form.cleaned_data["person"].display_name})
+    return redirect(_board_url(day))
+
+
+@require_POST
+def board_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin_scope(request)
+    day = day_from(request.POST.get("date"))
+    visit = _visit(request, pk, day)
+    try:
+        plan_services.remove_visit(visit, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(point)s removed from the plan.") % {"point": visit.point.name})
+    return redirect(_board_url(day))
+
+
+@require_POST
+def board_add(request: HttpRequest) -> HttpResponse:
+    _admin_scope(request)
+    form = AddVisitForm(request.POST, user=request.user)
+    day = day_from(request.POST.get("date"))
+    if not form.is_valid():
+        messages.error(request, _("Give a point code and a person."))
+        return redirect(_board_url(day))
+    plan = plan_queries.plan_of(request.user, form.cleaned_data["date"])
+    point = point_for(request.user, form.cleaned_data["point"].strip())
+    if plan is None:
+        messages.error(request, _("There is no plan for this day yet: make it first."))
+    elif point is None:
+        messages.error(request, _("No point with code %(code)s in your area.") % {"code": form.cleaned_data["point"]})
+    else:
+        try:
+            plan_services.add_visit(plan, point=point, person=form.cleaned_data["person"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(point)s added.") % {"point": point.name})
+    return redirect(_board_url(day))
+
+
+# Records ------------------------------------------------------------------------------------------
+
+def history(request: HttpRequest) -> HttpResponse:
+    """A point's inspections with its score over time, or what one person covered."""
+    _records_only(request)
+    user = _user(request)
+    point_code = request.GET.get("point", "").strip()[:40]
+    username = request.GET.get("person", "").strip()[:150]
+    until = day_from(request.GET.get("to"))
+    since = day_from(request.GET.get("from"), until - dt.timedelta(days=29))
+    point = person = None
+    if point_code:
+        point = point_for(user, point_code)
+        if point is None:
+            raise Http404
+        inspections = records.point_history(user, point)
+    elif username:
+        person = org_queries.users_visible_to(user).filter(username=username).first()
+        if person is None:
+            raise Http404
+        inspections = records.person_history(user, person, since, until)
+    else:
+        inspections = records.inspections_visible_to(user).filter(day__gte=since, day__lte=until)
+    page = paginate(request, inspections)
+    return render(request, "inspections/history.html", {
+        "point": point, "person": person, "page": page, "since": since, "until": until,
+        "spark": _sparkline([i for i in page.object_list if i.rate is not None][::-1]) if point else None,
+        "people": inspectors_for(user),
+    })
+
+
+def _sparkline(inspections: list[Inspection], width: int = 300, height: int = 60) -> dict[str, Any] | None:
+    """The points of an SVG polyline of 得分率 (0–100 %), oldest first."""
+    if len(inspections) < 2:
+        return None
+    step = width / (len(inspections) - 1)
+    points = " ".join(f"{i * step:.1f},{height - (insp.rate or 0) * height / 100:.1f}"
+                      for i, insp in enumerate(inspections))
+    return {"points": points, "width": width, "height": height,
+            "first": inspections[0], "last": inspections[-1]}
+
+
+def coverage(request: HttpRequest) -> HttpResponse:
+    _records_only(request)
+    until = day_from(request.GET.get("to"))
+    since = day_from(request.GET.get("from"), until - dt.timedelta(days=6))
+    if since > until:
+        since, until = until, since
+    return render(request, "inspections/coverage.html", {
+        "rows": records.coverage(request.user, since, until), "since": since, "until": until,
+    })
