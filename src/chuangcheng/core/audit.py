@@ -16,7 +16,7 @@ def _plain(value: Any) -> Any:
         return str(getattr(value, "code", None) or value.pk)
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, list | tuple | set):
         return sorted(_plain(v) for v in value)

@@ -201,3 +201,14 @@ def inspectors_for(user: Any) -> Any:
     """The logins this user may give visits to: inspectors and grid workers in their scope."""
     return (org_queries.users_visible_to(user).filter(role__in=ROUND_ROLES, is_active=True)
             .order_by("role", "username"))
+
+
+class RulesForm(forms.ModelForm):
+    """The street's planning rules; the service validates and audits."""
+
+    class Meta:
+        from chuangcheng.inspections.models import PlanRules
+
+        model = PlanRules
+        fields = ["every_n_days", "max_points_per_person", "distance_limit_m", "grace_hours", "plan_at"]
+        widgets = {"plan_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

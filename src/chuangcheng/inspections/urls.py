@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("points/<str:code>/", views.inspect_point, name="inspect"),
     path("board/", views.board, name="board"),
+    path("rules/", views.rules, name="rules"),
     path("board/plan/", views.board_make_plan, name="make_plan"),
     path("board/add/", views.board_add, name="add_visit"),
     path("board/visits/<int:pk>/move/", views.board_move, name="move_visit"),

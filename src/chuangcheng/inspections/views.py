@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from chuangcheng.cases.queries import leaf_categories
 from chuangcheng.core import clock
+from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.inspections import permissions
@@ -26,6 +27,7 @@ from chuangcheng.inspections.forms import (
     AddVisitForm,
     InspectionInput,
     MoveVisitForm,
+    RulesForm,
     blank_input,
     day_from,
     inspectors_for,
@@ -38,6 +40,7 @@ from chuangcheng.inspections.services import plans as plan_services
 from chuangcheng.inspections.services.submit import default_category, submit_inspection
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
+from chuangcheng.org.permissions import is_street_admin
 from chuangcheng.places.models import Point
 from chuangcheng.places.queries import point_for
 
@@ -198,6 +201,32 @@ def board(request: HttpRequest) -> HttpResponse:
         "people": inspectors_for(user),
         "add_form": AddVisitForm(user=user, initial={"date": day}),
     })
+
+
+def rules(request: HttpRequest) -> HttpResponse:
+    """规则设置: how the street plans its days, for the street admin (others read them)."""
+    scope = _admin_scope(request)
+    street = _street_of(scope)
+    current = plan_services.rules_for(street)
+    may_change = is_street_admin(request.user) and permissions.can_plan(request.user, street)
+    form = RulesForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied(_("Only the subdistrict's admin may change its planning rules."))
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in plan_services.RULE_FIELDS}
+            try:
+                _rules, changed = plan_services.save_rules(street, by=request.user, **values)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Planning rules saved.") if changed else _("Nothing changed."))
+                return redirect("inspections:rules")
+    if not may_change:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(request, "inspections/rules.html", {"form": form, "street": street, "may_change": may_change},
+                  status=400 if form.errors else 200)
 
 
 def _board_url(day: dt.date) -> str:

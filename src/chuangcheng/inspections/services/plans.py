@@ -316,3 +316,24 @@ def remove_visit(assignment: Assignment, *, by: Any) -> None:
     assignment.delete()
     _renumber(plan, person.pk)
     _touch(plan)
+
+
+RULE_FIELDS = ("every_n_days", "max_points_per_person", "distance_limit_m", "grace_hours", "plan_at")
+
+
+@transaction.atomic
+def save_rules(street: Region, *, by: Any, **values: Any) -> tuple[PlanRules, bool]:
+    """A subdistrict's planning rules, changed by its street admin; audited like other registers.
+    Returns (rules, changed). They apply from the next plan made."""
+    from chuangcheng.core.services import save_audited
+    from chuangcheng.org.permissions import is_street_admin
+
+    if street.level != Region.Level.STREET:
+        raise ValidationError({"street": _("Planning rules belong to a subdistrict.")})
+    if by is not None and not (is_street_admin(by) and permissions.can_plan(by, street)):
+        raise PermissionDenied(_("Only the subdistrict's admin may change its planning rules."))
+    unknown = set(values) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown planning rules: {', '.join(sorted(unknown))}")
+    rules = PlanRules.objects.select_for_update().filter(street=street).first() or PlanRules(street=street)
+    return save_audited(rules, by=by, values=values, region_path=street.path)
