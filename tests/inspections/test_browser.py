@@ -88,15 +88,19 @@ def test_a_grid_worker_inspects_a_point_on_a_phone_and_a_replay_creates_nothing(
     page.locator("a.visit-name", has_text="甲小区").click()
     page.wait_for_url(f"{base}/inspections/points/A-COMPOUND/")
 
-    # The checklist, item by item: all pass, but flyposting at the door, with a photo.
+    # The checklist: flyposting at the door fails, with a photo; one tap per group passes the rest.
     items = checklist_of(compound)
-    for item in items:
-        box = page.locator(f"#item-{item.code}")
-        box.locator("label.choice.pass").click()
-        if item.measure in {"count", "rate"}:
-            box.locator("input[type=number]").fill(str(int(item.threshold)))
     failed = page.locator("#item-ENV-2")
     failed.locator("label.choice.fail").click()
+    for button in page.get_by_role("button", name="本组其余项目全部合格").all():
+        button.click()
+    assert failed.locator("input[value=fail]").is_checked()  # an answer already given stays
+    for item in items:
+        box = page.locator(f"#item-{item.code}")
+        if item.code != "ENV-2":
+            assert box.locator("input[value=pass]").is_checked()
+        if item.measure in {"count", "rate"}:
+            box.locator("input[type=number]").fill(str(int(item.threshold)))
     assert failed.locator("[data-fail-only]").is_visible()
     assert page.locator("#item-ENV-1 [data-fail-only]").is_hidden()
     assert failed.locator("select").input_value() == "XC01"  # the item's default category

@@ -143,6 +143,21 @@
     fieldset.addEventListener("change", function () { toggle(fieldset); });
   });
 
+  // Most items pass: one tap answers the rest of a group, then the failures are changed one by one.
+  form.querySelectorAll("[data-all-pass]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var group = button.closest(".check-group");
+      group.querySelectorAll("fieldset[data-item]").forEach(function (fieldset) {
+        if (fieldset.querySelector("input[type=radio]:checked")) { return; }
+        var pass = fieldset.querySelector("input[type=radio][value=pass]");
+        if (pass) {
+          pass.checked = true;
+          pass.dispatchEvent(new Event("change", {bubbles: true}));
+        }
+      });
+    });
+  });
   form.addEventListener("input", saveDraft);
   form.addEventListener("change", saveDraft);
   form.addEventListener("submit", function () {
