@@ -1,5 +1,6 @@
 """What the demo tests share: a snapshot of everything the generator writes, and a wipe that
-deletes it (cases, their photos and messages included) in reverse foreign-key order."""
+deletes it (plans, inspections, cases, their photos and messages included) in reverse foreign-key
+order."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from chuangcheng.cases.models import Case, CaseCounter, CaseEvent
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.evidence.models import Photo
+from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, ItemResult, PlanRules
 from chuangcheng.notify.models import Message
 from chuangcheng.org.models import Person, Region, Unit, User
 from chuangcheng.places.models import Point
@@ -41,12 +43,23 @@ def snapshot() -> dict[str, list[Any]]:
             "unit__code", "description", "reported_at", "reported_by__username")),
         "case events": list(CaseEvent.objects.order_by("case__number", "at", "id").values_list(
             "case__number", "action", "from_state", "to_state", "actor__username", "at", "note")),
+        "visits": list(Assignment.objects.order_by("plan__day", "point__code").values_list(
+            "plan__day", "point__code", "person__username", "position", "reason")),
+        "inspections": list(Inspection.objects.order_by("day", "point__code").values_list(
+            "key", "day", "point__code", "inspector__username", "assignment__point__code", "started_at",
+            "submitted_at", "lon", "lat", "distance_m", "location", "score", "max_score", "failed_count")),
+        "failures": list(ItemResult.objects.exclude(result=ItemResult.Result.PASS).order_by(
+            "inspection__key", "item__code").values_list(
+            "inspection__key", "item__code", "result", "count", "category__code", "case__number", "case_opened")),
     }
 
 
 def wipe(*, events_after: int = 0) -> None:
     """Delete the demo (and the audit events it wrote); the catalog stays."""
     AuditEvent.objects.filter(id__gt=events_after).delete()
+    Inspection.objects.all().delete()
+    DailyPlan.objects.all().delete()
+    PlanRules.objects.all().delete()
     Case.objects.all().delete()
     CaseCounter.objects.all().delete()
     Photo.objects.all().delete()

@@ -3,23 +3,23 @@ something to show.
 
 Two steps, like the rest of the demo. `plan_cases` draws every problem from the demo's seed into
 plain records: the working day and moment it was reported, category, source, place, reporter,
-description and its story (the actions it went through). `write_cases` then plays each story
+description and its story (the actions it went through). `CasePlayer` then plays each story
 through the case services with the clock pinned to the moment each action happened, so the event
-log, deadlines, numbers and photos are exactly what the services write in real use. Older cases
-are mostly closed; the last days leave cases in every open state, some past their deadline and
-some due soon. History stops at midnight before today, so one seed and one day give the same
-numbers, categories and states."""
+log, deadlines, numbers and photos are exactly what the services write in real use. The cases an
+inspection found are opened by a failed item of that day's inspection rounds (demo.inspections,
+which also keeps the clock); their stories go on from dispatched. Older cases are mostly closed;
+the last days leave cases in every open state, some past their deadline and some due soon.
+History stops at midnight before today, so one seed and one day give the same numbers,
+categories and states."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-
-from django.utils import timezone
 
 from chuangcheng.cases import services
 from chuangcheng.cases.models import Case, Category, Resolution, Severity, Source, State
@@ -94,6 +94,8 @@ REQUIRED: list[tuple[str, str, int, int]] = [
 
 CATEGORY_WEIGHT_BY_GROUP = {"SR": 4.0, "JM": 3.0, "XC": 2.5, "BJ": 2.0, "SG": 1.2, "WM": 1.2, "TF": 0.4}
 CAMPAIGN_WEIGHT = 12.0  # the 四乱 the campaign is about
+# Where a case opened by a failed inspection item never ends: it is dispatched when reported.
+NOT_BY_INSPECTION = {State.REPORTED, State.ACCEPTED, State.REJECTED}
 SOURCES = {Source.INSPECTION: 58, Source.STAFF: 14, Source.RESIDENT: 12, Source.HOTLINE: 10, Source.LEADER: 6}
 POINT_SHARE = 0.85
 
@@ -291,12 +293,36 @@ def story_state(story: Sequence[str]) -> str:
     return state
 
 
+def opens_by_inspection(story: Sequence[str]) -> bool:
+    """Whether the story can begin with a failed inspection item: those cases are accepted and
+    dispatched by the system the moment they are reported."""
+    return tuple(story[:2]) == ("accept", "dispatch")
+
+
 def cut_story(story: Sequence[str], end: str) -> tuple[str, ...] | None:
     """The longest beginning of the story that leaves the case in `end` (None: none does)."""
     for length in range(len(story), -1, -1):
         if story_state(story[:length]) == end:
             return tuple(story[:length])
     return None
+
+
+def describe(rng: random.Random, category: CategoryInfo, source: str, severity: str, point: PlannedPoint | None,
+             address: str) -> str:
+    """What the reporter wrote: where, what, why it matters, and what they ask."""
+    if point is not None:
+        spots = ("{n}号楼",) if category.code in INDOORS and point.type_code == "COMPOUND" else (
+            SPOTS.get(point.type_code) or SPOTS[""])
+        spot = rng.choice(spots).replace("{n}", str(rng.randint(1, 12)))
+        where = f"{point.name}{spot}"
+    else:
+        where = address
+    subject = rng.choice(SUBJECTS.get(category.code) or (f"存在{category.name}问题",))
+    impact = rng.choice(IMPACTS.get(category.group) or ("需要处理",))
+    closing = rng.choice(CLOSINGS)
+    if severity == Severity.URGENT:
+        closing = "情况紧急，" + (closing or "请立即处置。")
+    return f"{rng.choice(OPENINGS[source])}{where}{subject}，{impact}。{closing}"
 
 
 class _CasePlanner:
@@ -347,7 +373,7 @@ class _CasePlanner:
         category = rng.choices(self.categories, weights=self.weights)[0]
         source = rng.choices(list(SOURCES), weights=list(SOURCES.values()))[0]
         severity = Severity.URGENT if rng.random() < (0.5 if category.group == "TF" else 0.05) else Severity.NORMAL
-        point, grid_code, lon, lat, address = self._place(category)
+        point, grid_code, lon, lat, address = self._place(category, at_point=source == Source.INSPECTION)
         reporter, triager = self._people(source, grid_code)
         return PlannedCase(
             key=key, day=day, at=at, age=age, category_code=category.code, source=source, severity=severity,
@@ -355,7 +381,7 @@ class _CasePlanner:
             description=self._description(category, source, severity, point, address),
             reporter=reporter, triager=triager,
             inspector=rng.choice(self.inspectors) if self.inspectors else "street_admin",
-            story=self._story(age),
+            story=self._story(age, inspection=source == Source.INSPECTION),
         )
 
     def _people(self, source: str, grid_code: str) -> tuple[str, str]:
@@ -365,9 +391,10 @@ class _CasePlanner:
         triager = self._one(Role.COMMUNITY_ADMIN, community) if self.rng.random() < 0.65 else "street_admin"
         return reporter, triager
 
-    def _place(self, category: CategoryInfo) -> tuple[PlannedPoint | None, str, float | None, float | None, str]:
+    def _place(self, category: CategoryInfo, *, at_point: bool = False
+               ) -> tuple[PlannedPoint | None, str, float | None, float | None, str]:
         rng = self.rng
-        if rng.random() < POINT_SHARE:
+        if rng.random() < POINT_SHARE or at_point:
             fitting = FITTING_TYPES.get(category.code) or FITTING_TYPES.get(category.group) or ()
             candidates = [p for t in fitting for p in self.points_by_type.get(t, [])]
             if not candidates or rng.random() < 0.2:
@@ -383,20 +410,7 @@ class _CasePlanner:
 
     def _description(self, category: CategoryInfo, source: str, severity: str, point: PlannedPoint | None,
                      address: str) -> str:
-        rng = self.rng
-        if point is not None:
-            spots = ("{n}号楼",) if category.code in INDOORS and point.type_code == "COMPOUND" else (
-                SPOTS.get(point.type_code) or SPOTS[""])
-            spot = rng.choice(spots).replace("{n}", str(rng.randint(1, 12)))
-            where = f"{point.name}{spot}"
-        else:
-            where = address
-        subject = rng.choice(SUBJECTS.get(category.code) or (f"存在{category.name}问题",))
-        impact = rng.choice(IMPACTS.get(category.group) or ("需要处理",))
-        closing = rng.choice(CLOSINGS)
-        if severity == Severity.URGENT:
-            closing = "情况紧急，" + (closing or "请立即处置。")
-        return f"{rng.choice(OPENINGS[source])}{where}{subject}，{impact}。{closing}"
+        return describe(self.rng, category, source, severity, point, address)
 
     def _one(self, role: str, scope_code: str) -> str:
         usernames = self.logins.get((role, scope_code))
@@ -415,15 +429,20 @@ class _CasePlanner:
             return "street_admin" if rng.random() < 0.5 else self._one(Role.COMMUNITY_ADMIN, community)
         return "leader"
 
-    def _story(self, age: int) -> tuple[str, ...]:
+    def _story(self, age: int, *, inspection: bool = False) -> tuple[str, ...]:
+        """How the case goes. A failed inspection item is dispatched at once: never rejected, never
+        left reported or accepted, never sent to the wrong unit first."""
         rng = self.rng
         outcomes = OUTCOMES_OLD if age >= 10 else OUTCOMES_RECENT if age >= 3 else OUTCOMES_NEW
+        if inspection:
+            outcomes = {end: weight for end, weight in outcomes.items() if end not in NOT_BY_INSPECTION}
         end = rng.choices(list(outcomes), weights=list(outcomes.values()))[0]
         if end == State.REJECTED:
             return STORIES["duplicate" if rng.random() < 0.35 else "rejected"]
         if end == State.SUSPENDED:
             return cut_story(STORIES["suspended"], end) or ()
-        variants = {name: weight for name, weight in VARIANT_WEIGHTS.items() if name != "reopened" or age >= 10}
+        variants = {name: weight for name, weight in VARIANT_WEIGHTS.items() if (name != "reopened" or age >= 10)
+                    and (not inspection or opens_by_inspection(STORIES[name]))}
         variant = rng.choices(list(variants), weights=list(variants.values()))[0]
         return cut_story(STORIES[variant], end) or cut_story(STORIES["plain"], end) or ()
 
@@ -434,12 +453,18 @@ class _CasePlanner:
         for name, end, youngest, oldest in REQUIRED:
             story = cut_story(STORIES[name], end) or ()
             fitting = [i for i, case in enumerate(cases) if youngest <= case.age <= oldest and i not in taken]
+            if not opens_by_inspection(story):  # reported some other way, where there is one
+                fitting = [i for i in fitting if cases[i].source != Source.INSPECTION] or fitting
             preferred = [i for i in fitting if cases[i].category_code in quick] or fitting
             if not preferred:
                 continue
             index = self.rng.choice(preferred)
             taken.add(index)
-            cases[index] = replace(cases[index], story=story)
+            case = cases[index]
+            if case.source == Source.INSPECTION and not opens_by_inspection(story):
+                reporter, _triager = self._people(Source.STAFF, case.grid_code)
+                case = replace(case, source=Source.STAFF, reporter=reporter)
+            cases[index] = replace(case, story=story)
 
     def _link_duplicates(self, cases: list[PlannedCase]) -> list[PlannedCase]:
         """A duplicate is the problem of a case reported a little earlier, reported again."""
@@ -448,7 +473,10 @@ class _CasePlanner:
         for index, case in enumerate(cases):
             if case.story != STORIES["duplicate"] or index == 0:
                 continue
-            first = cases[max(0, index - self.rng.randint(1, 6))]
+            # Of a case reported some other way: where an inspection finds its problem is settled
+            # only when the inspection happens.
+            earlier = [c for c in cases[max(0, index - 12):index] if c.source != Source.INSPECTION]
+            first = earlier[-self.rng.randint(1, min(6, len(earlier)))] if earlier else cases[index - 1]
             reporter, triager = self._people(case.source, first.grid_code)
             point = points.get(first.point_code or "")
             description = self._description(categories[first.category_code], case.source, first.severity, point,
@@ -475,22 +503,10 @@ def categories_in_use() -> list[CategoryInfo]:
     return [CategoryInfo(c.code, c.name, c.campaign_label, c.limit_amount, c.limit_unit) for c in leaves]
 
 
-def write_cases(seed: int, plan: DemoPlan, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Plan and play the demo's cases; returns how many were reported."""
-    now = clock.now()
-    calendar = WorkCalendar()
-    today = clock.local(now).date()
-    planned = plan_cases(seed, plan, categories_in_use(), case_days(calendar, today))
-    player = _Player(calendar, now=now, cutoff=timezone.make_aware(dt.datetime.combine(today, dt.time())))
-    for done, case in enumerate(planned, start=1):
-        player.play(case)
-        if progress is not None:
-            progress(done, len(planned))
-    return len(planned)
-
-
-class _Player:
-    """Writes each planned case through the services, action by action, at the moment it happened."""
+class CasePlayer:
+    """Writes planned cases through the services, action by action, at the moment each happened.
+    The caller (demo.inspections) keeps the clock: it asks each story when its next action is due
+    and takes the actions of all cases and inspections in the order they happened."""
 
     def __init__(self, calendar: WorkCalendar, *, now: dt.datetime, cutoff: dt.datetime) -> None:
         self.calendar = calendar
@@ -512,13 +528,16 @@ class _Player:
         self.street_units = [u for u in units if u.region.code == STREET_CODE and u.pk in self.handlers
                              and u.kind != Unit.Kind.LIAISON] or units
         self.numbers: dict[str, str] = {}
+        # Who has a point in their plan on a day (set by the inspection rounds): a street inspector
+        # there verifies the cases awaiting it on site.
+        self.visitors: dict[tuple[dt.date, int], User] = {}
 
     def _user(self, username: str) -> User:
         return self.users.get(username) or self.users["street_admin"]
 
     # -- moments ------------------------------------------------------------------------------
 
-    def _report_moment(self, case: PlannedCase) -> dt.datetime:
+    def report_moment(self, case: PlannedCase) -> dt.datetime:
         periods = self.calendar.periods(case.day)
         total = sum((closes - opens).total_seconds() for opens, closes in periods)
         moment = self.calendar.add_working_seconds(periods[0][0], total * case.at)
@@ -538,9 +557,11 @@ class _Player:
 
     # -- playing ------------------------------------------------------------------------------
 
-    def play(self, planned: PlannedCase) -> None:
-        rng = random.Random(planned.key)
-        at = self._report_moment(planned)
+    def report(self, planned: PlannedCase, *, source: str | None = None, at: dt.datetime | None = None
+               ) -> CaseStory:
+        """Report a case found some other way than by an inspection, at its planned moment (or,
+        `source` and `at` given, one no inspection could take, reported that other way then)."""
+        at = at or self.report_moment(planned)
         reporter = self._user(planned.reporter)
         point = self.points.get(planned.point_code or "")
         grid = point.grid if point is not None else self.grids[planned.grid_code]
@@ -549,18 +570,19 @@ class _Player:
         with clock.pinned(at):
             before = self._photo(planned, "before", category.code, reporter, place, tidy=False)
             case = services.report_case(
-                by=reporter, source=planned.source, category=category, description=planned.description,
+                by=reporter, source=source or planned.source, category=category, description=planned.description,
                 point=point, grid=None if point is not None else grid, lon=planned.lon, lat=planned.lat,
                 address=planned.address, severity=planned.severity, photos=[before],
             )
         self.numbers[planned.key] = case.number
-        state = _Story(self, planned, case, rng, place)
-        for action in planned.story:
-            at = max(state.next_moment(action, at), at + dt.timedelta(minutes=1))
-            if at >= self.cutoff:
-                return
-            with clock.pinned(at):
-                state.act(action)
+        return CaseStory(self, planned, case, place, at=at, actions=planned.story)
+
+    def adopt(self, planned: PlannedCase, case: Case, at: dt.datetime) -> CaseStory:
+        """The story of a case a failed inspection item opened (accepted and dispatched already)."""
+        self.numbers[planned.key] = case.number
+        place = case.point.name if case.point is not None else case.address
+        rest = planned.story[2:] if opens_by_inspection(planned.story) else ()
+        return CaseStory(self, planned, case, place, at=at, actions=rest)
 
     def _photo(self, planned: PlannedCase, label: str, category_code: str, by: Any, place: str, *,
                tidy: bool) -> Any:
@@ -579,9 +601,14 @@ class _Player:
     def handler_for(self, case: Case) -> User:
         return self.handlers.get(case.unit_id or 0) or self.users["street_admin"]
 
-    def triager_for(self, planned: PlannedCase, unit: Unit | None = None) -> User:
+    def triager_for(self, planned: PlannedCase, unit: Unit | None = None, grid: Region | None = None) -> User:
         """The case's triager, unless the unit is outside a community admin's view."""
         user = self._user(planned.triager)
+        if user.role == Role.COMMUNITY_ADMIN and user.scope is not None and grid is not None \
+                and not grid.path.startswith(user.scope.path):
+            # The inspection found the problem in another community: its own admin triages.
+            user = next((u for name, u in sorted(self.users.items()) if u.role == Role.COMMUNITY_ADMIN
+                         and u.scope is not None and grid.path.startswith(u.scope.path)), self.users["street_admin"])
         if unit is not None and user.role == Role.COMMUNITY_ADMIN and user.scope is not None:
             region = unit.region
             if not (region.path.startswith(user.scope.path) or user.scope.path.startswith(region.path)):
@@ -589,17 +616,42 @@ class _Player:
         return user
 
 
-class _Story:
+class CaseStory:
     """One case on its way: picks the moment of each action and takes it as the right person."""
 
-    def __init__(self, player: _Player, planned: PlannedCase, case: Case, rng: random.Random, place: str) -> None:
+    def __init__(self, player: CasePlayer, planned: PlannedCase, case: Case, place: str, *, at: dt.datetime,
+                 actions: Sequence[str]) -> None:
         self.player = player
         self.planned = planned
         self.case = case
-        self.rng = rng
+        self.rng = random.Random(planned.key)
         self.place = place
         self.rectified = 0
-        self.extension_until: dt.datetime | None = None
+        self.last = at
+        self.actions = list(actions)
+        self.due: tuple[dt.datetime, str] | None = None
+
+    def next_due(self) -> dt.datetime | None:
+        """When the next action happens (None: the story is over, or goes on after the cutoff)."""
+        if not self.actions:
+            return None
+        action = self.actions[0]
+        at = max(self.next_moment(action, self.last), self.last + dt.timedelta(minutes=1))
+        if at >= self.player.cutoff:
+            self.actions = []
+            return None
+        self.due = (at, action)
+        return at
+
+    def step(self) -> None:
+        """Take the action `next_due` announced, at its moment."""
+        assert self.due is not None  # noqa: S101 - next_due comes first
+        at, action = self.due
+        self.actions.pop(0)
+        self.due = None
+        with clock.pinned(at):
+            self.act(action)
+        self.last = at
 
     def next_moment(self, action: str, last: dt.datetime) -> dt.datetime:
         """When the action happens, given when the last one did."""
@@ -638,7 +690,7 @@ class _Story:
     # -- the actions --------------------------------------------------------------------------
 
     def _triager(self, unit: Unit | None = None) -> User:
-        return self.player.triager_for(self.planned, unit)
+        return self.player.triager_for(self.planned, unit, self.case.grid)
 
     def _accept(self) -> None:
         services.accept_case(self.case, by=self._triager())
@@ -684,13 +736,19 @@ class _Story:
 
     _rectify_late = _rectify
 
+    def _verifier(self) -> User:
+        """A street inspector with the point in their plan today, else the case's inspector."""
+        point_id = self.case.point_id
+        visitor = self.player.visitors.get((clock.today(), point_id)) if point_id is not None else None
+        if visitor is not None and visitor.role == Role.INSPECTOR:
+            return visitor
+        return self.player._user(self.planned.inspector)
+
     def _verify(self) -> None:
-        services.verify_case(self.case, by=self.player._user(self.planned.inspector),
-                             note=self.rng.choice(VERIFY_NOTES))
+        services.verify_case(self.case, by=self._verifier(), note=self.rng.choice(VERIFY_NOTES))
 
     def _return_for_rework(self) -> None:
-        services.return_for_rework(self.case, by=self.player._user(self.planned.inspector),
-                                   note=self.rng.choice(REWORK_NOTES))
+        services.return_for_rework(self.case, by=self._verifier(), note=self.rng.choice(REWORK_NOTES))
 
     def _request_extension(self) -> None:
         case, calendar = self.case, self.player.calendar

@@ -1,5 +1,6 @@
 """The demo subdistrict: 光明路街道 of 回民区, 呼和浩特, with its communities, grids, units,
-people, points, a login for every role and eight weeks of cases (demo.cases).
+people, points, a login for every role and eight weeks of daily plans, inspections and cases
+(demo.inspections, demo.cases).
 
 Two steps. `plan_demo` draws everything from one `random.Random(seed)` into plain records (so
 one seed always gives the same codes, names and coordinates); `build_demo` writes the records
@@ -17,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chuangcheng.demo.cases import write_cases
+from chuangcheng.demo.inspections import write_history
 from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.org.services import save_login, save_person, save_region, save_unit
@@ -71,7 +72,7 @@ def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress
         report(_("Catalog"), 1, 1)
         plan = plan_demo(seed, _catalog_types())
         street = _write(plan, password_hash, report)
-        write_cases(seed, plan, progress=lambda done, total: _report(report, _("Cases"), done, total))
+        write_history(seed, plan, progress=lambda done, total: _report(report, _("Inspections"), done, total))
         demo_users = _demo_users(street)
     return DemoResult(created=True, street_name=street.name, password=chosen,
                       accounts=[(user.username, account_label(user)) for user in demo_users])

@@ -160,7 +160,8 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
                 key=key, point=point, grid=point.grid, inspector=by, version=version, day=day,
                 started_at=started_at, submitted_at=now, lon=fix[0] if fix else None, lat=fix[1] if fix else None,
                 distance_m=distance, location=location, note=note,
-                assignment=Assignment.objects.filter(plan__day=day, person=by, point=point).first(),
+                # At most one: a point is in one plan a day. Unordered: no joins for the ordering.
+                assignment=Assignment.objects.filter(plan__day=day, person=by, point=point).order_by().first(),
                 score=sum((c.score for c in checked), Decimal(0)),
                 max_score=sum((c.max_score for c in checked), Decimal(0)),
                 failed_count=sum(1 for c in checked if c.result == Result.FAIL),
@@ -170,8 +171,7 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
                     inspection.save(force_insert=True)
             except IntegrityError as exc:
                 raise _Replayed from exc
-            for c in checked:
-                _store_result(inspection, c, accepted.get(c.item.code, []), by=by)
+            _store_results(inspection, checked, accepted, by=by)
     except _Replayed:
         existing = _replay(by, key)
         if existing is None:  # pragma: no cover - the other request's row is there or this one's error was real
@@ -189,7 +189,8 @@ def _check_key(key: str) -> str:
 
 def _replay(by: Any, key: str) -> Inspection | None:
     """The inspection already stored under `key` by this user; another user's key is refused."""
-    existing = Inspection.objects.select_related("point", "grid", "inspector").filter(key=key).first()
+    existing = next(iter(Inspection.objects.select_related("point", "grid", "inspector").filter(key=key)
+                         .order_by()[:1]), None)  # the key is unique
     if existing is not None and existing.inspector_id != getattr(by, "pk", None):
         raise ValidationError({"key": _("This submission key has already been used. Start a new inspection.")})
     return existing
@@ -255,8 +256,9 @@ def _check_items(checklist: list[CheckItem], items: Sequence[ItemInput]) -> list
     if missing:
         errors.setdefault("items", []).append(
             _("An inspection covers the whole checklist; not answered: %(codes)s.") % {"codes": ", ".join(missing)})
-    categories = {c.code: c for c in Category.objects.filter(
-        active=True, parent__isnull=False, code__in={a.category_code.strip() for a in answers.values()})}
+    codes = {a.category_code.strip() for a in answers.values()} - {""}
+    categories = {c.code: c for c in Category.objects.filter(active=True, parent__isnull=False, code__in=codes)
+                  } if codes else {}
     checked = []
     for code, answer in answers.items():
         problems: list[str] = []
@@ -344,19 +346,27 @@ def _accept(stack: ExitStack, checked: _Checked, *, by: Any, place: str) -> list
         raise ValidationError({f"items.{checked.item.code}": exc.messages}) from exc
 
 
-def _store_result(inspection: Inspection, checked: _Checked, photos: list[Photo], *, by: Any) -> ItemResult:
-    case, opened = None, False
-    if checked.result == Result.FAIL:
-        assert checked.category is not None  # noqa: S101 - a failure has its category (checked above)
-        case, opened = _case_for(inspection, checked, photos, by=by)
-    result = ItemResult.objects.create(
-        inspection=inspection, item=checked.item, result=checked.result, count=checked.count,
-        score=checked.score, max_score=checked.max_score, category=checked.category, note=checked.note[:500],
-        case=case, case_opened=opened,
-    )
-    if photos:
-        result.photos.add(*photos)
-    return result
+def _store_results(inspection: Inspection, checked: Sequence[_Checked], accepted: dict[str, list[Photo]], *,
+                   by: Any) -> list[ItemResult]:
+    """The item results in checklist order, each failure with its case (opened or joined, in that
+    order too) and photos; the rows and their photo links are written in two inserts."""
+    rows: list[tuple[ItemResult, list[Photo]]] = []
+    for c in checked:
+        photos = accepted.get(c.item.code, [])
+        case, opened = None, False
+        if c.result == Result.FAIL:
+            assert c.category is not None  # noqa: S101 - a failure has its category (checked above)
+            case, opened = _case_for(inspection, c, photos, by=by)
+        rows.append((ItemResult(
+            inspection=inspection, item=c.item, result=c.result, count=c.count, score=c.score,
+            max_score=c.max_score, category=c.category, note=c.note[:500], case=case, case_opened=opened,
+        ), photos))
+    results = ItemResult.objects.bulk_create([result for result, _photos in rows])
+    links = ItemResult.photos.through
+    links.objects.bulk_create([links(itemresult_id=result.pk, photo_id=photo.pk)
+                               for result, photos in zip(results, (p for _r, p in rows), strict=True)
+                               for photo in photos])
+    return results
 
 
 def open_case_at(point: Point, category: Category) -> Case | None:
