@@ -176,3 +176,22 @@ def test_a_unit_handler_starts_from_the_units_open_cases_and_rectifies_on_a_phon
     assert handler.get(url).status_code == 200
     assert as_user(scene.cast.admin_b).get(url).status_code == 404
     assert handler.get(reverse("cases:photo", args=[case.number, "0" * 64, "display"])).status_code == 404
+
+
+def test_the_grids_own_worker_verifies_on_site_but_not_their_own_rectification(scene, as_user, cast):
+    case = dispatched(scene)
+    act(as_user(scene.handler), case, "rectify", photos=[upload("white")])
+    worker = as_user(cast.grid_worker_a)
+    page = worker.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "核查结案" in page
+    assert act(worker, case, "verify", photos=[upload("blue")]).status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.CLOSED and case.events.last().actor == cast.grid_worker_a
+
+
+def test_whoever_rectified_may_not_verify_it(scene, as_user, cast):
+    case = dispatched(scene)
+    admin = as_user(cast.street_admin)
+    act(admin, case, "rectify", photos=[upload("white")])  # the office recorded it for the unit
+    assert act(admin, case, "verify").status_code == 403
+    assert act(as_user(cast.admin_a), case, "verify").status_code == 302

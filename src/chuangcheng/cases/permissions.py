@@ -33,15 +33,21 @@ def can_handle(user: Any, case: Any) -> bool:
     return is_unit_handler_of(user, case) or can_triage(user, case)
 
 
+# Who checks on site: inspectors and the grid's own workers (in 数字城管 the collector who found a
+# problem verifies it: 核查结案), and the admins.
+VERIFYING_ROLES = {Role.INSPECTOR, Role.GRID_WORKER, *ADMIN_ROLES}
+
+
 def can_verify(user: Any, case: Any, *, rectified_by: Any = None) -> bool:
-    """Verify on site (核查): an inspector or admin in scope, never the one who rectified it."""
+    """Verify on site (核查): someone of a verifying role in scope, never the one who rectified it."""
     if rectified_by is not None and getattr(rectified_by, "pk", None) == getattr(user, "pk", None):
         return False
-    return has_role(user, Role.INSPECTOR, *ADMIN_ROLES) and in_scope(user, case.grid)
+    return has_role(user, *VERIFYING_ROLES) and in_scope(user, case.grid)
 
 
 def can_reopen(user: Any, case: Any) -> bool:
-    return has_role(user, Role.INSPECTOR, *ADMIN_ROLES) and in_scope(user, case.grid)
+    """The problem is back after closing: whoever may verify it sees it on site."""
+    return has_role(user, *VERIFYING_ROLES) and in_scope(user, case.grid)
 
 
 def allowed_actions(user: Any, case: Any, *, rectified_by: Any = None) -> list[str]:

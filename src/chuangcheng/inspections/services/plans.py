@@ -146,12 +146,13 @@ def _write_plan(street: Region, day: dt.date, *, by: Any, existing: DailyPlan | 
     rows: list[Assignment] = []
     over: list[tuple[int, str]] = []
     for person_id, visits in result.visits.items():
-        room = max(0, rules.max_points_per_person - held[person_id])
-        rows += [Assignment(plan=plan, person_id=person_id, point_id=pid, reason=reason, position=held[person_id] + n)
+        room = max(0, rules.max_points_per_person - held.get(person_id, 0))
+        rows += [Assignment(plan=plan, person_id=person_id, point_id=pid, reason=reason,
+                            position=held.get(person_id, 0) + n)
                  for n, (pid, reason) in enumerate(visits[:room], start=1)]
         over += [(pid, reason) for pid, reason in visits[room:] if reason in planning.REQUIRED]
     Assignment.objects.bulk_create(rows)
-    for person_id in held:
+    for person_id in held:  # only people with kept visits: theirs and the new ones need one route
         _reorder(plan, person_id)
     leftover = [(point_rows[pid], reason) for pid, reason in [*result.leftover, *over]]
     plan.leftover = leftover  # type: ignore[attr-defined]
