@@ -224,12 +224,3 @@ def test_demo_routes_are_measurably_shorter_than_the_input_order(demo_street: An
           f"({saved_round:.0%} shorter)")
     assert saved_round >= 0.2
     assert day_planned < day_input
-
-
-def test_the_planner_is_quick_enough_for_the_demo(demo_street: Any, db: None) -> None:
-    import time
-
-    _street, day, points, people, rules = demo_street
-    began = time.perf_counter()
-    planning.plan(day, points, people, every_n_days=rules.every_n_days, max_per_person=rules.max_points_per_person)
-    assert time.perf_counter() - began < 2.0
