@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from chuangcheng.core import clock
-from chuangcheng.inspections import planning
 from chuangcheng.inspections.planning import PlanPerson, PlanPoint, plan, plan_day, route, route_length_m
 from chuangcheng.inspections.services.plans import plan_people, plan_points, rules_for
 from chuangcheng.org.models import Region
