@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,17 @@ from chuangcheng.org.models import Region, Role, User
 from tests import factories as f
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    """The test's own directory for stored files (photos), so what a test leaves behind can be listed."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 @dataclass

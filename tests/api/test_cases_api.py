@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from chuangcheng.org.models import Role
 from chuangcheng.org.services import create_api_token
 from tests import factories as f
 from tests.cases.conftest import dispatched, reported
+from tests.conftest import stored_files
 
 # A Monday morning in office hours, far from holidays.
 MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -78,10 +78,6 @@ def refused(response: Any, status: int, code: str | None = None) -> dict[str, An
         assert error["code"] == code
     assert error["message"]
     return error
-
-
-def stored_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def test_a_case_walks_through_every_transition_over_the_api(scene, media):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +15,9 @@ from chuangcheng.evidence import pipeline
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Iterator[Path]:
+def media(media: Path) -> Path:
     """Each test stores its files in its own directory."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    yield settings.MEDIA_ROOT
-
-
-def stored_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return media
 
 
 def halves(size: tuple[int, int] = (400, 200)) -> Image.Image:

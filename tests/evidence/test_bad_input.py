@@ -12,7 +12,8 @@ from django.utils import translation
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.services import accept_photo
-from tests.evidence.conftest import encoded, halves, jpeg, noise_jpeg, png_header_only, stored_files
+from tests.conftest import stored_files
+from tests.evidence.conftest import encoded, halves, jpeg, noise_jpeg, png_header_only
 
 
 def refusal(data: bytes, filename: str = "IMG_0001.jpg") -> ValidationError:

@@ -22,7 +22,8 @@ from chuangcheng.evidence import services
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.services import accept_photo, regenerate_derivatives
 from chuangcheng.evidence.views import photo_response
-from tests.evidence.conftest import encoded, halves, jpeg, stored_files
+from tests.conftest import stored_files
+from tests.evidence.conftest import encoded, halves, jpeg
 
 BUCKET = "chuangcheng-evidence"
 KEYS = {"S3_ACCESS_KEY": "test-access", "S3_SECRET_KEY": "test-secret", "S3_REGION": "us-east-1"}

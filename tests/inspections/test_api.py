@@ -25,6 +25,7 @@ from chuangcheng.org.models import Role, Unit
 from chuangcheng.org.services import create_api_token
 from chuangcheng.standards.models import PointType
 from tests import factories as f
+from tests.conftest import stored_files
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
@@ -34,16 +35,6 @@ MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
 def monday():
     with time_machine.travel(MONDAY, tick=False):
         yield
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def stored_files(media: Path) -> list[Path]:
-    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
 
 
 def jpeg(color: str = "red") -> io.BytesIO:

@@ -27,6 +27,7 @@ from chuangcheng.org.models import Role, Unit
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import CheckItem, PointType
 from tests import factories as f
+from tests.conftest import stored_files
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 # A Monday morning in office hours, far from holidays.
@@ -37,16 +38,6 @@ MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
 def monday():
     with time_machine.travel(MONDAY, tick=False):
         yield
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def stored_files(media: Path) -> list[Path]:
-    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
 
 
 @dataclass
