@@ -225,6 +225,7 @@ def test_the_morning_board_shows_progress_cases_by_unit_and_yesterdays_coverage(
     assert row.done == 1 and row.visits[0].done and not any(v.done for v in row.visits[1:])
     assert [(c.unit, c.due_today, c.overdue) for c in seen.cases] == [(unit, 1, 1)]
     assert (seen.yesterday.required, seen.yesterday.planned, seen.yesterday.inspected) == (14, 14, 5)
+    assert seen.yesterday.covered == 5 and round(seen.yesterday.rate or 0, 1) == 35.7
 
     # A community admin sees their community only.
     mine = board(cast.admin_a, DAY)

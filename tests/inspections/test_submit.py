@@ -371,7 +371,7 @@ def test_coverage_per_community_counts_required_planned_and_inspected(site):
     rows = {row.region.code: row for row in coverage(site.cast.street_admin, dt.date(2026, 11, 21),
                                                      dt.date(2026, 11, 23))}
     row_a = rows[site.cast.community_a.code]
-    assert (row_a.required, row_a.planned, row_a.inspected) == (4.0, 1, 1)  # zero-loss 3 days + 1 of 3 days
+    assert (row_a.required, row_a.planned, row_a.inspected, row_a.covered) == (4, 1, 1, 1)  # zero-loss 3 days + 1
     assert row_a.rate == 25.0 and rows[site.cast.community_b.code].rate is None
     assert [r.region for r in coverage(site.cast.admin_b, dt.date(2026, 11, 21), dt.date(2026, 11, 23))] == [
         site.cast.community_b]
@@ -379,3 +379,9 @@ def test_coverage_per_community_counts_required_planned_and_inspected(site):
     assert not inspections_visible_to(site.cast.admin_b).exists()
     handler = f.UserFactory(username="handler", role=Role.UNIT_HANDLER, scope=site.cast.street)
     assert not inspections_visible_to(handler).exists() and coverage(handler, MONDAY.date(), MONDAY.date()) == []
+    # Inspected more often than required: the extra visits do not push coverage past 100 %.
+    with time_machine.travel(MONDAY - dt.timedelta(days=1), tick=False):
+        submit(site, key="key-0003")
+    row_a = {row.region.code: row for row in coverage(site.cast.street_admin, dt.date(2026, 11, 21),
+                                                      dt.date(2026, 11, 23))}[site.cast.community_a.code]
+    assert (row_a.inspected, row_a.covered, row_a.rate) == (2, 1, 25.0)

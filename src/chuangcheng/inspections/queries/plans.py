@@ -103,11 +103,12 @@ class Coverage:
     planned: int
     inspected: int
     planned_done: int
+    covered: int = 0  # required points that were inspected
 
     @property
     def rate(self) -> float | None:
-        """Inspected out of required, in %."""
-        return self.inspected * 100 / self.required if self.required else None
+        """Required points inspected, in % (extra visits do not count twice: at most 100)."""
+        return self.covered * 100 / self.required if self.required else None
 
 
 @dataclass
@@ -183,12 +184,12 @@ def coverage_of(user: Any, day: dt.date) -> Coverage:
     last = dict(Inspection.objects.filter(point_id__in=ids, day__lt=day).values("point_id")
                 .annotate(last=Max("day")).values_list("point_id", "last"))
     limit = day - dt.timedelta(days=rules.every_n_days)
-    required = sum(1 for pk, zero_loss in ids.items() if zero_loss or last.get(pk) is None or last[pk] <= limit)
+    required = {pk for pk, zero_loss in ids.items() if zero_loss or last.get(pk) is None or last[pk] <= limit}
     planned = set(Assignment.objects.filter(plan__street=street, plan__day=day, point_id__in=ids)
                   .values_list("point_id", flat=True))
     inspected = set(Inspection.objects.filter(day=day, point_id__in=ids).values_list("point_id", flat=True))
-    return Coverage(day=day, required=required, planned=len(planned), inspected=len(inspected),
-                    planned_done=len(planned & inspected))
+    return Coverage(day=day, required=len(required), planned=len(planned), inspected=len(inspected),
+                    planned_done=len(planned & inspected), covered=len(required & inspected))
 
 
 def loads(plan: DailyPlan) -> dict[int, int]:
