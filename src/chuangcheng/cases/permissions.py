@@ -8,6 +8,8 @@ from typing import Any
 from chuangcheng.org.models import Role
 from chuangcheng.org.permissions import ADMIN_ROLES, has_role, in_scope
 
+# Who keeps and shows the rectification ledger (整改台账): the offices, inspectors, leaders and units.
+LEDGER_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.INSPECTOR, Role.LEADER, Role.UNIT_HANDLER}
 REPORTING_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR, Role.LEADER}
 
 

@@ -77,6 +77,13 @@ class CaseFilter:
     def is_empty(self) -> bool:
         return self == CaseFilter()
 
+    def query_string(self) -> str:
+        """The filter as a page's query string (only what is set)."""
+        from urllib.parse import urlencode
+
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return urlencode([(name, "1" if value is True else value) for name, value in values.items() if value])
+
 
 def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The user's cases narrowed by `flt`; unknown codes give an empty list, never an error."""

@@ -19,6 +19,7 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("deleted")
         PUBLISH = "publish", _("published")
         IMPORT = "import", _("imported")
+        EXPORT = "export", _("exported")
 
     at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
