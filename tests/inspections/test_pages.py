@@ -306,3 +306,18 @@ def test_the_menu_has_the_round_for_walkers_and_the_board_for_admins(site, as_us
     assert reverse("inspections:today") in worker_home and reverse("inspections:board") not in worker_home
     admin_home = text_of(as_user(site.cast.street_admin).get("/"))
     assert reverse("inspections:board") in admin_home and reverse("inspections:history") in admin_home
+
+
+def test_another_communitys_admin_sees_nothing_of_the_inspection(site, as_user, cast):
+    data = full_form(site.compound, ENV_2={"result": "fail", "count": "3", "note": "门口", "photo": jpeg("red")})
+    as_user(site.worker).post(reverse("inspections:inspect", args=[site.compound.code]), data)
+    inspection = Inspection.objects.get()
+    photo = inspection.results.get(item__code="ENV-2").photos.get()
+    outsider = as_user(cast.admin_b)
+    assert outsider.get(reverse("inspections:detail", args=[inspection.pk])).status_code == 404
+    photo_url = reverse("inspections:photo", args=[inspection.pk, photo.sha256, "thumbnail"])
+    assert outsider.get(photo_url).status_code == 404
+    history = outsider.get(reverse("inspections:history"), {"point": site.compound.code})
+    assert reverse("inspections:detail", args=[inspection.pk]) not in text_of(history)
+    assert reverse("inspections:detail", args=[inspection.pk]) in text_of(
+        as_user(cast.admin_a).get(reverse("inspections:history"), {"point": site.compound.code}))

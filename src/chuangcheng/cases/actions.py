@@ -58,11 +58,6 @@ RUNNERS: dict[str, Runner] = {
 WITH_PHOTOS = {"rectify", "verify", "return_for_rework", "reopen"}
 
 
-def rectified_by(case: Case) -> Any:
-    last = case.events.filter(action="rectify").order_by("-at", "-id").select_related("actor").first()
-    return last.actor if last else None
-
-
 def check_allowed(action: str, case: Case, *, by: Any, version: int | None = None) -> None:
     """The version, state and role checks of the service, made before any photo is decoded: the
     same refusals (Conflict, TransitionNotAllowed, PermissionDenied) without spending a second
@@ -74,7 +69,7 @@ def check_allowed(action: str, case: Case, *, by: Any, version: int | None = Non
             _("A case that is “%(state)s” cannot be %(action)s.")
             % {"state": State(case.state).label, "action": services.ACTION_LABELS.get(transition, transition)}
         )
-    who = rectified_by(case) if action in {"verify", "return_for_rework"} else None
+    who = services.last_rectifier(case) if action in {"verify", "return_for_rework"} else None
     if action not in permissions.allowed_actions(by, case, rectified_by=who):
         # The state is right: what is missing is the role, or a condition the service explains.
         explained = {"request_extension": permissions.can_handle, "decide_extension": permissions.can_triage,

@@ -133,5 +133,18 @@ def counts_by_state(qs: QuerySet[Case]) -> dict[str, int]:
     return {row["state"]: row["n"] for row in qs.order_by().values("state").annotate(n=Count("id"))}
 
 
+def case_counts(user: Any, now: dt.datetime) -> dict[str, int]:
+    """The user's cases per state, plus "open", "overdue" and "due_soon": the cards of the home
+    page and the case list."""
+    visible = cases_visible_to(user)
+    by_state = counts_by_state(visible)
+    return {
+        **by_state,
+        "open": sum(by_state.get(state, 0) for state in OPEN_STATES),
+        "overdue": visible.filter(overdue_q(now)).count(),
+        "due_soon": visible.filter(due_soon_q(now)).count(),
+    }
+
+
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").prefetch_related("photos").order_by("at", "id")

@@ -324,7 +324,8 @@ def rectify_case(case: Case, *, by: Any, photos: Sequence[Any], note: str = "") 
     return event
 
 
-def _rectified_by(case: Case) -> Any:
+def last_rectifier(case: Case) -> Any:
+    """Who marked the case rectified last (a verifier must be someone else)."""
     last = case.events.filter(action="rectify").order_by("-at", "-id").select_related("actor").first()
     return last.actor if last else None
 
@@ -334,7 +335,7 @@ def verify_case(case: Case, *, by: Any, photos: Sequence[Any] = (), note: str = 
                 resolution: str = Resolution.FIXED) -> CaseEvent:
     """核查结案: someone other than the rectifier confirms on site."""
     _check_state(case, "verify")
-    _require(by, permissions.can_verify(by, case, rectified_by=_rectified_by(case)))
+    _require(by, permissions.can_verify(by, case, rectified_by=last_rectifier(case)))
     if resolution not in {Resolution.FIXED, Resolution.NOT_FIXABLE}:
         raise ValidationError({"resolution": _("A verified case is fixed or cannot be fixed.")})
     event = _move(case, by=by, action="verify", to_state=State.CLOSED, note=_note(note, required=False),
@@ -347,7 +348,7 @@ def verify_case(case: Case, *, by: Any, photos: Sequence[Any] = (), note: str = 
 def return_for_rework(case: Case, *, by: Any, note: str, photos: Sequence[Any] = ()) -> CaseEvent:
     """返工: verification failed; back to the unit, counted against it. The deadline stays."""
     _check_state(case, "return_for_rework")
-    _require(by, permissions.can_verify(by, case, rectified_by=_rectified_by(case)))
+    _require(by, permissions.can_verify(by, case, rectified_by=last_rectifier(case)))
     event = _move(case, by=by, action="return_for_rework", to_state=State.RECTIFYING,
                   note=_note(note, required=True), data={"photos": [p.sha256 for p in photos]},
                   rework_count=case.rework_count + 1, rectified_at=None)

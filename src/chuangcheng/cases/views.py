@@ -70,7 +70,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = queries.filter_cases(user, flt, now=now)
     page = paginate(request, cases)
     current = _list_query(request)
-    visible = queries.cases_visible_to(user)
     return render(request, "cases/case_list.html", {
         "page": page, "flt": flt, "now": now, "current": current,
         "rows": [_row(case, now) for case in page.object_list],
@@ -84,11 +83,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "communities": org_queries.communities_visible_to(user),
         "grids": org_queries.grids_visible_to(user),
         "sources": Source.choices,
-        "counts": {
-            "overdue": visible.filter(queries.overdue_q(now)).count(),
-            "due_soon": visible.filter(queries.due_soon_q(now)).count(),
-            **queries.counts_by_state(visible),
-        },
+        "counts": queries.case_counts(user, now),
         "can_report": user.role in permissions.REPORTING_ROLES,
         "can_export": user.role in permissions.LEDGER_ROLES or user.is_superuser,
     })

@@ -183,9 +183,7 @@ def _admin_scope(request: HttpRequest) -> Region:
 
 
 def _street_of(region: Region) -> Region:
-    while region.level > Region.Level.STREET and region.parent is not None:
-        region = region.parent
-    return region
+    return org_queries.street_of_region(region) or region
 
 
 def board(request: HttpRequest) -> HttpResponse:

@@ -27,6 +27,15 @@ def _ancestor_paths(region: Region) -> list[str]:
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
+def street_of_region(region: Region) -> Region | None:
+    """The subdistrict (街道) at or above `region`; None above the street level."""
+    if region.level == Region.Level.STREET:
+        return region
+    if region.level < Region.Level.STREET:
+        return None
+    return Region.objects.filter(code__in=region.ancestor_codes(), level=Region.Level.STREET).first()
+
+
 def regions_visible_to(user: Any) -> QuerySet[Region]:
     if not getattr(user, "is_authenticated", False):
         return Region.objects.none()

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -51,23 +49,11 @@ def home(request: HttpRequest) -> HttpResponse:
             .annotate(n=Count("id")).order_by("-n", "point_type__code"),
             "communities": communities,
             "can_list_people": permissions.can_list_people(user),
-            "cases": _case_counts(user),
+            "cases": case_queries.case_counts(user, clock.now()),
         },
     )
 
 
-def _case_counts(user: Any) -> dict[str, int]:
-    """The cards that send each role to its work: open, to accept, due soon, overdue."""
-    now = clock.now()
-    visible = case_queries.cases_visible_to(user)
-    by_state = case_queries.counts_by_state(visible)
-    return {
-        "open": sum(by_state.get(state, 0) for state in case_queries.OPEN_STATES),
-        "reported": by_state.get("reported", 0),
-        "rectified": by_state.get("rectified", 0),
-        "due_soon": visible.filter(case_queries.due_soon_q(now)).count(),
-        "overdue": visible.filter(case_queries.overdue_q(now)).count(),
-    }
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:

@@ -17,6 +17,7 @@ from chuangcheng.core import clock
 from chuangcheng.inspections import permissions
 from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, PlanRules
 from chuangcheng.org.models import Region, Unit
+from chuangcheng.org.queries import street_of_region
 from chuangcheng.places.models import Point
 
 
@@ -27,12 +28,7 @@ def street_of(user: Any) -> Region | None:
     scope = getattr(user, "scope", None)
     if scope is None:
         return Region.objects.filter(level=Region.Level.STREET).first() if user.is_superuser else None
-    if scope.level == Region.Level.STREET:
-        return scope
-    if scope.level < Region.Level.STREET:
-        return None
-    codes = scope.ancestor_codes()
-    return Region.objects.filter(code__in=codes, level=Region.Level.STREET).first()
+    return street_of_region(scope)
 
 
 def _in_scope(user: Any, prefix: str = "point__grid__path") -> Q:

@@ -17,7 +17,7 @@ from chuangcheng.cases.queries import cases_visible_to
 from chuangcheng.inspections.models import Assignment, Inspection, PlanRules
 from chuangcheng.inspections.permissions import can_view_records
 from chuangcheng.org.models import Region
-from chuangcheng.org.queries import scope_of
+from chuangcheng.org.queries import scope_of, street_of_region
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import CheckItem
 from chuangcheng.standards.queries import checklist_for
@@ -98,7 +98,7 @@ def coverage(user: Any, day_from: dt.date, day_to: dt.date) -> list[CoverageRow]
     rules = {r.street_id: r.every_n_days for r in PlanRules.objects.all()}
     rows = []
     for region in regions:
-        every = rules.get(_street_id(region) or 0, PlanRules._meta.get_field("every_n_days").default)
+        every = rules.get(getattr(street_of_region(region), "pk", 0), PlanRules._meta.get_field("every_n_days").default)
         needed = {pid: days if zero_loss else math.ceil(days / every) for pid, zero_loss in
                   Point.objects.filter(active=True, grid__path__startswith=region.path).values_list("id", "zero_loss")}
         visited = dict(Inspection.objects.filter(day__gte=day_from, day__lte=day_to,
@@ -124,11 +124,6 @@ def _coverage_regions(user: Any) -> list[Region]:
     if scope.level >= Region.Level.COMMUNITY:
         return [scope]
     return list(communities.filter(path__startswith=scope.path))
-
-
-def _street_id(region: Region) -> int | None:
-    street = Region.objects.filter(code__in=region.ancestor_codes(), level=Region.Level.STREET).only("id").first()
-    return street.pk if street else None
 
 
 def cases_to_verify_at(user: Any, point_ids: Any) -> dict[int, list[Case]]:
