@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "chuangcheng.evidence",
     "chuangcheng.cases",
     "chuangcheng.inspections",
+    "chuangcheng.reports",
+    "chuangcheng.public",
     "chuangcheng.api",
     "chuangcheng.web",
     "chuangcheng.demo",

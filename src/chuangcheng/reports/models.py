@@ -1,0 +1,176 @@
+"""Stored figures and frozen publications.
+
+`DailyRollup` and `UnitRollup` hold one local day's figures per region (grid, community, street,
+district) and per responsible unit, so bulletins, rankings and dashboards read a few small rows
+whatever the length of history. Past days are built by a nightly job and rebuildable by
+`chuangcheng rollup`; today is computed live from today's rows. `Bulletin` and `Ranking` are
+publications: once published their `content` is a frozen snapshot and is never recomputed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chuangcheng.core import clock
+from chuangcheng.org.models import Region, Unit
+
+
+class DailyRollup(models.Model):
+    """One region's figures for one local day (Asia/Shanghai). Counts add up the tree: a community's
+    row is the sum of its grids' rows, a street's the sum of its communities'."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="rollups")
+    day = models.DateField(_("date"))
+    built_at = models.DateTimeField(_("built"), default=clock.now)
+
+    # 日督查: points and inspections
+    points = models.PositiveIntegerField(_("active points"), default=0)
+    zero_loss_points = models.PositiveIntegerField(_("zero-loss points"), default=0)
+    visits_planned = models.PositiveIntegerField(_("visits planned"), default=0)
+    visits_done = models.PositiveIntegerField(_("planned visits made"), default=0)
+    inspections = models.PositiveIntegerField(_("inspections"), default=0)
+    points_inspected = models.PositiveIntegerField(_("points inspected"), default=0)
+    score = models.DecimalField(_("score"), max_digits=12, decimal_places=2, default=0)
+    max_score = models.DecimalField(_("possible score"), max_digits=12, decimal_places=2, default=0)
+    items_checked = models.PositiveIntegerField(_("items checked"), default=0)
+    items_failed = models.PositiveIntegerField(_("items failed"), default=0)
+    points_failed = models.PositiveIntegerField(_("points with a failure"), default=0)
+    zero_loss_failed = models.PositiveIntegerField(_("zero-loss points with a failure"), default=0)
+
+    # Cases: what happened this day
+    cases_opened = models.PositiveIntegerField(_("cases opened"), default=0)
+    cases_from_residents = models.PositiveIntegerField(_("cases reported by residents"), default=0)
+    cases_dispatched = models.PositiveIntegerField(_("cases dispatched"), default=0)
+    cases_rectified = models.PositiveIntegerField(_("cases rectified"), default=0)
+    cases_rectified_on_time = models.PositiveIntegerField(_("cases rectified on time"), default=0)
+    cases_closed = models.PositiveIntegerField(_("cases verified and closed"), default=0)
+    cases_returned = models.PositiveIntegerField(_("returned for rework"), default=0)
+    cases_reopened = models.PositiveIntegerField(_("cases reopened"), default=0)
+    cases_wrong_unit = models.PositiveIntegerField(_("sent back as wrong unit"), default=0)
+    # Cases: the state at the end of the day
+    cases_open = models.PositiveIntegerField(_("cases open at the end of the day"), default=0)
+    cases_overdue = models.PositiveIntegerField(_("cases overdue at the end of the day"), default=0)
+
+    # {category code: {"failed": items failed, "opened": cases opened}}
+    by_category = models.JSONField(_("by category"), default=dict, blank=True)
+    # Figures of later capabilities (volunteer hours, publicity, survey answers ...), by name.
+    extra = models.JSONField(_("other figures"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["day", "region"]
+        constraints = [models.UniqueConstraint(fields=["region", "day"], name="uniq_rollup_region_day")]
+        indexes = [models.Index(fields=["day", "region"], name="rollup_day_region")]
+        verbose_name = _("daily figures")
+        verbose_name_plural = _("daily figures")
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day}"
+
+
+class UnitRollup(models.Model):
+    """One responsible unit's case figures for one local day (on-time rate by unit, rework)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("responsible unit"), on_delete=models.CASCADE,
+                             related_name="rollups")
+    day = models.DateField(_("date"))
+    built_at = models.DateTimeField(_("built"), default=clock.now)
+    cases_dispatched = models.PositiveIntegerField(_("cases dispatched"), default=0)
+    cases_rectified = models.PositiveIntegerField(_("cases rectified"), default=0)
+    cases_rectified_on_time = models.PositiveIntegerField(_("cases rectified on time"), default=0)
+    cases_closed = models.PositiveIntegerField(_("cases verified and closed"), default=0)
+    cases_returned = models.PositiveIntegerField(_("returned for rework"), default=0)
+    cases_reopened = models.PositiveIntegerField(_("cases reopened"), default=0)
+    cases_wrong_unit = models.PositiveIntegerField(_("sent back as wrong unit"), default=0)
+    cases_open = models.PositiveIntegerField(_("cases open at the end of the day"), default=0)
+    cases_overdue = models.PositiveIntegerField(_("cases overdue at the end of the day"), default=0)
+
+    class Meta:
+        ordering = ["day", "unit"]
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="uniq_rollup_unit_day")]
+        indexes = [models.Index(fields=["day", "unit"], name="rollup_day_unit")]
+        verbose_name = _("daily figures of a unit")
+        verbose_name_plural = _("daily figures of units")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}"
+
+
+class Publication(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class Bulletin(models.Model):
+    """The daily bulletin (日通报) of a subdistrict. Drafted automatically, reviewed and published by a
+    street admin; `number` (第 N 期) is given at publication, sequential per subdistrict and year."""
+
+    street = models.ForeignKey(Region, verbose_name=_("subdistrict"), on_delete=models.PROTECT,
+                               related_name="bulletins")
+    day = models.DateField(_("date"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("issue number"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Publication.choices, default=Publication.DRAFT)
+    # Everything the bulletin shows (figures, tables, photo ids, editor's remarks); frozen once published.
+    content = models.JSONField(_("content"), default=dict, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True, max_length=4000)
+    drafted_at = models.DateTimeField(_("drafted"), default=clock.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-day", "street"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "day"], name="uniq_bulletin_street_day"),
+            models.UniqueConstraint(fields=["street", "year", "number"], name="uniq_bulletin_number"),
+        ]
+        verbose_name = _("daily bulletin")
+        verbose_name_plural = _("daily bulletins")
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.day} #{self.number or '-'}"
+
+
+class RankingRules(models.Model):
+    """A subdistrict's ranking formula (weights, minimum samples ...), edited by a street admin.
+    `formula` holds only what differs from the shipped default."""
+
+    street = models.OneToOneField(Region, verbose_name=_("subdistrict"), on_delete=models.CASCADE,
+                                  related_name="ranking_rules")
+    formula = models.JSONField(_("formula"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("changed"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("ranking rules")
+        verbose_name_plural = _("ranking rules")
+
+    def __str__(self) -> str:
+        return str(self.street_id)
+
+
+class Ranking(models.Model):
+    """The weekly ranking (周排名) of a subdistrict's communities for one ISO week. The formula used and
+    every row with its parts are kept in `content`; frozen once published."""
+
+    street = models.ForeignKey(Region, verbose_name=_("subdistrict"), on_delete=models.PROTECT,
+                               related_name="rankings")
+    week = models.CharField(_("week"), max_length=8)  # ISO week, "2026-W48"
+    week_start = models.DateField(_("first day"))  # the Monday
+    status = models.CharField(_("status"), max_length=12, choices=Publication.choices, default=Publication.DRAFT)
+    formula = models.JSONField(_("formula"), default=dict, blank=True)
+    content = models.JSONField(_("content"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=clock.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-week_start", "street"]
+        constraints = [models.UniqueConstraint(fields=["street", "week_start"], name="uniq_ranking_street_week")]
+        verbose_name = _("weekly ranking")
+        verbose_name_plural = _("weekly rankings")
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.week}"
