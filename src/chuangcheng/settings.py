@@ -3,6 +3,7 @@ that fails loudly, and every default is safe (DEBUG off, a generated secret, nev
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -202,8 +203,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 import xstatic.pkg.leaflet  # noqa: E402
+import xstatic.pkg.leaflet_markercluster  # noqa: E402
 
-STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+STATICFILES_DIRS = [
+    ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
+    ("leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
+    # The plotly package ships plotly.min.js: static "plotly/plotly.min.js".
+    ("plotly", str(Path(importlib.util.find_spec("plotly").origin).parent / "package_data")),  # type: ignore[union-attr, arg-type]
+]
 # Static files are served by WhiteNoise straight from the installed packages, so `serve`
 # needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
@@ -263,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
     "cases-sweep-deadlines": {"task": "cases.sweep_deadlines", "schedule": 300.0},
     # The morning plan (日调度): each street once a day, after its plan_at.
     "inspections-make-todays-plans": {"task": "inspections.make_todays_plans", "schedule": 600.0},
+    # Reports: store the figures of every finished day not yet stored (after midnight, or after a gap).
+    "reports-build-rollups": {"task": "reports.build_rollups", "schedule": 600.0},
+    # Reports: draft each street's daily bulletin once its draft time has come.
+    "reports-draft-bulletins": {"task": "reports.draft_bulletins", "schedule": 600.0},
 }
 
 # Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.
@@ -285,3 +296,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chuangcheng@localhost")
+
+# --- reports: daily bulletin, weekly ranking, dashboards, one map -------------------------------
+
+# --- public: residents' reports (随手拍) and Open311 GeoReport v2 ---------------------------------

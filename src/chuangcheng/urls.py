@@ -41,5 +41,8 @@ urlpatterns = [
     path("cases/", include("chuangcheng.cases.urls")),
     path("inspections/", include("chuangcheng.inspections.urls")),
     path("inbox/", include("chuangcheng.notify.urls")),
+    path("reports/", include("chuangcheng.reports.urls")),
+    path("open311/v2/", include("chuangcheng.public.open311.urls")),
+    path("r/", include("chuangcheng.public.urls")),
     path("", include("chuangcheng.web.urls")),
 ]

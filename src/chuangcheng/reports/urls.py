@@ -1,0 +1,6 @@
+"""/reports/: each page family keeps its own url list next to its views."""
+
+from chuangcheng.reports.views import bulletins, dashboards, rankings
+
+app_name = "reports"
+urlpatterns = [*dashboards.urlpatterns, *bulletins.urlpatterns, *rankings.urlpatterns]
