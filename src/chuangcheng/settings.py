@@ -274,6 +274,8 @@ CELERY_BEAT_SCHEDULE = {
     "reports-build-rollups": {"task": "reports.build_rollups", "schedule": 600.0},
     # Reports: draft each street's daily bulletin once its draft time has come.
     "reports-draft-bulletins": {"task": "reports.draft_bulletins", "schedule": 600.0},
+    # Reports: draft last week's ranking of each street once the week is over.
+    "reports-draft-rankings": {"task": "reports.draft_rankings", "schedule": 600.0},
 }
 
 # Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.
@@ -299,4 +301,37 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chuangcheng@localhost")
 
 # --- reports: daily bulletin, weekly ranking, dashboards, one map -------------------------------
 
+
+def env_clock_time(name: str, default: str) -> str:
+    """A local time of day as HH:MM (24 h), refused at startup when malformed."""
+    raw = env_str(name, default).strip()
+    hours, sep, minutes = raw.partition(":")
+    if not (sep and len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
+            and int(hours) < 24 and int(minutes) < 60):
+        raise ImproperlyConfigured(f"{name} must be a time of day as HH:MM, got {raw!r}")
+    return raw
+
+
+# The evening job drafts each subdistrict's daily bulletin (日通报) once the local time is past this.
+BULLETIN_DRAFT_AT = env_clock_time("BULLETIN_DRAFT_AT", "17:30")
+# The issuing office printed on bulletins; "{street}" stands for the subdistrict's name.
+BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", "")
+
 # --- public: residents' reports (随手拍) and Open311 GeoReport v2 ---------------------------------
+# Per device and per phone number; a flood is refused politely, nothing stored is lost.
+PUBLIC_REPORTS_PER_HOUR = env_int("PUBLIC_REPORTS_PER_HOUR", 5)
+PUBLIC_REPORTS_PER_DAY = env_int("PUBLIC_REPORTS_PER_DAY", 20)
+# Verification codes by text message: per phone (and per device) and how long a code is good.
+PUBLIC_SMS_PER_HOUR = env_int("PUBLIC_SMS_PER_HOUR", 3)
+PUBLIC_SMS_PER_DAY = env_int("PUBLIC_SMS_PER_DAY", 10)
+PUBLIC_SMS_CODE_MINUTES = env_int("PUBLIC_SMS_CODE_MINUTES", 10)
+# Nearby open cases of the same category shown as possible duplicates while reporting.
+PUBLIC_DUPLICATE_METERS = env_int("PUBLIC_DUPLICATE_METERS", 100)
+PUBLIC_DUPLICATE_DAYS = env_int("PUBLIC_DUPLICATE_DAYS", 14)
+# 文明积分: off unless switched on; points for a report the street office accepts.
+PUBLIC_POINTS_ENABLED = env_bool("PUBLIC_POINTS_ENABLED", False)
+PUBLIC_POINTS_PER_REPORT = env_int("PUBLIC_POINTS_PER_REPORT", 10)
+# Texts to reporters who asked, points for reports accepted on the case pages, old rate-limit rows.
+CELERY_BEAT_SCHEDULE["public-notify-reporters"] = {"task": "public.notify_reporters", "schedule": 120.0}
+CELERY_BEAT_SCHEDULE["public-award-points"] = {"task": "public.award_due_points", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["public-prune-attempts"] = {"task": "public.prune_attempts", "schedule": 3600.0}

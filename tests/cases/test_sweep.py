@@ -203,7 +203,7 @@ def test_the_command_reports_what_it_did(scene, capsys):
 
 
 def test_every_event_action_has_a_timeline_label():
-    assert set(services.EVENT_LABELS) == set(services.TRANSITIONS) | {"report", "warn", "escalate"}
+    assert set(services.EVENT_LABELS) == set(services.TRANSITIONS) | {"report"} | services.NOTE_ACTIONS
 
 
 def test_cases_beyond_one_batch_are_all_swept(scene, monkeypatch):

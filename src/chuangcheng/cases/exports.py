@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.queries import CaseFilter, filter_cases
 from chuangcheng.core import audit, clock
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.core.validators import mask_phone
+from chuangcheng.org.permissions import can_see_phone_numbers
 from chuangcheng.org.queries import scope_of
 
 MAX_ROWS = 20_000
@@ -28,14 +31,29 @@ def _local(moment: Any) -> Any:
     return clock.local(moment).replace(tzinfo=None) if moment else None
 
 
-def ledger_rows(cases: Any, now: Any) -> tuple[list[str], list[list[Any]]]:
+def reporter_phone(case: Any) -> str:
+    """The reporter's number: a resident's from their public report (the `public_report` row of the
+    public app, reached through the relation only), else the reporting staff member's."""
+    try:
+        report = getattr(case, "public_report", None)
+    except ObjectDoesNotExist:
+        report = None
+    if report is not None:
+        return str(report.phone or "")
+    person = case.reported_by.person if case.reported_by_id and case.reported_by.person_id else None
+    return person.phone if person is not None else ""
+
+
+def ledger_rows(cases: Any, now: Any, *, show_phone: bool = False) -> tuple[list[str], list[list[Any]]]:
+    """The header and rows; phone numbers are masked (138****1234) unless `show_phone`."""
     header = [_("Number"), _("Reported"), _("Source"), _("Group"), _("Category"), _("Campaign label"),
               _("Community"), _("Grid"), _("Point"), _("Address"), _("Description"), _("Severity"), _("State"),
               _("Resolution"), _("Responsible unit"), _("Dispatched"), _("Deadline"), _("Rectified"), _("Closed"),
               _("Overdue"), _("Returned for rework"), _("Sent back as wrong unit"), _("Reopened"),
-              _("Reported by")]
+              _("Reported by"), _("Reporter's phone")]
     rows = []
     for case in cases:
+        phone = reporter_phone(case)
         rows.append([
             case.number, _local(case.reported_at), case.get_source_display(),
             case.category.parent.name if case.category.parent_id else "", case.category.name,
@@ -46,6 +64,7 @@ def ledger_rows(cases: Any, now: Any) -> tuple[list[str], list[list[Any]]]:
             _local(case.rectified_at), _local(case.closed_at), _("yes") if case.is_overdue(now) else "",
             case.rework_count, case.wrong_unit_count, case.reopen_count,
             case.reported_by.display_name if case.reported_by_id else "",
+            phone if show_phone else mask_phone(phone),
         ])
     return header, rows
 
@@ -57,11 +76,12 @@ def case_ledger(user: Any, flt: CaseFilter) -> tuple[bytes, int]:
     from openpyxl.styles import Alignment, Font
 
     now = clock.now()
-    cases = filter_cases(user, flt, now=now).select_related("reported_by").order_by("reported_at", "id")
+    cases = (filter_cases(user, flt, now=now).select_related("reported_by__person", "public_report")
+             .order_by("reported_at", "id"))
     total = cases.count()
     if total > MAX_ROWS:
         raise ValueError(total)
-    header, rows = ledger_rows(cases.iterator(chunk_size=1000), now)
+    header, rows = ledger_rows(cases.iterator(chunk_size=1000), now, show_phone=can_see_phone_numbers(user))
     book = Workbook()
     sheet = book.active
     sheet.title = _("Case ledger")[:31]

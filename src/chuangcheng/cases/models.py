@@ -127,6 +127,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["grid", "state"], name="case_grid_state"),
             models.Index(fields=["unit", "state"], name="case_unit_state"),
+            # The daily rollups: cases closed since a day began.
+            models.Index(fields=["closed_at"], name="case_closed_at"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -175,6 +177,8 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["case", "at", "id"]
+        # The daily rollups read one day's events.
+        indexes = [models.Index(fields=["at"], name="caseevent_at")]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 

@@ -60,6 +60,11 @@ class CaseFilter:
     due_soon: bool = False
     mine: bool = False  # handled by me, or my unit's cases for a unit handler
     point: str = ""  # point code
+    # A period of local dates (ISO, inclusive): when the case was reported, or, with `did`, when
+    # it was dispatched / rectified / closed ... — the lists behind the daily figures.
+    since: str = ""
+    until: str = ""
+    did: str = ""  # a key of EVENT_FILTERS
 
     @classmethod
     def from_params(cls, params: Any) -> CaseFilter:
@@ -72,6 +77,8 @@ class CaseFilter:
             region=params.get("region", "")[:40], source=params.get("source", "")[:20],
             overdue=flag("overdue"), due_soon=flag("due_soon"), mine=flag("mine"),
             point=params.get("point", "")[:40],
+            since=_iso_day(params.get("since", "")), until=_iso_day(params.get("until", "")),
+            did=params.get("did", "") if params.get("did", "") in EVENT_FILTERS else "",
         )
 
     def is_empty(self) -> bool:
@@ -83,6 +90,32 @@ class CaseFilter:
 
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return urlencode([(name, "1" if value is True else value) for name, value in values.items() if value])
+
+
+# What a case did in the period (`did`), as the event actions the daily figures count.
+EVENT_FILTERS: dict[str, tuple[str, ...]] = {
+    "dispatched": ("dispatch", "redispatch"),
+    "rectified": ("rectify",),
+    "closed": ("verify",),
+    "returned": ("return_for_rework",),
+    "reopened": ("reopen",),
+    "sent_back": ("send_back",),
+}
+
+
+def _iso_day(value: str) -> str:
+    """A date the filter can use, or "" (a malformed date narrows nothing)."""
+    try:
+        return dt.date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        return ""
+
+
+def _period(flt: CaseFilter) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The filter's dates as moments: from the start of `since` to the end of `until`, local time."""
+    start = clock.start_of(dt.date.fromisoformat(flt.since)) if flt.since else None
+    end = clock.start_of(dt.date.fromisoformat(flt.until) + dt.timedelta(days=1)) if flt.until else None
+    return start, end
 
 
 def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
@@ -107,6 +140,15 @@ def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) 
         qs = qs.filter(source=flt.source)
     if flt.point:
         qs = qs.filter(point__code=flt.point)
+    start, end = _period(flt)
+    if flt.did:
+        events = CaseEvent.objects.filter(action__in=EVENT_FILTERS[flt.did])
+        events = events.filter(at__gte=start) if start else events
+        events = events.filter(at__lt=end) if end else events
+        qs = qs.filter(id__in=events.values("case_id"))
+    else:
+        qs = qs.filter(reported_at__gte=start) if start else qs
+        qs = qs.filter(reported_at__lt=end) if end else qs
     if flt.overdue:
         qs = qs.filter(overdue_q(now))
     if flt.due_soon:

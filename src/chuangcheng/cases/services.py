@@ -49,6 +49,7 @@ TRANSITIONS = {
     for t in [
         _t("accept", {State.REPORTED}, State.ACCEPTED),
         _t("reject", {State.REPORTED}, State.REJECTED),
+        _t("merge", {State.REPORTED}, State.REJECTED),
         _t("dispatch", {State.ACCEPTED}, State.DISPATCHED),
         _t("redispatch", HANDLING, State.DISPATCHED),
         _t("send_back", HANDLING, State.ACCEPTED),
@@ -257,6 +258,17 @@ def reject_case(case: Case, *, by: Any, reason: str, resolution: str = Resolutio
         raise ValidationError({"resolution": _("Choose why the report is not accepted.")})
     return _move(case, by=by, action="reject", to_state=State.REJECTED, note=_note(reason, required=True,
                  field="reason"), resolution=resolution, closed_at=clock.now())
+
+
+@transaction.atomic
+def merge_case(case: Case, *, by: Any, into: Case, note: str = "") -> CaseEvent:
+    """并案: a report of a problem already open as `into`; not accepted, as a duplicate linked to it."""
+    _check_state(case, "merge")
+    _require(by, permissions.can_triage(by, case))
+    if into.pk == case.pk or not into.is_open:
+        raise ValidationError({"into": _("Merge into another case that is still open.")})
+    return _move(case, by=by, action="merge", to_state=State.REJECTED, note=_note(note, required=False),
+                 data={"into": into.number}, resolution=Resolution.DUPLICATE, closed_at=clock.now())
 
 
 @transaction.atomic
@@ -513,6 +525,7 @@ EVENT_LABELS = {
     "report": gettext_lazy("reported"),
     "accept": gettext_lazy("accepted"),
     "reject": gettext_lazy("did not accept"),
+    "merge": gettext_lazy("merged into another case"),
     "dispatch": gettext_lazy("dispatched"),
     "redispatch": gettext_lazy("dispatched to another unit"),
     "send_back": gettext_lazy("sent back as not their unit"),
@@ -528,7 +541,21 @@ EVENT_LABELS = {
     "reopen": gettext_lazy("reopened"),
     "warn": gettext_lazy("warned the unit: due soon"),
     "escalate": gettext_lazy("overdue: escalated to the unit's head (督办)"),
+    "comment": gettext_lazy("added a comment"),
 }
+
+# Events that record something said about a case without changing it (no new version).
+NOTE_ACTIONS = {"warn", "escalate", "comment"}
+
+
+@transaction.atomic
+def comment_on_case(case: Case, *, author: str, note: str, data: dict[str, Any] | None = None) -> CaseEvent:
+    """A comment from outside the office (an Open311 client, say) kept on the case's timeline. It changes
+    neither the state nor the version: staff read it and act through the case's own actions."""
+    return CaseEvent.objects.create(
+        case=case, at=clock.now(), actor=None, actor_name=author[:150], action="comment",
+        from_state=case.state, to_state=case.state, note=note, data=data or {},
+    )
 
 SWEEP_BATCH = 200
 

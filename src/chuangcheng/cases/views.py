@@ -61,6 +61,17 @@ def _list_query(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+# The list's "what happened in the period" choices (CaseFilter.did).
+DID_CHOICES = [
+    ("dispatched", gettext_lazy("Dispatched")),
+    ("rectified", gettext_lazy("Rectified")),
+    ("closed", gettext_lazy("Verified and closed")),
+    ("returned", gettext_lazy("Returned for rework")),
+    ("reopened", gettext_lazy("Reopened")),
+    ("sent_back", gettext_lazy("Sent back as wrong unit")),
+]
+
+
 def case_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not request.GET and user.role == Role.UNIT_HANDLER:
@@ -83,6 +94,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "communities": org_queries.communities_visible_to(user),
         "grids": org_queries.grids_visible_to(user),
         "sources": Source.choices,
+        "did_choices": DID_CHOICES,
         "counts": queries.case_counts(user, now),
         "can_report": user.role in permissions.REPORTING_ROLES,
         "can_export": user.role in permissions.LEDGER_ROLES or user.is_superuser,

@@ -26,6 +26,16 @@ def local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment)
 
 
+def start_of(day: dt.date) -> dt.datetime:
+    """The first moment of a local date (midnight in Asia/Shanghai), aware."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A local date as the half-open range of moments [start, next day's start)."""
+    return start_of(day), start_of(day + dt.timedelta(days=1))
+
+
 @contextlib.contextmanager
 def pinned(moment: dt.datetime) -> Iterator[dt.datetime]:
     """Within the block, `now()` is `moment` (aware). For writing history through the same

@@ -18,7 +18,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chuangcheng.demo.inspections import write_history
+from chuangcheng.core import clock
+from chuangcheng.demo.bulletins import publish_history as publish_bulletins
+from chuangcheng.demo.inspections import history_days, write_history
+from chuangcheng.demo.public import add_resident_reports
+from chuangcheng.demo.rankings import publish_history as publish_rankings
+from chuangcheng.demo.reports import build_rollups
 from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.org.services import save_login, save_person, save_region, save_unit
@@ -74,8 +79,24 @@ def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress
         street = _write(plan, password_hash, report)
         write_history(seed, plan, progress=lambda done, total: _report(report, _("Inspections"), done, total))
         demo_users = _demo_users(street)
+        _write_reports(seed, street, demo_users, report)
     return DemoResult(created=True, street_name=street.name, password=chosen,
                       accounts=[(user.username, account_label(user)) for user in demo_users])
+
+
+def _write_reports(seed: int, street: Region, users: list[User], report: Progress) -> None:
+    """Residents' reports over the same weeks, then what the office published from it all: the
+    stored daily figures, a bulletin for every day and a ranking for every finished week."""
+    report(_("Residents' reports"), 0, 1)
+    add_resident_reports(seed=seed)
+    report(_("Residents' reports"), 1, 1)
+    build_rollups(progress=lambda label, done, total: report(_("Daily figures"), done, total))
+    days = history_days(clock.today())
+    admin = next(user for user in users if user.role == Role.STREET_ADMIN)
+    publish_bulletins(street, days, by=admin,
+                      progress=lambda done, total: _report(report, _("Daily bulletins"), done, total))
+    publish_rankings(street, days, by=admin,
+                     progress=lambda done, total: _report(report, _("Weekly rankings"), done, total))
 
 
 def account_label(user: User) -> str:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("board/visits/<int:pk>/remove/", views.board_remove, name="remove_visit"),
     path("history/", views.history, name="history"),
     path("coverage/", views.coverage, name="coverage"),
+    path("ledger.xlsx", views.inspection_export, name="export"),
     path("<int:pk>/", views.inspection_detail, name="detail"),
     path("<int:pk>/photos/<str:sha256>/<str:variant>/", views.inspection_photo, name="photo"),
 ]

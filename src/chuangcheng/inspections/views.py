@@ -43,6 +43,7 @@ from chuangcheng.org.models import Region
 from chuangcheng.org.permissions import is_street_admin
 from chuangcheng.places.models import Point
 from chuangcheng.places.queries import point_for
+from chuangcheng.standards.models import PointType
 
 
 def _user(request: HttpRequest) -> Any:
@@ -338,12 +339,21 @@ def history(request: HttpRequest) -> HttpResponse:
             raise Http404
         inspections = records.person_history(user, person, since, until)
     else:
-        inspections = records.inspections_visible_to(user).filter(day__gte=since, day__lte=until)
+        try:
+            flt = records.LedgerFilter.from_params(request.GET)
+        except records.BadFilter as exc:
+            messages.error(request, str(exc))
+            flt = records.LedgerFilter(since=since, until=until)
+        since, until = flt.since, flt.until
+        inspections = records.filter_inspections(user, flt)
     page = paginate(request, inspections)
     return render(request, "inspections/history.html", {
         "point": point, "person": person, "page": page, "since": since, "until": until,
         "spark": _sparkline([i for i in page.object_list if i.rate is not None][::-1]) if point else None,
         "people": inspectors_for(user),
+        "communities": org_queries.communities_visible_to(user), "types": PointType.objects.all(),
+        "community": request.GET.get("community", ""), "point_type": request.GET.get("type", ""),
+        "failed": request.GET.get("failed", "") in {"1", "true", "on"},
     })
 
 
@@ -367,3 +377,25 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/coverage.html", {
         "rows": records.coverage(request.user, since, until), "since": since, "until": until,
     })
+
+
+def inspection_export(request: HttpRequest) -> HttpResponse:
+    """督查台账: the inspections of the records' filter as an Excel workbook (logged)."""
+    from chuangcheng.inspections.exports import MAX_ROWS, BadFilter, LedgerFilter, inspection_ledger
+
+    _records_only(request)
+    try:
+        flt = LedgerFilter.from_params(request.GET)
+    except BadFilter as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    try:
+        body, _count = inspection_ledger(_user(request), flt)
+    except ValueError:
+        messages.error(request, _("More than %(n)d inspections match: narrow the filters, then export.")
+                       % {"n": MAX_ROWS})
+        return redirect(f"{reverse('inspections:history')}?{flt.query_string()}")
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"inspection-ledger-{flt.since:%Y%m%d}-{flt.until:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
+
+from chuangcheng.public import views
 
 app_name = "public"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("nearby/", views.nearby, name="nearby"),
+    path("sms/", views.sms_code, name="sms_code"),
+    path("follow/<str:number>/", views.follow, name="follow"),
+    path("t/", views.lookup, name="lookup"),
+    path("t/<str:code>/", views.track, name="track"),
+    path("t/<str:code>/answer/", views.answer, name="answer"),
+    path("t/<str:code>/phone/", views.verify_phone, name="verify_phone"),
+    path("t/<str:code>/erase/", views.erase, name="erase"),
+    path("p/<str:sha256>.jpg", views.photo, name="photo"),
+    path("triage/", views.triage, name="triage"),
+    path("triage/<str:code>/<str:action>/", views.triage_action, name="triage_action"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("moderation/<str:code>/", views.moderate, name="moderate"),
+    path("blocked/", views.block, name="block"),
+    path("points/", views.points, name="points"),
+]

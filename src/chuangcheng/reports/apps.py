@@ -11,6 +11,8 @@ class ReportsConfig(AppConfig):
         from chuangcheng.core import jobs
         from chuangcheng.reports import tasks
 
-        # Under `chuangcheng serve`: store finished days' figures, draft the evening bulletin.
+        # Under `chuangcheng serve`: store finished days' figures, draft the evening bulletin and
+        # last week's ranking.
         jobs.register(tasks.BUILD_ROLLUPS, tasks.build_rollups)
         jobs.register(tasks.DRAFT_BULLETINS, tasks.draft_bulletins)
+        jobs.register(tasks.DRAFT_RANKINGS, tasks.draft_rankings)

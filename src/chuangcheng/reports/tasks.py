@@ -8,6 +8,7 @@ from chuangcheng.celery import app
 
 BUILD_ROLLUPS = "reports.build_rollups"
 DRAFT_BULLETINS = "reports.draft_bulletins"
+DRAFT_RANKINGS = "reports.draft_rankings"
 
 
 @app.task(name=BUILD_ROLLUPS, ignore_result=True, autoretry_for=(OperationalError,), max_retries=3,
@@ -24,3 +25,11 @@ def draft_bulletins() -> int:
     from chuangcheng.reports.services.bulletins import draft_due_bulletins
 
     return draft_due_bulletins()
+
+
+@app.task(name=DRAFT_RANKINGS, ignore_result=True, autoretry_for=(OperationalError,), max_retries=3,
+          retry_backoff=1, retry_backoff_max=30, retry_jitter=True)
+def draft_rankings() -> int:
+    from chuangcheng.reports.services.rankings import draft_due_rankings
+
+    return draft_due_rankings()

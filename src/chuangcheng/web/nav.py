@@ -3,11 +3,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.org import permissions
 from chuangcheng.org.models import Role
+from chuangcheng.org.permissions import has_role
+from chuangcheng.reports.permissions import BULLETIN_READERS, DASHBOARD_ROLES
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,19 @@ def menu_for(user: Any) -> list[NavItem]:
         items.insert(1, NavItem(str(_("Morning board")), reverse("inspections:board"), "board"))
     if permissions.has_role(user, Role.INSPECTOR, Role.GRID_WORKER, *permissions.ADMIN_ROLES):
         items.insert(3, NavItem(str(_("Inspection records")), reverse("inspections:history"), "inspection_records"))
+    if has_role(user, *DASHBOARD_ROLES):
+        items.insert(1, NavItem(str(_("Dashboards")), reverse("reports:overview"), "dashboards"))
+        items.insert(len(items) - 1, NavItem(str(_("One map")), reverse("reports:map"), "onemap"))
+    if has_role(user, *BULLETIN_READERS, Role.COMMUNITY_ADMIN):
+        items.insert(len(items) - 1, NavItem(str(_("Daily bulletins")), reverse("reports:bulletins"), "bulletins"))
+        items.insert(len(items) - 1, NavItem(str(_("Weekly rankings")), reverse("reports:rankings"), "rankings"))
+    if has_role(user, *permissions.ADMIN_ROLES):
+        items.insert(len(items) - 1, NavItem(str(_("Residents' reports")), reverse("public:triage"), "triage"))
+    if has_role(user, Role.STREET_ADMIN):
+        items.append(NavItem(str(_("Moderation")), reverse("public:moderation"), "moderation"))
+        items.append(NavItem(str(_("Open311 API keys")), reverse("open311:keys"), "open311"))
+    if settings.PUBLIC_POINTS_ENABLED and has_role(user, *permissions.ADMIN_ROLES):
+        items.append(NavItem(str(_("Civility points")), reverse("public:points"), "points_ledger"))
     if permissions.can_list_people(user):
         items.insert(5, NavItem(str(_("People")), reverse("org:people"), "people"))
     if permissions.can_import(user):

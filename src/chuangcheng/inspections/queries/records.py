@@ -9,13 +9,17 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from chuangcheng.cases.models import Case, State
 from chuangcheng.cases.queries import cases_visible_to
+from chuangcheng.core import clock
 from chuangcheng.inspections.models import Assignment, Inspection, PlanRules
 from chuangcheng.inspections.permissions import can_view_records
+from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.org.queries import scope_of, street_of_region
 from chuangcheng.places.models import Point
@@ -134,3 +138,70 @@ def cases_to_verify_at(user: Any, point_ids: Any) -> dict[int, list[Case]]:
         assert case.point_id is not None  # noqa: S101 - filtered by point
         found[case.point_id].append(case)
     return dict(found)
+
+
+DEFAULT_DAYS = 30
+
+
+class BadFilter(ValueError):
+    """A filter value that is not what it should be (a date that is not a date ...)."""
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    text = (value or "").strip()[:10]
+    if not text:
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadFilter(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": text}) from exc
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What the ledger is narrowed to, from the inspection records' query string."""
+
+    since: dt.date
+    until: dt.date
+    region: str = ""  # community or grid code
+    point_type: str = ""
+    person: str = ""  # the inspector's username
+    point: str = ""  # point code
+    failed: bool = False  # only inspections with a failed item
+
+    @classmethod
+    def from_params(cls, params: Any, *, today: dt.date | None = None) -> LedgerFilter:
+        """Raises BadFilter for a date that is not a date or a range that ends before it starts."""
+        until = _date(params.get("to"), today or clock.today())
+        since = _date(params.get("from"), until - dt.timedelta(days=DEFAULT_DAYS - 1))
+        if since > until:
+            raise BadFilter(_("The start date is after the end date."))
+        return cls(
+            since=since, until=until,
+            region=(params.get("community") or params.get("region") or "").strip()[:40],
+            point_type=params.get("type", "").strip()[:40], person=params.get("person", "").strip()[:150],
+            point=params.get("point", "").strip()[:40], failed=params.get("failed", "") in {"1", "true", "on"},
+        )
+
+    def query_string(self) -> str:
+        values = [("from", self.since.isoformat()), ("to", self.until.isoformat()), ("community", self.region),
+                  ("type", self.point_type), ("person", self.person), ("point", self.point),
+                  ("failed", "1" if self.failed else "")]
+        return urlencode([(k, v) for k, v in values if v])
+
+
+def filter_inspections(user: Any, flt: LedgerFilter) -> QuerySet[Inspection]:
+    """The user's inspections narrowed by `flt`; unknown codes give nothing, never an error."""
+    qs = inspections_visible_to(user).filter(day__gte=flt.since, day__lte=flt.until)
+    if flt.region:
+        region = org_queries.region_for(user, flt.region)
+        qs = qs.filter(grid__path__startswith=region.path) if region else qs.none()
+    if flt.point_type:
+        qs = qs.filter(point__point_type__code=flt.point_type)
+    if flt.person:
+        qs = qs.filter(inspector__username=flt.person)
+    if flt.point:
+        qs = qs.filter(point__code=flt.point)
+    if flt.failed:
+        qs = qs.filter(failed_count__gt=0)
+    return qs

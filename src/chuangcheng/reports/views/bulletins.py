@@ -1,5 +1,206 @@
+"""Daily bulletin pages: the list of a subdistrict's bulletins, one bulletin in its official look
+(every figure a link to the list behind it), its Word download and its photos, and the street
+admin's two actions on a draft (refresh, publish)."""
+
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from typing import Any
 
-urlpatterns: list[Any] = []
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chuangcheng.core import clock
+from chuangcheng.core.pagination import paginate
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.views import photo_response
+from chuangcheng.org.models import Region
+from chuangcheng.reports import permissions
+from chuangcheng.reports.bulletin_docx import render_docx
+from chuangcheng.reports.models import Bulletin, Publication
+from chuangcheng.reports.queries import bulletins as queries
+from chuangcheng.reports.services import bulletins as services
+
+
+class PublishForm(forms.Form):
+    remarks = forms.CharField(label=gettext_lazy("Remarks (printed at the end)"), required=False,
+                              max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class DraftForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _street(request: HttpRequest, code: str) -> Region:
+    street = queries.streets_for(request.user).filter(code=code).first()
+    if street is None:
+        raise Http404
+    return street
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+def _bulletin(request: HttpRequest, street_code: str, day: str) -> Bulletin:
+    """The bulletin, when the user may read it: 404 outside their subdistricts, 403 when it is not
+    for their role (or a draft and they do not manage it)."""
+    bulletin = queries.bulletin_for(request.user, street_code, _day(day))
+    if bulletin is None:
+        raise Http404
+    if not permissions.can_read_bulletin(request.user, bulletin):
+        raise PermissionDenied(_("This bulletin is not addressed to your role."))
+    return bulletin
+
+
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    streets = list(queries.streets_for(request.user))
+    streets = [s for s in streets if permissions.can_list_bulletins(request.user, s)]
+    if not streets:
+        raise PermissionDenied(_("Bulletins are not addressed to your role."))
+    wanted = request.GET.get("street", "")[:40]
+    street = next((s for s in streets if s.code == wanted), streets[0])
+    bulletins = queries.bulletins_visible_to(request.user).filter(street=street).order_by("-day")
+    can_manage = permissions.can_manage_bulletins(request.user, street)
+    return render(request, "reports/bulletin_list.html", {
+        "street": street, "streets": streets, "page": paginate(request, bulletins),
+        "can_manage": can_manage, "draft_form": DraftForm(initial={"day": clock.today()}) if can_manage else None,
+    })
+
+
+def _href(value: dict[str, Any]) -> str:
+    try:
+        url = reverse(value["view"], args=value.get("args") or [])
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{value['query']}" if value.get("query") else url
+
+
+def with_hrefs(content: Any) -> Any:
+    """A copy of the content where every link ({"view", "args", "query"}) is also a URL ("href")."""
+    if isinstance(content, dict):
+        out = {key: with_hrefs(value) for key, value in content.items()}
+        if "view" in content and "query" in content:
+            out["href"] = _href(content)
+        return out
+    if isinstance(content, list):
+        return [with_hrefs(value) for value in content]
+    return copy.copy(content)
+
+
+def page_content(bulletin: Bulletin) -> dict[str, Any]:
+    """The content as the page shows it: links resolved, each photo's address through this
+    bulletin's own photo view."""
+    content: dict[str, Any] = with_hrefs(bulletin.content)
+    args = [bulletin.street.code, bulletin.day.isoformat()]
+    for row in content.get("typical", []):
+        for side in ("before", "after"):
+            row[side]["src"] = reverse("reports:bulletin_photo", args=[*args, row[side]["sha256"], "display"])
+    return content
+
+
+def bulletin_detail(request: HttpRequest, street: str, day: str) -> HttpResponse:
+    bulletin = _bulletin(request, street, day)
+    can_publish = permissions.can_publish_bulletin(request.user, bulletin)
+    return render(request, "reports/bulletin_detail.html", {
+        "bulletin": bulletin, "c": page_content(bulletin),
+        "can_publish": can_publish,
+        "publish_form": PublishForm(initial={"remarks": bulletin.remarks}) if can_publish else None,
+    })
+
+
+def bulletin_docx(request: HttpRequest, street: str, day: str) -> HttpResponse:
+    bulletin = _bulletin(request, street, day)
+    body = render_docx(bulletin.content, number=bulletin.number, remarks=bulletin.remarks)
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    suffix = f"-{bulletin.number}" if bulletin.number else "-draft"
+    response["Content-Disposition"] = (
+        f'attachment; filename="bulletin-{bulletin.street.code}-{bulletin.day.isoformat()}{suffix}.docx"')
+    return response
+
+
+def bulletin_photo(request: HttpRequest, street: str, day: str, sha256: str, variant: str) -> FileResponse:
+    """A photo the bulletin shows, to those who may read the bulletin; no other photo."""
+    bulletin = _bulletin(request, street, day)
+    photo_id = queries.photo_ids(bulletin.content).get(sha256)
+    if photo_id is None or variant not in {Photo.Variant.DISPLAY, Photo.Variant.THUMBNAIL}:
+        raise Http404
+    photo = Photo.objects.filter(pk=photo_id, sha256=sha256).first()
+    if photo is None:
+        raise Http404
+    return photo_response(photo, variant)
+
+
+@require_POST
+def bulletin_refresh(request: HttpRequest, street: str, day: str) -> HttpResponse:
+    """Draft the bulletin of the day, or compose the draft again with the latest figures."""
+    region = _street(request, street)
+    the_day = _day(day)
+    if not permissions.can_manage_bulletins(request.user, region):
+        raise PermissionDenied(_("Only the subdistrict's street admins draft and publish its bulletins."))
+    if the_day > clock.today():
+        messages.error(request, _("A bulletin reports a day that has begun."))
+        return redirect(f"{reverse('reports:bulletins')}?street={region.code}")
+    try:
+        services.draft_bulletin(region, the_day, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The draft now shows the latest figures."))
+    return redirect("reports:bulletin", region.code, the_day.isoformat())
+
+
+@require_POST
+def bulletin_draft(request: HttpRequest) -> HttpResponse:
+    """The list's "draft a bulletin" form: a day of the chosen subdistrict."""
+    region = _street(request, request.POST.get("street", "")[:40])
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date as YYYY-MM-DD."))
+        return redirect(f"{reverse('reports:bulletins')}?street={region.code}")
+    return bulletin_refresh(request, region.code, form.cleaned_data["day"].isoformat())
+
+
+@require_POST
+def bulletin_publish(request: HttpRequest, street: str, day: str) -> HttpResponse:
+    bulletin = _bulletin(request, street, day)
+    if not permissions.can_manage_bulletins(request.user, bulletin.street):
+        raise PermissionDenied(_("Only the subdistrict's street admins draft and publish its bulletins."))
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("reports:bulletin", street, day)
+    if bulletin.status == Publication.PUBLISHED:
+        messages.error(request, _("This bulletin is published and can no longer change."))
+        return redirect("reports:bulletin", street, day)
+    try:
+        bulletin = services.publish_bulletin(bulletin, by=request.user, remarks=form.cleaned_data["remarks"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Published as No. %(number)s.") % {"number": bulletin.number})
+    return redirect("reports:bulletin", street, day)
+
+
+urlpatterns: list[Any] = [
+    path("bulletins/", bulletin_list, name="bulletins"),
+    path("bulletins/draft/", bulletin_draft, name="bulletin_draft"),
+    path("bulletins/<str:street>/<str:day>/", bulletin_detail, name="bulletin"),
+    path("bulletins/<str:street>/<str:day>/bulletin.docx", bulletin_docx, name="bulletin_docx"),
+    path("bulletins/<str:street>/<str:day>/refresh/", bulletin_refresh, name="bulletin_refresh"),
+    path("bulletins/<str:street>/<str:day>/publish/", bulletin_publish, name="bulletin_publish"),
+    path("bulletins/<str:street>/<str:day>/photos/<str:sha256>/<str:variant>/", bulletin_photo,
+         name="bulletin_photo"),
+]

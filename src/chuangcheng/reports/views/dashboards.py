@@ -1,5 +1,208 @@
+"""Dashboards and the one map (一张图): the overview of the user's scope, a community's page, a
+responsible unit's page, the wall display (大屏) and the map of today's status. Read-only pages:
+a region or unit outside the user's scope is a 404, whatever the role."""
+
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[Any] = []
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from chuangcheng.core import clock
+from chuangcheng.org import queries as org_queries
+from chuangcheng.org.models import Region
+from chuangcheng.reports import permissions
+from chuangcheng.reports.queries import dashboard
+from chuangcheng.reports.queries import map as map_queries
+from chuangcheng.standards.models import PointType
+
+
+def _reader(request: HttpRequest) -> Any:
+    user = request.user
+    if not permissions.can_view_dashboards(user):
+        raise PermissionDenied(_("Your role does not read the dashboards."))
+    return user
+
+
+def _url(name: str, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None, False)})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def _pct(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def links(region: Region, ov: dashboard.Overview) -> dict[str, Any]:
+    """The list behind each figure: the case list's and the inspection records' filters."""
+    code = region.code
+    narrow = code if region.level >= Region.Level.COMMUNITY else ""
+
+    def history(since: dt.date, until: dt.date, **extra: Any) -> str:
+        return _url("inspections:history", **{"from": since.isoformat(), "to": until.isoformat()},
+                    community=narrow, **extra)
+
+    periods = {"today": (ov.day, ov.day), "this_week": (ov.week_start, ov.day),
+               "last_week": (ov.last_week_start, ov.last_week_end)}
+    return {
+        **{name: {
+            "inspections": history(a, b), "failed": history(a, b, failed="1"),
+            "coverage": _url("inspections:coverage", **{"from": a.isoformat(), "to": b.isoformat()}),
+            "ledger": _url("inspections:export", **{"from": a.isoformat(), "to": b.isoformat()}, community=narrow),
+            "opened": _url("cases:list", region=code, since=a.isoformat(), until=b.isoformat()),
+            "residents": _url("cases:list", region=code, source="resident", since=a.isoformat(),
+                              until=b.isoformat()),
+            "rectified": _url("cases:list", region=code, did="rectified", since=a.isoformat(), until=b.isoformat()),
+        } for name, (a, b) in periods.items()},
+        "cases": _url("cases:list", region=code),
+        "open": _url("cases:list", state="open", region=code),
+        "overdue": _url("cases:list", overdue="1", region=code),
+        "closed": _url("cases:list", state="closed", region=code),
+        "map": _url("reports:map", region=narrow),
+    }
+
+
+def _chart(chart_id: str, title: str, kind: str, x: list[Any], series: list[dict[str, Any]], *,
+           percent: bool = False, links: list[str] | None = None) -> dict[str, Any]:
+    return {"id": chart_id, "title": title, "kind": kind, "x": x, "series": series, "percent": percent,
+            "links": links or []}
+
+
+def charts(ov: dashboard.Overview) -> dict[str, Any]:
+    """The data dashboard.js draws with Plotly; each chart's table in the page has the same numbers."""
+    weeks = [label for label, _figs in ov.trend]
+    trend = [figs for _label, figs in ov.trend]
+    history = reverse("inspections:history")
+    week_links = [f"{history}?from={a.isoformat()}&to={b.isoformat()}" for _l, a, b in ov.week_dates()]
+    cats = ov.categories[::-1]  # Plotly draws horizontal bars bottom-up: the largest on top
+    cases_url = reverse("cases:list")
+    units = ov.units[::-1]
+    return {
+        "rate": _chart("chart-rate", _("Score rate and on-time rate (%)"), "line", weeks, [
+            {"name": _("Score rate"), "y": [_pct(f.score_rate) for f in trend]},
+            {"name": _("On-time rate"), "y": [_pct(f.on_time_rate) for f in trend]},
+        ], percent=True, links=week_links),
+        "counts": _chart("chart-counts", _("Items failed and cases opened"), "bar", weeks, [
+            {"name": _("Items failed"), "y": [int(f.items_failed) for f in trend]},
+            {"name": _("Cases opened"), "y": [int(f.cases_opened) for f in trend]},
+        ], links=week_links),
+        "categories": _chart("chart-categories", _("Problems by category, this week"), "hbar",
+                             [c.name for c in cats], [
+                                 {"name": _("Items failed"), "y": [c.failed for c in cats]},
+                                 {"name": _("Cases opened"), "y": [c.opened for c in cats]},
+                             ], links=[f"{cases_url}?category={c.code}&region={ov.region.code}" for c in cats]),
+        "units": _chart("chart-units", _("On-time rate by unit, last 4 weeks (%)"), "hbar",
+                        [u.name for u, _uf in units],
+                        [{"name": _("On-time rate"), "y": [_pct(uf.on_time_rate) for _u, uf in units]}],
+                        percent=True, links=[reverse("reports:unit", args=[u.code]) for u, _uf in units]),
+    }
+
+
+def _child_url(child: Region) -> str:
+    if child.level == Region.Level.COMMUNITY:
+        return reverse("reports:community", args=[child.code])
+    if child.level == Region.Level.GRID:
+        return _url("cases:list", region=child.code)
+    return _url("reports:overview", region=child.code)
+
+
+def _context(request: HttpRequest, region: Region) -> dict[str, Any]:
+    ov = dashboard.overview(request.user, clock.today(), region=region)
+    return {
+        "ov": ov, "region": region, "links": links(region, ov), "charts": charts(ov),
+        "children": [(child, figs, _child_url(child)) for child, figs in ov.children],
+        "weeks": list(zip(ov.week_dates(), [f for _l, f in ov.trend], strict=True)),
+        "now": clock.local(clock.now()),
+    }
+
+
+def _region(request: HttpRequest, code: str, *, level: int | None = None) -> Region:
+    region = org_queries.region_for(request.user, code)
+    if region is None or (level is not None and region.level != level):
+        raise Http404
+    return region
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    """街道总览: the user's scope (or a region below it, `?region=`)."""
+    user = _reader(request)
+    code = request.GET.get("region", "").strip()[:40]
+    region = _region(request, code) if code else dashboard.home_region(user)
+    if region is None:
+        raise Http404
+    return render(request, "reports/overview.html", _context(request, region))
+
+
+def community(request: HttpRequest, code: str) -> HttpResponse:
+    _reader(request)
+    region = _region(request, code, level=Region.Level.COMMUNITY)
+    return render(request, "reports/community.html", _context(request, region))
+
+
+def wall(request: HttpRequest) -> HttpResponse:
+    """大屏: the overview in large type on a dark screen, refreshed every five minutes."""
+    user = _reader(request)
+    code = request.GET.get("region", "").strip()[:40]
+    region = _region(request, code) if code else dashboard.home_region(user)
+    if region is None:
+        raise Http404
+    return render(request, "reports/wall.html", {**_context(request, region), "refresh_seconds": 300})
+
+
+def unit(request: HttpRequest, code: str) -> HttpResponse:
+    found = org_queries.units_visible_to(request.user).filter(code=code).first()
+    if found is None:
+        raise Http404
+    if not permissions.can_view_unit_dashboard(request.user, found):
+        raise PermissionDenied(_("Your role does not read this unit's figures."))
+    page = dashboard.unit_page(found, clock.today())
+    weeks = page.weeks if page else []
+    chart = _chart("chart-unit", _("On-time rate by week (%)"), "line", [label for label, _s, _f in weeks], [
+        {"name": _("On-time rate"), "y": [_pct(f.on_time_rate) for _l, _s, f in weeks]},
+        {"name": _("Rework rate"), "y": [_pct(f.rework_rate) for _l, _s, f in weeks]},
+    ], percent=True)
+    return render(request, "reports/unit.html", {
+        "unit": found, "page": page, "charts": {"unit": chart},
+        "links": {
+            "open": _url("cases:list", unit=found.code, state="open"),
+            "overdue": _url("cases:list", unit=found.code, overdue="1"),
+            "closed": _url("cases:list", unit=found.code, state="closed"),
+            "all": _url("cases:list", unit=found.code),
+        },
+    })
+
+
+def onemap(request: HttpRequest) -> HttpResponse:
+    """一张图: every point of the scope with today's status; the same points as a text list."""
+    user = _reader(request)
+    flt = map_queries.MapFilter.from_params(request.GET)
+    points = map_queries.map_points(user, flt)
+    page = Paginator(points, 100).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "reports/map.html", {
+        "flt": flt, "page": page, "query": params.urlencode(),
+        "legend": map_queries.status_counts(points), "total": len(points),
+        "map_data": {"points": [p.as_json() for p in points], **map_queries.boundaries(user, flt)},
+        "types": PointType.objects.all(),
+        "communities": org_queries.communities_visible_to(user),
+        "grids": org_queries.grids_visible_to(user),
+        "statuses": [(s, label) for s, label, _n in map_queries.status_counts([])],
+        "today": clock.today(),
+    })
+
+
+urlpatterns = [
+    path("", overview, name="overview"),
+    path("community/<str:code>/", community, name="community"),
+    path("unit/<str:code>/", unit, name="unit"),
+    path("wall/", wall, name="wall"),
+    path("map/", onemap, name="map"),
+]

@@ -1,5 +1,270 @@
+"""Weekly ranking pages (/reports/rankings/...): the weeks of a subdistrict, one week's table whose
+rows open into their parts, publishing, the Excel copy and the subdistrict's formula.
+
+Readers: the street's admins, leaders and inspectors (drafts too); the admins of its communities
+read published rankings. Other roles get 403; a subdistrict outside one's reach is a 404."""
+
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[Any] = []
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, re_path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chuangcheng.core import clock
+from chuangcheng.core.pagination import paginate
+from chuangcheng.org.models import Region
+from chuangcheng.reports import permissions
+from chuangcheng.reports import ranking as formula_
+from chuangcheng.reports.models import Ranking
+from chuangcheng.reports.rankings_xlsx import change_label, level_label, ranking_workbook
+from chuangcheng.reports.services import rankings
+
+WEEK = r"(?P<week>\d{4}-W\d{2})"
+RECENT_WEEKS = 8
+
+
+def _street(request: HttpRequest, code: str) -> Region:
+    user: Any = request.user
+    if not (user.is_superuser or permissions.reads_rankings(user)):
+        raise PermissionDenied(_("Your role does not read the weekly rankings."))
+    street = rankings.street_for(user, code)
+    if street is None:
+        raise Http404
+    return street
+
+
+def _monday(week: str) -> dt.date:
+    try:
+        return rankings.parse_week(week)
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (user.is_superuser or permissions.reads_rankings(user)):
+        raise PermissionDenied(_("Your role does not read the weekly rankings."))
+    streets = list(rankings.streets_for(user))
+    if len(streets) == 1:
+        return redirect("reports:ranking_weeks", streets[0].code)
+    return render(request, "reports/ranking_streets.html", {"streets": streets})
+
+
+def weeks(request: HttpRequest, street_code: str) -> HttpResponse:
+    street = _street(request, street_code)
+    user: Any = request.user
+    manage = permissions.can_manage_rankings(user, street)
+    stored = rankings.rankings_for(user, street)
+    recent: list[dict[str, Any]] = []
+    if permissions.can_see_ranking_drafts(user, street):
+        # The last weeks, computed or not, so an admin sees what is still to do.
+        this_monday = rankings.monday_of(clock.today())
+        mondays = [this_monday - dt.timedelta(days=7 * i) for i in range(RECENT_WEEKS)]
+        by_monday = {r.week_start: r for r in stored.filter(week_start__in=mondays)}
+        recent = [{"monday": m, "week": rankings.week_label(m), "end": m + dt.timedelta(days=6),
+                   "ranking": by_monday.get(m), "current": m == this_monday} for m in mondays]
+    page = paginate(request, stored.filter(status="published"), per_page=26)
+    return render(request, "reports/ranking_weeks.html", {
+        "street": street, "recent": recent, "page": page, "can_manage": manage,
+    })
+
+
+def _links(street: Region, row: dict[str, Any], start: str, end: str) -> dict[str, str]:
+    """Where each input of a row comes from: the lists behind the figures."""
+    code = row["code"]
+    history = reverse("inspections:history")
+    case_list = reverse("cases:list")
+    return {
+        "inspections": f"{history}?{urlencode({'from': start, 'to': end, 'community': code})}",
+        "coverage": f"{reverse('inspections:coverage')}?{urlencode({'from': start, 'to': end})}",
+        "cases": f"{case_list}?{urlencode({'region': code, 'since': start, 'until': end})}",
+        "closed": f"{case_list}?{urlencode({'region': code, 'did': 'rectified', 'since': start, 'until': end})}",
+        "returned": f"{case_list}?{urlencode({'region': code, 'did': 'returned', 'since': start, 'until': end})}",
+        "reopened": f"{case_list}?{urlencode({'region': code, 'did': 'reopened', 'since': start, 'until': end})}",
+        "overdue": f"{case_list}?{urlencode({'region': code, 'overdue': '1'})}",
+    }
+
+
+def _reason(row: dict[str, Any]) -> str:
+    if row["reason"] == "too_few_inspections":
+        return _("Not ranked: too few inspections (%(n)d of %(min)d)") % {
+            "n": row["parts"]["field"]["inspections"], "min": row["parts"]["field"]["min_inspections"]}
+    if row["reason"]:
+        return _("Not ranked: nothing was scored")
+    return ""
+
+
+def week(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
+    street = _street(request, street_code)
+    monday = _monday(week)
+    user: Any = request.user
+    ranking = rankings.ranking_for(user, street, monday)
+    manage = permissions.can_manage_rankings(user, street)
+    if ranking is None and not manage:
+        raise Http404
+    rows = []
+    if ranking is not None:
+        content = ranking.content
+        for row in content.get("rows", []):
+            rows.append({**row, "level_label": level_label(row["level"]), "change_label": change_label(row),
+                         "reason_label": _reason(row),
+                         "links": _links(street, row, content["start"], content["end"])})
+    return render(request, "reports/ranking.html", {
+        "street": street, "week": rankings.week_label(monday), "monday": monday,
+        "sunday": monday + dt.timedelta(days=6), "ranking": ranking, "rows": rows,
+        "can_manage": manage, "can_compute": manage and monday <= clock.today()
+        and (ranking is None or ranking.status == "draft"),
+        "can_publish": ranking is not None and permissions.can_publish_ranking(user, ranking),
+        "previous_week": rankings.week_label(monday - dt.timedelta(days=7)),
+        "next_week": rankings.week_label(monday + dt.timedelta(days=7)) if monday + dt.timedelta(days=7)
+        <= clock.today() else "",
+    })
+
+
+@require_POST
+def compute(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
+    street = _street(request, street_code)
+    monday = _monday(week)
+    if not permissions.can_manage_rankings(request.user, street):
+        raise PermissionDenied(_("Only the subdistrict's admins compute its ranking."))
+    try:
+        rankings.compute_ranking(street, monday)
+    except rankings.RankingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The ranking of %(week)s was computed.") % {"week": week})
+    return redirect("reports:ranking", street.code, week)
+
+
+@require_POST
+def publish(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
+    street = _street(request, street_code)
+    monday = _monday(week)
+    ranking = Ranking.objects.filter(street=street, week_start=monday).first()
+    if ranking is None:
+        raise Http404
+    try:
+        rankings.publish_ranking(ranking, by=request.user)
+    except rankings.RankingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The ranking of %(week)s is published.") % {"week": week})
+    return redirect("reports:ranking", street.code, week)
+
+
+def export(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
+    street = _street(request, street_code)
+    ranking = rankings.ranking_for(request.user, street, _monday(week))
+    if ranking is None:
+        raise Http404
+    response = HttpResponse(ranking_workbook(ranking),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="ranking-{street.code}-{ranking.week}.xlsx"'
+    return response
+
+
+class RulesForm(forms.Form):
+    field_weight = forms.DecimalField(label=gettext_lazy("Field inspections (points)"), min_value=0, max_value=100)
+    min_inspections = forms.IntegerField(
+        label=gettext_lazy("Least inspections in the week to be ranked"), min_value=0, max_value=10_000)
+    on_time_weight = forms.DecimalField(label=gettext_lazy("On-time rectification (points)"), min_value=0,
+                                        max_value=100)
+    prior_weight = forms.DecimalField(
+        label=gettext_lazy("Weight of the subdistrict's rate for few cases (k)"), min_value=0, max_value=10_000,
+        help_text=gettext_lazy("A community's rate is (on time + k × the subdistrict's rate) / (rectified + k)."))
+    rework_weight = forms.DecimalField(label=gettext_lazy("Rework and reopening (points)"), min_value=0,
+                                       max_value=100)
+    rework_penalty = forms.DecimalField(label=gettext_lazy("Points off per case returned or reopened"),
+                                        min_value=0, max_value=10_000)
+    overdue_weight = forms.DecimalField(label=gettext_lazy("No overdue cases (points)"), min_value=0, max_value=100)
+    overdue_penalty = forms.DecimalField(label=gettext_lazy("Points off per case overdue at the end of the week"),
+                                         min_value=0, max_value=10_000)
+    participation_weight = forms.DecimalField(label=gettext_lazy("Participation (points)"), min_value=0,
+                                              max_value=100)
+    participation_targets = forms.CharField(
+        label=gettext_lazy("Participation figures and their weekly targets"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("One a line, name=target, e.g. volunteer_hours=40."))
+    excellent = forms.DecimalField(label=gettext_lazy("Excellent from (total)"), min_value=0, max_value=100)
+    good = forms.DecimalField(label=gettext_lazy("Good from (total)"), min_value=0, max_value=100)
+    fair = forms.DecimalField(label=gettext_lazy("Fair from (total)"), min_value=0, max_value=100)
+
+    @staticmethod
+    def initial_from(formula: dict[str, Any]) -> dict[str, Any]:
+        initial = {key: formula[key] for key in formula_.NUMBER_KEYS}
+        initial["participation_targets"] = "\n".join(f"{k}={v}" for k, v in formula["participation_targets"].items())
+        initial.update(formula["levels"])
+        return initial
+
+    def clean_participation_targets(self) -> dict[str, str]:
+        targets: dict[str, str] = {}
+        for line in self.cleaned_data["participation_targets"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            if not sep:
+                raise ValidationError(_("Give each figure as name=target."))
+            targets[name.strip()] = value.strip()
+        return targets
+
+    def formula(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        out: dict[str, Any] = {key: data[key] for key in formula_.NUMBER_KEYS}
+        out["participation_targets"] = data["participation_targets"]
+        out["levels"] = {name: data[name] for name in ("excellent", "good", "fair")}
+        return out
+
+
+# Formula keys without a field of their own: where their errors show.
+FORM_FIELD_OF: dict[str, str | None] = {"levels": "excellent"}
+
+
+def rules(request: HttpRequest, street_code: str) -> HttpResponse:
+    street = _street(request, street_code)
+    user: Any = request.user
+    manage = permissions.can_manage_rankings(user, street)
+    if not permissions.can_see_ranking_drafts(user, street):
+        raise PermissionDenied(_("Your role does not read the ranking rules."))
+    current = rankings.formula_for(street)
+    form = RulesForm(initial=RulesForm.initial_from(current))
+    status = 200
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied(_("Only the subdistrict's admins change its ranking rules."))
+        form = RulesForm(request.POST)
+        if form.is_valid():
+            try:
+                rankings.save_rules(street, form.formula(), by=user)
+            except ValidationError as exc:
+                for key, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(key if key in form.fields else FORM_FIELD_OF.get(key), error)
+            else:
+                messages.success(request, _("The ranking rules are saved; they apply to rankings computed from now."))
+                return redirect("reports:ranking_rules", street.code)
+        status = 400
+    return render(request, "reports/ranking_rules.html", {
+        "street": street, "form": form, "can_manage": manage, "formula": current,
+        "default": formula_.DEFAULT_FORMULA,
+    }, status=status)
+
+
+urlpatterns = [
+    path("rankings/", index, name="rankings"),
+    path("rankings/<str:street_code>/", weeks, name="ranking_weeks"),
+    path("rankings/<str:street_code>/rules/", rules, name="ranking_rules"),
+    re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}/$", week, name="ranking"),
+    re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}/compute/$", compute, name="ranking_compute"),
+    re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}/publish/$", publish, name="ranking_publish"),
+    re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}\.xlsx$", export, name="ranking_export"),
+]

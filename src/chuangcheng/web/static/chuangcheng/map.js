@@ -2,11 +2,6 @@
 // only boundaries and markers are drawn. The text list beside the map carries the same content.
 (function () {
   "use strict";
-  var el = document.getElementById("map");
-  var dataEl = document.getElementById("map-data");
-  if (!el || !dataEl || typeof L === "undefined") { return; }
-  var data = JSON.parse(dataEl.textContent);
-  var gcj = el.dataset.crs === "gcj02";
   var PI = Math.PI, A = 6378245.0, EE = 0.00669342162296594323;
   function tlat(x, y) {
     var r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
@@ -23,14 +18,21 @@
     return r;
   }
   // Stored coordinates are WGS-84; AMap/Tencent tiles need GCJ-02 at display time only.
-  function ll(lon, lat) {
-    if (!gcj) { return [lat, lon]; }
+  function toGcj02(lon, lat) {
     var dlat = tlat(lon - 105, lat - 35), dlon = tlon(lon - 105, lat - 35);
     var rad = lat / 180 * PI, magic = 1 - EE * Math.sin(rad) * Math.sin(rad), sm = Math.sqrt(magic);
     dlat = (dlat * 180) / ((A * (1 - EE)) / (magic * sm) * PI);
     dlon = (dlon * 180) / (A / sm * Math.cos(rad) * PI);
     return [lat + dlat, lon + dlon];
   }
+  // Shared with the other maps (onemap.js): [lat, lon] for Leaflet in the tiles' system.
+  window.chuangchengGeo = { toGcj02: toGcj02 };
+  var el = document.getElementById("map");
+  var dataEl = document.getElementById("map-data");
+  if (!el || !dataEl || typeof L === "undefined") { return; }
+  var data = JSON.parse(dataEl.textContent);
+  var gcj = el.dataset.crs === "gcj02";
+  function ll(lon, lat) { return gcj ? toGcj02(lon, lat) : [lat, lon]; }
   function ring(coords) { return coords.map(function (c) { return ll(c[0], c[1]); }); }
   var map = L.map(el, { zoomControl: true, keyboard: true });
   map.attributionControl.setPrefix("Leaflet");

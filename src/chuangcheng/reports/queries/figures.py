@@ -1,0 +1,373 @@
+"""Figures of a region or a unit over a period, read from the daily rollups.
+
+Finished days come from the stored rows (`DailyRollup`, `UnitRollup`); today, and any finished day
+the periodic job has not stored yet, are computed live from that day's rows (and never stored by
+a read). Days after today have no figures and are left out. Counts of what happened add up over
+the days; `points`, `zero_loss_points`, `cases_open` and `cases_overdue` describe the end of a day,
+so over a period they are the last day's value.
+
+Scope is the caller's business: these functions take the region or street already checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any, Self
+
+from django.db.models import Min
+
+from chuangcheng.cases.models import Category
+from chuangcheng.core import clock
+from chuangcheng.org.models import Region, Unit
+from chuangcheng.reports.models import DailyRollup, UnitRollup
+from chuangcheng.reports.services.rollups import (
+    REGION_FIELDS,
+    SNAPSHOT_FIELDS,
+    UNIT_FIELDS,
+    DayFigures,
+    add_category,
+    compute_day,
+)
+
+
+def _rate(part: Any, whole: Any, *, cap: bool = False) -> float | None:
+    if not whole:
+        return None
+    value = 100.0 * float(part) / float(whole)
+    return min(value, 100.0) if cap else value
+
+
+class _Summable:
+    _FIELDS: tuple[str, ...] = ()
+    days: int
+
+    def _add_day(self, row: Any, *, last: bool) -> None:
+        """Add one day's figures (`row`: a rollup row or a dict). Days must come in date order."""
+        get = row.get if isinstance(row, dict) else lambda name, default=None: getattr(row, name, default)
+        for name in self._FIELDS:
+            value = get(name, 0) or 0
+            if name in SNAPSHOT_FIELDS:
+                if last:
+                    setattr(self, name, value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
+        self.days += 1
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in self._FIELDS)
+
+
+@dataclass
+class Figures(_Summable):
+    """A region over a period. Every numeric field of `DailyRollup`, under the same name."""
+
+    points: int = 0
+    zero_loss_points: int = 0
+    visits_planned: int = 0
+    visits_done: int = 0
+    inspections: int = 0
+    points_inspected: int = 0
+    score: Decimal = Decimal(0)
+    max_score: Decimal = Decimal(0)
+    items_checked: int = 0
+    items_failed: int = 0
+    points_failed: int = 0
+    zero_loss_failed: int = 0
+    cases_opened: int = 0
+    cases_from_residents: int = 0
+    cases_dispatched: int = 0
+    cases_rectified: int = 0
+    cases_rectified_on_time: int = 0
+    cases_closed: int = 0
+    cases_returned: int = 0
+    cases_reopened: int = 0
+    cases_wrong_unit: int = 0
+    cases_open: int = 0
+    cases_overdue: int = 0
+    # {category code: {"failed": n, "opened": n}}
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Figures of later capabilities, summed where numeric.
+    extra: dict[str, Any] = field(default_factory=dict)
+    days: int = 0
+
+    _FIELDS = tuple(REGION_FIELDS)
+
+    def add_day(self, row: Any, *, last: bool) -> None:
+        self._add_day(row, last=last)
+        get = row.get if isinstance(row, dict) else lambda name, default=None: getattr(row, name, default)
+        add_category(self.by_category, get("by_category", None) or {})
+        for key, value in (get("extra", None) or {}).items():
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                self.extra[key] = self.extra.get(key, 0) + value
+            elif last or key not in self.extra:
+                self.extra[key] = value
+
+    def merge(self, other: Figures) -> Self:
+        """Add the figures of a sibling region over the same period (a district from its streets)."""
+        for name in REGION_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        add_category(self.by_category, other.by_category)
+        self.days = max(self.days, other.days)
+        return self
+
+    @property
+    def score_rate(self) -> float | None:
+        """得分率: 100 × score / possible score."""
+        return _rate(self.score, self.max_score)
+
+    @property
+    def fail_rate(self) -> float | None:
+        """Share of the checked items that failed (not applicable ones are not checked)."""
+        return _rate(self.items_failed, self.items_checked)
+
+    @property
+    def visit_rate(self) -> float | None:
+        """Planned visits made, at most 100."""
+        return _rate(self.visits_done, self.visits_planned, cap=True)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.cases_rectified_on_time, self.cases_rectified)
+
+
+@dataclass
+class UnitFigures(_Summable):
+    """A responsible unit over a period. Every numeric field of `UnitRollup`, under the same name."""
+
+    cases_dispatched: int = 0
+    cases_rectified: int = 0
+    cases_rectified_on_time: int = 0
+    cases_closed: int = 0
+    cases_returned: int = 0
+    cases_reopened: int = 0
+    cases_wrong_unit: int = 0
+    cases_open: int = 0
+    cases_overdue: int = 0
+    days: int = 0
+
+    _FIELDS = tuple(UNIT_FIELDS)
+
+    def add_day(self, row: Any, *, last: bool) -> None:
+        self._add_day(row, last=last)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.cases_rectified_on_time, self.cases_rectified)
+
+    @property
+    def rework_rate(self) -> float | None:
+        """Returned for rework per rectification."""
+        return _rate(self.cases_returned, self.cases_rectified)
+
+
+assert {f.name for f in fields(Figures)} >= set(REGION_FIELDS)  # noqa: S101 - kept in step with the model
+assert {f.name for f in fields(UnitFigures)} >= set(UNIT_FIELDS)  # noqa: S101
+
+
+def _today(now: dt.datetime | None) -> dt.date:
+    return clock.local(now).date() if now else clock.today()
+
+
+def _days(start: dt.date, end: dt.date, today: dt.date) -> list[dt.date]:
+    last = min(end, today)
+    return [start + dt.timedelta(days=i) for i in range((last - start).days + 1)] if last >= start else []
+
+
+def _street_of(region: Region) -> Region | None:
+    if region.level == Region.Level.STREET:
+        return region
+    if region.level == Region.Level.DISTRICT:
+        return None
+    codes = region.ancestor_codes()
+    return Region.objects.get(code=codes[1])
+
+
+class _Live:
+    """Live figures of days without a stored row, computed once per (street, day) per read."""
+
+    def __init__(self, now: dt.datetime | None) -> None:
+        self.now = now
+        self.cache: dict[tuple[int, dt.date], DayFigures] = {}
+        self.firsts: dict[int, dt.date | None] = {}
+
+    def first_stored(self, street: Region) -> dt.date | None:
+        """Days before the street's first stored day had no data (the job starts at the first day
+        with data), so they are empty rather than computed."""
+        if street.pk not in self.firsts:
+            self.firsts[street.pk] = DailyRollup.objects.filter(region=street).aggregate(d=Min("day"))["d"]
+        return self.firsts[street.pk]
+
+    def needs(self, street: Region, day: dt.date) -> bool:
+        first = self.first_stored(street)
+        return first is None or day >= first
+
+    def day(self, street: Region, day: dt.date) -> DayFigures:
+        key = (street.pk, day)
+        if key not in self.cache:
+            self.cache[key] = compute_day(day, street, now=self.now)
+        return self.cache[key]
+
+
+def _region_days(region: Region, days: list[dt.date], today: dt.date, live: _Live) -> dict[dt.date, Any]:
+    """The row (stored or live) of `region` for each day; a district's is the sum of its streets'."""
+    if not days:
+        return {}
+    if region.level == Region.Level.DISTRICT:
+        streets = list(region.children.order_by("path"))
+        per_street = [_region_days(s, days, today, live) for s in streets]
+        merged: dict[dt.date, Any] = {}
+        for day in days:
+            total = Figures()
+            for rows in per_street:
+                total.merge(_one(rows.get(day)))
+            merged[day] = _as_row(total)
+        return merged
+    found = DailyRollup.objects.filter(region=region, day__gte=days[0], day__lte=days[-1]).exclude(day__gte=today)
+    stored: dict[dt.date, Any] = {r.day: r for r in found}
+    missing = [d for d in days if d not in stored]
+    if missing:
+        street = _street_of(region)
+        assert street is not None  # noqa: S101 - districts are handled above
+        for day in missing:
+            if live.needs(street, day):
+                stored[day] = live.day(street, day).regions.get(region.pk)
+    return stored
+
+
+def _one(row: Any) -> Figures:
+    figures = Figures()
+    if row is not None:
+        figures.add_day(row, last=True)
+    return figures
+
+
+def _as_row(figures: Figures) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(figures, name) for name in REGION_FIELDS}
+    row["by_category"] = figures.by_category
+    row["extra"] = figures.extra
+    return row
+
+
+def _sum(rows: dict[dt.date, Any], days: list[dt.date]) -> Figures:
+    figures = Figures()
+    for i, day in enumerate(days):
+        row = rows.get(day)
+        if row is not None:
+            figures.add_day(row, last=i == len(days) - 1)
+        else:
+            figures.days += 1
+    return figures
+
+
+def totals(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> Figures:
+    """The figures of `region` (grid, community, street or district) from `start` to `end` inclusive."""
+    today = _today(now)
+    days = _days(start, end, today)
+    return _sum(_region_days(region, days, today, _Live(now)), days)
+
+
+def per_day(region: Region, start: dt.date, end: dt.date, *,
+            now: dt.datetime | None = None) -> list[tuple[dt.date, Figures]]:
+    today = _today(now)
+    days = _days(start, end, today)
+    rows = _region_days(region, days, today, _Live(now))
+    return [(day, _sum(rows, [day])) for day in days]
+
+
+def iso_week(day: dt.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def per_week(region: Region, start: dt.date, end: dt.date, *,
+             now: dt.datetime | None = None) -> list[tuple[str, Figures]]:
+    """ISO weeks (Monday first) overlapping the period, each over its days inside the period."""
+    today = _today(now)
+    days = _days(start, end, today)
+    rows = _region_days(region, days, today, _Live(now))
+    weeks: dict[str, list[dt.date]] = {}
+    for day in days:
+        weeks.setdefault(iso_week(day), []).append(day)
+    return [(label, _sum(rows, week_days)) for label, week_days in weeks.items()]
+
+
+def children(region: Region, start: dt.date, end: dt.date, *,
+             now: dt.datetime | None = None) -> list[tuple[Region, Figures]]:
+    """The direct children of `region` (communities of a street, grids of a community, streets of a
+    district) in the tree's order, each with its figures."""
+    today = _today(now)
+    days = _days(start, end, today)
+    kids = list(region.children.order_by("sort_order", "path"))
+    if not days:
+        return [(kid, Figures()) for kid in kids]
+    stored: dict[int, dict[dt.date, Any]] = defaultdict(dict)
+    for row in DailyRollup.objects.filter(region__parent=region, day__gte=days[0], day__lte=days[-1]).exclude(
+            day__gte=today):
+        stored[row.region_id][row.day] = row
+    live = _Live(now)
+    out = []
+    for kid in kids:
+        rows = stored[kid.pk]
+        missing = [d for d in days if d not in rows]
+        if missing:
+            if kid.level == Region.Level.STREET:
+                rows.update(_region_days(kid, missing, today, live))
+            else:
+                street = _street_of(kid)
+                assert street is not None  # noqa: S101 - below a street
+                for day in missing:
+                    if live.needs(street, day):
+                        rows[day] = live.day(street, day).regions.get(kid.pk)
+        out.append((kid, _sum(rows, days)))
+    return out
+
+
+def units(street: Region, start: dt.date, end: dt.date, *,
+          now: dt.datetime | None = None) -> list[tuple[Unit, UnitFigures]]:
+    """The responsible units of the street's subtree with any figures in the period, in the units'
+    order (kind, code). Stored unit rows count a unit's cases in every street."""
+    today = _today(now)
+    days = _days(start, end, today)
+    if not days:
+        return []
+    subtree = list(Unit.objects.filter(region__path__startswith=street.path))
+    by_id = {u.pk: u for u in subtree}
+    rows: dict[int, dict[dt.date, Any]] = defaultdict(dict)
+    stored_days: set[dt.date] = set()
+    for row in UnitRollup.objects.filter(unit__region__path__startswith=street.path, day__gte=days[0],
+                                         day__lte=days[-1]).exclude(day__gte=today):
+        rows[row.unit_id][row.day] = row
+        stored_days.add(row.day)
+    # A finished day counts as stored when the street's own row is there (a unit may have none).
+    stored_days |= set(DailyRollup.objects.filter(region=street, day__gte=days[0], day__lte=days[-1])
+                       .exclude(day__gte=today).values_list("day", flat=True))
+    live = _Live(now)
+    for day in days:
+        if day in stored_days or not live.needs(street, day):
+            continue
+        for unit_id, live_row in live.day(street, day).units.items():
+            if unit_id in by_id:
+                rows[unit_id][day] = live_row
+    out = []
+    for unit in sorted(subtree, key=lambda u: (u.kind, u.code)):
+        unit_days = rows.get(unit.pk)
+        if not unit_days:
+            continue
+        figures = UnitFigures()
+        for i, day in enumerate(days):
+            day_row = unit_days.get(day)
+            if day_row is not None:
+                figures.add_day(day_row, last=i == len(days) - 1)
+            else:
+                figures.days += 1
+        if not figures.is_empty():
+            out.append((unit, figures))
+    return out
+
+
+def category_names() -> dict[str, str]:
+    """Category code → "group › name", for displays."""
+    return {c.code: str(c) for c in Category.objects.select_related("parent")}

@@ -1,0 +1,325 @@
+"""The weekly ranking formula (周排名), on plain numbers: no database here, so every figure can be
+checked by hand (docs/ranking.md walks through one week).
+
+100 points = field 70 + work 30 (the default; a subdistrict changes any number through its
+`RankingRules.formula`, which holds only what differs from `DEFAULT_FORMULA`):
+
+- field (实地): Σ inspection score / Σ possible score over the week × 70. A community with fewer
+  than `min_inspections` inspections is listed but not ranked.
+- on time (按时整改): (on time + k × street rate) / (rectified + k) × 15, k = `prior_weight`: a few
+  cases move a community's rate only a little away from the subdistrict's.
+- rework (返工与重办): 10 − 2 × (returned for rework + reopened), never below 0.
+- overdue (超期): 5 − 1 × cases open and overdue at the end of the week, never below 0.
+- participation (参与): weight 0 by default; the mean of min(value / target, 1) over the named
+  figures in `participation_targets`, read from the rollups' `extra`.
+
+Every part is rounded to 2 decimals (half up) and the total is the sum of the rounded parts, so a
+clerk adding the columns gets the total. Ranks go by total, ties share a rank (1, 2, 2, 4).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+CENT = Decimal("0.01")
+
+DEFAULT_FORMULA: dict[str, Any] = {
+    "field_weight": 70,
+    "min_inspections": 10,
+    "on_time_weight": 15,
+    "prior_weight": 5,
+    "rework_weight": 10,
+    "rework_penalty": 2,
+    "overdue_weight": 5,
+    "overdue_penalty": 1,
+    "participation_weight": 0,
+    # {name in DailyRollup.extra: the week's target}, e.g. {"volunteer_hours": 40}
+    "participation_targets": {},
+    # the least total of each level; below "fair" is "poor"
+    "levels": {"excellent": 90, "good": 80, "fair": 60},
+}
+
+WEIGHT_KEYS = ("field_weight", "on_time_weight", "rework_weight", "overdue_weight", "participation_weight")
+NUMBER_KEYS = (*WEIGHT_KEYS, "min_inspections", "prior_weight", "rework_penalty", "overdue_penalty")
+LEVELS = ("excellent", "good", "fair", "poor")
+TOTAL = Decimal(100)
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be used: {key: [message id, params]} for the rules form to translate."""
+
+    def __init__(self, errors: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except ArithmeticError:
+            return None
+    return None
+
+
+def merged(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The default formula with a subdistrict's overrides applied (levels merged key by key)."""
+    formula = copy.deepcopy(DEFAULT_FORMULA)
+    for key, value in (overrides or {}).items():
+        if key == "levels" and isinstance(value, Mapping):
+            formula["levels"].update(value)
+        else:
+            formula[key] = copy.deepcopy(value)
+    return formula
+
+
+def validate(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The full formula for these overrides, or FormulaError naming each bad key.
+
+    Message ids are English (the caller translates them): weights are 0–100 and add up to 100,
+    counts are whole numbers, levels fall from excellent to fair."""
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    unknown = sorted(set(overrides or {}) - set(DEFAULT_FORMULA))
+    if unknown:
+        errors["__all__"] = (gettext_noop("Unknown settings: %(names)s."), {"names": ", ".join(unknown)})
+    formula = merged(overrides)
+    numbers: dict[str, Decimal] = {}
+    for key in NUMBER_KEYS:
+        number = _number(formula[key])
+        if number is None or not number.is_finite() or number < 0:
+            errors[key] = (gettext_noop("Enter a number of 0 or more."), {})
+            continue
+        if key in {"min_inspections"} and number != number.to_integral_value():
+            errors[key] = (gettext_noop("Enter a whole number."), {})
+            continue
+        if key in WEIGHT_KEYS and number > TOTAL:
+            errors[key] = (gettext_noop("Enter a number from 0 to 100."), {})
+            continue
+        if number > 10_000:
+            errors[key] = (gettext_noop("Enter a number from 0 to %(max)s."), {"max": 10_000})
+            continue
+        numbers[key] = number
+        formula[key] = int(number) if number == number.to_integral_value() else float(number)
+    if all(key in numbers for key in WEIGHT_KEYS):
+        weights = sum((numbers[key] for key in WEIGHT_KEYS), Decimal(0))
+        if weights != TOTAL:
+            errors.setdefault("__all__", (gettext_noop("The weights add up to %(sum)s; they must add up to 100."),
+                                 {"sum": _plain(weights)}))
+    targets = formula["participation_targets"]
+    if not isinstance(targets, Mapping):
+        errors["participation_targets"] = (gettext_noop("Give each figure as name=target."), {})
+    else:
+        clean: dict[str, Any] = {}
+        for name, target in targets.items():
+            number = _number(target)
+            if not isinstance(name, str) or not NAME_RE.match(name):
+                errors["participation_targets"] = (
+                    gettext_noop("A figure's name is lower-case letters, digits and _ (not %(name)s)."),
+                    {"name": str(name)[:40]})
+                break
+            if number is None or not number.is_finite() or number <= 0:
+                errors["participation_targets"] = (
+                    gettext_noop("The target of %(name)s must be more than 0."), {"name": name})
+                break
+            clean[name] = _plain(number)
+        else:
+            formula["participation_targets"] = clean
+            if numbers.get("participation_weight", Decimal(0)) > 0 and not clean:
+                errors["participation_targets"] = (
+                    gettext_noop("Participation has a weight: name at least one figure and its target."), {})
+    levels = formula["levels"]
+    if not isinstance(levels, Mapping) or set(levels) - set(LEVELS[:3]):
+        errors["levels"] = (gettext_noop("Give the least total of excellent, good and fair."), {})
+    else:
+        bounds = [_number(levels.get(name)) for name in LEVELS[:3]]
+        if any(b is None or not b.is_finite() or b < 0 or b > TOTAL for b in bounds):
+            errors["levels"] = (gettext_noop("Each level's least total is a number from 0 to 100."), {})
+        elif not (bounds[0] > bounds[1] > bounds[2]):  # type: ignore[operator]
+            errors["levels"] = (gettext_noop("Excellent needs more than good, and good more than fair."), {})
+        else:
+            formula["levels"] = {name: _plain(b) for name, b in zip(LEVELS[:3], bounds, strict=True)}  # type: ignore[arg-type]
+    if errors:
+        raise FormulaError(errors)
+    return formula
+
+
+def overrides_of(formula: Mapping[str, Any]) -> dict[str, Any]:
+    """What differs from the default: what `RankingRules.formula` stores."""
+    out: dict[str, Any] = {}
+    for key, default in DEFAULT_FORMULA.items():
+        if key in formula and formula[key] != default:
+            if key == "levels":
+                diff = {k: v for k, v in formula[key].items() if default.get(k) != v}
+                if diff:
+                    out[key] = diff
+            else:
+                out[key] = formula[key]
+    return out
+
+
+def _plain(number: Decimal) -> int | float:
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _points(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Inputs:
+    """One community's figures for the week (the names of `Figures` / `DailyRollup`)."""
+
+    code: str
+    name: str
+    inspections: int = 0
+    score: Decimal | float | int = 0
+    max_score: Decimal | float | int = 0
+    cases_rectified: int = 0
+    cases_rectified_on_time: int = 0
+    cases_returned: int = 0
+    cases_reopened: int = 0
+    cases_overdue: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StreetRates:
+    """What small samples are shrunk toward: the subdistrict's own week."""
+
+    cases_rectified: int = 0
+    cases_rectified_on_time: int = 0
+
+    @property
+    def on_time_rate(self) -> Decimal:
+        # With no case rectified in the whole subdistrict nobody was late: every community gets full marks.
+        if not self.cases_rectified:
+            return Decimal(1)
+        return Decimal(self.cases_rectified_on_time) / Decimal(self.cases_rectified)
+
+
+def _f(value: Decimal, places: int = 4) -> float:
+    return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def score_row(inputs: Inputs, street: StreetRates, formula: Mapping[str, Any]) -> dict[str, Any]:
+    """One community's parts: every input, intermediate and weight, and its total (or None when it
+    cannot be ranked). `formula` is a validated full formula."""
+    w_field = Decimal(str(formula["field_weight"]))
+    score, max_score = Decimal(str(inputs.score)), Decimal(str(inputs.max_score))
+    field_rate = score / max_score if max_score > 0 else None
+    field_points = _points(field_rate * w_field) if field_rate is not None else None
+    field_part = {
+        "inspections": inputs.inspections, "min_inspections": int(formula["min_inspections"]),
+        "score": _f(score, 2), "max_score": _f(max_score, 2),
+        "rate": _f(field_rate) if field_rate is not None else None,
+        "weight": formula["field_weight"], "points": float(field_points) if field_points is not None else None,
+    }
+
+    k = Decimal(str(formula["prior_weight"]))
+    x, n = inputs.cases_rectified_on_time, inputs.cases_rectified
+    street_rate = street.on_time_rate
+    on_time_rate = (Decimal(x) + k * street_rate) / (Decimal(n) + k) if n + k > 0 else street_rate
+    on_time_points = _points(on_time_rate * Decimal(str(formula["on_time_weight"])))
+    on_time_part = {
+        "on_time": x, "rectified": n, "street_on_time": street.cases_rectified_on_time,
+        "street_rectified": street.cases_rectified, "street_rate": _f(street_rate),
+        "prior_weight": formula["prior_weight"],
+        "raw_rate": _f(Decimal(x) / Decimal(n)) if n else None, "rate": _f(on_time_rate),
+        "weight": formula["on_time_weight"], "points": float(on_time_points),
+    }
+
+    w_rework = Decimal(str(formula["rework_weight"]))
+    rework_count = inputs.cases_returned + inputs.cases_reopened
+    rework_points = _points(max(Decimal(0), w_rework - Decimal(str(formula["rework_penalty"])) * rework_count))
+    rework_part = {
+        "returned": inputs.cases_returned, "reopened": inputs.cases_reopened, "count": rework_count,
+        "penalty": formula["rework_penalty"], "weight": formula["rework_weight"], "points": float(rework_points),
+    }
+
+    w_overdue = Decimal(str(formula["overdue_weight"]))
+    overdue_penalty = Decimal(str(formula["overdue_penalty"])) * inputs.cases_overdue
+    overdue_points = _points(max(Decimal(0), w_overdue - overdue_penalty))
+    overdue_part = {
+        "overdue": inputs.cases_overdue, "penalty": formula["overdue_penalty"],
+        "weight": formula["overdue_weight"], "points": float(overdue_points),
+    }
+
+    items = []
+    ratios: list[Decimal] = []
+    for name, target in sorted(formula["participation_targets"].items()):
+        value = _number(inputs.extra.get(name, 0)) or Decimal(0)
+        ratio = min(max(value, Decimal(0)) / Decimal(str(target)), Decimal(1))
+        ratios.append(ratio)
+        items.append({"name": name, "value": _plain(value), "target": target, "ratio": _f(ratio)})
+    participation_rate = sum(ratios, Decimal(0)) / len(ratios) if ratios else Decimal(0)
+    participation_points = _points(participation_rate * Decimal(str(formula["participation_weight"])))
+    participation_part = {
+        "items": items, "rate": _f(participation_rate), "weight": formula["participation_weight"],
+        "points": float(participation_points),
+    }
+
+    work = on_time_points + rework_points + overdue_points + participation_points
+    if field_points is None:
+        reason = "no_score"
+    elif inputs.inspections < int(formula["min_inspections"]):
+        reason = "too_few_inspections"
+    else:
+        reason = ""
+    total = field_points + work if field_points is not None else None
+    return {
+        "code": inputs.code, "name": inputs.name,
+        "ranked": not reason, "reason": reason,
+        "total": float(total) if total is not None else None,
+        "field": float(field_points) if field_points is not None else None,
+        "work": float(work),
+        "level": level_of(total, formula["levels"]) if total is not None else "",
+        "parts": {"field": field_part, "on_time": on_time_part, "rework": rework_part,
+                  "overdue": overdue_part, "participation": participation_part},
+        "rank": None, "previous_rank": None, "change": None,
+    }
+
+
+def level_of(total: Decimal | float, levels: Mapping[str, Any]) -> str:
+    value = Decimal(str(total))
+    for name in LEVELS[:3]:
+        if value >= Decimal(str(levels[name])):
+            return name
+    return "poor"
+
+
+def assign_ranks(rows: list[dict[str, Any]], previous: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """Rank the ranked rows by total (ties share a rank: 1, 2, 2, 4), unranked rows last; the
+    change is last week's rank minus this week's (positive = moved up), None when new."""
+    previous = previous or {}
+    ranked = sorted((r for r in rows if r["ranked"]), key=lambda r: (-Decimal(str(r["total"])), r["code"]))
+    rank, last_total = 0, None
+    for position, row in enumerate(ranked, start=1):
+        if row["total"] != last_total:
+            rank, last_total = position, row["total"]
+        row["rank"] = rank
+    others = sorted((r for r in rows if not r["ranked"]), key=lambda r: r["code"])
+    for row in [*ranked, *others]:
+        before = previous.get(row["code"])
+        row["previous_rank"] = before
+        row["change"] = before - row["rank"] if before is not None and row["rank"] is not None else None
+    return [*ranked, *others]
+
+
+def rank_week(communities: Sequence[Inputs], street: StreetRates, formula: Mapping[str, Any],
+              previous: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """Every community's row, in table order."""
+    return assign_ranks([score_row(inputs, street, formula) for inputs in communities], previous)

@@ -1,0 +1,181 @@
+"""The daily bulletin (日通报): drafted each evening, reviewed and published by a street admin.
+
+A draft holds the content composed when it was drafted (refreshable); publication recomposes it
+one last time, freezes it, gives it the next issue number (第 N 期) of its subdistrict and year,
+posts a short text to the subdistrict's group robots and tells the community admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from chuangcheng.core import audit, clock
+from chuangcheng.core.models import AuditEvent
+from chuangcheng.org.models import Region, Role, User
+from chuangcheng.places.models import Point
+from chuangcheng.reports.models import Bulletin, Publication
+from chuangcheng.reports.permissions import can_manage_bulletins
+from chuangcheng.reports.queries.bulletins import compose_bulletin
+
+# Two street admins publishing two bulletins at once may pick the same number; the unique
+# constraint refuses the second, which takes the next one.
+NUMBER_ATTEMPTS = 5
+
+
+class AlreadyPublished(ValidationError):
+    """A published bulletin is frozen: it is neither redrafted nor published again."""
+
+
+def bulletin_link(bulletin: Bulletin) -> str:
+    return reverse("reports:bulletin", args=[bulletin.street.code, bulletin.day.isoformat()])
+
+
+def _require(by: Any, street: Region) -> None:
+    # by=None is the system (the evening job, the demo generator).
+    if by is not None and not can_manage_bulletins(by, street):
+        raise PermissionDenied(_("Only the subdistrict's street admins draft and publish its bulletins."))
+
+
+@transaction.atomic
+def draft_bulletin(street: Region, day: dt.date, *, by: Any = None) -> Bulletin:
+    """Create the draft of `street`'s bulletin for `day`, or refresh the draft there is."""
+    if street.level != Region.Level.STREET:
+        raise ValidationError({"street": _("Bulletins are made for subdistricts.")})
+    _require(by, street)
+    bulletin = Bulletin.objects.select_for_update().filter(street=street, day=day).first()
+    if bulletin is not None and bulletin.status == Publication.PUBLISHED:
+        raise AlreadyPublished(_("This bulletin is published and can no longer change."))
+    content = compose_bulletin(street, day)
+    now = clock.now()
+    if bulletin is None:
+        try:
+            with transaction.atomic():
+                bulletin = Bulletin.objects.create(street=street, day=day, year=day.year, content=content,
+                                                   drafted_at=now)
+        except IntegrityError:
+            # Drafted by someone else (the evening job) a moment ago: refresh theirs.
+            bulletin = Bulletin.objects.select_for_update().get(street=street, day=day)
+            if bulletin.status == Publication.PUBLISHED:
+                raise AlreadyPublished(_("This bulletin is published and can no longer change.")) from None
+        else:
+            audit.record(actor=by, action=AuditEvent.Action.CREATE, instance=bulletin, region_path=street.path,
+                         changes={"day": [None, day.isoformat()], "status": [None, Publication.DRAFT]})
+            return bulletin
+    bulletin.content = content
+    bulletin.drafted_at = now
+    bulletin.save(update_fields=["content", "drafted_at"])
+    audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=bulletin, region_path=street.path,
+                 note="refreshed")
+    return bulletin
+
+
+def _next_number(street: Region, year: int) -> int:
+    last = Bulletin.objects.filter(street=street, year=year).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def publish_bulletin(bulletin: Bulletin, *, by: Any, remarks: str = "") -> Bulletin:
+    """Freeze the draft as 第 N 期 of its subdistrict and year, and send it out."""
+    street = bulletin.street
+    if by is not None and not can_manage_bulletins(by, street):
+        raise PermissionDenied(_("Only the subdistrict's street admins draft and publish its bulletins."))
+    remarks = (remarks or "").strip()
+    if len(remarks) > 4000:
+        raise ValidationError({"remarks": _("Keep the remarks under 4000 characters.")})
+    locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if locked.status == Publication.PUBLISHED:
+        raise AlreadyPublished(_("This bulletin is published and can no longer change."))
+    content = compose_bulletin(street, locked.day)
+    content["remarks"] = remarks
+    now = clock.now()
+    for attempt in range(NUMBER_ATTEMPTS):
+        number = _next_number(street, locked.year)
+        content["number"] = number
+        try:
+            with transaction.atomic():
+                Bulletin.objects.filter(pk=locked.pk).update(
+                    number=number, status=Publication.PUBLISHED, content=content, remarks=remarks,
+                    published_at=now, published_by=by if getattr(by, "is_authenticated", False) else None,
+                )
+            break
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
+    locked.refresh_from_db()
+    audit.record(actor=by, action=AuditEvent.Action.PUBLISH, instance=locked, region_path=street.path,
+                 changes={"status": [Publication.DRAFT, Publication.PUBLISHED], "number": [None, locked.number]},
+                 note=remarks[:500])
+    _send(locked)
+    bulletin.refresh_from_db()
+    return locked
+
+
+def summary_text(bulletin: Bulletin) -> tuple[str, str]:
+    """The title and the few lines a chat group gets."""
+    content = bulletin.content
+    s = content.get("summary", {})
+    title = _("%(street)s daily bulletin No. %(number)s (%(day)s)") % {
+        "street": bulletin.street.name, "number": bulletin.number, "day": bulletin.day.isoformat()}
+    lines = [
+        _("Inspections: %(done)s of %(planned)s planned visits made, %(points)s points inspected, "
+          "%(failed)s items failed.") % {"done": s.get("visits_done", 0), "planned": s.get("visits_planned", 0),
+                                         "points": s.get("points_inspected", 0), "failed": s.get("items_failed", 0)},
+        _("Cases: %(opened)s new, %(rectified)s rectified, %(closed)s closed, %(overdue)s overdue.") % {
+            "opened": s.get("cases_opened", 0), "rectified": s.get("cases_rectified", 0),
+            "closed": s.get("cases_closed", 0), "overdue": s.get("cases_overdue", 0)},
+    ]
+    zero_loss = content.get("zero_loss_failed", [])
+    if zero_loss:
+        lines.append(_("Zero-loss points that lost points: %(names)s") % {
+            "names": "、".join(row["name"] for row in zero_loss[:5])})
+    focus = content.get("focus", [])
+    if focus:
+        lines.append(_("Tomorrow's focus: %(names)s") % {"names": "、".join(row["name"] for row in focus[:5])})
+    return title, "\n".join(lines)
+
+
+def _send(bulletin: Bulletin) -> None:
+    """Group robots of the subdistrict and the inboxes of its community admins, after commit."""
+    from chuangcheng.notify import services as notify
+
+    title, body = summary_text(bulletin)
+    key = f"bulletin:{bulletin.street.code}:{bulletin.day.isoformat()}:published"
+    url = bulletin_link(bulletin)
+    notify.notify_region_groups(bulletin.street, key=key, title=title, body=body, link=url)
+    admins = User.objects.filter(role=Role.COMMUNITY_ADMIN, is_active=True,
+                                 scope__path__startswith=bulletin.street.path).exclude(scope=bulletin.street)
+    notify.notify_users(admins, key=key, title=title, body=body, link=url)
+
+
+# --- the evening job --------------------------------------------------------------------------
+
+
+def draft_time() -> dt.time:
+    return dt.time.fromisoformat(str(settings.BULLETIN_DRAFT_AT))
+
+
+def draft_due_bulletins(now: dt.datetime | None = None) -> int:
+    """Once the local time is past BULLETIN_DRAFT_AT, draft today's bulletin of every subdistrict
+    that has none yet. Safe to run any number of times: returns how many drafts it made."""
+    now = now or clock.now()
+    local = clock.local(now)
+    if local.time() < draft_time():
+        return 0
+    day = local.date()
+    made = 0
+    streets = Region.objects.filter(level=Region.Level.STREET).exclude(bulletins__day=day).order_by("path")
+    for street in streets:
+        if not Point.objects.within(street).filter(active=True).exists():
+            continue  # a subdistrict with nothing to inspect has nothing to report
+        with clock.pinned(now):
+            draft_bulletin(street, day, by=None)
+        made += 1
+    return made

@@ -1,0 +1,190 @@
+"""The ranking formula on plain numbers, every expected value worked out by hand in the comment
+beside it (docs/ranking.md explains the formula)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from chuangcheng.reports.ranking import (
+    DEFAULT_FORMULA,
+    FormulaError,
+    Inputs,
+    StreetRates,
+    assign_ranks,
+    level_of,
+    merged,
+    overrides_of,
+    rank_week,
+    score_row,
+    validate,
+)
+
+FORMULA = validate({})
+STREET = StreetRates(cases_rectified=10, cases_rectified_on_time=8)  # street rate 8/10 = 0.8
+
+
+def test_the_default_gives_70_for_the_field_and_30_for_the_work() -> None:
+    assert FORMULA["field_weight"] == 70
+    assert FORMULA["on_time_weight"] + FORMULA["rework_weight"] + FORMULA["overdue_weight"] == 30
+    assert FORMULA["participation_weight"] == 0
+    assert FORMULA["min_inspections"] == 10
+    assert FORMULA["prior_weight"] == 5
+
+
+def test_a_community_scores_every_part_as_worked_out_by_hand() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=12, score=Decimal("81"), max_score=Decimal("90"),
+                           cases_rectified=1, cases_rectified_on_time=1, cases_returned=1, cases_reopened=1,
+                           cases_overdue=2), STREET, FORMULA)
+    parts = row["parts"]
+    # field: 81 / 90 = 0.9; 0.9 × 70 = 63.00
+    assert parts["field"]["rate"] == 0.9
+    assert row["field"] == 63.0
+    # on time: (1 + 5 × 0.8) / (1 + 5) = 5 / 6 = 0.8333; × 15 = 12.50 (not 15 for one case on time)
+    assert parts["on_time"]["raw_rate"] == 1.0
+    assert parts["on_time"]["rate"] == 0.8333
+    assert parts["on_time"]["points"] == 12.5
+    # rework: 10 − 2 × (1 + 1) = 6; overdue: 5 − 1 × 2 = 3
+    assert parts["rework"]["count"] == 2
+    assert parts["rework"]["points"] == 6.0
+    assert parts["overdue"]["points"] == 3.0
+    # work 12.5 + 6 + 3 + 0 = 21.5; total 63 + 21.5 = 84.5, 良好 (80 ≤ 84.5 < 90)
+    assert row["work"] == 21.5
+    assert row["total"] == 84.5
+    assert row["level"] == "good"
+    assert row["ranked"] is True
+
+
+def test_shrinkage_keeps_one_late_case_from_giving_zero() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1,
+                           cases_rectified=1, cases_rectified_on_time=0), STREET, FORMULA)
+    # (0 + 5 × 0.8) / (1 + 5) = 4 / 6 = 0.6667; × 15 = 10.00
+    assert row["parts"]["on_time"]["rate"] == 0.6667
+    assert row["parts"]["on_time"]["points"] == 10.0
+
+
+def test_a_community_without_rectified_cases_gets_the_street_rate() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1), STREET, FORMULA)
+    # (0 + 5 × 0.8) / (0 + 5) = 0.8; × 15 = 12.00
+    assert row["parts"]["on_time"]["points"] == 12.0
+
+
+def test_with_no_case_rectified_in_the_street_nobody_is_late() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1), StreetRates(), FORMULA)
+    assert row["parts"]["on_time"]["street_rate"] == 1.0
+    assert row["parts"]["on_time"]["points"] == 15.0
+    assert row["total"] == 100.0
+    assert row["level"] == "excellent"
+
+
+def test_many_cases_move_the_rate_close_to_their_own() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1,
+                           cases_rectified=95, cases_rectified_on_time=95), STREET, FORMULA)
+    # (95 + 4) / (95 + 5) = 0.99; × 15 = 14.85
+    assert row["parts"]["on_time"]["points"] == 14.85
+
+
+def test_penalties_stop_at_zero() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=2, cases_returned=4,
+                           cases_reopened=2, cases_overdue=7), STREET, FORMULA)
+    # 10 − 2 × 6 = −2 → 0; 5 − 7 = −2 → 0
+    assert row["parts"]["rework"]["points"] == 0.0
+    assert row["parts"]["overdue"]["points"] == 0.0
+    # 0.5 × 70 = 35; (0 + 4) / 5 × 15 = 12; total 47, 较差
+    assert row["total"] == 47.0
+    assert row["level"] == "poor"
+
+
+def test_too_few_inspections_are_listed_but_not_ranked() -> None:
+    rows = rank_week([
+        Inputs(code="A", name="甲", inspections=9, score=10, max_score=10),
+        Inputs(code="B", name="乙", inspections=10, score=5, max_score=10),
+    ], STREET, FORMULA)
+    assert [(r["code"], r["rank"], r["reason"]) for r in rows] == [("B", 1, ""), ("A", None, "too_few_inspections")]
+    # A keeps its figures: 10/10 × 70 = 70, 12 + 10 + 5 = 27, 97
+    assert rows[1]["total"] == 97.0
+
+
+def test_a_community_with_no_possible_score_has_no_total() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=12), STREET, FORMULA)
+    assert row["total"] is None
+    assert row["field"] is None
+    assert row["reason"] == "no_score"
+
+
+def test_ties_share_a_rank_and_the_next_rank_skips() -> None:
+    rows = [{"code": c, "ranked": True, "total": t} for c, t in
+            [("D", 80.0), ("B", 85.0), ("A", 90.0), ("C", 85.0)]]
+    ranked = assign_ranks(rows)
+    assert [(r["code"], r["rank"]) for r in ranked] == [("A", 1), ("B", 2), ("C", 2), ("D", 4)]
+
+
+def test_change_is_last_weeks_rank_minus_this_weeks() -> None:
+    rows = [{"code": c, "ranked": True, "total": t} for c, t in [("A", 90.0), ("B", 85.0), ("C", 80.0)]]
+    ranked = assign_ranks(rows, previous={"A": 3, "B": 1})
+    assert [(r["code"], r["previous_rank"], r["change"]) for r in ranked] == [
+        ("A", 3, 2), ("B", 1, -1), ("C", None, None)]
+
+
+@pytest.mark.parametrize(("total", "level"), [
+    (100, "excellent"), (90, "excellent"), (89.99, "good"), (80, "good"), (79.99, "fair"), (60, "fair"),
+    (59.99, "poor"), (0, "poor"),
+])
+def test_levels_follow_the_thresholds(total: float, level: str) -> None:
+    assert level_of(total, FORMULA["levels"]) == level
+
+
+def test_participation_reads_named_figures_against_their_targets() -> None:
+    formula = validate({"field_weight": 60, "participation_weight": 10,
+                        "participation_targets": {"volunteer_hours": 40, "posts": 4}})
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1,
+                           extra={"volunteer_hours": 30, "posts": 8}), STREET, formula)
+    part = row["parts"]["participation"]
+    # posts 8/4 → capped at 1; volunteer_hours 30/40 = 0.75; mean 0.875 × 10 = 8.75
+    assert [(i["name"], i["ratio"]) for i in part["items"]] == [("posts", 1.0), ("volunteer_hours", 0.75)]
+    assert part["points"] == 8.75
+    # 60 + 12 + 10 + 5 + 8.75
+    assert row["total"] == 95.75
+
+
+def test_participation_figures_not_yet_recorded_count_as_zero() -> None:
+    formula = validate({"field_weight": 60, "participation_weight": 10,
+                        "participation_targets": {"volunteer_hours": 40}})
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1), STREET, formula)
+    assert row["parts"]["participation"]["points"] == 0.0
+
+
+def test_parts_are_rounded_half_up_and_the_total_is_their_sum() -> None:
+    row = score_row(Inputs(code="A", name="甲", inspections=10, score=2, max_score=3), STREET, FORMULA)
+    # 2/3 × 70 = 46.666… → 46.67; 12 + 10 + 5 = 27; 73.67
+    assert row["field"] == 46.67
+    assert row["total"] == 73.67
+
+
+@pytest.mark.parametrize(("overrides", "key"), [
+    ({"field_weight": 71}, "__all__"),  # weights add up to 101
+    ({"min_inspections": "abc"}, "min_inspections"),
+    ({"min_inspections": 2.5}, "min_inspections"),
+    ({"prior_weight": -1}, "prior_weight"),
+    ({"rework_weight": 120, "field_weight": -20}, "rework_weight"),
+    ({"levels": {"good": 95}}, "levels"),
+    ({"levels": {"superb": 99}}, "levels"),
+    ({"colour": "red"}, "__all__"),
+    ({"field_weight": 60, "participation_weight": 10}, "participation_targets"),
+    ({"participation_targets": {"Bad Name": 3}}, "participation_targets"),
+    ({"participation_targets": {"hours": 0}}, "participation_targets"),
+])
+def test_a_bad_formula_is_refused_naming_the_setting(overrides: dict, key: str) -> None:
+    with pytest.raises(FormulaError) as caught:
+        validate(overrides)
+    assert key in caught.value.errors
+
+
+def test_only_what_differs_from_the_default_is_stored() -> None:
+    formula = validate({"min_inspections": "5", "levels": {"excellent": 95}})
+    assert formula["min_inspections"] == 5
+    assert overrides_of(formula) == {"min_inspections": 5, "levels": {"excellent": 95}}
+    assert merged(overrides_of(formula)) == formula
+    assert overrides_of(validate({})) == {}
+    assert DEFAULT_FORMULA["levels"] == {"excellent": 90, "good": 80, "fair": 60}
