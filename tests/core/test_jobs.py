@@ -18,3 +18,10 @@ def test_the_embedded_scheduler_runs_the_registered_jobs_and_survives_a_failing_
         jobs._JOBS.pop("test.ok")
     assert calls == ["ok"]
     assert "notify.deliver_pending" in results
+
+
+def test_every_scheduled_task_runs_both_under_celery_beat_and_under_serve():
+    from django.conf import settings
+
+    beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert beat == set(jobs._JOBS)

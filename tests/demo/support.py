@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+
 from chuangcheng.cases.models import Case, CaseCounter, CaseEvent
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.evidence.models import Photo
@@ -13,6 +15,8 @@ from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, It
 from chuangcheng.notify.models import Message
 from chuangcheng.org.models import Person, Region, Unit, User
 from chuangcheng.places.models import Point
+from chuangcheng.public.models import Report
+from chuangcheng.reports.models import Bulletin, Ranking
 
 PASSWORD = "demo password 1"
 
@@ -51,12 +55,20 @@ def snapshot() -> dict[str, list[Any]]:
         "failures": list(ItemResult.objects.exclude(result=ItemResult.Result.PASS).order_by(
             "inspection__key", "item__code").values_list(
             "inspection__key", "item__code", "result", "count", "category__code", "case__number", "case_opened")),
+        "bulletins": list(Bulletin.objects.order_by("day").values_list("day", "number", "status")),
+        "rankings": [(r.week, [(row["code"], row["rank"], row["total"]) for row in r.content["rows"]])
+                     for r in Ranking.objects.order_by("week_start")],
+        "resident reports": list(Report.objects.order_by("case__number").values_list(
+            "case__number", "channel", "feedback", "phone_verified")),
     }
 
 
 def wipe(*, events_after: int = 0) -> None:
     """Delete the demo (and the audit events it wrote); the catalog stays."""
     AuditEvent.objects.filter(id__gt=events_after).delete()
+    for label in ("reports", "public"):  # publications, rollups and residents' reports first
+        for model in reversed(list(apps.get_app_config(label).get_models())):
+            model.objects.all().delete()
     Inspection.objects.all().delete()
     DailyPlan.objects.all().delete()
     PlanRules.objects.all().delete()

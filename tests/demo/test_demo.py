@@ -165,7 +165,7 @@ def test_it_reports_progress_stage_by_stage(demo: DemoResult, street: Region) ->
     stages = demo.stages  # type: ignore[attr-defined]
     finished = [label for label, done, total in stages if done == total]
     assert len(finished) >= 5 and len(set(finished)) == len(finished)
-    assert len(stages) < 100
+    assert len(stages) < 150  # about ten steps a stage, not one per row
 
 
 def test_a_second_build_changes_nothing(demo: DemoResult, street: Region) -> None:

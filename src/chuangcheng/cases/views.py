@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases import actions, permissions, queries
@@ -63,12 +63,12 @@ def _list_query(request: HttpRequest) -> str:
 
 # The list's "what happened in the period" choices (CaseFilter.did).
 DID_CHOICES = [
-    ("dispatched", gettext_lazy("Dispatched")),
-    ("rectified", gettext_lazy("Rectified")),
-    ("closed", gettext_lazy("Verified and closed")),
-    ("returned", gettext_lazy("Returned for rework")),
-    ("reopened", gettext_lazy("Reopened")),
-    ("sent_back", gettext_lazy("Sent back as wrong unit")),
+    ("dispatched", pgettext_lazy("what happened to a case", "Dispatched")),
+    ("rectified", pgettext_lazy("what happened to a case", "Rectified")),
+    ("closed", pgettext_lazy("what happened to a case", "Verified and closed")),
+    ("returned", pgettext_lazy("what happened to a case", "Returned for rework")),
+    ("reopened", pgettext_lazy("what happened to a case", "Reopened")),
+    ("sent_back", pgettext_lazy("what happened to a case", "Sent back as wrong unit")),
 ]
 
 

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from chuangcheng.core import clock
 from chuangcheng.demo.bulletins import publish_history as publish_bulletins
 from chuangcheng.demo.inspections import history_days, write_history
+from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
 from chuangcheng.demo.public import add_resident_reports
 from chuangcheng.demo.rankings import publish_history as publish_rankings
 from chuangcheng.demo.reports import build_rollups
-from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.org.services import save_login, save_person, save_region, save_unit
 from chuangcheng.places.services import save_point
@@ -90,7 +90,7 @@ def _write_reports(seed: int, street: Region, users: list[User], report: Progres
     report(_("Residents' reports"), 0, 1)
     add_resident_reports(seed=seed)
     report(_("Residents' reports"), 1, 1)
-    build_rollups(progress=lambda label, done, total: report(_("Daily figures"), done, total))
+    build_rollups(progress=lambda label, done, total: _report(report, _("Daily figures"), done, total))
     days = history_days(clock.today())
     admin = next(user for user in users if user.role == Role.STREET_ADMIN)
     publish_bulletins(street, days, by=admin,

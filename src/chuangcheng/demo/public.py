@@ -144,9 +144,10 @@ def _play(rng: random.Random, player: CasePlayer, calendar: WorkCalendar, at: dt
                 services.merge_report(report, by=admin, into=target)
                 return
         services.accept_report(report, by=admin)
+    moment = moment + dt.timedelta(minutes=rng.randint(2, 15))  # a look at the map, then the unit
+    with clock.pinned(moment):
         case.refresh_from_db()
-        unit = player.right_unit(case)
-        cases.dispatch_case(case, by=admin, unit=unit)
+        cases.dispatch_case(case, by=admin, unit=player.right_unit(case))
     moment = later(moment, rng.uniform(2, 20))
     if moment >= cutoff:
         return

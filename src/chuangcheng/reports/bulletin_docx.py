@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -216,7 +217,7 @@ def render_docx(content: dict[str, Any], *, number: int | None = None, remarks: 
 
     _heading(doc, _("2. Communities"))
     _table(doc, [_("Community"), _("Visits made / planned"), _("Points inspected"), _("Items failed"),
-                 _("Score rate"), _("Cases opened"), _("Rectified"), _("Overdue")],
+                 _("Score rate"), _("Cases opened"), pgettext("number of cases", "Rectified"), _("Overdue")],
            [[row["name"], f"{row.get('visits_done', 0)}/{row.get('visits_planned', 0)}",
              row.get("points_inspected", 0), row.get("items_failed", 0), _pct(row.get("score_rate")),
              row.get("cases_opened", 0), row.get("cases_rectified", 0), row.get("cases_overdue", 0)]

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chuangcheng.cases.exports import safe
 from chuangcheng.reports.models import Ranking
@@ -49,9 +50,10 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     _append(sheet, [_("Weekly ranking %(week)s") % {"week": ranking.week}, ranking.street.name,
                     f"{content.get('start', '')} – {content.get('end', '')}", status])
     sheet["A1"].font = Font(bold=True, size=14)
-    header = [_("Rank"), _("Community"), _("Total"), _("Field"), _("Work"), _("Level"), _("Change"),
-              _("Inspections"), _("Score"), _("Possible score"), _("Rectified"), _("Rectified on time"),
-              _("Returned for rework"), _("Reopened"), _("Overdue at the end of the week"), _("Note")]
+    header = [_("Rank"), _("Community"), _("Total"), pgettext("ranking", "Field"), _("Work"),
+              pgettext("ranking", "Level"), _("Change"), _("Inspections"), _("Score"), _("Possible score"),
+              pgettext("number of cases", "Rectified"), _("Rectified on time"), _("Returned for rework"),
+              _("Reopened"), _("Overdue at the end of the week"), _("Note")]
     _append(sheet, header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)

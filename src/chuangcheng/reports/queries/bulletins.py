@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,6 @@ TOP_CATEGORIES = 8
 TYPICAL_CASES = 4
 # Typical cases are looked for among cases reported this many days before the bulletin's day:
 # the indexed bound that keeps the search small (a case fixed today was reported recently).
-TYPICAL_WINDOW_DAYS = 60
 FOCUS_DAYS = 7
 FOCUS_MIN_DAYS = 2
 FOCUS_MAX_POINTS = 20
@@ -221,11 +220,12 @@ def _overdue_by_unit(street: Region, at: dt.datetime) -> list[dict[str, Any]]:
 
 def _typical(street: Region, day: dt.date, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
     """Up to four cases rectified or closed on the day with a photo from before and one from after."""
-    done_today = Q(rectified_at__gte=start, rectified_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end)
+    # The day's rectifications and verifications, found through the events of that day (indexed by
+    # time), so the search does not grow with the history.
+    done_today = CaseEvent.objects.filter(action__in=["rectify", "verify"], at__gte=start, at__lt=end).order_by()
     events = CaseEvent.objects.filter(action__in=["report", "rectify"]).prefetch_related("photos").order_by("at", "id")
     candidates = (
-        Case.objects.filter(done_today, grid__path__startswith=street.path,
-                            reported_at__gte=start - dt.timedelta(days=TYPICAL_WINDOW_DAYS),
+        Case.objects.filter(id__in=done_today.values("case_id"), grid__path__startswith=street.path,
                             state__in=[State.RECTIFIED, State.CLOSED])
         .select_related("category", "point", "grid__parent", "unit")
         .prefetch_related(Prefetch("events", queryset=events, to_attr="photo_events"))

@@ -225,17 +225,22 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
         _bump_category(rows[fail["inspection__grid_id"]], fail["category__code"], "failed", fail["n"])
 
     # The day's plan: visits planned, and made (the point was inspected that day, by anyone).
-    inspected = set(inspections.values_list("point_id", flat=True))
-    plan = DailyPlan.objects.filter(street=street, day=day).first()
+    inspected = set(inspections.order_by().values_list("point_id", flat=True))
+    plan = DailyPlan.objects.filter(street=street, day=day).order_by().first()
     if plan is not None:
-        for point_id, grid_id in Assignment.objects.filter(plan=plan).values_list("point_id", "point__grid_id"):
+        visits = Assignment.objects.filter(plan=plan).order_by().values_list("point_id", "point__grid_id")
+        for point_id, grid_id in visits:
             if grid_id in rows:
                 rows[grid_id]["visits_planned"] += 1
                 rows[grid_id]["visits_done"] += point_id in inspected
 
-    # Cases reported that day.
-    for c in (Case.objects.filter(grid_filter, reported_at__gte=start, reported_at__lt=cut)
+    # Cases reported that day. The day's rows are found by time (indexed) and kept by grid here, so
+    # the cost follows the day's activity, not the street's history.
+    grid_set = set(grids)
+    for c in (Case.objects.filter(reported_at__gte=start, reported_at__lt=cut)
               .values("grid_id", "category__code", "source").annotate(n=Count("id"))):
+        if c["grid_id"] not in grid_set:
+            continue
         row = rows[c["grid_id"]]
         row["cases_opened"] += c["n"]
         if c["source"] in RESIDENT_SOURCES:
@@ -243,23 +248,37 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
         _bump_category(row, c["category__code"], "opened", c["n"])
 
     # What happened to cases that day.
-    events = list(CaseEvent.objects.filter(at__gte=start, at__lt=cut, action__in=list(EVENT_FIGURES))
-                  .filter(case__grid_id__in=grids)
-                  .values("id", "case_id", "case__grid_id", "action", "at", "data"))
-    # The cases open at the end of the day: reported before it ends, not closed before it starts.
-    candidates = Case.objects.filter(grid_filter, reported_at__lt=cut).filter(
-        ~Q(state__in=CLOSED_STATES) | Q(closed_at__gte=start))
+    day_events = CaseEvent.objects.filter(at__gte=start, at__lt=cut, action__in=list(EVENT_FIGURES)).order_by()
+    events = [e for e in day_events.values("id", "case_id", "case__grid_id", "action", "at", "data")
+              if e["case__grid_id"] in grid_set]
+    # The cases open at the end of the day: open now, or closed (or rejected) since the day began;
+    # reported before it ended.
     states: dict[int, str] = {}
     grid_of: dict[int, int] = {}
-    for case_id, state, grid_id in candidates.values_list("id", "state", "grid_id"):
-        states[case_id], grid_of[case_id] = state, grid_id
-    changed = set(CaseEvent.objects.filter(case__in=candidates, at__gte=cut).values_list("case_id", flat=True))
+    now_held: dict[int, tuple[dt.datetime | None, int | None]] = {}  # the deadline and unit the row holds
+    open_now = Case.objects.filter(grid_filter, state__in=[s for s in State.values if s not in CLOSED_STATES])
+    # For a recent day the closing time is the selective index; for an old day rebuilt late, the grids.
+    recent = now - start < dt.timedelta(days=3)
+    closed_since = Case.objects.filter(closed_at__gte=start) if recent else Case.objects.filter(
+        grid_filter, closed_at__gte=start)
+    for qs in (open_now, closed_since):
+        # No default ordering: it would make SQLite walk the reported_at index instead.
+        for case_id, state, grid_id, reported_at, held_deadline, held_unit in qs.order_by().values_list(
+                "id", "state", "grid_id", "reported_at", "deadline", "unit_id"):
+            if reported_at < cut and grid_id in grid_set:
+                states[case_id], grid_of[case_id] = state, grid_id
+                now_held[case_id] = (held_deadline, held_unit)
+    changed: set[int] = set()
+    for chunk in _chunks(sorted(states)):
+        changed |= set(CaseEvent.objects.filter(case_id__in=chunk, at__gte=cut).order_by()
+                       .values_list("case_id", flat=True))
     for chunk in _chunks(sorted(changed)):
         for case_id, to_state in (CaseEvent.objects.filter(case_id__in=chunk, at__lt=cut)
                                   .order_by("case_id", "at", "id").values_list("case_id", "to_state")):
             states[case_id] = to_state  # the last one wins
     open_ids = [cid for cid, state in states.items() if state not in CLOSED_STATES]
-    clock_of = _CaseClock([e["case_id"] for e in events] + open_ids)
+    # Only cases changed after the end of the day need their clock replayed.
+    clock_of = _CaseClock([e["case_id"] for e in events] + [cid for cid in open_ids if cid in changed])
 
     for e in events:
         name = EVENT_FIGURES[e["action"]]
@@ -280,8 +299,10 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
 
     for case_id in open_ids:
         row = rows[grid_of[case_id]]
-        unit_id = clock_of.unit_at(case_id, cut)
-        deadline = clock_of.deadline_at(case_id, cut)
+        if case_id in changed:
+            unit_id, deadline = clock_of.unit_at(case_id, cut), clock_of.deadline_at(case_id, cut)
+        else:
+            deadline, unit_id = now_held[case_id]
         overdue = deadline is not None and states[case_id] not in NOT_OVERDUE_STATES and cut > deadline
         row["cases_open"] += 1
         row["cases_overdue"] += overdue
