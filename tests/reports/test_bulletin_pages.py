@@ -64,7 +64,8 @@ def test_the_street_admin_sees_the_draft_with_refresh_and_publish(scene, draft):
 def test_every_figure_links_to_the_list_behind_it(scene, draft):
     html = get(scene.cast.street_admin).content.decode()
     assert 'href="/cases/?region=150103001&amp;overdue=1" data-figure="cases_overdue">3<' in html
-    assert 'href="/cases/?q=20260603&amp;region=150103001" data-figure="cases_opened">4<' in html
+    opened = "/cases/?region=150103001&amp;since=2026-06-03&amp;until=2026-06-03"
+    assert f'href="{opened}" data-figure="cases_opened">4<' in html
     assert 'href="/inspections/history/?point=A1"' in html
     assert f'href="/cases/{scene.cases["O1"].number}/"' in html
 

@@ -13,9 +13,11 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
+from django.http import QueryDict
 
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Category
+from chuangcheng.cases.queries import CaseFilter, filter_cases
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.notify.models import Channel, Message, Webhook
 from chuangcheng.reports.models import Bulletin, Publication
@@ -64,13 +66,23 @@ def test_each_community_has_its_row_with_links_to_its_lists(content):
         2, 0, 100.0, 2, 1)
     assert a["links"]["cases_overdue"] == {"view": "cases:list", "args": [],
                                            "query": "region=150103001001&overdue=1"}
-    assert a["links"]["cases_opened"]["query"] == "q=20260603&region=150103001001"
+    assert a["links"]["cases_opened"]["query"] == "region=150103001001&since=2026-06-03&until=2026-06-03"
+
+
+def test_the_lists_behind_the_case_figures_hold_exactly_the_cases_counted(content, scene):
+    """Every figure can be traced: the case list a figure links to shows as many cases as it says."""
+    for row in [content["summary"], *content["communities"]]:
+        for figure in ["cases_opened", "cases_dispatched", "cases_rectified", "cases_closed", "cases_returned"]:
+            query = (row.get("links") or content["links"])[figure]["query"]
+            listed = filter_cases(scene.cast.street_admin, CaseFilter.from_params(QueryDict(query)))
+            assert listed.count() == row[figure], (row.get("code"), figure, query)
 
 
 def test_problems_by_category_rank_by_new_cases_with_their_share(content):
     got = [(row["code"], row["failed"], row["opened"], row["share"]) for row in content["categories"]]
     assert got == [("SR01", 2, 2, 50.0), ("XC01", 1, 2, 50.0)]
-    assert content["categories"][1]["links"]["opened"]["query"] == "q=20260603&category=XC01&region=150103001"
+    assert content["categories"][1]["links"]["opened"]["query"] == (
+        "category=XC01&region=150103001&since=2026-06-03&until=2026-06-03")
 
 
 def test_zero_loss_points_that_failed_list_their_failed_items(content, scene):

@@ -3,28 +3,18 @@ assessors ask to see, in the clerks' own tool. Every export is logged."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.queries import CaseFilter, filter_cases
-from chuangcheng.core import audit, clock
-from chuangcheng.core.models import AuditEvent
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.validators import mask_phone
 from chuangcheng.org.permissions import can_see_phone_numbers
 from chuangcheng.org.queries import scope_of
 
 MAX_ROWS = 20_000
-# A cell a spreadsheet could read as a formula (CSV/Excel injection): kept as text, shown with a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _local(moment: Any) -> Any:
@@ -72,8 +62,7 @@ def ledger_rows(cases: Any, now: Any, *, show_phone: bool = False) -> tuple[list
 def case_ledger(user: Any, flt: CaseFilter) -> tuple[bytes, int]:
     """The workbook and its number of cases. Raises ValueError when the filter selects more
     than MAX_ROWS cases (narrow it first)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
     now = clock.now()
     cases = (filter_cases(user, flt, now=now).select_related("reported_by__person", "public_report")
@@ -82,19 +71,8 @@ def case_ledger(user: Any, flt: CaseFilter) -> tuple[bytes, int]:
     if total > MAX_ROWS:
         raise ValueError(total)
     header, rows = ledger_rows(cases.iterator(chunk_size=1000), now, show_phone=can_see_phone_numbers(user))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Case ledger")[:31]
-    sheet.append([_("Case ledger (整改台账)"), f"{clock.local(now):%Y-%m-%d %H:%M}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
+    heading = [_("Case ledger (整改台账)"), f"{clock.local(now):%Y-%m-%d %H:%M}"]
+    book, sheet = sheets.table_sheet(_("Case ledger"), heading, header, rows)
     for cell in sheet["B"][2:] + sheet["P"][2:] + sheet["Q"][2:] + sheet["R"][2:] + sheet["S"][2:]:
         cell.number_format = "yyyy-mm-dd hh:mm"
     for column, width in {"A": 20, "B": 17, "K": 50, "P": 17, "Q": 17, "R": 17, "S": 17}.items():
@@ -102,10 +80,6 @@ def case_ledger(user: Any, flt: CaseFilter) -> tuple[bytes, int]:
     for cell in sheet["K"][2:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B3"
-    out = io.BytesIO()
-    book.save(out)
-    scope = scope_of(user)
-    audit.record(actor=user, action=AuditEvent.Action.EXPORT, instance=scope or user,
-                 region_path=scope.path if scope else "", changes={"cases": total},
-                 note=f"case ledger: {flt.query_string() or 'all'}")
-    return out.getvalue(), total
+    sheets.log_export(user, scope_of(user), what="cases", count=total,
+                      note=f"case ledger: {flt.query_string() or 'all'}")
+    return sheets.to_bytes(book), total

@@ -4,15 +4,12 @@ Scoped to the caller, formula-like text kept as text, every export in the change
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from chuangcheng.cases.exports import safe
-from chuangcheng.core import audit, clock
-from chuangcheng.core.models import AuditEvent
+from chuangcheng.core import clock, sheets
 from chuangcheng.inspections.models import ItemResult
 from chuangcheng.inspections.queries.records import BadFilter, LedgerFilter, filter_inspections
 from chuangcheng.org.queries import scope_of
@@ -51,8 +48,7 @@ def ledger_rows(inspections: Any) -> tuple[list[str], list[list[Any]]]:
 def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
     """The workbook and its number of inspections. Raises ValueError when the filter selects more
     than MAX_ROWS inspections (narrow it first)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
     inspections = (
         filter_inspections(user, flt).select_related("inspector__person")
@@ -66,20 +62,9 @@ def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
     if total > MAX_ROWS:
         raise ValueError(total)
     header, rows = ledger_rows(inspections.iterator(chunk_size=1000))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Inspection ledger")[:31]
-    sheet.append([_("Inspection ledger (督查台账)"), f"{flt.since:%Y-%m-%d} – {flt.until:%Y-%m-%d}",
-                  f"{clock.local(clock.now()):%Y-%m-%d %H:%M}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
+    heading = [_("Inspection ledger (督查台账)"), f"{flt.since:%Y-%m-%d} – {flt.until:%Y-%m-%d}",
+               f"{clock.local(clock.now()):%Y-%m-%d %H:%M}"]
+    book, sheet = sheets.table_sheet(_("Inspection ledger"), heading, header, rows)
     for cell in sheet["A"][2:]:
         cell.number_format = "yyyy-mm-dd"
     for cell in sheet["B"][2:]:
@@ -89,10 +74,6 @@ def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
     for cell in sheet["N"][2:] + sheet["O"][2:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "C3"
-    out = io.BytesIO()
-    book.save(out)
-    scope = scope_of(user)
-    audit.record(actor=user, action=AuditEvent.Action.EXPORT, instance=scope or user,
-                 region_path=scope.path if scope else "", changes={"inspections": total},
-                 note=f"inspection ledger: {flt.query_string()}")
-    return out.getvalue(), total
+    sheets.log_export(user, scope_of(user), what="inspections", count=total,
+                      note=f"inspection ledger: {flt.query_string()}")
+    return sheets.to_bytes(book), total

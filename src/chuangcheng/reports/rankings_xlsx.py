@@ -3,13 +3,12 @@ so a clerk can redo the sums in Excel/WPS. Text a spreadsheet could read as a fo
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from chuangcheng.cases.exports import safe
+from chuangcheng.core.sheets import append_row, to_bytes
 from chuangcheng.reports.models import Ranking
 
 
@@ -31,7 +30,7 @@ def change_label(row: dict[str, Any]) -> str:
 
 
 def _append(sheet: Any, values: list[Any]) -> None:
-    sheet.append([safe(v) for v in values])
+    append_row(sheet, values)
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"  # never a formula, whatever it starts with
@@ -86,6 +85,4 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     formula = book.create_sheet(_("Formula")[:31])
     for name, value in ranking.formula.items():
         _append(formula, [name, str(value) if isinstance(value, dict) else value])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return to_bytes(book)

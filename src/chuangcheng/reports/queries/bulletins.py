@@ -41,8 +41,6 @@ COUNTS = [
 RATES = ["score_rate", "fail_rate", "visit_rate", "on_time_rate"]
 TOP_CATEGORIES = 8
 TYPICAL_CASES = 4
-# Typical cases are looked for among cases reported this many days before the bulletin's day:
-# the indexed bound that keeps the search small (a case fixed today was reported recently).
 FOCUS_DAYS = 7
 FOCUS_MIN_DAYS = 2
 FOCUS_MAX_POINTS = 20
