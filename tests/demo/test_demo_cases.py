@@ -51,6 +51,17 @@ def test_every_state_and_every_action_is_there(cases: list[Case]) -> None:
     assert actions == {"report", *TRANSITIONS} - {"merge"}  # merging is for residents' reports
 
 
+def test_residents_reports_are_triaged_followed_merged_and_answered(demo: DemoResult, db: None) -> None:
+    from chuangcheng.public.models import Follower, Report
+
+    reports = Report.objects.select_related("case")
+    resolutions = Counter(report.case.resolution for report in reports if report.case.state == State.REJECTED)
+    assert resolutions["duplicate"] == 1 and resolutions["not_ours"] >= 1
+    assert Follower.objects.count() >= 2  # one followed instead of reporting, the merged reporter follows too
+    assert {"fixed", "not_fixed"} <= set(reports.values_list("feedback", flat=True))
+    assert CaseEvent.objects.filter(action="merge").count() == 1
+
+
 def test_some_open_cases_are_overdue_and_some_due_soon(cases: list[Case]) -> None:
     now = clock.now()
     overdue = [case for case in cases if case.is_overdue(now)]

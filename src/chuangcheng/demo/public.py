@@ -88,7 +88,38 @@ def add_resident_reports(*, seed: int = 1, weeks: int = 8, now: dt.datetime | No
             count += made
     for at, report, resident in stories:
         _play(rng, player, calendar, at, report, resident, cutoff, stories)
-    return count
+    return count + _same_problem_again(rng, player, residents, categories, cutoff)
+
+
+def _same_problem_again(rng: random.Random, player: CasePlayer, residents: list[_Resident],
+                        categories: dict[str, Category], cutoff: dt.datetime) -> int:
+    """Two more residents see a problem already reported and still open: one follows it instead of
+    reporting, the other reports it anyway and the office merges that report into the first."""
+    open_reports = (Report.objects.filter(case__state__in=[State.DISPATCHED, State.RECTIFYING],
+                                          case__category__code__in=list(categories),
+                                          case__reported_at__lt=cutoff - dt.timedelta(hours=2))
+                    .select_related("case__category").order_by("-case__reported_at"))
+    target = open_reports.first()
+    if target is None:
+        return 0
+    case = target.case
+    follower, reporter = residents[-1], residents[-2]
+    moment = clock.local(case.reported_at) + dt.timedelta(minutes=20)
+    with clock.pinned(moment):
+        services.follow_case(case, device=follower.device)
+    moment += dt.timedelta(minutes=25)
+    photo = SimpleUploadedFile(f"IMG_{moment:%Y%m%d_%H%M%S}.jpg",
+                               scene_jpeg(case.category.code, tidy=False, key=f"again {target.code}"),
+                               content_type="image/jpeg")
+    try:
+        with clock.pinned(moment):
+            again = services.submit_report(category=case.category, photos=[photo], lon=case.lon, lat=case.lat,
+                                           description=rng.choice(TOPICS[case.category.code]), device=reporter.device)
+    except services.RateLimited:
+        return 0
+    with clock.pinned(moment + dt.timedelta(minutes=30)):
+        services.merge_report(again, by=player.users["street_admin"], into=case)
+    return 1
 
 
 def _place(rng: random.Random, grid: Region) -> tuple[float, float]:
