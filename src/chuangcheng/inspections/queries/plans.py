@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
 
 from chuangcheng.cases.queries import RUNNING_STATES, cases_visible_to, overdue_q
 from chuangcheng.core import clock
@@ -143,17 +142,12 @@ def board(user: Any, day: dt.date) -> Board:
                  yesterday=coverage_of(user, day - dt.timedelta(days=1)))
 
 
-def _local_day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
 def cases_by_unit(user: Any, day: dt.date) -> list[UnitCases]:
     """Cases whose deadline is still to come on `day` and cases overdue (as of now, or the day's
     end for a past day), per responsible unit, most overdue first."""
     if not permissions.can_view_records(user):
         return []
-    start, end = _local_day(day)
+    start, end = clock.day_bounds(day)
     now = min(clock.now(), end)
     qs = cases_visible_to(user).order_by()
     counts: dict[int | None, UnitCases] = {}

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.models import Case, CaseEvent, State
@@ -103,13 +102,6 @@ def _figures(fig: Any) -> dict[str, Any]:
     return data
 
 
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local day as [start, end) in aware datetimes."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-
-
 def issuer_of(street: Region) -> str:
     configured = str(getattr(settings, "BULLETIN_ISSUER", "") or "")
     if configured:
@@ -120,7 +112,7 @@ def issuer_of(street: Region) -> str:
 def compose_bulletin(street: Region, day: dt.date, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything the bulletin of `street` for `day` shows, as JSON-able data. Reads only."""
     now = now or clock.now()
-    start, end = day_bounds(day)
+    start, end = clock.day_bounds(day)
     # "At the end of the day" for a finished day; the present moment for today.
     at = min(now, end)
     total = figures.totals(street, day, day, now=now)

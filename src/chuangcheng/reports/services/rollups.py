@@ -22,7 +22,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
-from django.utils import timezone
 
 from chuangcheng.cases.models import Case, CaseEvent, Source, State
 from chuangcheng.core import clock
@@ -104,14 +103,6 @@ class DayFigures:
     units: dict[int, Row] = field(default_factory=dict)
 
 
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local day as an aware [start, end) interval."""
-    tz = timezone.get_default_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
-
-
 class _CaseClock:
     """Deadline and responsible unit of cases at past moments, replayed from their clock events
     only where a later event changed what the case row holds now."""
@@ -187,7 +178,7 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
     with cases in the street. For today (or any day not yet over at `now`) the end-of-day state is
     the state at `now`."""
     now = now or clock.now()
-    start, end = day_bounds(day)
+    start, end = clock.day_bounds(day)
     cut = min(end, max(now, start))
     regions = list(Region.objects.filter(path__startswith=street.path).only("id", "parent_id", "level", "path"))
     grids = [r.pk for r in regions if r.level == Region.Level.GRID]
