@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "chuangcheng.inspections",
     "chuangcheng.reports",
     "chuangcheng.public",
+    "chuangcheng.engagement",
+    "chuangcheng.surveys",
     "chuangcheng.api",
     "chuangcheng.web",
     "chuangcheng.demo",

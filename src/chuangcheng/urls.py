@@ -44,5 +44,10 @@ urlpatterns = [
     path("reports/", include("chuangcheng.reports.urls")),
     path("open311/v2/", include("chuangcheng.public.open311.urls")),
     path("r/", include("chuangcheng.public.urls")),
+    path("tasks/", include("chuangcheng.engagement.tasklists.urls")),
+    path("volunteering/", include("chuangcheng.engagement.volunteering.urls")),
+    path("publicity/", include("chuangcheng.engagement.publicity.urls")),
+    path("surveys/", include("chuangcheng.surveys.urls")),
+    path("s/", include("chuangcheng.surveys.public_urls")),
     path("", include("chuangcheng.web.urls")),
 ]

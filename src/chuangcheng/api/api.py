@@ -82,16 +82,24 @@ def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 
 def _mount() -> None:
     from chuangcheng.cases.api import router as cases_router
+    from chuangcheng.engagement.publicity.api import router as publicity_router
+    from chuangcheng.engagement.tasklists.api import router as tasklists_router
+    from chuangcheng.engagement.volunteering.api import router as volunteering_router
     from chuangcheng.inspections.api import router as inspections_router
     from chuangcheng.org.api import auth_router
     from chuangcheng.org.api import router as org_router
     from chuangcheng.places.api import router as places_router
+    from chuangcheng.surveys.api import router as surveys_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/org", org_router)
     api.add_router("/points", places_router)
     api.add_router("/cases", cases_router)
     api.add_router("/inspections", inspections_router)
+    api.add_router("/tasks", tasklists_router)
+    api.add_router("/volunteering", volunteering_router)
+    api.add_router("/publicity", publicity_router)
+    api.add_router("/surveys", surveys_router)
     try:
         from chuangcheng.standards.api import router as standards_router
     except ImportError:  # pragma: no cover - the catalog router is being written
