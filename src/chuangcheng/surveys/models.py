@@ -162,6 +162,9 @@ class Response(models.Model):
         verbose_name = _("response")
         verbose_name_plural = _("responses")
 
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
 
 class Answer(models.Model):
     """One chosen option (a multiple-choice question has a row per option chosen), or a text."""
@@ -175,3 +178,6 @@ class Answer(models.Model):
         indexes = [models.Index(fields=["question", "option"])]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return self.text or str(self.option_id or "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from chuangcheng.surveys.views import answer
 
 app_name = "survey_answer"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*answer.urlpatterns]

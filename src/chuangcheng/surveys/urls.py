@@ -1,8 +1,8 @@
-"""Staff pages: build, publish, read the indicators, export."""
+"""Staff pages: build and publish (views.builder), read the indicators and export (views.results)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from chuangcheng.surveys.views import builder, results
 
 app_name = "surveys"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*builder.urlpatterns, *results.urlpatterns]
