@@ -240,6 +240,14 @@ MAP_TILE_CRS = env_str("MAP_TILE_CRS", "wgs84")  # wgs84 | gcj02
 # The public base URL printed in QR codes; empty means "the host the request came in on".
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 
+# --- volunteer actions (志愿服务) ---
+# A check-in is accepted within this distance (metres) of the action's place ...
+VOLUNTEER_CHECKIN_RADIUS_M = env_int("VOLUNTEER_CHECKIN_RADIUS_M", 300)
+# ... from this many minutes before the start until the end.
+VOLUNTEER_CHECKIN_EARLY_MINUTES = env_int("VOLUNTEER_CHECKIN_EARLY_MINUTES", 30)
+# Check-out stays open this many minutes after the end (hours are clipped to the window anyway).
+VOLUNTEER_CHECKOUT_LATE_MINUTES = env_int("VOLUNTEER_CHECKOUT_LATE_MINUTES", 120)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

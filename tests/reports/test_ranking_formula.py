@@ -16,6 +16,7 @@ from chuangcheng.reports.ranking import (
     level_of,
     merged,
     overrides_of,
+    participation_figures,
     rank_week,
     score_row,
     validate,
@@ -137,12 +138,12 @@ def test_levels_follow_the_thresholds(total: float, level: str) -> None:
 
 def test_participation_reads_named_figures_against_their_targets() -> None:
     formula = validate({"field_weight": 60, "participation_weight": 10,
-                        "participation_targets": {"volunteer_hours": 40, "posts": 4}})
+                        "participation_targets": {"volunteer_hours": 40, "pushes_sent": 4}})
     row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1,
-                           extra={"volunteer_hours": 30, "posts": 8}), STREET, formula)
+                           extra={"volunteer_hours": 30, "pushes_sent": 8}), STREET, formula)
     part = row["parts"]["participation"]
-    # posts 8/4 → capped at 1; volunteer_hours 30/40 = 0.75; mean 0.875 × 10 = 8.75
-    assert [(i["name"], i["ratio"]) for i in part["items"]] == [("posts", 1.0), ("volunteer_hours", 0.75)]
+    # pushes_sent 8/4 → capped at 1; volunteer_hours 30/40 = 0.75; mean 0.875 × 10 = 8.75
+    assert [(i["name"], i["ratio"]) for i in part["items"]] == [("pushes_sent", 1.0), ("volunteer_hours", 0.75)]
     assert part["points"] == 8.75
     # 60 + 12 + 10 + 5 + 8.75
     assert row["total"] == 95.75
@@ -173,7 +174,8 @@ def test_parts_are_rounded_half_up_and_the_total_is_their_sum() -> None:
     ({"colour": "red"}, "__all__"),
     ({"field_weight": 60, "participation_weight": 10}, "participation_targets"),
     ({"participation_targets": {"Bad Name": 3}}, "participation_targets"),
-    ({"participation_targets": {"hours": 0}}, "participation_targets"),
+    ({"participation_targets": {"volunteer_hours": 0}}, "participation_targets"),
+    ({"participation_targets": {"hours": 5}}, "participation_targets"),  # no such figure
 ])
 def test_a_bad_formula_is_refused_naming_the_setting(overrides: dict, key: str) -> None:
     with pytest.raises(FormulaError) as caught:
@@ -188,3 +190,43 @@ def test_only_what_differs_from_the_default_is_stored() -> None:
     assert merged(overrides_of(formula)) == formula
     assert overrides_of(validate({})) == {}
     assert DEFAULT_FORMULA["levels"] == {"excellent": 90, "good": 80, "fair": 60}
+
+
+def test_a_target_may_name_an_outcome_counter_but_not_an_unknown_figure() -> None:
+    formula = validate({"participation_targets": {"outcome_bicycles": 50, "satisfaction_rate": 90}})
+    assert formula["participation_targets"] == {"outcome_bicycles": 50, "satisfaction_rate": 90}
+    with pytest.raises(FormulaError) as caught:
+        validate({"participation_targets": {"volunteer_hour": 5}})
+    assert caught.value.errors["participation_targets"][1] == {"name": "volunteer_hour"}
+
+
+def test_participation_rates_come_from_the_weeks_sums_and_the_communitys_size() -> None:
+    extra = {"volunteer_hours": 37.5, "household_visits": 120, "survey_awareness_positive": 46,
+             "survey_awareness_valid": 50, "survey_satisfaction_positive": 30, "survey_satisfaction_valid": 40,
+             "survey_satisfaction_score_sum": 3180, "survey_satisfaction_scored": 40,
+             "tasks_completed": 3, "tasks_completed_on_time": 2}
+    figures = participation_figures(extra, population=12_500, households=4_800)
+    # 37.5 h × 1000 / 12,500 residents = 3.00; 120 × 100 / 4,800 households = 2.50
+    assert figures["volunteer_hours_per_1000"] == Decimal("3.00")
+    assert figures["household_visits_per_100"] == Decimal("2.50")
+    # 46 / 50 = 92 %; 30 / 40 = 75 %; 3,180 / 40 = 79.5; 2 / 3 = 66.67 %
+    assert figures["awareness_rate"] == Decimal("92.00")
+    assert figures["satisfaction_rate"] == Decimal("75.00")
+    assert figures["satisfaction_score"] == Decimal("79.50")
+    assert figures["tasks_on_time_rate"] == Decimal("66.67")
+    assert figures["volunteer_hours"] == 37.5  # the sums stay
+    # Nothing to divide by: no rate (the ranking counts a missing figure as 0).
+    bare = participation_figures({"volunteer_hours": 4}, population=None, households=0)
+    assert "volunteer_hours_per_1000" not in bare and "support_rate" not in bare
+
+
+def test_a_rate_target_scores_the_derived_rate() -> None:
+    formula = validate({"field_weight": 60, "participation_weight": 10,
+                        "participation_targets": {"satisfaction_rate": 90}})
+    extra = participation_figures({"survey_satisfaction_positive": 27, "survey_satisfaction_valid": 36})
+    row = score_row(Inputs(code="A", name="甲", inspections=20, score=90, max_score=100, extra=extra),
+                    STREET, formula)
+    # 27 / 36 = 75 %, 75 / 90 = 0.8333 → 8.33 of 10 points
+    assert row["parts"]["participation"]["items"] == [
+        {"name": "satisfaction_rate", "value": 75, "target": 90, "ratio": 0.8333}]
+    assert row["parts"]["participation"]["points"] == 8.33

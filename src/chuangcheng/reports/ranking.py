@@ -11,7 +11,9 @@ checked by hand (docs/ranking.md walks through one week).
 - rework (返工与重办): 10 − 2 × (returned for rework + reopened), never below 0.
 - overdue (超期): 5 − 1 × cases open and overdue at the end of the week, never below 0.
 - participation (参与): weight 0 by default; the mean of min(value / target, 1) over the named
-  figures in `participation_targets`, read from the rollups' `extra`.
+  figures in `participation_targets`: a week's sum of the rollups' `extra` (volunteer_hours,
+  household_visits, ...) or one of the rates `participation_figures` derives from those sums and
+  the community's residents and households (PARTICIPATION_FIGURES lists them).
 
 Every part is rounded to 2 decimals (half up) and the total is the sum of the rounded parts, so a
 clerk adding the columns gets the total. Ranks go by total, ties share a rank (1, 2, 2, 4).
@@ -51,6 +53,66 @@ NUMBER_KEYS = (*WEIGHT_KEYS, "min_inspections", "prior_weight", "rework_penalty"
 LEVELS = ("excellent", "good", "fair", "poor")
 TOTAL = Decimal(100)
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+# The figures a participation target can name, with what they are (shown on the rules page).
+# Sums over the week of DailyRollup.extra:
+SUMMED_FIGURES: dict[str, str] = {
+    "volunteer_hours": gettext_noop("volunteer hours"),
+    "volunteer_attendances": gettext_noop("volunteer attendances"),
+    "party_member_attendances": gettext_noop("party members' attendances"),
+    "volunteer_actions": gettext_noop("volunteer actions held"),
+    "household_visits": gettext_noop("households visited"),
+    "pushes_sent": gettext_noop("online pushes delivered to grid groups"),
+    "offline_items_added": gettext_noop("posters, screens and boards put up"),
+    "survey_responses": gettext_noop("survey answers"),
+    "tasks_completed_on_time": gettext_noop("tasks completed on time"),
+}
+# Rates worked out from those sums (a rate with nothing to divide by is 0):
+RATE_FIGURES: dict[str, str] = {
+    "volunteer_hours_per_1000": gettext_noop("volunteer hours per 1,000 residents"),
+    "household_visits_per_100": gettext_noop("households visited per 100 households"),
+    "awareness_rate": gettext_noop("awareness rate in surveys (%)"),
+    "support_rate": gettext_noop("support rate in surveys (%)"),
+    "participation_rate": gettext_noop("participation rate in surveys (%)"),
+    "satisfaction_rate": gettext_noop("satisfaction rate in surveys (%)"),
+    "satisfaction_score": gettext_noop("mean satisfaction score in surveys (0–100)"),
+    "tasks_on_time_rate": gettext_noop("tasks completed on time (%)"),
+}
+PARTICIPATION_FIGURES: dict[str, str] = {**SUMMED_FIGURES, **RATE_FIGURES}
+
+
+def is_participation_figure(name: str) -> bool:
+    """A name of PARTICIPATION_FIGURES, or a volunteer action's outcome counter (outcome_<code>)."""
+    return name in PARTICIPATION_FIGURES or (name.startswith("outcome_") and bool(NAME_RE.match(name)))
+
+
+def _ratio(numerator: Any, denominator: Any, scale: int) -> Decimal | None:
+    top, bottom = _number(numerator or 0), _number(denominator or 0)
+    if top is None or bottom is None or bottom <= 0:
+        return None
+    return (top * scale / bottom).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def participation_figures(extra: Mapping[str, Any], *, population: int | None = None,
+                          households: int | None = None) -> dict[str, Any]:
+    """`extra` (a period's sums) with the rates of RATE_FIGURES added, each rounded to 2 decimals:
+    per 1,000 residents or 100 households of the region, survey rates as positive ÷ valid answers
+    × 100 (the survey's own definitions decide which answer is positive or valid), the satisfaction
+    score as the sum of scores ÷ the answers scored."""
+    out = dict(extra)
+    rates = {
+        "volunteer_hours_per_1000": _ratio(extra.get("volunteer_hours"), population, 1000),
+        "household_visits_per_100": _ratio(extra.get("household_visits"), households, 100),
+        "satisfaction_score": _ratio(extra.get("survey_satisfaction_score_sum"),
+                                     extra.get("survey_satisfaction_scored"), 1),
+        "tasks_on_time_rate": _ratio(extra.get("tasks_completed_on_time"), extra.get("tasks_completed"), 100),
+    }
+    for indicator in ("awareness", "support", "participation", "satisfaction"):
+        rates[f"{indicator}_rate"] = _ratio(extra.get(f"survey_{indicator}_positive"),
+                                            extra.get(f"survey_{indicator}_valid"), 100)
+    out.update({name: value for name, value in rates.items() if value is not None})
+    return out
 
 
 class FormulaError(ValueError):
@@ -130,6 +192,11 @@ def validate(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
                 errors["participation_targets"] = (
                     gettext_noop("A figure's name is lower-case letters, digits and _ (not %(name)s)."),
                     {"name": str(name)[:40]})
+                break
+            if not is_participation_figure(name):
+                errors["participation_targets"] = (
+                    gettext_noop("There is no figure named %(name)s: see the list of figures participation can use."),
+                    {"name": name})
                 break
             if number is None or not number.is_finite() or number <= 0:
                 errors["participation_targets"] = (

@@ -110,6 +110,9 @@ class Figures(_Summable):
         for name in REGION_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         add_category(self.by_category, other.by_category)
+        for key, value in other.extra.items():
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                self.extra[key] = self.extra.get(key, 0) + value
         self.days = max(self.days, other.days)
         return self
 

@@ -107,7 +107,8 @@ def _inputs(region: Region, figures: Any) -> formula_.Inputs:
         max_score=figures.max_score, cases_rectified=figures.cases_rectified,
         cases_rectified_on_time=figures.cases_rectified_on_time, cases_returned=figures.cases_returned,
         cases_reopened=figures.cases_reopened, cases_overdue=figures.cases_overdue,
-        extra=getattr(figures, "extra", None) or {},
+        extra=formula_.participation_figures(getattr(figures, "extra", None) or {}, population=region.population,
+                                             households=region.households),
     )
 
 

@@ -29,6 +29,7 @@ from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, It
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.places.models import Point
 from chuangcheng.reports.models import DailyRollup, UnitRollup
+from chuangcheng.reports.services import extra
 
 # Every figure of a DailyRollup, in the model's order (`by_category` and `extra` apart).
 REGION_FIELDS = [
@@ -76,6 +77,7 @@ def empty_row(fields: Iterable[str] = REGION_FIELDS) -> Row:
 def _empty_region_row() -> Row:
     row = empty_row()
     row["by_category"] = {}
+    row["extra"] = {}
     return row
 
 
@@ -310,6 +312,10 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
         for name in REGION_FIELDS:
             parent[name] += child[name]
         add_category(parent["by_category"], child["by_category"])
+    # The campaign's other work: each app gives every level its own figures.
+    for region_id, figures in extra.day_extra(day, street).items():
+        if region_id in rows:
+            rows[region_id]["extra"] = figures
     result.regions = rows
     result.units = {k: v for k, v in units.items() if any(v.values())}
     return result

@@ -256,6 +256,7 @@ def rules(request: HttpRequest, street_code: str) -> HttpResponse:
     return render(request, "reports/ranking_rules.html", {
         "street": street, "form": form, "can_manage": manage, "formula": current,
         "default": formula_.DEFAULT_FORMULA,
+        "figures": [(name, _(label)) for name, label in formula_.PARTICIPATION_FIGURES.items()],
     }, status=status)
 
 
