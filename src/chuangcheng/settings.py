@@ -345,3 +345,5 @@ PUBLIC_POINTS_PER_REPORT = env_int("PUBLIC_POINTS_PER_REPORT", 10)
 CELERY_BEAT_SCHEDULE["public-notify-reporters"] = {"task": "public.notify_reporters", "schedule": 120.0}
 CELERY_BEAT_SCHEDULE["public-award-points"] = {"task": "public.award_due_points", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["public-prune-attempts"] = {"task": "public.prune_attempts", "schedule": 3600.0}
+# Task lists: remind units of tasks due soon, escalate (督办) overdue ones, once each.
+CELERY_BEAT_SCHEDULE["tasklists-sweep-tasks"] = {"task": "tasklists.sweep_tasks", "schedule": 600.0}

@@ -12,7 +12,7 @@ from chuangcheng.cases.models import Case, CaseCounter, CaseEvent
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.evidence.models import Photo
 from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, ItemResult, PlanRules
-from chuangcheng.notify.models import Message
+from chuangcheng.notify.models import Message, Webhook
 from chuangcheng.org.models import Person, Region, Unit, User
 from chuangcheng.places.models import Point
 from chuangcheng.public.models import Report
@@ -76,6 +76,7 @@ def wipe(*, events_after: int = 0) -> None:
     CaseCounter.objects.all().delete()
     Photo.objects.all().delete()
     Message.objects.all().delete()
+    Webhook.objects.all().delete()
     Point.objects.all().delete()
     User.objects.all().delete()
     Person.objects.all().delete()

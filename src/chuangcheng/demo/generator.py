@@ -1,6 +1,8 @@
 """The demo subdistrict: 光明路街道 of 回民区, 呼和浩特, with its communities, grids, units,
 people, points, a login for every role and eight weeks of daily plans, inspections and cases
-(demo.inspections, demo.cases).
+(demo.inspections, demo.cases), residents' reports (demo.public), meetings and task lists,
+volunteer actions, publicity and household visits, survey answers (demo.tasklists,
+demo.volunteering, demo.publicity, demo.surveys), then the rollups, bulletins and rankings.
 
 Two steps. `plan_demo` draws everything from one `random.Random(seed)` into plain records (so
 one seed always gives the same codes, names and coordinates); `build_demo` writes the records
@@ -23,8 +25,12 @@ from chuangcheng.demo.bulletins import publish_history as publish_bulletins
 from chuangcheng.demo.inspections import history_days, write_history
 from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
 from chuangcheng.demo.public import add_resident_reports
+from chuangcheng.demo.publicity import add_publicity
 from chuangcheng.demo.rankings import publish_history as publish_rankings
 from chuangcheng.demo.reports import build_rollups
+from chuangcheng.demo.surveys import add_surveys
+from chuangcheng.demo.tasklists import add_tasklists
+from chuangcheng.demo.volunteering import add_volunteering
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.org.services import save_login, save_person, save_region, save_unit
 from chuangcheng.places.services import save_point
@@ -85,11 +91,22 @@ def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress
 
 
 def _write_reports(seed: int, street: Region, users: list[User], report: Progress) -> None:
-    """Residents' reports over the same weeks, then what the office published from it all: the
-    stored daily figures, a bulletin for every day and a ranking for every finished week."""
+    """Residents' reports and the campaign's other work over the same weeks, then what the office
+    published from it all: the stored daily figures, a bulletin for every day and a ranking for
+    every finished week."""
     report(_("Residents' reports"), 0, 1)
     add_resident_reports(seed=seed)
     report(_("Residents' reports"), 1, 1)
+    # The campaign's other work over the same weeks: meetings and task lists, volunteers,
+    # publicity and household visits, survey answers.
+    stages: list[tuple[str, Callable[..., int]]] = [
+        (_("Task lists"), add_tasklists), (_("Volunteer actions"), add_volunteering),
+        (_("Publicity"), add_publicity), (_("Surveys"), add_surveys),
+    ]
+    for label, add in stages:
+        report(label, 0, 1)
+        add(seed=seed)
+        report(label, 1, 1)
     build_rollups(progress=lambda label, done, total: _report(report, _("Daily figures"), done, total))
     days = history_days(clock.today())
     admin = next(user for user in users if user.role == Role.STREET_ADMIN)

@@ -66,7 +66,10 @@ def wilson(positive: int, valid: int, z: float = Z95) -> Interval | None:
     z2n = z * z / valid
     centre = (p + z2n / 2) / (1 + z2n)
     half = z / (1 + z2n) * math.sqrt(p * (1 - p) / valid + z * z / (4 * valid * valid))
-    return Interval(max(0.0, centre - half), min(1.0, centre + half))
+    # At 0 % or 100 % one bound is exactly 0 or 1 (the float arithmetic would miss it by a hair).
+    low = 0.0 if positive == 0 else max(0.0, centre - half)
+    high = 1.0 if positive == valid else min(1.0, centre + half)
+    return Interval(low, high)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,11 @@ class Rate:
     @property
     def interval(self) -> Interval | None:
         return wilson(self.positive, self.valid)
+
+    @property
+    def percent_interval(self) -> Interval | None:
+        interval = self.interval
+        return Interval(100 * interval.low, 100 * interval.high) if interval else None
 
     @property
     def too_small(self) -> bool:

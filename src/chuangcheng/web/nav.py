@@ -50,6 +50,7 @@ def menu_for(user: Any) -> list[NavItem]:
         items.append(NavItem(str(_("Open311 API keys")), reverse("open311:keys"), "open311"))
     if settings.PUBLIC_POINTS_ENABLED and has_role(user, *permissions.ADMIN_ROLES):
         items.append(NavItem(str(_("Civility points")), reverse("public:points"), "points_ledger"))
+    items += _campaign_items(user)
     if permissions.can_list_people(user):
         items.insert(5, NavItem(str(_("People")), reverse("org:people"), "people"))
     if permissions.can_import(user):
@@ -57,3 +58,32 @@ def menu_for(user: Any) -> list[NavItem]:
     if permissions.can_view_audit(user):
         items.append(NavItem(str(_("Change log")), reverse("web:audit"), "audit"))
     return items
+
+
+def _campaign_items(user: Any) -> list[NavItem]:
+    """Task lists, volunteers, publicity and surveys: each role sees its own way in."""
+    items: list[NavItem] = []
+    if has_role(user, Role.STREET_ADMIN, Role.LEADER, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR):
+        items.append(NavItem(str(_("Task list")), reverse("tasklists:list"), "tasks"))
+    if has_role(user, Role.UNIT_HANDLER):
+        items.append(NavItem(str(_("My tasks")), reverse("tasklists:mine"), "my_tasks"))
+    if has_role(user, Role.STREET_ADMIN, Role.LEADER, Role.COMMUNITY_ADMIN, Role.INSPECTOR, Role.UNIT_HANDLER):
+        items.append(NavItem(str(_("Promotion meetings")), reverse("tasklists:meetings"), "meetings"))
+    if has_role(user, Role.STREET_ADMIN, Role.LEADER):
+        items.append(NavItem(str(_("Completion by unit")), reverse("tasklists:by_unit"), "tasks_by_unit"))
+    items.append(NavItem(str(_("Volunteer actions")), reverse("volunteering:list"), "volunteering"))
+    if has_role(user, Role.VOLUNTEER) or getattr(user, "person_id", None):
+        items.append(NavItem(str(_("My volunteer record")), reverse("volunteering:mine"), "my_volunteering"))
+    if has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.LEADER):
+        items.append(NavItem(str(_("Party-member participation")), reverse("volunteering:participation"),
+                             "participation"))
+    if has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.LEADER, Role.INSPECTOR):
+        items.append(NavItem(str(_("Publicity")), reverse("publicity:index"), "publicity"))
+    if has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER):
+        items.append(NavItem(str(_("Household visits")), reverse("publicity:visit_new"), "household_visit"))
+    if has_role(user, *SURVEY_ROLES):
+        items.append(NavItem(str(_("Surveys")), reverse("surveys:list"), "surveys"))
+    return items
+
+
+SURVEY_ROLES = (Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR, Role.LEADER)

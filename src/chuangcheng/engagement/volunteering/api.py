@@ -1,5 +1,134 @@
+"""The volunteer actions API (/api/volunteering): the caller's actions, sign-up, on-site check-in
+and check-out with the phone's location, and the caller's own hours. Scoped like the pages."""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
 
-router = Router()
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from chuangcheng.engagement.volunteering import queries, services
+from chuangcheng.engagement.volunteering.models import Action, Attendance
+
+router = Router(tags=["volunteering"])
+
+
+class ActionOut(Schema):
+    code: str
+    kind: str
+    title: str
+    status: str
+    community: str = Field(alias="community.code")
+    community_name: str = Field(alias="community.name")
+    place_name: str
+    lon: Decimal
+    lat: Decimal
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    taken: int
+    targets: list[str]
+    signed_up: bool = Field(False, alias="mine")
+
+
+class ActionDetailOut(ActionOut):
+    description: str
+    organizer: str
+    outcome: dict[str, int]
+    summary: str
+
+    @staticmethod
+    def resolve_organizer(obj: Action) -> str:
+        return obj.organizer.display_name
+
+
+class LocationIn(Schema):
+    lon: Decimal
+    lat: Decimal
+
+
+class CheckOutIn(Schema):
+    lon: Decimal | None = None
+    lat: Decimal | None = None
+
+
+class AttendanceOut(Schema):
+    action: str = Field(alias="action.code")
+    person: str = Field(alias="person.code")
+    walk_in: bool
+    signed_up_at: dt.datetime
+    checked_in_at: dt.datetime | None
+    checkin_distance_m: int | None
+    checked_out_at: dt.datetime | None
+    hours: Decimal | None
+
+
+class PeriodHours(Schema):
+    period: str
+    hours: Decimal
+    actions: int
+
+
+class MyHoursOut(Schema):
+    total_hours: Decimal
+    total_actions: int
+    years: list[PeriodHours]
+    months: list[PeriodHours]
+
+
+def _action(request: HttpRequest, code: str) -> Action:
+    action = queries.with_counts(queries.actions_visible_to(request.user), request.user).filter(code=code).first()
+    if action is None:
+        raise Http404
+    return action
+
+
+@router.get("/actions", response=list[ActionOut], operation_id="listVolunteerActions")
+@paginate(LimitOffsetPagination)
+def list_actions(request: HttpRequest, when: str = "upcoming", community: str = "", kind: str = "") -> QuerySet[Action]:
+    """Actions in the caller's scope: `when` is "upcoming" (soonest first) or "past" (newest first)."""
+    flt = queries.ActionFilter(when="past" if when == "past" else "upcoming", community=community[:40],
+                               kind=kind if kind in Action.Kind.values else "")
+    return queries.filter_actions(request.user, flt)
+
+
+@router.get("/actions/{code}", response=ActionDetailOut, operation_id="getVolunteerAction")
+def get_action(request: HttpRequest, code: str) -> Action:
+    return _action(request, code)
+
+
+@router.post("/actions/{code}/signup", response={201: AttendanceOut}, operation_id="signUpForVolunteerAction")
+def sign_up(request: HttpRequest, code: str) -> Status:
+    """Take a place (before the start, while places are left)."""
+    return Status(201, services.sign_up(_action(request, code), by=request.user))
+
+
+@router.delete("/actions/{code}/signup", response=AttendanceOut, operation_id="cancelVolunteerSignUp")
+def cancel_sign_up(request: HttpRequest, code: str) -> Attendance:
+    return services.cancel_sign_up(_action(request, code), by=request.user)
+
+
+@router.post("/actions/{code}/checkin", response=AttendanceOut, operation_id="checkInVolunteerAction")
+def check_in(request: HttpRequest, code: str, payload: LocationIn) -> Attendance:
+    """Check in on site with the phone's WGS-84 location; refused (400) far from the place or outside
+    the check-in window, with a message naming the distance or the window."""
+    return services.check_in(_action(request, code), by=request.user, lon=payload.lon, lat=payload.lat)
+
+
+@router.post("/actions/{code}/checkout", response=AttendanceOut, operation_id="checkOutVolunteerAction")
+def check_out(request: HttpRequest, code: str, payload: CheckOutIn) -> Attendance:
+    return services.check_out(_action(request, code), by=request.user, lon=payload.lon, lat=payload.lat)
+
+
+@router.get("/me/hours", response=MyHoursOut, operation_id="getMyVolunteerHours")
+def my_hours(request: HttpRequest) -> MyHoursOut:
+    record = queries.my_record(request.user)
+    return MyHoursOut(
+        total_hours=record.total_hours, total_actions=record.total_actions,
+        years=[PeriodHours(period=str(y), hours=h, actions=n) for y, h, n in record.years],
+        months=[PeriodHours(period=m, hours=h, actions=n) for m, h, n in record.months],
+    )

@@ -4,7 +4,9 @@ Rows are written by `volunteering.services` only."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +23,7 @@ __all__ = ["OUTCOMES", "Action", "ActionPhoto", "Attendance", "HoursCorrection"]
 
 # The outcome counters asked for when an action is closed, in the order the form shows them.
 # A new counter is one line here: stored in Action.outcome (JSON), exported and summed by figures.
-OUTCOMES: list[tuple[str, object]] = [
+OUTCOMES: list[tuple[str, Any]] = [
     ("vehicles_persuaded", _("vehicles persuaded to move")),
     ("bicycles_rearranged", _("bicycles rearranged")),
     ("flyers_removed", _("flyers removed")),
@@ -115,13 +117,13 @@ class Action(models.Model):
         labels = dict(Action.Target.choices)
         return [str(labels.get(t, t)) for t in self.targets or []]
 
-    def outcome_rows(self) -> list[tuple[str, object, int]]:
+    def outcome_rows(self) -> list[tuple[str, Any, int]]:
         return [(code, label, int((self.outcome or {}).get(code, 0))) for code, label in OUTCOMES]
 
-    def credited_hours(self, checked_in_at: object, checked_out_at: object) -> Decimal:
+    def credited_hours(self, checked_in_at: dt.datetime, checked_out_at: dt.datetime) -> Decimal:
         """Check-out minus check-in, clipped to the action's window, in hours (two decimals)."""
-        start = max(checked_in_at, self.starts_at)  # type: ignore[type-var]
-        end = min(checked_out_at, self.ends_at)  # type: ignore[type-var]
+        start = max(checked_in_at, self.starts_at)
+        end = min(checked_out_at, self.ends_at)
         seconds = max(0.0, (end - start).total_seconds())
         return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
 

@@ -1,5 +1,154 @@
+"""Reading a survey: its indicators per community and grid (results), week by week (trend), and the
+surveys ledger as a workbook (export). Read-only; a survey or region outside the reader's scope is
+a 404. Query strings: `region` (a region code), `from` and `to` (YYYY-MM-DD), `weeks`."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[URLPattern] = []
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+
+from chuangcheng.core import clock
+from chuangcheng.org import queries as org_queries
+from chuangcheng.org.models import Region
+from chuangcheng.surveys import results
+
+MAX_WEEKS = 104
+
+
+class BadQuery(ValueError):
+    pass
+
+
+def _date(request: HttpRequest, name: str) -> dt.date | None:
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery(_("“%(value)s” is not a date: write it as 2026-11-29.") % {"value": raw}) from None
+
+
+def _range(request: HttpRequest) -> tuple[dt.date | None, dt.date | None]:
+    since, until = _date(request, "from"), _date(request, "to")
+    if since and until and since > until:
+        raise BadQuery(_("The first day comes after the last day."))
+    return since, until
+
+
+def _bad(request: HttpRequest, message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _url(name: str, pk: int, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    base = reverse(name, args=[pk])
+    return f"{base}?{query}" if query else base
+
+
+def _crumbs(user: Any, survey: Any, region: Region) -> list[Region]:
+    """The regions from the reader's own down to `region`, for the way back up."""
+    home = results.home_region(user, survey)
+    codes = region.ancestor_codes()
+    above = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return [above[c] for c in codes if c in above and above[c].path.startswith(home.path) and c != region.code]
+
+
+def results_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    survey = results.survey_for(user, pk)
+    region = results.region_for(user, survey, request.GET.get("region"))
+    try:
+        since, until = _range(request)
+    except BadQuery as exc:
+        return _bad(request, str(exc))
+    res = results.results(user, survey, region, since=since, until=until)
+    dates = {"from": since.isoformat() if since else "", "to": until.isoformat() if until else ""}
+    table_rows: list[dict[str, Any]] = [
+        {"region": region, "figures": res.total, "url": "", "total": True, "score": res.total.score()}]
+    table_rows += [{"region": row.region, "figures": row.figures, "total": False, "score": row.figures.score(),
+                    "url": _url("surveys:results", pk, region=row.region.code, **dates) if row.has_children else ""}
+                   for row in res.rows]
+    sections = [{"indicator": i, "name": results.RATE_NAMES[i],
+                 "rows": [(row, row["figures"].rate(i)) for row in table_rows]} for i in res.indicators]
+    question_rows = [(q, res.total.question_rate(q.id)) for q in res.questions if q.indicator]
+    crumbs = [(r, _url("surveys:results", pk, region=r.code, **dates)) for r in _crumbs(user, survey, region)]
+    return render(request, "surveys/results.html", {
+        "survey": survey, "res": res, "region": region, "since": since, "until": until,
+        "table_rows": table_rows, "sections": sections, "question_rows": question_rows,
+        "crumbs": crumbs, "trend_url": _url("surveys:trend", pk, region=region.code),
+        "export_since": since or clock.local(survey.created_at).date(), "export_until": until or clock.today(),
+        "communities": org_queries.communities_visible_to(user).filter(path__startswith=region.path)
+        if region.level < Region.Level.COMMUNITY else [],
+    })
+
+
+def _chart(trend: results.Trend) -> dict[str, Any]:
+    """The data the project's dashboard.js draws with Plotly (the table beside it has the numbers)."""
+    series = []
+    for indicator in trend.indicators:
+        values = [w.figures.rate(indicator).percent for w in trend.weeks]
+        series.append({"name": str(results.RATE_NAMES[indicator]),
+                       "y": [round(v, 1) if v is not None else None for v in values]})
+    return {"id": "chart-trend", "title": _("Rates week by week (%)"), "kind": "line",
+            "x": [w.label for w in trend.weeks], "series": series, "percent": True, "links": []}
+
+
+def trend_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    survey = results.survey_for(user, pk)
+    region = results.region_for(user, survey, request.GET.get("region"))
+    raw = (request.GET.get("weeks") or "").strip()
+    weeks: int | None = None
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEKS:
+            return _bad(request, _("Weeks must be a whole number from 1 to %(n)d.") % {"n": MAX_WEEKS})
+        weeks = int(raw)
+    trend = results.trend(user, survey, region, weeks=weeks)
+    if weeks is None and len(trend.weeks) > MAX_WEEKS:
+        trend = results.trend(user, survey, region, weeks=MAX_WEEKS)
+    return render(request, "surveys/results_trend.html", {
+        "survey": survey, "trend": trend, "region": region, "chart": _chart(trend),
+        "names": [results.RATE_NAMES[i] for i in trend.indicators],
+        "rows": [{"week": w, "score": w.figures.score(),
+                  "rates": [(results.RATE_NAMES[i], w.figures.rate(i)) for i in trend.indicators]}
+                 for w in trend.weeks],
+        "results_url": _url("surveys:results", pk, region=region.code),
+        "scored": any(q.scored and q.indicator == "satisfaction" for q in trend.questions),
+    })
+
+
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    from chuangcheng.surveys.exports import MAX_ROWS, survey_ledger
+
+    user = request.user
+    survey = results.survey_for(user, pk)
+    region = results.region_for(user, survey, request.GET.get("community") or request.GET.get("region"))
+    try:
+        since, until = _range(request)
+    except BadQuery as exc:
+        return _bad(request, str(exc))
+    since = since or clock.local(survey.created_at).date()
+    until = until or clock.today()
+    try:
+        body, _count = survey_ledger(user, survey, region, since=since, until=until)
+    except ValueError:
+        return _bad(request, _("More than %(n)d responses match: choose fewer days or one community.")
+                    % {"n": MAX_ROWS})
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"survey-{survey.pk}-{region.code}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/results/", results_page, name="results"),
+    path("<int:pk>/trend/", trend_page, name="trend"),
+    path("<int:pk>/export/", export, name="export"),
+]

@@ -1,0 +1,341 @@
+"""Task-list pages: the list with filters, "my tasks" for a unit's handlers, a task with its timeline
+and the actions the viewer may take, completion by unit, meetings, and the ledger export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chuangcheng.cases.photos import accepted_uploads
+from chuangcheng.core import clock
+from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.pagination import paginate
+from chuangcheng.engagement.tasklists import permissions, queries, services
+from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
+from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
+from chuangcheng.evidence.views import photo_response
+from chuangcheng.org import queries as org_queries
+from chuangcheng.org.models import Role
+
+LABELS = {
+    "progress": gettext_lazy("Report progress"),
+    "submit": gettext_lazy("Done: submit for verification"),
+    "verify": gettext_lazy("Verify as done"),
+    "send_back": gettext_lazy("Send back"),
+    "cancel": gettext_lazy("Cancel the task"),
+}
+WITH_PHOTOS = {"progress", "submit", "verify", "send_back"}
+
+
+def _light(task: Task, now: dt.datetime) -> str:
+    if task.is_overdue(now):
+        return "red"
+    if task.is_due_soon(now):
+        return "yellow"
+    return "green" if task.is_running else ""
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+def task_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    flt = queries.TaskFilter.from_params(request.GET)
+    now = clock.now()
+    tasks = queries.with_scope(queries.filter_tasks(user, flt, now=now))
+    page = paginate(request, tasks)
+    street = queries.street_of_user(user)
+    return render(request, "engagement/tasklists/task_list.html", {
+        "page": page, "flt": flt, "now": now,
+        "rows": [{"task": t, "light": _light(t, now)} for t in page.object_list],
+        "counts": queries.task_counts(queries.tasks_visible_to(user), now),
+        "states": [("open", _("Not finished")), *TaskState.choices],
+        "units": org_queries.units_visible_to(user).filter(active=True).order_by("kind", "name"),
+        "communities": org_queries.communities_visible_to(user),
+        "grids": org_queries.grids_visible_to(user),
+        "can_assign": permissions.can_assign(user, street),
+        "can_export": permissions.can_export(user),
+        "can_overview": permissions.can_see_overview(user),
+    })
+
+
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The handler's phone page: the unit's unfinished tasks, the most urgent first."""
+    user: Any = request.user
+    now = clock.now()
+    flt = queries.TaskFilter(mine=True, state="open")
+    tasks = list(queries.with_scope(queries.filter_tasks(user, flt, now=now)).order_by("due_on", "number")[:200])
+    done = queries.filter_tasks(user, queries.TaskFilter(mine=True, state=TaskState.DONE), now=now).count()
+    return render(request, "engagement/tasklists/my_tasks.html", {
+        "rows": [{"task": t, "light": _light(t, now)} for t in tasks], "done": done, "now": now,
+    })
+
+
+def by_unit(request: HttpRequest) -> HttpResponse:
+    """完成情况: per unit, the tasks due in the period; every figure links to its list."""
+    user: Any = request.user
+    if not permissions.can_see_overview(user):
+        raise PermissionDenied(_("Completion by unit is for the street office and its leaders."))
+    flt = queries.TaskFilter.from_params(request.GET)
+    sort = request.GET.get("sort", "on_time_rate")
+    descending = request.GET.get("dir", "desc") != "asc"
+    rows = queries.completion_by_unit(user, flt, sort=sort, descending=descending)
+    base = queries.TaskFilter(region=flt.region, since=flt.since, until=flt.until)
+    links = []
+    for row in rows:
+        code = row.unit.code
+        links.append({
+            "row": row,
+            "total": base.query_string(unit=code),
+            "done": base.query_string(unit=code, state=TaskState.DONE),
+            "on_time": base.query_string(unit=code, on_time="1"),
+            "overdue": base.query_string(unit=code, overdue=True),
+            "open": base.query_string(unit=code, state="open"),
+        })
+    columns = [("unit", _("Responsible unit")), ("total", _("Tasks")), ("done", _("Done")),
+               ("done_on_time", _("Done on time")), ("overdue", _("Overdue")), ("open", _("Not finished")),
+               ("on_time_rate", _("On-time rate"))]
+    return render(request, "engagement/tasklists/by_unit.html", {
+        "links": links, "flt": flt, "sort": sort, "descending": descending, "columns": columns,
+        "communities": org_queries.communities_visible_to(user),
+        "filter_query": base.query_string(),
+    })
+
+
+# --- one task --------------------------------------------------------------------------------
+
+
+def _task(request: HttpRequest, number: str) -> Task:
+    task = queries.task_for(request.user, number)
+    if task is None:
+        raise Http404
+    return task
+
+
+def task_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_detail(request, _task(request, number))
+
+
+def _render_detail(request: HttpRequest, task: Task, *, failed: ActionForm | None = None, error: str = "",
+                   status: int = 200) -> HttpResponse:
+    user: Any = request.user
+    events = list(queries.task_timeline(task))
+    for event in events:
+        event.label = str(services.EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
+    submitted_by = next((e.actor for e in reversed(events) if e.action == "submit"), None)
+    forms = []
+    for action in permissions.allowed_actions(user, task, submitted_by=submitted_by):
+        if failed is not None and failed.action == action:
+            form = failed
+        else:
+            form = ActionForm(action=action, task=task, initial={"version": task.version})
+        forms.append({"action": action, "label": LABELS[action], "form": form,
+                      "open": failed is not None and failed.action == action,
+                      "multipart": action in WITH_PHOTOS})
+    now = clock.now()
+    return render(request, "engagement/tasklists/task_detail.html", {
+        "task": task, "events": events, "forms": forms, "error": error, "light": _light(task, now),
+        "regions": list(task.regions.all()), "points": list(task.points.select_related("grid")),
+    }, status=status)
+
+
+def _perform(action: str, task: Task, user: Any, data: dict[str, Any], photos: list[Any]) -> TaskEvent:
+    if action == "progress":
+        return services.post_progress(task, by=user, note=data.get("note", ""), percent=data["percent"],
+                                      photos=photos)
+    if action == "submit":
+        return services.submit_task(task, by=user, note=data.get("note", ""), photos=photos)
+    if action == "verify":
+        return services.verify_task(task, by=user, note=data.get("note", ""), photos=photos)
+    if action == "send_back":
+        return services.send_back_task(task, by=user, reason=data.get("reason", ""), photos=photos)
+    return services.cancel_task(task, by=user, reason=data.get("reason", ""))
+
+
+def place_of(task: Task) -> str:
+    return task.street.name
+
+
+@require_POST
+def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    task = _task(request, number)
+    if action not in LABELS:
+        raise Http404
+    form = ActionForm(request.POST, request.FILES, action=action, task=task)
+    if not form.is_valid():
+        return _after_failure(request, task, form, "", 400)
+    data = form.cleaned_data
+    try:
+        services.check_allowed(action, task, by=request.user, version=data.get("version"))
+        with accepted_uploads(data.get("photos"), by=request.user, place=place_of(task)) as photos:
+            _perform(action, task, request.user, data, photos)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return _after_failure(request, task, form, "", 400)
+    except PermissionDenied as exc:
+        return _after_failure(request, task, None, str(exc), 403)
+    except (services.TransitionNotAllowed, services.Conflict) as exc:
+        return _after_failure(request, task, None, str(exc), 409)
+    messages.success(request, _("Task %(number)s: %(action)s — done.") % {"number": task.number,
+                                                                         "action": LABELS[action]})
+    if request.POST.get("next") == "mine":
+        return redirect("tasklists:mine")
+    return redirect("tasklists:detail", number=task.number)
+
+
+def _after_failure(request: HttpRequest, task: Task, form: ActionForm | None, error: str,
+                   status: int) -> HttpResponse:
+    fresh = _task(request, task.number)
+    if form is not None and isinstance(form.data, QueryDict):
+        form.data = form.data.copy()
+        form.data["version"] = str(fresh.version)
+    return _render_detail(request, fresh, failed=form, error=error, status=status)
+
+
+def task_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
+    task = _task(request, number)
+    event = TaskEvent.objects.filter(task=task, photos__sha256=sha256).first()
+    if event is None:
+        raise Http404
+    return photo_response(event.photos.get(sha256=sha256), variant)
+
+
+def task_new(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    street = queries.street_of_user(user)
+    if not permissions.can_assign(user, street):
+        raise PermissionDenied(_("Tasks are assigned by the street office."))
+    assert street is not None  # noqa: S101 - can_assign needs a street
+    initial: dict[str, Any] = {}
+    meeting: Meeting | None = None
+    source = request.POST if request.method == "POST" else request.GET
+    if source.get("meeting"):
+        meeting = queries.meeting_for(user, source.get("meeting", ""))
+        if meeting is not None:
+            initial["meeting"] = meeting.number
+            position = source.get("decision", "")
+            decision = meeting.decisions.filter(position=int(position)).first() if position.isdigit() else None
+            if decision is not None:
+                initial["decision"] = decision.position
+                initial["title"] = decision.text[:200]
+    form = TaskForm(request.POST or None, street=street, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decision = None
+        if meeting is not None and data.get("decision"):
+            decision = meeting.decisions.filter(position=data["decision"]).first()
+        try:
+            task = services.create_task(
+                by=user, street=street, title=data["title"], description=data["description"], unit=data["unit"],
+                person=data["person"], regions=data["regions"], points=data["points"], due_on=data["due_on"],
+                working_days=data["working_days"], priority=data["priority"], meeting=meeting, decision=decision,
+                evidence_required=data["evidence_required"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Task %(number)s assigned.") % {"number": task.number})
+            return redirect("tasklists:detail", number=task.number)
+    return render(request, "engagement/tasklists/task_form.html", {"form": form, "meeting": meeting},
+                  status=400 if form.errors else 200)
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not permissions.can_read_meetings(user):
+        raise PermissionDenied(_("Your role does not read the promotion meetings."))
+    meetings = queries.meetings_visible_to(user).prefetch_related("units")
+    page = paginate(request, meetings)
+    return render(request, "engagement/tasklists/meeting_list.html", {
+        "page": page, "can_record": permissions.can_record_meeting(user, queries.street_of_user(user)),
+    })
+
+
+def meeting_detail(request: HttpRequest, number: str) -> HttpResponse:
+    meeting = queries.meeting_for(request.user, number)
+    if meeting is None:
+        raise Http404
+    user: Any = request.user
+    return render(request, "engagement/tasklists/meeting_detail.html", {
+        "meeting": queries.meeting_detail(meeting), "can_assign": permissions.can_assign(user, meeting.street),
+    })
+
+
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    street = queries.street_of_user(user)
+    if not permissions.can_record_meeting(user, street):
+        raise PermissionDenied(_("Promotion meetings are recorded by the street office."))
+    assert street is not None  # noqa: S101 - can_record_meeting needs a street
+    form = MeetingForm(request.POST or None, request.FILES or None, street=street)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with accepted_uploads(data["photos"], by=user, place=data["place"]) as photos:
+                meeting = services.record_meeting(
+                    by=user, street=street, held_at=data["held_at"], title=data["title"], place=data["place"],
+                    chair=data["chair"], units=data["units"], attendees=data["attendees"],
+                    decisions=form.decision_lines(), minutes=data["minutes"], photos=photos)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Meeting %(number)s recorded.") % {"number": meeting.number})
+            return redirect("tasklists:meeting", number=meeting.number)
+    return render(request, "engagement/tasklists/meeting_form.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def meeting_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
+    meeting = queries.meeting_for(request.user, number)
+    if meeting is None:
+        raise Http404
+    photo = meeting.photos.filter(sha256=sha256).first()
+    if photo is None:
+        raise Http404
+    return photo_response(photo, variant)
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    """任务清单台账 for a period and a community, as an Excel workbook (logged)."""
+    from chuangcheng.engagement.tasklists.exports import MAX_ROWS, ledger
+
+    user: Any = request.user
+    if not permissions.can_export(user):
+        raise PermissionDenied(_("Your role does not export the task-list ledger."))
+    communities = org_queries.communities_visible_to(user)
+    today = clock.today()
+    params = request.GET if request.GET.get("since") else None
+    form = LedgerForm(params, communities=communities,
+                      initial={"since": today - dt.timedelta(days=30), "until": today})
+    if params is None or not form.is_valid():
+        return render(request, "engagement/tasklists/ledger.html", {"form": form},
+                      status=400 if params is not None else 200)
+    data = form.cleaned_data
+    community = data["community"]
+    if community is None and user.role in {Role.COMMUNITY_ADMIN, Role.GRID_WORKER} and not user.is_superuser:
+        community = user.scope if user.scope is not None and user.scope.level == 3 else None
+    base = settings.PUBLIC_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+    try:
+        body, _count = ledger(user, since=data["since"], until=data["until"], community=community, base_url=base)
+    except ValueError:
+        form.add_error(None, _("More than %(n)d tasks match: choose a shorter period or a community.")
+                       % {"n": MAX_ROWS})
+        return render(request, "engagement/tasklists/ledger.html", {"form": form}, status=400)
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"task-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
