@@ -21,6 +21,9 @@ from chuangcheng.demo.cases import CategoryInfo, case_days, plan_cases, story_st
 from chuangcheng.demo.generator import DemoResult, build_demo
 from chuangcheng.demo.inspections import history_days
 from chuangcheng.demo.plan import TYPE_POINTS, TypeInfo, plan_demo
+from chuangcheng.engagement.publicity.models import OfflineItem, Push
+from chuangcheng.engagement.tasklists.models import Meeting, TaskEvent
+from chuangcheng.engagement.volunteering.models import ActionPhoto
 from chuangcheng.evidence.models import Photo
 from chuangcheng.inspections.models import ItemResult
 from chuangcheng.org.models import Role
@@ -154,7 +157,14 @@ def test_every_photo_is_its_own(cases: list[Case]) -> None:
     # A failed item's photo is its case's report photo, or (a failure seen again) its own.
     on_items = list(ItemResult.photos.through.objects.values_list("photo_id", flat=True))
     assert len(set(on_items)) == len(on_items)
-    assert Photo.objects.count() == len(on_events | set(on_items))
+    # Every other photo is the campaign's evidence (meetings, tasks, volunteer actions, publicity).
+    campaign = (set(Meeting.photos.through.objects.values_list("photo_id", flat=True))
+                | set(TaskEvent.photos.through.objects.values_list("photo_id", flat=True))
+                | set(ActionPhoto.objects.values_list("photo_id", flat=True))
+                | set(OfflineItem.objects.exclude(photo=None).values_list("photo_id", flat=True))
+                | set(Push.objects.exclude(image=None).values_list("image_id", flat=True)))
+    assert not campaign & (on_events | set(on_items))
+    assert Photo.objects.count() == len(on_events | set(on_items) | campaign)
 
 
 def test_a_second_build_adds_no_cases(demo: DemoResult, cases: list[Case]) -> None:

@@ -131,3 +131,17 @@ def test_days_before_the_first_stored_day_had_no_data_and_are_not_computed(store
     with time_machine.travel(LATER, tick=False), django_assert_max_num_queries(4):
         total = figures.totals(stored.cast.street, D1 - dt.timedelta(days=30), D2)
     assert total.days == 32 and total.inspections == 5  # 2 May to 2 June
+
+
+def test_other_figures_add_up_over_days_but_overdue_tasks_are_the_last_days() -> None:
+    from chuangcheng.reports.queries.figures import Figures
+
+    week = Figures()
+    week.add_day({"extra": {"tasks_overdue": 3, "volunteer_hours": 2.0, "household_visits": 4}}, last=False)
+    week.add_day({"extra": {"tasks_overdue": 1, "household_visits": 5}}, last=False)
+    week.add_day({"extra": {"volunteer_hours": 1.5}}, last=True)
+    # Nothing overdue at the end of the last day; hours and visits summed.
+    assert week.extra == {"volunteer_hours": 3.5, "household_visits": 9}
+    other = Figures()
+    other.add_day({"extra": {"tasks_overdue": 2, "household_visits": 1}}, last=True)
+    assert week.merge(other).extra == {"volunteer_hours": 3.5, "household_visits": 10, "tasks_overdue": 2}

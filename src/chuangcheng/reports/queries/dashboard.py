@@ -13,6 +13,7 @@ from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.reports.queries import figures
 from chuangcheng.reports.queries.figures import Figures, UnitFigures
+from chuangcheng.reports.ranking import RATE_FIGURES, participation_figures
 
 TREND_WEEKS = 12
 UNIT_WEEKS = 4
@@ -52,6 +53,15 @@ class Overview:
     categories: list[CategoryRow]
     children: list[tuple[Region, Figures]]
     units: list[tuple[Unit, UnitFigures]]
+
+    @property
+    def campaign(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """This week's and last week's campaign work (volunteers, publicity, surveys, tasks), with
+        the rates the ranking can use."""
+        size = {"population": self.region.population, "households": self.region.households}
+        blank = dict.fromkeys(RATE_FIGURES)
+        return ({**blank, **participation_figures(self.this_week.extra, **size)},
+                {**blank, **participation_figures(self.last_week.extra, **size)})
 
     @property
     def last_week_end(self) -> dt.date:

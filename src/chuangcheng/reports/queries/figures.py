@@ -60,6 +60,10 @@ class _Summable:
         return not any(getattr(self, name) for name in self._FIELDS)
 
 
+# Figures of `extra` that describe the end of a day (tasks overdue then): the last day's value.
+SNAPSHOT_EXTRA = frozenset({"tasks_overdue"})
+
+
 @dataclass
 class Figures(_Summable):
     """A region over a period. Every numeric field of `DailyRollup`, under the same name."""
@@ -100,7 +104,10 @@ class Figures(_Summable):
         get = row.get if isinstance(row, dict) else lambda name, default=None: getattr(row, name, default)
         add_category(self.by_category, get("by_category", None) or {})
         for key, value in (get("extra", None) or {}).items():
-            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            if key in SNAPSHOT_EXTRA:
+                if last:
+                    self.extra[key] = value
+            elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                 self.extra[key] = self.extra.get(key, 0) + value
             elif last or key not in self.extra:
                 self.extra[key] = value
