@@ -15,11 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,10 +38,6 @@ RATE_NAMES: dict[str, Any] = {
 MODES = [m.value for m in Response.Mode]
 POSITIVE, NEGATIVE, EXCLUDED = Option.Role.POSITIVE, Option.Role.NEGATIVE, Option.Role.EXCLUDED
 VALID = [POSITIVE, NEGATIVE]
-
-
-def _local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 # --- what is asked and how it counts ------------------------------------------------------------
@@ -139,18 +132,28 @@ def _window(prefix: str, survey: Survey, under: Region | None, since: dt.date | 
     return q
 
 
+def _week_of(field: str, mondays: list[dt.date]) -> Case:
+    """The index in `mondays` of the local week a moment falls in, by comparing it with each week's
+    start: plain comparisons the database does on the column (no date function per row)."""
+    whens = [When(**{f"{field}__lt": clock.start_of(monday)}, then=Value(i - 1))
+             for i, monday in enumerate(mondays[1:], start=1)]
+    return Case(*whens, default=Value(len(mondays) - 1), output_field=IntegerField())
+
+
 def count(survey: Survey, under: Region | None, *, by: str = "path", since: dt.date | None = None,
-          until: dt.date | None = None) -> dict[Any, Counts]:
-    """Counts grouped by the path of the region each response counts to (`by="path"`) or by its
-    local submission date (`by="day"`). Three aggregate queries."""
+          until: dt.date | None = None, mondays: list[dt.date] | None = None) -> dict[Any, Counts]:
+    """Counts grouped by the path of the region each response counts to (`by="path"`) or by the
+    local ISO week it was submitted in (`by="week"`: keyed by the week's Monday, one of `mondays`,
+    in order, the first no later than `since`). Three aggregate queries."""
     responses: QuerySet[Any] = Response.objects.filter(_window("", survey, under, since, until))
     answers: QuerySet[Any] = Answer.objects.filter(_window("response__", survey, under, since, until))
     if by == "path":
         key, akey = "region__path", "response__region__path"
     else:
-        key = akey = "day"
-        responses = responses.annotate(day=TruncDate("submitted_at", tzinfo=_local_tz()))
-        answers = answers.annotate(day=TruncDate("response__submitted_at", tzinfo=_local_tz()))
+        assert mondays  # noqa: S101 - the caller names the weeks
+        key = akey = "week"
+        responses = responses.annotate(week=_week_of("submitted_at", mondays))
+        answers = answers.annotate(week=_week_of("response__submitted_at", mondays))
     out: dict[Any, Counts] = defaultdict(Counts)
     for row in responses.values(key, "mode").annotate(n=Count("id")).order_by():
         out[row[key]].responses[row["mode"]] += row["n"]
@@ -365,16 +368,16 @@ def trend(user: Any, survey: Survey, region: Region, *, weeks: int | None = None
     questions = questions_of(survey)
     today = today or clock.today()
     since = monday_of(today) - dt.timedelta(weeks=weeks - 1) if weeks else None
-    by_day = count(survey, region, by="day", since=since, until=today)
-    by_week: dict[dt.date, Counts] = defaultdict(Counts)
-    for day, c in by_day.items():
-        day = day.date() if isinstance(day, dt.datetime) else day
-        by_week[monday_of(day)].add(c)
-    first = since or (min(by_week) if by_week else monday_of(today))
+    if since is None:
+        earliest = Response.objects.filter(_window("", survey, region, None, today)).aggregate(
+            first=Min("submitted_at"))["first"]
+        since = monday_of(clock.local(earliest).date()) if earliest else monday_of(today)
     starts = []
-    week = first
+    week = since
     while week <= monday_of(today):
         starts.append(week)
         week += dt.timedelta(weeks=1)
+    by_index = count(survey, region, by="week", since=since, until=today, mondays=starts)
+    by_week = {starts[index]: c for index, c in by_index.items()}
     return Trend(survey, region, questions,
                  [Week(s, Figures(by_week.get(s, Counts()), questions, survey.min_sample)) for s in starts])

@@ -78,7 +78,7 @@ def test_a_walk_in_is_welcome_while_places_are_left(cast, crew):
     with at(START):
         row = services.check_in(action, by=crew.v2, lon=offset(0)[0], lat=offset(0)[1])
         assert row.walk_in and row.active
-        with pytest.raises(ValidationError, match="full"):
+        with pytest.raises(ValidationError, match="已满员"):
             services.check_in(action, by=crew.v3, lon=offset(0)[0], lat=offset(0)[1])
     assert not Attendance.objects.filter(person=crew.v3.person).exists()
 
@@ -100,7 +100,7 @@ def test_check_out_credits_the_hours_clipped_to_the_window(crew, signed):
         row = services.check_out(signed, by=crew.v1, lon=offset(50)[0], lat=offset(50)[1])
     assert row.hours == Decimal("2.00")  # 08:40–11:40 clipped to 09:00–11:00
     assert row.checkout_distance_m == 50
-    with at(END + dt.timedelta(minutes=41)), pytest.raises(ValidationError, match="already checked out"):
+    with at(END + dt.timedelta(minutes=41)), pytest.raises(ValidationError, match="签退"):
         services.check_out(signed, by=crew.v1)
 
 

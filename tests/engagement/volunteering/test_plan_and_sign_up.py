@@ -48,7 +48,7 @@ def test_a_volunteer_signs_up_and_cancels_before_the_start(cast, crew, action):
     with at(PLANNED_AT):
         row = services.sign_up(action, by=crew.v1)
         assert row.person == crew.v1.person and row.active
-        with pytest.raises(ValidationError, match="already signed up"):
+        with pytest.raises(ValidationError, match="已报名"):
             services.sign_up(action, by=crew.v1)
         services.cancel_sign_up(action, by=crew.v1)
     row.refresh_from_db()

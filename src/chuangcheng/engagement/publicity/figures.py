@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from chuangcheng.core import clock
 from chuangcheng.engagement.publicity.models import HouseholdVisit, OfflineItem, PushDelivery
@@ -41,8 +41,11 @@ def day_extra(day: dt.date, street: Region) -> dict[int, dict[str, int | float]]
     visited = HouseholdVisit.objects.filter(grid__path__startswith=inside, result=HouseholdVisit.Result.VISITED)
     per_grid["household_visits"].update(dict(
         visited.filter(day=day).values("grid").annotate(n=Count("id")).values_list("grid", "n")))
-    firsts = (visited.filter(day__gte=dt.date(day.year, 1, 1), day__lte=day)
-              .values("grid", "household").annotate(first=Min("day")).filter(first=day))
+    # The day's households not visited earlier this year: from the day's rows, each checked on an index,
+    # so the cost follows the day and not the year's history.
+    earlier = visited.filter(grid=OuterRef("grid"), household=OuterRef("household"),
+                             day__gte=dt.date(day.year, 1, 1), day__lt=day)
+    firsts = visited.filter(day=day).exclude(Exists(earlier)).values("grid", "household").distinct()
     per_grid["households_reached"].update(Counter(row["grid"] for row in firsts))
 
     by_path = {r.path: r.pk for r in regions}

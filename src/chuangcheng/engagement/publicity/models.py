@@ -184,6 +184,8 @@ class HouseholdVisit(models.Model):
         indexes = [
             models.Index(fields=["grid", "day"], name="publicity_visit_grid_day"),
             models.Index(fields=["day", "result"], name="publicity_visit_day"),
+            # Was this household visited before this day (the daily figure of households reached)?
+            models.Index(fields=["grid", "household", "day"], name="publicity_visit_household"),
         ]
 
     def __str__(self) -> str:
