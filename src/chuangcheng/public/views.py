@@ -6,7 +6,6 @@ once they verify a phone by SMS code, by that phone kept in their session."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chuangcheng.cases.models import Case, Category, State
 from chuangcheng.cases.services import Conflict, TransitionNotAllowed
 from chuangcheng.core import clock
+from chuangcheng.core.devices import DeviceCookie
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.validators import mask_phone, normalize_phone
 from chuangcheng.org.models import Role
@@ -40,29 +40,14 @@ from chuangcheng.public.forms import (
 )
 from chuangcheng.public.models import BlockedNumber, Channel, Report
 
-DEVICE_COOKIE = "cc_device"
-DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+DEVICE = DeviceCookie("cc_device")
+DEVICE_COOKIE = DEVICE.name
 SESSION_PHONE = "public_phone"
-
 
 # --- the resident's identity -------------------------------------------------------------------
 
-
-def device_of(request: HttpRequest) -> str:
-    """The raw device id from the cookie, made on first visit (set on the response by `_keep`)."""
-    raw = request.COOKIES.get(DEVICE_COOKIE, "")
-    if not raw or len(raw) > 64:
-        raw = getattr(request, "_new_device", "") or secrets.token_urlsafe(24)
-        request._new_device = raw  # type: ignore[attr-defined]
-    return raw
-
-
-def _keep(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    new = getattr(request, "_new_device", "")
-    if new:
-        response.set_cookie(DEVICE_COOKIE, new, max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
-    return response
+device_of = DEVICE.of
+_keep = DEVICE.keep
 
 
 def verified_phone(request: HttpRequest) -> str:

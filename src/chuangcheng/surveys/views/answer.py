@@ -5,7 +5,6 @@ logic leaves out (the server decides what counts)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,31 +15,17 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.cache import never_cache
 
+from chuangcheng.core.devices import DeviceCookie
 from chuangcheng.surveys import queries, services
 from chuangcheng.surveys.models import Publication, Question, Survey
 
-DEVICE_COOKIE = "cc_survey_device"
-DEVICE_MAX_AGE = 2 * 365 * 24 * 3600
+DEVICE = DeviceCookie("cc_survey_device")
+DEVICE_COOKIE = DEVICE.name
 
+# --- the resident's device: a random token in a cookie, stored only as a keyed hash per survey ---
 
-# --- the resident's device ---------------------------------------------------------------------
-
-
-def device_of(request: HttpRequest) -> str:
-    """The raw device token from the cookie, made on first visit (set on the response by `keep`)."""
-    raw = request.COOKIES.get(DEVICE_COOKIE, "")
-    if not raw or len(raw) > 64:
-        raw = getattr(request, "_new_survey_device", "") or secrets.token_urlsafe(24)
-        request._new_survey_device = raw  # type: ignore[attr-defined]
-    return raw
-
-
-def keep(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    new = getattr(request, "_new_survey_device", "")
-    if new:
-        response.set_cookie(DEVICE_COOKIE, new, max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
-    return response
+device_of = DEVICE.of
+keep = DEVICE.keep
 
 
 # --- the questionnaire as a page (shared with the preview and the household-visit page) ----------
