@@ -128,7 +128,9 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_msg_due")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_msg_due"),
+                   # What was sent on a day (the daily figures of pushes delivered).
+                   models.Index(fields=["sent_at"], name="notify_msg_sent")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.target}: {self.title}"

@@ -63,7 +63,9 @@ def test_day_extra_counts_each_figure_per_grid_community_and_street(
 @pytest.mark.django_db
 def test_households_reached_sum_over_the_year_to_the_households_covered(cast: Cast) -> None:
     with time_machine.travel("2026-11-27 10:00 +0800", tick=False):
+        # 102 is recorded twice on the same day (a second member of the household at home): one household.
         plan = [("101", dt.date(2025, 12, 30)), ("101", dt.date(2026, 1, 2)), ("102", dt.date(2026, 1, 2)),
+                ("102", dt.date(2026, 1, 2)),
                 ("101", dt.date(2026, 1, 5)), ("103", dt.date(2026, 1, 5)), ("104", dt.date(2026, 1, 6))]
         for room, day in plan:
             _visit(cast, cast.grid_a, room, day)
