@@ -3,15 +3,14 @@ from __future__ import annotations
 import io
 
 import segno
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from chuangcheng.core.site import absolute_url
+
 
 def point_url(request: HttpRequest, code: str) -> str:
-    path = reverse("places:detail", args=[code])
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    return absolute_url(request, reverse("places:detail", args=[code]))
 
 
 def render_qr(url: str, fmt: str) -> bytes:

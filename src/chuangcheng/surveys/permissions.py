@@ -13,6 +13,12 @@ MAKER_LEVELS = (Region.Level.STREET, Region.Level.COMMUNITY)
 # A survey is offered in a community or a grid: every answer counts to one of them.
 PUBLICATION_LEVELS = (Region.Level.COMMUNITY, Region.Level.GRID)
 VISITORS = (Role.GRID_WORKER,)
+# Who reads surveys and their results (within their region; see queries.surveys_visible_to).
+READERS = (Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR, Role.LEADER)
+
+
+def can_read_surveys(user: Any) -> bool:
+    return has_role(user, *READERS)
 
 
 def can_make_surveys(user: Any) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 
-from chuangcheng.org.models import Region, Role
+from chuangcheng.core.site import absolute_url
+from chuangcheng.org.models import Region
 from chuangcheng.org.permissions import has_role, in_scope
 from chuangcheng.org.queries import regions_visible_to, scope_of
 from chuangcheng.surveys import permissions
@@ -25,7 +25,7 @@ def surveys_visible_to(user: Any) -> QuerySet[Survey]:
     if user.is_superuser:
         return Survey.objects.select_related("region").all()
     scope = scope_of(user)
-    if scope is None or not has_role(user, *_READERS):
+    if scope is None or not permissions.can_read_surveys(user):
         return Survey.objects.none()
     above = [scope.path[:i] for i in range(len(scope.path), 0, -1) if scope.path[i - 1] == "/"]
     return Survey.objects.select_related("region").filter(
@@ -37,8 +37,6 @@ def surveys_visible_to(user: Any) -> QuerySet[Survey]:
 def can_read(user: Any, survey: Survey) -> bool:
     return in_scope(user, survey.region) or surveys_visible_to(user).filter(pk=survey.pk).exists()
 
-
-_READERS = (Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR, Role.LEADER)
 
 
 def _count(model: Any, field: str, **filters: Any) -> Coalesce:
@@ -95,11 +93,7 @@ def answer_path(publication: Publication) -> str:
 
 def answer_url(publication: Publication, request: HttpRequest | None = None) -> str:
     """The address printed in the QR code: PUBLIC_BASE_URL when set, otherwise the page's own host."""
-    path = answer_path(publication)
-    base = str(settings.PUBLIC_BASE_URL or "").rstrip("/")
-    if base:
-        return f"{base}{path}"
-    return request.build_absolute_uri(path) if request is not None else path
+    return absolute_url(request, answer_path(publication))
 
 
 def publishable_regions(user: Any, survey: Survey) -> QuerySet[Region]:

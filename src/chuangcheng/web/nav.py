@@ -7,10 +7,14 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from chuangcheng.engagement.publicity import permissions as publicity
+from chuangcheng.engagement.tasklists import permissions as tasklists
+from chuangcheng.engagement.volunteering import permissions as volunteering
 from chuangcheng.org import permissions
 from chuangcheng.org.models import Role
 from chuangcheng.org.permissions import has_role
 from chuangcheng.reports.permissions import BULLETIN_READERS, DASHBOARD_ROLES
+from chuangcheng.surveys import permissions as surveys
 
 
 @dataclass(frozen=True)
@@ -61,29 +65,27 @@ def menu_for(user: Any) -> list[NavItem]:
 
 
 def _campaign_items(user: Any) -> list[NavItem]:
-    """Task lists, volunteers, publicity and surveys: each role sees its own way in."""
+    """Task lists, volunteers, publicity and surveys: each role sees its own way in, as each area's
+    permissions say."""
     items: list[NavItem] = []
     if has_role(user, Role.STREET_ADMIN, Role.LEADER, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR):
         items.append(NavItem(str(_("Task list")), reverse("tasklists:list"), "tasks"))
     if has_role(user, Role.UNIT_HANDLER):
         items.append(NavItem(str(_("My tasks")), reverse("tasklists:mine"), "my_tasks"))
-    if has_role(user, Role.STREET_ADMIN, Role.LEADER, Role.COMMUNITY_ADMIN, Role.INSPECTOR, Role.UNIT_HANDLER):
+    if tasklists.can_read_meetings(user):
         items.append(NavItem(str(_("Promotion meetings")), reverse("tasklists:meetings"), "meetings"))
-    if has_role(user, Role.STREET_ADMIN, Role.LEADER):
+    if tasklists.can_see_overview(user):
         items.append(NavItem(str(_("Completion by unit")), reverse("tasklists:by_unit"), "tasks_by_unit"))
     items.append(NavItem(str(_("Volunteer actions")), reverse("volunteering:list"), "volunteering"))
-    if has_role(user, Role.VOLUNTEER) or getattr(user, "person_id", None):
+    if has_role(user, Role.VOLUNTEER) or volunteering.can_sign_up(user):
         items.append(NavItem(str(_("My volunteer record")), reverse("volunteering:mine"), "my_volunteering"))
-    if has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.LEADER):
+    if volunteering.can_see_participation(user):
         items.append(NavItem(str(_("Party-member participation")), reverse("volunteering:participation"),
                              "participation"))
-    if has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.LEADER, Role.INSPECTOR):
+    if publicity.can_view_publicity(user):
         items.append(NavItem(str(_("Publicity")), reverse("publicity:index"), "publicity"))
-    if has_role(user, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER):
+    if publicity.can_push_anywhere(user):
         items.append(NavItem(str(_("Household visits")), reverse("publicity:visit_new"), "household_visit"))
-    if has_role(user, *SURVEY_ROLES):
+    if surveys.can_read_surveys(user):
         items.append(NavItem(str(_("Surveys")), reverse("surveys:list"), "surveys"))
     return items
-
-
-SURVEY_ROLES = (Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR, Role.LEADER)

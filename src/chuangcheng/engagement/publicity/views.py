@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangcheng.core import clock
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.site import site_root
 from chuangcheng.engagement.publicity import exports, permissions, queries, services
 from chuangcheng.engagement.publicity.forms import THEMES, ItemForm, LedgerForm, PushForm, TakeDownForm, VisitForm
 from chuangcheng.engagement.publicity.models import HouseholdVisit, Push
@@ -42,7 +42,7 @@ def _reader(request: HttpRequest) -> Any:
 
 def site_of(request: HttpRequest) -> str:
     """Where residents and clerks reach this site (links in group messages and ledgers)."""
-    return (settings.PUBLIC_BASE_URL or request.build_absolute_uri("/")).rstrip("/")
+    return site_root(request)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -19,6 +18,7 @@ from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.core.site import site_root
 from chuangcheng.engagement.tasklists import permissions, queries, services
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
@@ -328,7 +328,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     community = data["community"]
     if community is None and user.role in {Role.COMMUNITY_ADMIN, Role.GRID_WORKER} and not user.is_superuser:
         community = user.scope if user.scope is not None and user.scope.level == 3 else None
-    base = settings.PUBLIC_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+    base = site_root(request)
     try:
         body, _count = ledger(user, since=data["since"], until=data["until"], community=community, base_url=base)
     except ValueError:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from chuangcheng.core import clock
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.core.site import absolute_url
 from chuangcheng.engagement.volunteering import exports, permissions, queries, services
 from chuangcheng.engagement.volunteering.forms import (
     ActionForm,
@@ -49,13 +50,8 @@ def _manage(request: HttpRequest, code: str) -> Action:
     return action
 
 
-def absolute(request: HttpRequest, path: str) -> str:
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
-
-
 def checkin_url(request: HttpRequest, action: Action) -> str:
-    return absolute(request, reverse("volunteering:checkin", args=[action.code]))
+    return absolute_url(request, reverse("volunteering:checkin", args=[action.code]))
 
 
 def _refusal(request: HttpRequest, exc: Exception) -> None:
@@ -343,7 +339,7 @@ def export(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
 
     def photo_url(action: Action, sha256: str) -> str:
-        return absolute(request, reverse("volunteering:photo", args=[action.code, sha256, "original"]))
+        return absolute_url(request, reverse("volunteering:photo", args=[action.code, sha256, "original"]))
 
     try:
         content, _count = exports.ledger(request.user, since=data["since"], until=data["until"],

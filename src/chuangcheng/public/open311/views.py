@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chuangcheng.core import clock
+from chuangcheng.core.site import site_root
 from chuangcheng.org.models import Region
 from chuangcheng.org.queries import street_of_region
 from chuangcheng.public.models import Open311Client
@@ -189,7 +190,7 @@ def _client(request: HttpRequest, region: Region | None) -> Open311Client:
 
 
 def _base(request: HttpRequest) -> str:
-    return (settings.PUBLIC_BASE_URL or request.build_absolute_uri("/")).rstrip("/")
+    return site_root(request)
 
 
 def _coordinate(params: QueryDict, name: str, limit: float) -> float | None:
