@@ -1,8 +1,19 @@
-"""The cast: a district with one street and two communities (A and B), each with one grid,
-and a login for each role that matters for scope. Tests use these names."""
+"""The suite's clock, the cast and the demo.
+
+The clock: the whole session runs at one pinned moment that keeps ticking (time-machine), by
+default a working Thursday morning; `CHUANGCHENG_TEST_NOW=2027-02-01` (a date, at 10:00 local, or
+an ISO moment) runs it on another day, so "passes on any date" is something CI proves rather than
+hopes. Tests that need a particular moment still travel there themselves.
+
+The cast: a district with one street and two communities (A and B), each with one grid, and a
+login for each role that matters for scope. Tests use these names.
+
+The demo subdistrict: built once per session (tests.demo_db), shared by every test that names the
+`demo` fixture; those tests run last so no other test sees its rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -11,12 +22,66 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
+from chuangcheng.demo.generator import DemoResult, build_demo
+from chuangcheng.demo.plan import STREET_CODE
 from chuangcheng.org.models import Region, Role, User
 from tests import factories as f
+from tests.demo_db import DEMO_PASSWORD, TableCopy
 
 PASSWORD = "correct horse battery"
+
+# A Thursday, a working day, in the morning (Asia/Shanghai).
+DEFAULT_NOW = "2026-12-03T10:00:00+08:00"
+_traveller: Any = None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the demo run after all others (so none of them sees its rows), and those that
+    flush the database (a live server) last of all; otherwise the order stays as collected."""
+
+    def rank(item: pytest.Item) -> int:
+        if "demo" not in getattr(item, "fixturenames", ()):
+            return 0
+        marker = item.get_closest_marker("django_db")
+        flushes = "live_server" in item.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+        return 2 if flushes else 1
+
+    items.sort(key=rank)
+
+
+def suite_now() -> dt.datetime | None:
+    """The moment the session starts at: CHUANGCHENG_TEST_NOW (a date means 10:00 local), or the
+    default; `real` leaves the clock alone."""
+    text = os.environ.get("CHUANGCHENG_TEST_NOW", "").strip() or DEFAULT_NOW
+    if text == "real":
+        return None
+    if len(text) == 10:
+        text += "T10:00:00+08:00"
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _traveller
+    moment = suite_now()
+    if moment is not None:
+        _traveller = time_machine.travel(moment, tick=True)
+        _traveller.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _traveller is not None:
+        _traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moment = suite_now()
+    return f"clock: {moment.isoformat() if moment else 'real'} (CHUANGCHENG_TEST_NOW)"
 
 
 @pytest.fixture
@@ -120,3 +185,44 @@ def desk(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# The database as migrations left it (catalog, categories, holidays), and the demo subdistrict
+# built once a session on top of it.
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> TableCopy:
+    """pytest-django's test database, and a copy of it as migrations left it."""
+    with django_db_blocker.unblock():
+        migrated = TableCopy("migrated_copy")
+        migrated.take()
+    return migrated
+
+
+@dataclass
+class DemoDatabase:
+    result: DemoResult
+    copy: TableCopy
+
+
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup: TableCopy, django_db_blocker: Any) -> DemoDatabase:
+    """Built on the database as migrations left it, whatever tests ran before (a transactional
+    one flushes the data migrations' rows too), so a run of a few tests and of the whole suite
+    build the same demo."""
+    with django_db_blocker.unblock():
+        django_db_setup.restore()
+        stages: list[tuple[str, int, int]] = []
+        result = build_demo(seed=1, password=DEMO_PASSWORD, progress=lambda *step: stages.append(step))
+        result.stages = stages  # type: ignore[attr-defined]
+        copy = TableCopy("demo_copy")
+        copy.take()
+    return DemoDatabase(result, copy)
+
+
+@pytest.fixture
+def demo(demo_database: DemoDatabase, django_db_blocker: Any) -> DemoResult:
+    """The demo subdistrict as built, copied back first if a transactional test flushed it."""
+    with django_db_blocker.unblock():
+        if not Region.objects.filter(code=STREET_CODE).exists():
+            demo_database.copy.restore()
+    return demo_database.result

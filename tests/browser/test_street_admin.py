@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from chuangcheng.demo.generator import build_demo
 from chuangcheng.places.models import Point
+from tests.demo_db import DEMO_PASSWORD as PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "demo password 2026"
-
-
-@pytest.fixture
-def demo(db):
-    return build_demo(seed=1, password=PASSWORD)
-
 
 def sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")

@@ -18,8 +18,6 @@ from chuangcheng.places.models import Point
 from chuangcheng.public.models import Report
 from chuangcheng.reports.models import Bulletin, Ranking
 
-PASSWORD = "demo password 1"
-
 
 def snapshot() -> dict[str, list[Any]]:
     """Codes, names, coordinates and links, never primary keys: what must repeat for one seed."""

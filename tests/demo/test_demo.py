@@ -20,7 +20,8 @@ from chuangcheng.demo.generator import DemoResult, build_demo
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import PointType
-from tests.demo.support import PASSWORD, snapshot
+from tests.demo.support import snapshot
+from tests.demo_db import DEMO_PASSWORD as PASSWORD
 
 Kind = Unit.Kind
 

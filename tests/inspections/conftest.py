@@ -11,15 +11,12 @@ cast share their region codes: a module that uses the demo must not use the cast
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db.models import Max
 
-from chuangcheng.core.models import AuditEvent
 from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, ItemResult, PlanRules
 from chuangcheng.org.models import Role, User
 from chuangcheng.places.models import Point
@@ -74,18 +71,3 @@ def wipe_inspections() -> None:
     Assignment.objects.all().delete()
     DailyPlan.objects.all().delete()
     PlanRules.objects.all().delete()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
-    from chuangcheng.demo.generator import build_demo
-    from tests.demo.support import PASSWORD, wipe
-
-    with django_db_blocker.unblock():
-        last_event = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
-        result = build_demo(seed=1, password=PASSWORD)
-        try:
-            yield result
-        finally:
-            wipe_inspections()
-            wipe(events_after=last_event)

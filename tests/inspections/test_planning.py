@@ -141,16 +141,15 @@ def test_the_route_is_never_longer_than_nearest_neighbour_and_visits_every_point
 
 # -- the demo subdistrict ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo_street(demo: Any, django_db_blocker: Any) -> Any:
+@pytest.fixture
+def demo_street(demo: Any, db: None) -> Any:
     from chuangcheng.demo.plan import STREET_CODE
 
-    with django_db_blocker.unblock():
-        street = Region.objects.get(code=STREET_CODE)
-        day = clock.today()
-        points, _rows = plan_points(street, day)
-        people, _users = plan_people(street)
-        rules = rules_for(street)
+    street = Region.objects.get(code=STREET_CODE)
+    day = clock.today()
+    points, _rows = plan_points(street, day)
+    people, _users = plan_people(street)
+    rules = rules_for(street)
     return street, day, points, people, rules
 
 

@@ -6,10 +6,14 @@ demo.volunteering, demo.publicity, demo.surveys), then the rollups, bulletins an
 
 Two steps. `plan_demo` draws everything from one `random.Random(seed)` into plain records (so
 one seed always gives the same codes, names and coordinates); `build_demo` writes the records
-through the services, as the system (`by=None`), in one transaction."""
+through the services, as the system (`by=None`), in one transaction.
+
+The history ends the day before the reference date, today unless `today` names another; one seed
+and one reference date always give the same subdistrict, whatever day the build runs on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import string
@@ -56,9 +60,17 @@ class DemoResult:
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress | None = None) -> DemoResult:
+# The moment a build with a reference date runs at: early on that day, before anyone's shift.
+BUILT_AT = dt.time(7, 0)
+
+
+def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress | None = None,
+               today: dt.date | None = None) -> DemoResult:
     """Build the demo subdistrict unless it exists. When it exists nothing changes, except that a
     given password is set on every demo account (so scripts can sign in)."""
+    if today is not None:
+        with clock.pinned(clock.start_of(today) + dt.timedelta(hours=BUILT_AT.hour, minutes=BUILT_AT.minute)):
+            return build_demo(seed=seed, password=password, progress=progress)
     report = progress or _no_progress
     chosen = password or _new_password()
     # Argon2 is slow on purpose: hash once, before the transaction takes the write lock, and

@@ -86,8 +86,9 @@ def add_resident_reports(*, seed: int = 1, weeks: int = 8, now: dt.datetime | No
                 seconds=rng.randint(0, 13 * HOUR))
             made = _report(rng, at, rng.choice(residents), rng.choice(grids), categories, stories)
             count += made
+    answers: list[bool] = []
     for at, report, resident in stories:
-        _play(rng, player, calendar, at, report, resident, cutoff, stories)
+        _play(rng, player, calendar, at, report, resident, cutoff, stories, answers)
     return count + _same_problem_again(rng, player, residents, categories, cutoff)
 
 
@@ -153,8 +154,11 @@ def _report(rng: random.Random, at: dt.datetime, resident: _Resident, grid: Regi
 
 
 def _play(rng: random.Random, player: CasePlayer, calendar: WorkCalendar, at: dt.datetime, report: Report,
-          resident: _Resident, cutoff: dt.datetime, stories: list[tuple[dt.datetime, Report, _Resident]]) -> None:
-    """Triage and handle one report at plausible later moments, stopping at the cutoff."""
+          resident: _Resident, cutoff: dt.datetime, stories: list[tuple[dt.datetime, Report, _Resident]],
+          answers: list[bool]) -> None:
+    """Triage and handle one report at plausible later moments, stopping at the cutoff. About one
+    resident in sixteen says it is not fixed, and the fourth to answer does if nobody has yet, so
+    every history has one whatever day it ends on."""
     admin = player.users["street_admin"]
 
     def later(moment: dt.datetime, hours: float) -> dt.datetime:
@@ -205,7 +209,8 @@ def _play(rng: random.Random, player: CasePlayer, calendar: WorkCalendar, at: dt
         return
     with clock.pinned(moment):
         report.refresh_from_db()
-        fixed = rng.random() > 0.06
+        fixed = rng.random() > 0.06 and (len(answers) != 3 or not all(answers))
+        answers.append(fixed)
         still: Any = () if fixed else [SimpleUploadedFile(
             "still.jpg", scene_jpeg(case.category.code, tidy=False, key=f"still {report.code}"),
             content_type="image/jpeg")]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import sys
 from typing import Any
 
@@ -18,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--seed", type=int, default=1, help="The same seed builds the same subdistrict.")
         parser.add_argument("--password", help="One known password for every demo account (for scripts).")
+        parser.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+                            help="Build the history as if today were this date (the same seed and date "
+                                 "always give the same subdistrict).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from chuangcheng.demo.generator import build_demo
@@ -25,7 +30,8 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(_("Data directory: %(dir)s") % {"dir": settings.DATA_DIR})
         call_command("migrate", interactive=False, verbosity=0)
-        result = build_demo(seed=options["seed"], password=options["password"], progress=self._progress)
+        result = build_demo(seed=options["seed"], password=options["password"], progress=self._progress,
+                            today=options.get("today"))
         self.stdout.write("")
         if result.created:
             ready = _("The demo subdistrict %(name)s is ready.") % {"name": result.street_name}
@@ -52,3 +58,12 @@ class Command(BaseCommand):
         end = "\n" if done >= total else ""
         stream.write(f"\r{label:<24} [{bar}] {done}/{total}{end}")
         stream.flush()
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("“%(value)s” is not a date; write it as YYYY-MM-DD, e.g. 2027-02-01.") % {"value": text}
+        ) from None
