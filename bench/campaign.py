@@ -16,7 +16,7 @@ database; rows are written with bulk inserts shaped like the services write them
 repeated runs. `--explain` prints, for each rollup source, its slowest query with the year in the
 database and the database's plan for it.
 
-    /work/venv/bin/python bench/campaign.py [--small] [--days 365] [--repeat 7] [--explain]
+    python bench/campaign.py [--small] [--days 365] [--repeat 7] [--explain]
 """
 
 from __future__ import annotations

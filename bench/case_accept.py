@@ -14,7 +14,7 @@ References, each decode → resize to a 1600 px long edge → JPEG encode, nothi
   * "drafted": the same with `Image.draft`, the decode strategy `accept_photo` uses;
 and `accept_photo` alone, so what the case and the HTTP layer add shows too.
 
-    /work/venv/bin/python bench/case_accept.py [--runs 9] [--width 4000 --height 3000]
+    python bench/case_accept.py [--runs 9] [--width 4000 --height 3000]
 """
 
 from __future__ import annotations

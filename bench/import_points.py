@@ -5,7 +5,7 @@ and the ratio of the times for the largest and smallest N, all measured in one r
 the test suite. Uses a fresh SQLite database in a temporary data directory unless DATABASE_URL
 is set (then it writes to that database: point it at a scratch one).
 
-    /work/venv/bin/python bench/import_points.py [--sizes 500 5000]
+    python bench/import_points.py [--sizes 500 5000]
 """
 
 from __future__ import annotations

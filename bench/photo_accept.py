@@ -10,7 +10,7 @@ Two references, each decode → resize to a 1600 px long edge → JPEG encode, n
   * "drafted": the same with `Image.draft`, the decode strategy `accept_photo` uses, so the ratio
     against it is the cost of everything else (hash, checks, watermark, thumbnail, storage, DB).
 
-    /work/venv/bin/python bench/photo_accept.py [--runs 9] [--width 4000 --height 3000]
+    python bench/photo_accept.py [--runs 9] [--width 4000 --height 3000]
 """
 
 from __future__ import annotations

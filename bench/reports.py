@@ -9,7 +9,7 @@ What is timed for one subdistrict: `figures.totals` (this week so far, today liv
 and `figures.units` (the last 7 days), `figures.per_week` (8 weeks), and when present the bulletin
 (`compose_bulletin`), the weekly ranking (`compute_ranking`) and the dashboard (`overview`).
 
-    /work/venv/bin/python bench/reports.py [--small] [--days 365] [--repeat 7]
+    python bench/reports.py [--small] [--days 365] [--repeat 7]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ What is timed (median of repeated runs): the points list for a community admin (
 page, as the page does), the region subtree of a street admin, and a region page's children
 with their point counts.
 
-    /work/venv/bin/python bench/scope_queries.py [--streets 10] [--points-per-grid 20]
+    python bench/scope_queries.py [--streets 10] [--points-per-grid 20]
 """
 
 from __future__ import annotations

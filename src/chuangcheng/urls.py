@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from chuangcheng.api.api import api
 from chuangcheng.org import views as org_views
@@ -33,6 +34,9 @@ urlpatterns = [
     path("accounts/", org_views.account, name="account"),
     path("accounts/password/", org_views.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The messages of our own scripts (locale/*/djangojs.po), for every page, residents' included.
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view(packages=["chuangcheng.web"])),
+         name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/", _api_urls()),
     path("org/", include("chuangcheng.web.org_urls")),

@@ -127,7 +127,7 @@ def test_a_grid_worker_inspects_a_point_on_a_phone_and_a_replay_creates_nothing(
     page.locator("form[data-inspect] button[type=submit]").click()
     page.wait_for_url(f"{base}/inspections/*/")
     inspection = Inspection.objects.get()
-    assert inspection.key == key and page.url == f"{base}/inspections/{inspection.pk}/"
+    assert inspection.key == key and page.url == f"{base}/inspections/{inspection.key}/"
     assert page.locator(".messages .msg-success").count() == 1
     drafts = "() => Object.keys(localStorage).filter(k => k.startsWith('chuangcheng.inspect.')).length"
     assert page.evaluate(drafts) == 0  # the draft is gone once the inspection is saved
@@ -139,7 +139,7 @@ def test_a_grid_worker_inspects_a_point_on_a_phone_and_a_replay_creates_nothing(
     assert fields["key"] == key
     replay = page.request.post(f"{base}/inspections/points/A-COMPOUND/", max_redirects=0, multipart={
         **fields, "photo_ENV-2": {"name": photo.name, "mimeType": "image/jpeg", "buffer": photo.read_bytes()}})
-    assert replay.status == 302 and replay.headers["location"] == f"/inspections/{inspection.pk}/"
+    assert replay.status == 302 and replay.headers["location"] == f"/inspections/{inspection.key}/"
     assert counts() == first
 
     # The case: opened by the failure, dispatched to the property company.

@@ -181,7 +181,7 @@ def test_a_submission_with_a_failed_item_and_a_photo_opens_a_dispatched_case(sit
                                            "photo": jpeg("red")})
     response = client.post(url, data)
     inspection = Inspection.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("inspections:detail", args=[inspection.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("inspections:detail", args=[inspection.key])
     assert inspection.inspector == site.worker and inspection.location == Inspection.Location.OK
     assert inspection.failed_count == 1 and inspection.score < inspection.max_score
     result = inspection.results.get(item__code="ENV-2")
@@ -195,9 +195,9 @@ def test_a_submission_with_a_failed_item_and_a_photo_opens_a_dispatched_case(sit
     html = text_of(detail)
     assert case.number in html and f'data-submitted-key="{inspection.key}"' in html
     photo = result.photos.get()
-    picture = client.get(reverse("inspections:photo", args=[inspection.pk, photo.sha256, "thumbnail"]))
+    picture = client.get(reverse("inspections:photo", args=[inspection.key, photo.sha256, "thumbnail"]))
     assert picture.status_code == 200 and picture["Content-Type"] == "image/jpeg"
-    assert client.get(reverse("inspections:photo", args=[inspection.pk, "0" * 64, "display"])).status_code == 404
+    assert client.get(reverse("inspections:photo", args=[inspection.key, "0" * 64, "display"])).status_code == 404
 
     # The same form sent again (the signal dropped before the answer came): nothing new.
     before = counts()
@@ -252,14 +252,14 @@ def test_the_board_moves_and_removes_a_visit(site, as_user):
     page = admin.get(reverse("inspections:board"))
     assert page.status_code == 200 and "甲大街" in text_of(page)
 
-    moved = admin.post(reverse("inspections:move_visit", args=[visits[1].pk]),
+    moved = admin.post(reverse("inspections:move_visit", args=[visits[1].code]),
                        {"person": "inspector", "date": DAY.isoformat()})
     assert moved.status_code == 302
     assert Assignment.objects.get(pk=visits[1].pk).person == site.inspector
     mine = text_of(as_user(site.worker).get(reverse("inspections:today")))
     assert "A-ROAD" not in mine and "A-COMPOUND" in mine
 
-    admin.post(reverse("inspections:remove_visit", args=[visits[2].pk]), {"date": DAY.isoformat()})
+    admin.post(reverse("inspections:remove_visit", args=[visits[2].code]), {"date": DAY.isoformat()})
     assert not Assignment.objects.filter(pk=visits[2].pk).exists()
 
 
@@ -285,14 +285,14 @@ def test_records_show_a_points_history_a_persons_work_and_coverage(site, as_user
     inspection = Inspection.objects.get()
     by_point = client.get(reverse("inspections:history"), {"point": "A-COMPOUND"})
     assert by_point.status_code == 200
-    assert reverse("inspections:detail", args=[inspection.pk]) in text_of(by_point)
+    assert reverse("inspections:detail", args=[inspection.key]) in text_of(by_point)
     by_person = client.get(reverse("inspections:history"), {"person": site.worker.username})
-    assert reverse("inspections:detail", args=[inspection.pk]) in text_of(by_person)
+    assert reverse("inspections:detail", args=[inspection.key]) in text_of(by_person)
     admin = as_user(site.cast.street_admin)
     nobody = admin.get(reverse("inspections:history"), {"person": site.inspector.username,
                                                         "from": "2026-11-01", "to": "2026-11-30"})
     assert nobody.status_code == 200
-    assert reverse("inspections:detail", args=[inspection.pk]) not in text_of(nobody)
+    assert reverse("inspections:detail", args=[inspection.key]) not in text_of(nobody)
     coverage = admin.get(reverse("inspections:coverage"), {"from": "2026-11-23", "to": "2026-11-23"})
     assert coverage.status_code == 200
     row = re.search(r"<tr>\s*<td[^>]*>甲社区</td>.*?</tr>", text_of(coverage), re.S).group(0)
@@ -314,10 +314,10 @@ def test_another_communitys_admin_sees_nothing_of_the_inspection(site, as_user, 
     inspection = Inspection.objects.get()
     photo = inspection.results.get(item__code="ENV-2").photos.get()
     outsider = as_user(cast.admin_b)
-    assert outsider.get(reverse("inspections:detail", args=[inspection.pk])).status_code == 404
-    photo_url = reverse("inspections:photo", args=[inspection.pk, photo.sha256, "thumbnail"])
+    assert outsider.get(reverse("inspections:detail", args=[inspection.key])).status_code == 404
+    photo_url = reverse("inspections:photo", args=[inspection.key, photo.sha256, "thumbnail"])
     assert outsider.get(photo_url).status_code == 404
     history = outsider.get(reverse("inspections:history"), {"point": site.compound.code})
-    assert reverse("inspections:detail", args=[inspection.pk]) not in text_of(history)
-    assert reverse("inspections:detail", args=[inspection.pk]) in text_of(
+    assert reverse("inspections:detail", args=[inspection.key]) not in text_of(history)
+    assert reverse("inspections:detail", args=[inspection.key]) in text_of(
         as_user(cast.admin_a).get(reverse("inspections:history"), {"point": site.compound.code}))

@@ -55,7 +55,7 @@ def test_a_user_sees_only_their_own_messages_newest_first(cast: Cast, as_user: A
     assert "督办 GM-2" in shown[0] and "新的整改任务 GM-1" in shown[1]
     assert "2026-03-03 14:05" in shown[0] and "2026-03-02 09:30" in shown[1]  # local time
     assert "<p>第一行<br>第二行</p>" in shown[1]
-    assert reverse("notify:open", args=[InboxItem.objects.get(title="新的整改任务 GM-1").pk]) in shown[1]
+    assert reverse("notify:open", args=[InboxItem.objects.get(title="新的整改任务 GM-1").code]) in shown[1]
     assert "别人的消息" not in body
 
 
@@ -84,7 +84,7 @@ def test_unread_messages_carry_a_text_badge(cast: Cast, as_user: Any) -> None:
 def test_opening_marks_read_and_goes_to_the_case(cast: Cast, as_user: Any) -> None:
     item = send(cast.grid_worker_a, "case:GM-1:rework", "返工 GM-1", link="/cases/GM-1/")
     client = as_user(cast.grid_worker_a)
-    response = client.post(reverse("notify:open", args=[item.pk]))
+    response = client.post(reverse("notify:open", args=[item.code]))
     assert response.status_code == 302 and response["Location"] == "/cases/GM-1/"
     item.refresh_from_db()
     assert item.read_at is not None
@@ -93,7 +93,7 @@ def test_opening_marks_read_and_goes_to_the_case(cast: Cast, as_user: Any) -> No
 
 def test_opening_is_a_post_only(cast: Cast, as_user: Any) -> None:
     item = send(cast.grid_worker_a, "a", "一", link="/cases/GM-1/")
-    assert as_user(cast.grid_worker_a).get(reverse("notify:open", args=[item.pk])).status_code == 405
+    assert as_user(cast.grid_worker_a).get(reverse("notify:open", args=[item.code])).status_code == 405
     item.refresh_from_db()
     assert item.unread
 
@@ -102,7 +102,7 @@ def test_opening_is_a_post_only(cast: Cast, as_user: Any) -> None:
                                   "javascript:alert(1)"])
 def test_an_off_site_link_is_not_followed(cast: Cast, as_user: Any, link: str) -> None:
     item = send(cast.grid_worker_a, "a", "钓鱼", link=link)
-    response = as_user(cast.grid_worker_a).post(reverse("notify:open", args=[item.pk]))
+    response = as_user(cast.grid_worker_a).post(reverse("notify:open", args=[item.code]))
     assert response.status_code == 302 and response["Location"] == reverse("notify:inbox")
     item.refresh_from_db()
     assert item.read_at is not None
@@ -110,7 +110,7 @@ def test_an_off_site_link_is_not_followed(cast: Cast, as_user: Any, link: str) -
 
 def test_another_users_message_is_not_found(cast: Cast, as_user: Any) -> None:
     theirs = send(cast.admin_b, "a", "别人的", link="/cases/GM-9/")
-    response = as_user(cast.grid_worker_a).post(reverse("notify:open", args=[theirs.pk]))
+    response = as_user(cast.grid_worker_a).post(reverse("notify:open", args=[theirs.code]))
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.unread

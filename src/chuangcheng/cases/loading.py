@@ -1,6 +1,6 @@
-"""Loading the shipped problem categories, for the data migration and for tests.
-
-Takes the model class so the migration can pass its historical model (apps.get_model)."""
+"""Loading the shipped problem categories (data/categories.json), for tests whose database was
+emptied by a transactional test. Migration 0002_default_categories loads its own frozen copy of
+this data; a test checks that the two still give the same rows."""
 
 from __future__ import annotations
 

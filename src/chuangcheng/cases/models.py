@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
+from chuangcheng.core.codes import random_code
 from chuangcheng.core.validators import validate_code
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.places.models import Point
@@ -210,6 +211,7 @@ class SavedView(models.Model):
     """A case list filter someone named and keeps in their menu of views (e.g. "我单位待整改")."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_views")
+    code = models.CharField(_("code"), max_length=12, unique=True, default=random_code, editable=False)
     name = models.CharField(_("name"), max_length=40)
     query = models.CharField(_("filter"), max_length=500)
     created_at = models.DateTimeField(default=clock.now)

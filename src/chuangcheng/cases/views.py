@@ -298,8 +298,8 @@ def save_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    deleted, _rows = SavedView.objects.filter(user=_user(request), pk=pk).delete()
+def delete_view(request: HttpRequest, code: str) -> HttpResponse:
+    deleted, _rows = SavedView.objects.filter(user=_user(request), code=code).delete()
     if deleted:
         messages.success(request, _("View removed."))
     return redirect("cases:list")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.cases.models import Case, Category
 from chuangcheng.core import clock
+from chuangcheng.core.codes import random_code
 from chuangcheng.org.models import Region
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import CatalogVersion, CheckItem
@@ -76,6 +77,7 @@ class Assignment(models.Model):
         MANUAL = "manual", _("added by hand")
 
     plan = models.ForeignKey(DailyPlan, on_delete=models.CASCADE, related_name="assignments")
+    code = models.CharField(_("code"), max_length=12, unique=True, default=random_code, editable=False)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("inspector"), on_delete=models.PROTECT,
                                related_name="assignments")
     point = models.ForeignKey(Point, verbose_name=_("point"), on_delete=models.PROTECT, related_name="assignments")

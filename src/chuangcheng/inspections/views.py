@@ -118,7 +118,7 @@ def inspect_point(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("Inspection submitted."))
     else:
         messages.info(request, _("This inspection was already submitted."))
-    return redirect("inspections:detail", pk=inspection.pk)
+    return redirect("inspections:detail", key=inspection.key)
 
 
 def _render_form(request: HttpRequest, point: Point, form: InspectionInput, *, status: int = 200) -> HttpResponse:
@@ -146,15 +146,15 @@ def _category_groups() -> list[tuple[str, list[Any]]]:
 
 # The record of one inspection -------------------------------------------------------------------
 
-def _inspection(request: HttpRequest, pk: int) -> Inspection:
-    inspection = records.inspection_for(request.user, pk)
+def _inspection(request: HttpRequest, key: str) -> Inspection:
+    inspection = records.inspection_by_key(request.user, key)
     if inspection is None:
         raise Http404
     return inspection
 
 
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = _inspection(request, pk)
+def inspection_detail(request: HttpRequest, key: str) -> HttpResponse:
+    inspection = _inspection(request, key)
     results = list(records.results_of(inspection))
     return render(request, "inspections/detail.html", {
         "inspection": inspection, "results": results,
@@ -164,9 +164,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def inspection_photo(request: HttpRequest, pk: int, sha256: str, variant: str) -> FileResponse:
+def inspection_photo(request: HttpRequest, key: str, sha256: str, variant: str) -> FileResponse:
     """A photo of this inspection's failed items, to people who may see the inspection."""
-    inspection = _inspection(request, pk)
+    inspection = _inspection(request, key)
     result = ItemResult.objects.filter(inspection=inspection, photos__sha256=sha256).first()
     if result is None:
         raise Http404
@@ -252,23 +252,23 @@ def board_make_plan(request: HttpRequest) -> HttpResponse:
     return redirect(_board_url(day))
 
 
-def _visit(request: HttpRequest, pk: int, day: dt.date) -> Assignment:
+def _visit(request: HttpRequest, code: str, day: dt.date) -> Assignment:
     plan = plan_queries.plan_of(request.user, day)
-    visit = plan.assignments.select_related("point__grid", "person").filter(pk=pk).first() if plan else None
+    visit = plan.assignments.select_related("point__grid", "person").filter(code=code).first() if plan else None
     if visit is None:
         raise Http404
     return visit
 
 
 @require_POST
-def board_move(request: HttpRequest, pk: int) -> HttpResponse:
+def board_move(request: HttpRequest, code: str) -> HttpResponse:
     _admin_scope(request)
     form = MoveVisitForm(request.POST, user=request.user)
     day = day_from(request.POST.get("date"))
     if not form.is_valid():
         messages.error(request, _("Choose the person to move the visit to."))
         return redirect(_board_url(day))
-    visit = _visit(request, pk, form.cleaned_data["date"])
+    visit = _visit(request, code, form.cleaned_data["date"])
     try:
         plan_services.move_visit(visit, to_person=form.cleaned_data["person"], by=request.user)
     except ValidationError as exc:
@@ -280,10 +280,10 @@ def board_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def board_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def board_remove(request: HttpRequest, code: str) -> HttpResponse:
     _admin_scope(request)
     day = day_from(request.POST.get("date"))
-    visit = _visit(request, pk, day)
+    visit = _visit(request, code, day)
     try:
         plan_services.remove_visit(visit, by=request.user)
     except ValidationError as exc:

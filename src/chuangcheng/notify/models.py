@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chuangcheng.core.codes import random_code
 from chuangcheng.org.models import Region, Unit
 
 
@@ -142,6 +143,7 @@ class InboxItem(models.Model):
     message = models.OneToOneField(
         Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="inbox_item"
     )
+    code = models.CharField(_("code"), max_length=12, unique=True, default=random_code, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="inbox"
     )

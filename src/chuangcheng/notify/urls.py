@@ -6,5 +6,5 @@ app_name = "notify"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.read_all, name="read_all"),
-    path("<int:pk>/open/", views.open_item, name="open"),
+    path("<str:code>/open/", views.open_item, name="open"),
 ]

@@ -37,9 +37,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def open_item(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+def open_item(request: HttpRequest, code: str) -> HttpResponseRedirect:
     """Mark the message read, then go where it points (a page of this site) or back to the inbox."""
-    item = get_object_or_404(queries.inbox_of(request.user), pk=pk)
+    item = get_object_or_404(queries.inbox_of(request.user), code=code)
     services.mark_read(item, by=request.user)
     return redirect(safe_link(item.link) or reverse("notify:inbox"))
 

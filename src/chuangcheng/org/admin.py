@@ -8,8 +8,9 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.core.admin import ScopedAuditedAdmin
-from chuangcheng.org import permissions, queries
+from chuangcheng.core.admin import ServiceAdmin
+from chuangcheng.core.services import save_audited
+from chuangcheng.org import permissions, queries, services
 from chuangcheng.org.models import ApiToken, LoginAttempt, Person, Region, Unit, User
 
 admin.site.site_header = _("Chuangcheng back office")
@@ -18,7 +19,7 @@ admin.site.index_title = _("Registered data")
 
 
 @admin.register(Region)
-class RegionAdmin(ScopedAuditedAdmin):
+class RegionAdmin(ServiceAdmin):
     visible = staticmethod(queries.regions_visible_to)
     scoped_choices = {"parent": queries.regions_visible_to}
     list_display = ["name", "code", "level", "parent", "households", "population"]
@@ -36,13 +37,16 @@ class RegionAdmin(ScopedAuditedAdmin):
     def may_change(self, request: HttpRequest, obj: Any) -> bool:
         return permissions.can_manage_region(request.user, obj)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change:
-            obj.path = obj.build_path()
-        super().save_model(request, obj, form, change)
+    def write(self, request: HttpRequest, form: Any, change: bool) -> models.Model:
+        obj = form.instance
+        region, _changed = services.save_region(
+            by=request.user, code=obj.code, name=obj.name, level=obj.level, parent=obj.parent,
+            **{name: getattr(obj, name) for name in services.REGION_FIELDS if name != "name"},
+        )
+        return region
 
 
-class RegionOwnedAdmin(ScopedAuditedAdmin):
+class RegionOwnedAdmin(ServiceAdmin):
     """Units and people belong to a region: an admin of that region (or above) changes them,
     and their code never changes once given."""
 
@@ -64,6 +68,13 @@ class UnitAdmin(RegionOwnedAdmin):
     list_filter = ["kind", "active"]
     search_fields = ["name", "code", "head_name"]
 
+    def write(self, request: HttpRequest, form: Any, change: bool) -> models.Model:
+        obj = form.instance
+        unit, _changed = services.save_unit(
+            by=request.user, code=obj.code, **{name: getattr(obj, name) for name in services.UNIT_FIELDS}
+        )
+        return unit
+
 
 @admin.register(Person)
 class PersonAdmin(RegionOwnedAdmin):
@@ -72,6 +83,17 @@ class PersonAdmin(RegionOwnedAdmin):
     list_display = ["name", "code", "region", "unit", "party_member", "volunteer", "active"]
     list_filter = ["party_member", "volunteer", "active"]
     search_fields = ["name", "code", "phone"]
+
+    def write(self, request: HttpRequest, form: Any, change: bool) -> models.Model:
+        obj = form.instance
+        person, _changed = services.save_person(
+            by=request.user, code=obj.code, **{name: getattr(obj, name) for name in services.PERSON_FIELDS}
+        )
+        return person
+
+
+# The fields save_login gives, with their values on a login that has none yet.
+LOGIN_FIELDS: dict[str, Any] = {"role": "", "scope": None, "person": None, "is_staff": False}
 
 
 @admin.register(User)
@@ -97,6 +119,29 @@ class ScopedUserAdmin(UserAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return permissions.is_superuser(request.user)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # Django's own sign-in fields are saved here; role, scope, person and back-office access
+        # are given by save_login in save_related (after the permissions the form sets), so its
+        # scope rule, its audit event and its back-office permissions apply.
+        stored = User.objects.filter(pk=obj.pk).first() if change else None
+        request._login_fields = {name: getattr(obj, name) for name in LOGIN_FIELDS}  # type: ignore[attr-defined]
+        for name in LOGIN_FIELDS:
+            setattr(obj, name, getattr(stored, name) if stored else LOGIN_FIELDS[name])
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        wanted = getattr(request, "_login_fields", {})
+        if not wanted:
+            return
+        if wanted["role"] and wanted["scope"] is not None:
+            services.save_login(by=request.user, username=user.username, role=wanted["role"],
+                                scope=wanted["scope"], person=wanted["person"], is_staff=wanted["is_staff"])
+        else:
+            # A login without a campaign role (an operator's own account) has no scope to check.
+            save_audited(user, by=request.user, values=wanted, note="admin", exclude_from_validation=["password"])
 
 
 @admin.register(LoginAttempt)

@@ -3,15 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.core.admin import ScopedAuditedAdmin
+from chuangcheng.core.admin import ServiceAdmin
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
-from chuangcheng.places import queries
+from chuangcheng.places import queries, services
 from chuangcheng.places.models import Point, PointPhoto
 
 
@@ -19,7 +20,8 @@ class PointPhotoInline(admin.TabularInline):
     model = PointPhoto
     extra = 0
     fields = ["view", "caption", "sha256", "uploaded_at", "uploaded_by"]
-    readonly_fields = ["view", "sha256", "uploaded_at", "uploaded_by"]
+    # Photos and their captions change on the point page, through the places services.
+    readonly_fields = ["view", "caption", "sha256", "uploaded_at", "uploaded_by"]
 
     @admin.display(description=_("photo"))
     def view(self, obj: PointPhoto) -> str:
@@ -31,12 +33,15 @@ class PointPhotoInline(admin.TabularInline):
         # Photos go through the point page, which checks the file by its content.
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Point)
-class PointAdmin(ScopedAuditedAdmin):
+class PointAdmin(ServiceAdmin):
     visible = staticmethod(queries.points_visible_to)
     scoped_choices = {
         "grid": org_queries.grids_visible_to,
@@ -58,3 +63,14 @@ class PointAdmin(ScopedAuditedAdmin):
 
     def may_change(self, request: HttpRequest, obj: Any) -> bool:
         return permissions.can_edit_point(request.user, obj.grid)
+
+    def write(self, request: HttpRequest, form: Any, change: bool) -> models.Model:
+        obj = form.instance
+        point, _changed = services.save_point(
+            by=request.user,
+            code=obj.code,
+            cooperating_units=form.cleaned_data.get("cooperating_units"),
+            responsible_people=form.cleaned_data.get("responsible_people"),
+            **{name: getattr(obj, name) for name in services.POINT_FIELDS},
+        )
+        return point

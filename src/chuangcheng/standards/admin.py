@@ -1,5 +1,7 @@
-"""Back office for the catalog. The pages under /catalog/ are the way to edit it; here a draft's
-rows may be fixed too, while a published or superseded version and its rows are read-only."""
+"""Back office for the catalog. The pages under /catalog/ are the way to edit it: versions (draft,
+publish, discard), check items and type profiles change only there, through the standards services,
+and are read-only here. Point types and a draft's groups, which have no page of their own, may be
+fixed here; a published or superseded version's rows are read-only."""
 
 from __future__ import annotations
 
@@ -32,6 +34,19 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit.record(actor=request.user, action=AuditEvent.Action.DELETE, instance=obj, note="admin")
         super().delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown for reference; the catalog pages and their services are the one write path."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class FrozenVersionMixin:
@@ -68,22 +83,17 @@ class PointTypeAdmin(AuditedAdmin):
 
 
 @admin.register(CatalogVersion)
-class CatalogVersionAdmin(FrozenVersionMixin, AuditedAdmin):
+class CatalogVersionAdmin(ReadOnlyAdmin):
+    # A version starts as a copy of the one in force and moves draft -> published -> superseded
+    # only through the catalog page ("Start a draft", "Publish", "Discard").
     list_display = ("number", "title", "status", "published_at", "published_by")
     list_filter = ("status",)
-    readonly_fields = ("status", "based_on", "created_at", "created_by", "published_at", "published_by")
-
-    def _version_of(self, obj: Any) -> CatalogVersion | None:
-        return obj
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # A version starts as a copy of the one in force: use "Start a draft" on the catalog page.
-        return False
 
 
 class VersionRowAdmin(FrozenVersionMixin, AuditedAdmin):
     list_filter: ClassVar[tuple[str, ...]] = ("version",)
     list_select_related: ClassVar[tuple[str, ...]] = ("version",)
+
 
 
 @admin.register(CheckGroup)
@@ -93,14 +103,14 @@ class CheckGroupAdmin(VersionRowAdmin):
 
 
 @admin.register(TypeProfile)
-class TypeProfileAdmin(VersionRowAdmin):
+class TypeProfileAdmin(ReadOnlyAdmin):
     list_display = ("point_type", "version")
+    list_filter = ("version",)
     list_select_related = ("version", "point_type")
-    filter_horizontal = ("groups",)
 
 
 @admin.register(CheckItem)
-class CheckItemAdmin(VersionRowAdmin):
+class CheckItemAdmin(ReadOnlyAdmin):
     list_display = ("code", "version", "group", "point_type", "measure", "threshold", "weight", "deduction")
     list_filter = ("version", "measure", "group__code", "point_type")
     list_select_related = ("version", "group", "point_type")

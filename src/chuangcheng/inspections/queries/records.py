@@ -49,6 +49,11 @@ def inspection_for(user: Any, pk: int) -> Inspection | None:
     return inspections_visible_to(user).filter(pk=pk).first()
 
 
+def inspection_by_key(user: Any, key: str) -> Inspection | None:
+    """The inspection a page names by its submission key (unique, made by the phone)."""
+    return inspections_visible_to(user).filter(key=key).first()
+
+
 def results_of(inspection: Inspection) -> QuerySet[Any]:
     """The item results in checklist order, with item, category, case and photos joined."""
     return (inspection.results.select_related("item", "item__group", "category", "case", "case__unit")

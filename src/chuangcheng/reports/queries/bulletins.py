@@ -186,7 +186,7 @@ def _zero_loss_failed(street: Region, day: dt.date) -> list[dict[str, Any]]:
         for name in failed[inspection.pk]:
             if name not in row["items"]:
                 row["items"].append(name)
-        row["inspections"].append({"id": inspection.pk, "link": link("inspections:detail", args=[inspection.pk])})
+        row["inspections"].append({"id": inspection.pk, "link": link("inspections:detail", args=[inspection.key])})
     return list(rows.values())
 
 

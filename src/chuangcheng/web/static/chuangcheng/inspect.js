@@ -8,17 +8,11 @@
 // 3. the inspection's page after a successful submit: the draft is removed.
 (function () {
   "use strict";
-  var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
-  var T = zh ? {
-    locating: "正在定位…", located: "已定位", fromPoint: "距点位约 ", metres: " 米", m: " 米", accuracy: "精度 ±",
-    noLocation: "无法获取位置（仍可提交，记录会标注“无位置”）：", unsupported: "此浏览器不能定位",
-    restored: "已恢复本机保存的草稿（照片需重新选择）。", saved: "草稿已保存在本机 ",
-    sending: "正在提交…"
-  } : {
-    locating: "Finding your location…", located: "Location found", fromPoint: "about ", metres: " m from the point", m: " m",
-    accuracy: "accuracy ±", noLocation: "No location (you can still submit; the record is marked “no location”): ",
-    unsupported: "This browser cannot tell the location", restored: "Your draft on this phone was restored (choose the photos again).",
-    saved: "Draft saved on this phone at ", sending: "Sending…"
+  // Messages come from Django's JavaScript catalogue (/jsi18n/, loaded by the base page); without it
+  // they stay in English.
+  var gettext = window.gettext || function (msgid) { return msgid; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (match, name) { return String(obj[name]); });
   };
   var PREFIX = "chuangcheng.inspect.";
 
@@ -100,7 +94,10 @@
     });
     try {
       s.setItem(draftName, JSON.stringify({key: keyInput.value, values: values, saved: new Date().toISOString()}));
-      if (draftStatus) { draftStatus.textContent = T.saved + new Date().toLocaleTimeString(); }
+      if (draftStatus) {
+        draftStatus.textContent = interpolate(gettext("Draft saved on this phone at %(time)s"),
+          {time: new Date().toLocaleTimeString()}, true);
+      }
     } catch (e) { /* storage full: the form still works */ }
   }
 
@@ -123,7 +120,7 @@
   } else if (draft && draft.key) {
     keyInput.value = draft.key;
     restore(draft);
-    if (draftStatus) { draftStatus.textContent = T.restored; }
+    if (draftStatus) { draftStatus.textContent = gettext("Your draft on this phone was restored (choose the photos again)."); }
   } else {
     keyInput.value = keyInput.value || newKey();
     saveDraft();
@@ -163,7 +160,7 @@
   form.addEventListener("submit", function () {
     saveDraft();  // kept until the inspection's page says it was saved
     var progress = form.querySelector("[data-progress]");
-    if (progress && !progress.textContent) { progress.textContent = T.sending; }
+    if (progress && !progress.textContent) { progress.textContent = gettext("Sending…"); }
   });
 
   // The location, compared with the point's.
@@ -181,20 +178,25 @@
   }
 
   function locate() {
-    if (!navigator.geolocation) { status.textContent = T.unsupported; return; }
-    status.textContent = T.locating;
+    if (!navigator.geolocation) { status.textContent = gettext("This browser cannot tell the location"); return; }
+    status.textContent = gettext("Finding your location…");
     navigator.geolocation.getCurrentPosition(function (pos) {
       lon.value = pos.coords.longitude.toFixed(6);
       lat.value = pos.coords.latitude.toFixed(6);
-      var text = T.located + " (" + lon.value + ", " + lat.value + ")";
+      var text = interpolate(gettext("Location found (%(lon)s, %(lat)s)"), {lon: lon.value, lat: lat.value}, true);
       if (!isNaN(pLon) && !isNaN(pLat)) {
-        text += (zh ? "，" : ", ") + T.fromPoint + Math.round(metres(pos.coords.longitude, pos.coords.latitude, pLon, pLat)) + T.metres;
+        text += interpolate(gettext(", about %(metres)s m from the point"),
+          {metres: Math.round(metres(pos.coords.longitude, pos.coords.latitude, pLon, pLat))}, true);
       }
-      if (pos.coords.accuracy) { text += (zh ? "，" : ", ") + T.accuracy + Math.round(pos.coords.accuracy) + T.m; }
+      if (pos.coords.accuracy) {
+        text += interpolate(gettext(", accuracy ±%(metres)s m"), {metres: Math.round(pos.coords.accuracy)}, true);
+      }
       status.textContent = text;
       saveDraft();
     }, function (err) {
-      status.textContent = T.noLocation + (err.message || err.code);
+      status.textContent = interpolate(
+        gettext("No location (you can still submit; the record is marked “no location”): %(reason)s"),
+        {reason: err.message || err.code}, true);
     }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
   }
   if (retry) { retry.addEventListener("click", locate); }

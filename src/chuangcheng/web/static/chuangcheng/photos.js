@@ -3,13 +3,11 @@
 // photos under the limit are sent untouched. "Use my location" fills longitude and latitude.
 (function () {
   "use strict";
-  var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
-  var T = zh ? {
-    resizing: "正在压缩照片…", sending: "正在上传…", located: "已定位", noLocation: "无法获取位置：",
-    locating: "正在定位…", tooBig: "照片太大，无法在浏览器中压缩："
-  } : {
-    resizing: "Making photos smaller…", sending: "Uploading…", located: "Location found", noLocation: "No location: ",
-    locating: "Finding your location…", tooBig: "This photo is too large to make smaller here: "
+  // Messages come from Django's JavaScript catalogue (/jsi18n/, loaded by the base page); without it
+  // they stay in English.
+  var gettext = window.gettext || function (msgid) { return msgid; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (match, name) { return String(obj[name]); });
   };
 
   function exifSegment(buf) {
@@ -108,17 +106,20 @@
         return max && Array.prototype.some.call(input.files, function (f) { return f.size > max; });
       });
       if (!inputs.length || typeof DataTransfer === "undefined" || typeof createImageBitmap === "undefined") {
-        if (status) status.textContent = T.sending;
+        if (status) status.textContent = gettext("Uploading…");
         return;
       }
       event.preventDefault();
-      if (status) status.textContent = T.resizing;
+      if (status) status.textContent = gettext("Making photos smaller…");
       Promise.all(inputs.map(function (input) {
         var max = parseInt(input.dataset.maxBytes, 10);
         return Promise.all(Array.prototype.map.call(input.files, function (file) {
           if (file.size <= max) return file;
           return shrink(file, max).catch(function () {
-            if (status) status.textContent = T.tooBig + file.name;
+            if (status) {
+              status.textContent = interpolate(gettext("This photo is too large to make smaller here: %(name)s"),
+                {name: file.name}, true);
+            }
             return file;  // the server says clearly why it is refused
           });
         })).then(function (files) {
@@ -128,7 +129,7 @@
         });
       })).then(function () {
         form.dataset.ready = "1";
-        if (status) status.textContent = T.sending;
+        if (status) status.textContent = gettext("Uploading…");
         form.requestSubmit ? form.requestSubmit() : form.submit();
       });
     });
@@ -137,14 +138,17 @@
   document.querySelectorAll("[data-locate]").forEach(function (button) {
     var status = document.querySelector("[data-locate-status]");
     button.addEventListener("click", function () {
-      if (!navigator.geolocation) { if (status) status.textContent = T.noLocation; return; }
-      if (status) status.textContent = T.locating;
+      if (!navigator.geolocation) {
+        if (status) status.textContent = gettext("This browser cannot tell the location");
+        return;
+      }
+      if (status) status.textContent = gettext("Finding your location…");
       navigator.geolocation.getCurrentPosition(function (pos) {
         document.getElementById(button.dataset.lon).value = pos.coords.longitude.toFixed(6);
         document.getElementById(button.dataset.lat).value = pos.coords.latitude.toFixed(6);
-        if (status) status.textContent = T.located;
+        if (status) status.textContent = gettext("Location found");
       }, function (err) {
-        if (status) status.textContent = T.noLocation + err.message;
+        if (status) status.textContent = interpolate(gettext("No location: %(reason)s"), {reason: err.message}, true);
       }, {enableHighAccuracy: true, timeout: 15000});
     });
   });
