@@ -100,3 +100,17 @@ def test_the_office_sees_the_units_own_actions_apart_on_the_page(scene, as_user)
     behalf = page.index("data-action=\"start\"")
     assert page.index("data-action=\"redispatch\"") < behalf
     assert page.rindex("<h3>", 0, behalf) > page.index("data-action=\"rectify\"")
+
+
+def test_each_action_form_shows_the_fields_the_table_gives_it(scene):
+    from chuangcheng.cases.forms import ActionForm
+    from chuangcheng.engagement.tasklists.forms import ActionForm as TaskActionForm
+    from chuangcheng.engagement.tasklists.workflow import TASKS
+
+    case = dispatched(scene)
+    for t in CASES.offered():
+        form = ActionForm(action=t.action, user=scene.cast.street_admin, case=case)
+        assert set(form.fields) - {"version"} == set(t.fields), t.action
+        assert {name for name, field in form.fields.items() if field.required} - {"version"} == set(t.required)
+    for t in TASKS.offered():
+        assert set(TaskActionForm(action=t.action).fields) - {"version"} == set(t.fields), t.action
