@@ -18,7 +18,7 @@ from tests import factories as f
 from tests.cases.conftest import dispatched, photo, reported
 from tests.conftest import client_for
 
-ACTION = re.compile(r'data-action="([a-z_]+)"')
+ACTION = re.compile(r'<details class="action"[^>]*data-action="([a-z_]+)"')
 
 
 def _people(scene: Any) -> dict[str, Any]:

@@ -24,6 +24,10 @@ from chuangcheng.org.models import Region, Unit
 from chuangcheng.org.queries import units_visible_to
 from chuangcheng.places.models import Point
 
+# The case workflow's transitions by the event actions they write (decide_extension writes
+# grant_extension or deny_extension): a view of the table, for readers that count events.
+TRANSITIONS = {action: t for t in CASES.transitions for action in t.event_actions}
+
 
 def _note(note: str, *, required: bool, field: str = "note") -> str:
     note = (note or "").strip()
