@@ -39,7 +39,6 @@ __all__ = [
     "actor_name",
     "actor_user",
     "check_actor",
-    "is_system",
     "transition",
 ]
 
@@ -70,13 +69,9 @@ class System:
 
 SYSTEM: Final = System()
 
-# A person signed in (the project's user model, `org.User`), or the system.
+# A person signed in (the project's `org.User`; core sits below org, so it is named here by
+# Django's base class), or the system.
 Actor: TypeAlias = "AbstractBaseUser | System"
-
-
-def is_system(by: Actor) -> bool:
-    return by is SYSTEM
-
 
 def check_actor(by: object) -> None:
     """Refuse `None` and anything else that is neither a user nor `SYSTEM`: a missing actor is a bug,
@@ -180,9 +175,10 @@ def transition(action: str, sources: Iterable[str], target: str | None, *, who: 
 class Workflow(Generic[M, E]):
     """The transitions of one kind of object and how its events are written.
 
-    `subject` is the event's foreign key to the object ("case"), `noun` the object in refusals,
-    `state_label` the label of a state, `context` how to read a predicate's `needs` when the caller
-    did not give them (a page that has the timeline gives them; a service asks the database)."""
+    `subject` is the event's foreign key to the object ("case"), `state_label` the label of a state,
+    `not_allowed`, `denied` and `conflict` the refusals' sentences, `context` how to read a
+    predicate's `needs` when the caller did not give them (a page that has the timeline gives them;
+    otherwise the database is asked)."""
 
     model: type[M]
     event_model: type[E]
@@ -208,15 +204,9 @@ class Workflow(Generic[M, E]):
     def __getitem__(self, action: str) -> Transition:
         return self.table[action]
 
-    def __contains__(self, action: object) -> bool:
-        return action in self.table
-
     def offered(self) -> list[Transition]:
         """The actions people take from a page or the API, in the order of the lifecycle."""
         return [t for t in self.transitions if t.offered]
-
-    def by_api_name(self, name: str) -> Transition | None:
-        return next((t for t in self.offered() if t.api_name == name), None)
 
     def _context(self, t: Transition, obj: M, given: Mapping[str, Any]) -> dict[str, Any]:
         return {name: given[name] if name in given else self.context[name](obj) for name in t.needs}
