@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.inspections.models import Inspection, ItemResult
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 from tests.reports.test_dashboard import NOON, Street, build_street
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,3 +110,22 @@ def test_the_case_ledger_masks_phone_numbers_for_roles_that_do_not_call(street: 
         by_number = {row[0]: row[24] for row in rows}
         assert by_number[street.cases["C2"].number] == resident
         assert by_number[street.cases["C1"].number] == staff
+
+
+def test_control_characters_in_notes_are_dropped_not_a_server_error(street: Street, as_user: Any) -> None:
+    inspection = Inspection.objects.get(point__code="PA2")
+    Inspection.objects.filter(pk=inspection.pk).update(note=control_text())
+    ItemResult.objects.filter(inspection=inspection, result="fail").update(note=control_text("缺", "失"))
+    book = read_back(as_user(street.cast.street_admin).get(reverse("inspections:export"),
+                                                           {"point": "PA2", "from": "2026-06-08"}))
+    assert_cleaned(book)
+    assert_cleaned(book, "缺", "失")
+
+
+def test_more_inspections_than_an_export_holds_go_back_to_the_records_with_a_message(
+        street: Street, as_user: Any, settings: Any) -> None:
+    settings.EXPORT_MAX_ROWS = 2
+    response = as_user(street.cast.street_admin).get(reverse("inspections:export"),
+                                                     {"from": "2026-06-01", "to": "2026-06-10"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("inspections:history"))
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()

@@ -19,7 +19,7 @@ from chuangcheng.cases.forms import ActionForm, ReportForm, SaveViewForm
 from chuangcheng.cases.models import Case, CaseEvent, Category, SavedView, Source, State
 from chuangcheng.cases.photos import accepted_uploads, place_of
 from chuangcheng.cases.services import EVENT_LABELS, Conflict, TransitionNotAllowed, report_case, suggest_unit
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.views import photo_response
@@ -103,22 +103,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def case_export(request: HttpRequest) -> HttpResponse:
     """整改台账: the cases of the list's filter as an Excel workbook (logged)."""
-    from chuangcheng.cases.exports import MAX_ROWS, case_ledger
+    from chuangcheng.cases.exports import case_ledger
 
     user: Any = request.user
     if user.role not in permissions.LEDGER_ROLES and not user.is_superuser:
         raise PermissionDenied(_("Your role does not export the case ledger."))
     flt = queries.CaseFilter.from_params(request.GET)
-    try:
-        body, _count = case_ledger(user, flt)
-    except ValueError:
-        messages.error(request, _("More than %(n)d cases match: narrow the filters, then export.") % {"n": MAX_ROWS})
-        return redirect(f"{_url('cases:list')}?{flt.query_string()}")
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"case-ledger-{clock.local(clock.now()):%Y%m%d-%H%M}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return sheets.export_response(request, lambda: case_ledger(user, flt),
+                                  filename=f"case-ledger-{clock.local(clock.now()):%Y%m%d-%H%M}.xlsx",
+                                  back=f"{_url('cases:list')}?{flt.query_string()}")
 
 
 def _row(case: Case, now: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases.queries import leaf_categories
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.views import photo_response
@@ -381,21 +381,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 def inspection_export(request: HttpRequest) -> HttpResponse:
     """督查台账: the inspections of the records' filter as an Excel workbook (logged)."""
-    from chuangcheng.inspections.exports import MAX_ROWS, BadFilter, LedgerFilter, inspection_ledger
+    from chuangcheng.inspections.exports import BadFilter, LedgerFilter, inspection_ledger
 
     _records_only(request)
     try:
         flt = LedgerFilter.from_params(request.GET)
     except BadFilter as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    try:
-        body, _count = inspection_ledger(_user(request), flt)
-    except ValueError:
-        messages.error(request, _("More than %(n)d inspections match: narrow the filters, then export.")
-                       % {"n": MAX_ROWS})
-        return redirect(f"{reverse('inspections:history')}?{flt.query_string()}")
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"inspection-ledger-{flt.since:%Y%m%d}-{flt.until:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    user = _user(request)
+    return sheets.export_response(request, lambda: inspection_ledger(user, flt),
+                                  filename=f"inspection-ledger-{flt.since:%Y%m%d}-{flt.until:%Y%m%d}.xlsx",
+                                  back=f"{reverse('inspections:history')}?{flt.query_string()}")

@@ -16,6 +16,7 @@ from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.publicity import services
 from chuangcheng.engagement.publicity.models import HouseholdVisit, OfflineItem
 from tests.conftest import Cast, client_for
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 from tests.engagement.publicity.conftest import Places, Receiver, jpeg, robot
 
 NOW = "2026-11-27 10:00 +0800"
@@ -91,3 +92,29 @@ def test_bad_ledger_requests_are_explained_and_grid_workers_have_none(cast: Cast
     assert elsewhere.status_code == 400 and b'id="id_community_errors"' in elsewhere.content
     assert client_for(cast.grid_worker_a).get(reverse("publicity:export")).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_both_ledgers_drop_control_characters_instead_of_failing(cast: Cast, places: Places, media: Any) -> None:
+    services.register_item(places.bus_stop, by=cast.admin_a, kind=OfflineItem.Kind.BOARD, theme=control_text(),
+                           count=1, put_up_on=dt.date(2026, 11, 20))
+    services.record_visit(cast.grid_a, by=cast.grid_worker_a, building="3", room="501", day=dt.date(2026, 11, 20),
+                          topics=["garbage"], result=HouseholdVisit.Result.VISITED, note=control_text())
+    client = client_for(cast.admin_a)
+    for ledger in ("publicity", "visits"):
+        response = client.get(reverse("publicity:export"), {"ledger": ledger, "start": "2026-11-01",
+                                                            "end": "2026-11-27"})
+        assert_cleaned(read_back(response))
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_more_rows_than_an_export_holds_are_refused_beside_the_form(cast: Cast, places: Places, settings: Any) -> None:
+    settings.EXPORT_MAX_ROWS = 1
+    for room in ("501", "502"):
+        services.record_visit(cast.grid_a, by=cast.grid_worker_a, building="3", room=room, day=dt.date(2026, 11, 20),
+                              topics=["garbage"], result=HouseholdVisit.Result.VISITED)
+    response = client_for(cast.admin_a).get(reverse("publicity:export"), {"ledger": "visits", "start": "2026-11-01",
+                                                                           "end": "2026-11-27"})
+    assert response.status_code == 400 and response.context["form"].non_field_errors()

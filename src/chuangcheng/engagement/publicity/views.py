@@ -4,6 +4,7 @@ catalog, household visits (quick entry on a phone, list, coverage) and the two l
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.site import site_root
 from chuangcheng.engagement.publicity import exports, permissions, queries, services
@@ -31,7 +32,6 @@ from chuangcheng.places.queries import points_visible_to
 from chuangcheng.standards.models import PointType
 
 PAGE_SIZE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _reader(request: HttpRequest) -> Any:
@@ -294,17 +294,23 @@ def export(request: HttpRequest) -> HttpResponse:
     if kind and form.is_valid():
         data = form.cleaned_data
         community = form.communities.get(data["community"]) if data["community"] else None
+        build: Callable[[], tuple[bytes, int]]
         if kind == "publicity":
-            content, _n = exports.publicity_ledger(user, start=data["start"], end=data["end"], community=community,
-                                                   site=site_of(request))
+            def build() -> tuple[bytes, int]:
+                return exports.publicity_ledger(user, start=data["start"], end=data["end"], community=community,
+                                                site=site_of(request))
             name = f"publicity-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.xlsx"
         elif kind == "visits":
-            content, _n = exports.visits_ledger(user, start=data["start"], end=data["end"], community=community)
+            def build() -> tuple[bytes, int]:
+                return exports.visits_ledger(user, start=data["start"], end=data["end"], community=community)
             name = f"household-visits-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.xlsx"
         else:
             raise Http404
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+
+        def refused(exc: sheets.TooManyRows) -> HttpResponse:
+            form.add_error(None, str(exc))
+            return render(request, "engagement/publicity/export.html", {"form": form}, status=400)
+
+        return sheets.export_response(request, build, filename=name, back=refused)
     return render(request, "engagement/publicity/export.html", {"form": form}, status=400 if kind else 200)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases.photos import accepted_uploads
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.site import site_root
@@ -311,7 +311,7 @@ def meeting_photo(request: HttpRequest, number: str, sha256: str, variant: str) 
 
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """任务清单台账 for a period and a community, as an Excel workbook (logged)."""
-    from chuangcheng.engagement.tasklists.exports import MAX_ROWS, ledger
+    from chuangcheng.engagement.tasklists.exports import ledger
 
     user: Any = request.user
     if not permissions.can_export(user):
@@ -329,13 +329,11 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     if community is None and user.role in {Role.COMMUNITY_ADMIN, Role.GRID_WORKER} and not user.is_superuser:
         community = user.scope if user.scope is not None and user.scope.level == 3 else None
     base = site_root(request)
-    try:
-        body, _count = ledger(user, since=data["since"], until=data["until"], community=community, base_url=base)
-    except ValueError:
-        form.add_error(None, _("More than %(n)d tasks match: choose a shorter period or a community.")
-                       % {"n": MAX_ROWS})
+
+    def refused(exc: sheets.TooManyRows) -> HttpResponse:
+        form.add_error(None, str(exc))
         return render(request, "engagement/tasklists/ledger.html", {"form": form}, status=400)
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"task-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+
+    return sheets.export_response(
+        request, lambda: ledger(user, since=data["since"], until=data["until"], community=community, base_url=base),
+        filename=f"task-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx", back=refused)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.site import absolute_url
@@ -32,8 +32,6 @@ from chuangcheng.engagement.volunteering.models import Action
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.qr import render_qr
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _action(request: HttpRequest, code: str) -> Action:
@@ -341,13 +339,11 @@ def export(request: HttpRequest) -> HttpResponse:
     def photo_url(action: Action, sha256: str) -> str:
         return absolute_url(request, reverse("volunteering:photo", args=[action.code, sha256, "original"]))
 
-    try:
-        content, _count = exports.ledger(request.user, since=data["since"], until=data["until"],
-                                         community=data["community"], photo_url=photo_url)
-    except ValueError:
-        messages.error(request, _("More than %(n)d actions match: choose a shorter period.") % {"n": exports.MAX_ROWS})
-        return redirect("volunteering:export")
-    response = HttpResponse(content, content_type=XLSX)
-    name = f"volunteer-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    def refused(exc: sheets.TooManyRows) -> HttpResponse:
+        form.add_error(None, str(exc))
+        return render(request, "engagement/volunteering/export.html", {"form": form}, status=400)
+
+    return sheets.export_response(
+        request, lambda: exports.ledger(request.user, since=data["since"], until=data["until"],
+                                        community=data["community"], photo_url=photo_url),
+        filename=f"volunteer-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx", back=refused)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
@@ -167,10 +167,9 @@ def export(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     ranking = rankings.ranking_for(request.user, street, _monday(week))
     if ranking is None:
         raise Http404
-    response = HttpResponse(ranking_workbook(ranking),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ranking-{street.code}-{ranking.week}.xlsx"'
-    return response
+    return sheets.export_response(request, lambda: ranking_workbook(ranking),
+                                  filename=f"ranking-{street.code}-{ranking.week}.xlsx",
+                                  back=reverse("reports:ranking", args=[street.code, week]))
 
 
 class RulesForm(forms.Form):

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.surveys import results
@@ -125,7 +125,7 @@ def trend_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    from chuangcheng.surveys.exports import MAX_ROWS, survey_ledger
+    from chuangcheng.surveys.exports import survey_ledger
 
     user = request.user
     survey = results.survey_for(user, pk)
@@ -136,15 +136,10 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad(request, str(exc))
     since = since or clock.local(survey.created_at).date()
     until = until or clock.today()
-    try:
-        body, _count = survey_ledger(user, survey, region, since=since, until=until)
-    except ValueError:
-        return _bad(request, _("More than %(n)d responses match: choose fewer days or one community.")
-                    % {"n": MAX_ROWS})
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"survey-{survey.pk}-{region.code}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return sheets.export_response(
+        request, lambda: survey_ledger(user, survey, region, since=since, until=until),
+        filename=f"survey-{survey.pk}-{region.code}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx",
+        back=_url("surveys:results", pk, region=region.code, since=since.isoformat(), until=until.isoformat()))
 
 
 urlpatterns: list[URLPattern] = [
