@@ -23,9 +23,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.cases import actions, permissions, queries, services
 from chuangcheng.cases.models import Case, CaseEvent, Category, Resolution, Severity, Source, State
-from chuangcheng.cases.photos import accepted_uploads, place_of
 from chuangcheng.core import clock
 from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.org.queries import grids_visible_to, units_visible_to

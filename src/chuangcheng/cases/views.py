@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases import actions, permissions, queries
+from chuangcheng.cases.exports import case_ledger
 from chuangcheng.cases.forms import ActionForm, ReportForm, SaveViewForm
 from chuangcheng.cases.models import Case, CaseEvent, Category, SavedView, Source, State
-from chuangcheng.cases.photos import accepted_uploads, place_of
 from chuangcheng.cases.services import EVENT_LABELS, Conflict, TransitionNotAllowed, report_case, suggest_unit
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
@@ -103,8 +104,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def case_export(request: HttpRequest) -> HttpResponse:
     """整改台账: the cases of the list's filter as an Excel workbook (logged)."""
-    from chuangcheng.cases.exports import case_ledger
-
     user: Any = request.user
     if user.role not in permissions.LEDGER_ROLES and not user.is_superuser:
         raise PermissionDenied(_("Your role does not export the case ledger."))

@@ -19,13 +19,13 @@ from collections.abc import Callable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock
 from chuangcheng.core.workcal import WorkCalendar
 from chuangcheng.demo.plan import STREET_CODE
 from chuangcheng.demo.scenes import scene_jpeg
 from chuangcheng.engagement.tasklists import services
 from chuangcheng.engagement.tasklists.models import Task
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.org.models import Region, Role, Unit, User
 from chuangcheng.places.models import Point
 

@@ -23,6 +23,7 @@ from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.inspections import permissions
+from chuangcheng.inspections.exports import BadFilter, LedgerFilter, inspection_ledger
 from chuangcheng.inspections.forms import (
     AddVisitForm,
     InspectionInput,
@@ -381,8 +382,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 def inspection_export(request: HttpRequest) -> HttpResponse:
     """督查台账: the inspections of the records' filter as an Excel workbook (logged)."""
-    from chuangcheng.inspections.exports import BadFilter, LedgerFilter, inspection_ledger
-
     _records_only(request)
     try:
         flt = LedgerFilter.from_params(request.GET)

@@ -16,10 +16,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock
 from chuangcheng.engagement.tasklists import permissions, queries, services
 from chuangcheng.engagement.tasklists.models import Meeting, Priority, Task, TaskState
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
@@ -323,7 +323,7 @@ def post_progress(request: HttpRequest, number: str, payload: Form[ProgressIn],
                   photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
     """进展 (multipart form): what was done, the percent (0–99) and up to nine photos."""
     def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
+        with accepted_uploads(photos, by=user, place=place_of(task)) as accepted:
             return services.post_progress(task, by=user, note=payload.note, percent=payload.percent,
                                           photos=accepted)
     return _act(request, number, "progress", payload.version, step)
@@ -334,7 +334,7 @@ def submit(request: HttpRequest, number: str, payload: Form[NoteIn],
            photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
     """Done (multipart form): submit for verification, with photos when the task requires evidence."""
     def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
+        with accepted_uploads(photos, by=user, place=place_of(task)) as accepted:
             return services.submit_task(task, by=user, note=payload.note, photos=accepted)
     return _act(request, number, "submit", payload.version, step)
 
@@ -344,7 +344,7 @@ def verify(request: HttpRequest, number: str, payload: Form[NoteIn],
            photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
     """验收 (street office, multipart form): the submitted task is done; never by whoever submitted it."""
     def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
+        with accepted_uploads(photos, by=user, place=place_of(task)) as accepted:
             return services.verify_task(task, by=user, note=payload.note, photos=accepted)
     return _act(request, number, "verify", payload.version, step)
 
@@ -354,7 +354,7 @@ def send_back(request: HttpRequest, number: str, payload: Form[ReasonIn],
               photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
     """退回 (street office, multipart form): not done as asked; back to the unit with the reason."""
     def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
+        with accepted_uploads(photos, by=user, place=place_of(task)) as accepted:
             return services.send_back_task(task, by=user, reason=payload.reason, photos=accepted)
     return _act(request, number, "send_back", payload.version, step)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from chuangcheng.core import clock, sheets
 from chuangcheng.engagement.tasklists import queries
 from chuangcheng.engagement.tasklists.models import TaskEvent
+from chuangcheng.engagement.tasklists.services import EVENT_LABELS
 from chuangcheng.org.models import Region
 
 
@@ -91,8 +92,6 @@ def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | Non
     sheets.append_row(progress, heading, bold=True)
     sheets.append_row(progress, [_("Task"), _("Title"), _("Responsible unit"), _("Time"), _("By"), _("What"),
                                  _("Progress (%)"), _("Note"), _("Photos")], bold=True)
-    from chuangcheng.engagement.tasklists.services import EVENT_LABELS
-
     events = (TaskEvent.objects.filter(task__in=[t.pk for t in task_list])
               .exclude(action__in=["warn", "escalate"]).select_related("task__unit")
               .prefetch_related("photos").order_by("task__due_on", "task__number", "at", "id"))

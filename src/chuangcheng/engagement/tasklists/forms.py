@@ -8,8 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.cases.forms import PhotosField
 from chuangcheng.engagement.tasklists.models import Priority
+from chuangcheng.evidence.forms import PhotosField
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
 

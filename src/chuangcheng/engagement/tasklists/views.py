@@ -14,14 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.site import site_root
 from chuangcheng.engagement.tasklists import permissions, queries, services
+from chuangcheng.engagement.tasklists.exports import ledger
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
@@ -159,10 +160,6 @@ def _perform(action: str, task: Task, user: Any, data: dict[str, Any], photos: l
     if action == "send_back":
         return services.send_back_task(task, by=user, reason=data.get("reason", ""), photos=photos)
     return services.cancel_task(task, by=user, reason=data.get("reason", ""))
-
-
-def place_of(task: Task) -> str:
-    return task.street.name
 
 
 @require_POST
@@ -311,8 +308,6 @@ def meeting_photo(request: HttpRequest, number: str, sha256: str, variant: str) 
 
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """任务清单台账 for a period and a community, as an Excel workbook (logged)."""
-    from chuangcheng.engagement.tasklists.exports import ledger
-
     user: Any = request.user
     if not permissions.can_export(user):
         raise PermissionDenied(_("Your role does not export the task-list ledger."))

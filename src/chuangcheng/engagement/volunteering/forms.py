@@ -9,8 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.cases.forms import PhotosField
 from chuangcheng.engagement.volunteering.models import OUTCOMES, Action
+from chuangcheng.evidence.forms import PhotosField
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
 from chuangcheng.places.queries import points_visible_to

@@ -17,6 +17,7 @@ from chuangcheng.core import clock, sheets
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.surveys import results
+from chuangcheng.surveys.exports import survey_ledger
 
 MAX_WEEKS = 104
 
@@ -125,8 +126,6 @@ def trend_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    from chuangcheng.surveys.exports import survey_ledger
-
     user = request.user
     survey = results.survey_for(user, pk)
     region = results.region_for(user, survey, request.GET.get("community") or request.GET.get("region"))
