@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -22,8 +22,9 @@ from chuangcheng.cases.services import EVENT_LABELS, Conflict, TransitionNotAllo
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads, place_of
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
 
@@ -262,13 +263,12 @@ def _render_rectify(request: HttpRequest, case: Case, *, form: ActionForm | None
     }, status=status)
 
 
-def case_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
+def may_see_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
     """A photo of this case's events, to people who may see the case."""
-    case = _case(request, number)
-    event = CaseEvent.objects.filter(case=case, photos__sha256=sha256).first()
-    if event is None:
-        raise Http404
-    return photo_response(event.photos.get(sha256=sha256), variant)
+    return CaseEvent.objects.filter(case=_case(request, number), photos=photo).exists()
+
+
+case_photo = photo_view(may_see_photo)
 
 
 def _user(request: HttpRequest) -> Any:

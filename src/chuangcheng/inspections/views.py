@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,8 @@ from chuangcheng.cases.queries import leaf_categories
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.inspections import permissions
 from chuangcheng.inspections.exports import BadFilter, LedgerFilter, inspection_ledger
 from chuangcheng.inspections.forms import (
@@ -165,13 +166,12 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def inspection_photo(request: HttpRequest, pk: int, sha256: str, variant: str) -> FileResponse:
+def may_see_photo(request: HttpRequest, photo: Photo, /, *, pk: int) -> bool:
     """A photo of this inspection's failed items, to people who may see the inspection."""
-    inspection = _inspection(request, pk)
-    result = ItemResult.objects.filter(inspection=inspection, photos__sha256=sha256).first()
-    if result is None:
-        raise Http404
-    return photo_response(result.photos.get(sha256=sha256), variant)
+    return ItemResult.objects.filter(inspection=_inspection(request, pk), photos=photo).exists()
+
+
+inspection_photo = photo_view(may_see_photo)
 
 
 # 晨会看板 -------------------------------------------------------------------------------------

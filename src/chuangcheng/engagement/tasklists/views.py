@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,8 +22,9 @@ from chuangcheng.engagement.tasklists import permissions, queries, services
 from chuangcheng.engagement.tasklists.exports import ledger
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
+from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads, place_of
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
 
@@ -198,12 +199,12 @@ def _after_failure(request: HttpRequest, task: Task, form: ActionForm | None, er
     return _render_detail(request, fresh, failed=form, error=error, status=status)
 
 
-def task_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
-    task = _task(request, number)
-    event = TaskEvent.objects.filter(task=task, photos__sha256=sha256).first()
-    if event is None:
-        raise Http404
-    return photo_response(event.photos.get(sha256=sha256), variant)
+def may_see_task_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
+    """A photo of this task's events, to people who may see the task."""
+    return TaskEvent.objects.filter(task=_task(request, number), photos=photo).exists()
+
+
+task_photo = photo_view(may_see_task_photo)
 
 
 def task_new(request: HttpRequest) -> HttpResponse:
@@ -293,14 +294,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def meeting_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
+def may_see_meeting_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
+    """A photo of this meeting, to people who may see the meeting."""
     meeting = queries.meeting_for(request.user, number)
-    if meeting is None:
-        raise Http404
-    photo = meeting.photos.filter(sha256=sha256).first()
-    if photo is None:
-        raise Http404
-    return photo_response(photo, variant)
+    return meeting is not None and meeting.photos.filter(pk=photo.pk).exists()
+
+
+meeting_photo = photo_view(may_see_meeting_photo)
 
 
 # --- the ledger ------------------------------------------------------------------------------

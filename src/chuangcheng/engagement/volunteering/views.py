@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +29,8 @@ from chuangcheng.engagement.volunteering.forms import (
     PeriodForm,
 )
 from chuangcheng.engagement.volunteering.models import Action
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.qr import render_qr
 
@@ -278,12 +279,12 @@ def cancel(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("volunteering:detail", action.code)
 
 
-def photo(request: HttpRequest, code: str, sha256: str, variant: str) -> FileResponse:
-    action = _action(request, code)
-    found = queries.photo_of(action, sha256)
-    if found is None:
-        raise Http404
-    return photo_response(found, variant)
+def may_see_photo(request: HttpRequest, photo: Photo, /, *, code: str) -> bool:
+    """A photo of this action, to people who may see the action."""
+    return queries.photo_of(_action(request, code), photo.sha256) is not None
+
+
+photo = photo_view(may_see_photo)
 
 
 # --- records ---------------------------------------------------------------------------------
