@@ -60,7 +60,7 @@ def test_the_table_shows_each_community_with_its_parts_and_links(cast, as_user):
     assert f'id="parts-{cast.community_a.code}"' in html and "<summary>" in html
     assert "12.66" in html and "9.38" in html  # the on-time parts
     assert f"/cases/?region={cast.community_b.code}&amp;overdue=1" in html
-    assert f"/inspections/history/?from=2026-11-23&amp;to=2026-11-29&amp;community={cast.community_a.code}" in html
+    assert f"/inspections/history/?since=2026-11-23&amp;until=2026-11-29&amp;community={cast.community_a.code}" in html
     assert 'id="publish-ranking"' in html
 
 

@@ -22,6 +22,7 @@ from chuangcheng.cases.services import EVENT_LABELS, Conflict, TransitionNotAllo
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.core.periods import PeriodForm
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.evidence.views import photo_view
@@ -78,13 +79,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not request.GET and user.role == Role.UNIT_HANDLER:
         return redirect(f"{request.path}?mine=1")  # a handler starts from the unit's own work
-    flt = queries.CaseFilter.from_params(request.GET)
+    period_form = PeriodForm(request.GET or None)  # a bad date: shown beside the fields, no period applied
+    flt = queries.CaseFilter.from_params(request.GET, period=period_form.period)
     now = clock.now()
     cases = queries.filter_cases(user, flt, now=now)
     page = paginate(request, cases)
     current = _list_query(request)
     return render(request, "cases/case_list.html", {
-        "page": page, "flt": flt, "now": now, "current": current,
+        "page": page, "flt": flt, "now": now, "current": current, "period_form": period_form,
         "rows": [_row(case, now) for case in page.object_list],
         "presets": [(label, query, query == current) for label, query in presets_for(user)],
         "saved": SavedView.objects.filter(user=user),
@@ -100,7 +102,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "counts": queries.case_counts(user, now),
         "can_report": user.role in permissions.REPORTING_ROLES,
         "can_export": user.role in permissions.LEDGER_ROLES or user.is_superuser,
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 def case_export(request: HttpRequest) -> HttpResponse:
@@ -108,7 +110,10 @@ def case_export(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.role not in permissions.LEDGER_ROLES and not user.is_superuser:
         raise PermissionDenied(_("Your role does not export the case ledger."))
-    flt = queries.CaseFilter.from_params(request.GET)
+    try:
+        flt = queries.CaseFilter.from_params(request.GET)
+    except ValidationError:  # the list shows what is wrong beside its fields
+        return redirect(f"{_url('cases:list')}?{request.GET.urlencode()}")
     return sheets.export_response(request, lambda: case_ledger(user, flt),
                                   filename=f"case-ledger-{clock.local(clock.now()):%Y%m%d-%H%M}.xlsx",
                                   back=f"{_url('cases:list')}?{flt.query_string()}")

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from chuangcheng.core import clock, sheets
 from chuangcheng.inspections.models import ItemResult
-from chuangcheng.inspections.queries.records import BadFilter, LedgerFilter, filter_inspections
+from chuangcheng.inspections.queries.records import LedgerFilter, filter_inspections
 from chuangcheng.org.queries import scope_of
 
-__all__ = ["BadFilter", "LedgerFilter", "filter_inspections", "inspection_ledger"]
+__all__ = ["LedgerFilter", "filter_inspections", "inspection_ledger"]
 
 
 def _local(moment: Any) -> Any:

@@ -30,7 +30,8 @@ def test_the_list_filters_by_unit_community_state_and_overdue(scene, as_user, we
     assert [r["task"].title for r in client.get(url, {"unit": "WY-A"}).context["rows"]] == ["甲任务"]
     assert [r["task"].number for r in client.get(url, {"overdue": "1"}).context["rows"]] == [late.number]
     assert client.get(url, {"state": "done"}).context["rows"] == []
-    assert client.get(url, {"since": "2026-11-26", "until": "bad"}).status_code == 200
+    bad = client.get(url, {"since": "2026-11-26", "until": "bad"})
+    assert bad.status_code == 400 and bad.context["period_form"].errors["until"]
 
 
 def test_a_handler_posts_progress_with_a_photo_from_the_task_page(scene, as_user):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
 from chuangcheng.engagement.tasklists import permissions, queries, services
 from chuangcheng.engagement.tasklists.exports import ledger
@@ -51,13 +52,14 @@ def _light(task: Task, now: dt.datetime) -> str:
 
 def task_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    flt = queries.TaskFilter.from_params(request.GET)
+    period_form = PeriodForm(request.GET or None)  # a bad date: shown beside the fields, no period applied
+    flt = queries.TaskFilter.from_params(request.GET, period=period_form.period)
     now = clock.now()
     tasks = queries.with_scope(queries.filter_tasks(user, flt, now=now))
     page = paginate(request, tasks)
     street = queries.street_of_user(user)
     return render(request, "engagement/tasklists/task_list.html", {
-        "page": page, "flt": flt, "now": now,
+        "page": page, "flt": flt, "now": now, "period_form": period_form,
         "rows": [{"task": t, "light": _light(t, now)} for t in page.object_list],
         "counts": queries.task_counts(queries.tasks_visible_to(user), now),
         "states": [("open", _("Not finished")), *TaskState.choices],
@@ -67,7 +69,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "can_assign": permissions.can_assign(user, street),
         "can_export": permissions.can_export(user),
         "can_overview": permissions.can_see_overview(user),
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
@@ -87,7 +89,8 @@ def by_unit(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not permissions.can_see_overview(user):
         raise PermissionDenied(_("Completion by unit is for the street office and its leaders."))
-    flt = queries.TaskFilter.from_params(request.GET)
+    period_form = PeriodForm(request.GET or None)
+    flt = queries.TaskFilter.from_params(request.GET, period=period_form.period)
     sort = request.GET.get("sort", "on_time_rate")
     descending = request.GET.get("dir", "desc") != "asc"
     rows = queries.completion_by_unit(user, flt, sort=sort, descending=descending)
@@ -109,8 +112,8 @@ def by_unit(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/tasklists/by_unit.html", {
         "links": links, "flt": flt, "sort": sort, "descending": descending, "columns": columns,
         "communities": org_queries.communities_visible_to(user),
-        "filter_query": base.query_string(),
-    })
+        "filter_query": base.query_string(), "period_form": period_form,
+    }, status=400 if period_form.errors else 200)
 
 
 # --- one task --------------------------------------------------------------------------------
@@ -312,10 +315,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     if not permissions.can_export(user):
         raise PermissionDenied(_("Your role does not export the task-list ledger."))
     communities = org_queries.communities_visible_to(user)
-    today = clock.today()
-    params = request.GET if request.GET.get("since") else None
-    form = LedgerForm(params, communities=communities,
-                      initial={"since": today - dt.timedelta(days=30), "until": today})
+    params = request.GET if request.GET.get("since") or request.GET.get("until") else None
+    form = LedgerForm(params, communities=communities)
     if params is None or not form.is_valid():
         return render(request, "engagement/tasklists/ledger.html", {"form": form},
                       status=400 if params is not None else 200)

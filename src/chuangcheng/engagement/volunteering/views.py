@@ -4,8 +4,6 @@ participation and the ledger export. Thin: parse, call a query or a service, ren
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -296,25 +294,17 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> PeriodForm:
-    today = clock.today()
-    data = request.GET.copy() if request.GET.get("since") or request.GET.get("until") else None
-    # Without dates: the last 30 days.
-    return PeriodForm(data, user=request.user, initial={"since": today - dt.timedelta(days=29), "until": today})
+    data = request.GET if request.GET.get("since") or request.GET.get("until") else None
+    return PeriodForm(data, user=request.user)
 
 
 def participation(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_participation(request.user):
         raise PermissionDenied(_("Participation is for the community offices and leaders."))
     form = _period(request)
-    if form.is_bound and form.is_valid():
-        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
-    elif form.is_bound:
-        return render(request, "engagement/volunteering/participation.html", {"form": form, "rows": None},
-                      status=400)
-    else:
-        since, until = form.initial["since"], form.initial["until"]
+    since, until = form.period.bounds()  # a bad period: the error beside the fields, the last 30 days below
     rows = queries.participation(request.user, since, until)
-    community = form.cleaned_data.get("community") if form.is_bound else None
+    community = form.cleaned_data.get("community") if form.is_bound and form.is_valid() else None
     if community is not None:
         rows = [r for r in rows if r.community.pk == community.pk]
     return render(request, "engagement/volunteering/participation.html", {
@@ -325,7 +315,7 @@ def participation(request: HttpRequest) -> HttpResponse:
             "hours": sum((r.hours for r in rows), start=0),
             "actions": sum(r.actions_held for r in rows),
         },
-    })
+    }, status=400 if form.errors else 200)
 
 
 def export(request: HttpRequest) -> HttpResponse:

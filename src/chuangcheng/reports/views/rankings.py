@@ -85,8 +85,8 @@ def _links(street: Region, row: dict[str, Any], start: str, end: str) -> dict[st
     history = reverse("inspections:history")
     case_list = reverse("cases:list")
     return {
-        "inspections": f"{history}?{urlencode({'from': start, 'to': end, 'community': code})}",
-        "coverage": f"{reverse('inspections:coverage')}?{urlencode({'from': start, 'to': end})}",
+        "inspections": f"{history}?{urlencode({'since': start, 'until': end, 'community': code})}",
+        "coverage": f"{reverse('inspections:coverage')}?{urlencode({'since': start, 'until': end})}",
         "cases": f"{case_list}?{urlencode({'region': code, 'since': start, 'until': end})}",
         "closed": f"{case_list}?{urlencode({'region': code, 'did': 'rectified', 'since': start, 'until': end})}",
         "returned": f"{case_list}?{urlencode({'region': code, 'did': 'returned', 'since': start, 'until': end})}",
