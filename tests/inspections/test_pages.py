@@ -278,6 +278,13 @@ def test_an_admin_makes_the_days_plan_from_the_board(site, as_user):
     assert DailyPlan.objects.filter(street=site.cast.street, day=DAY).exists()
 
 
+def test_a_plan_is_not_made_for_a_day_that_cannot_be_read(site, as_user):
+    response = as_user(site.cast.street_admin).post(reverse("inspections:make_plan"), {"date": "2026-11-31"},
+                                                    follow=True)
+    assert "“2026-11-31”" in response.content.decode()
+    assert DailyPlan.objects.count() == 0
+
+
 # --- records ---------------------------------------------------------------------------------------
 
 

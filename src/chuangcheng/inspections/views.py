@@ -246,9 +246,12 @@ def _board_url(day: dt.date) -> str:
 def board_make_plan(request: HttpRequest) -> HttpResponse:
     scope = _admin_scope(request)
     street = _street_of(scope)
-    day = _day(request, request.POST)
+    day, error = day_or_default(request.POST)
     if not permissions.can_plan(request.user, street):
         raise PermissionDenied(_("Only the street office makes the plan of the whole subdistrict."))
+    if error:  # never today's plan in place of a day that could not be read
+        messages.error(request, error)
+        return redirect(_board_url(clock.today()))
     try:
         plan = plan_services.make_plan(street, day, by=request.user)
     except ValidationError as exc:
