@@ -139,6 +139,9 @@ def test_the_round_lists_my_visits_in_walking_order_with_cases_to_verify(site, a
 
     other_day = as_user(site.worker).get(reverse("inspections:today"), {"date": "2026-11-24"})
     assert other_day.status_code == 200 and "visit-name" not in text_of(other_day)
+    not_a_day = as_user(site.worker).get(reverse("inspections:today"), {"date": "2026-11-31"})
+    assert not_a_day.status_code == 200 and "“2026-11-31”" in text_of(not_a_day)  # said, and today shown
+    assert re.findall(r'class="visit-name" href="/inspections/points/([^/]+)/"', text_of(not_a_day)) == names
 
 
 def test_a_visit_is_ticked_once_the_point_is_inspected(site, as_user):
@@ -275,6 +278,13 @@ def test_an_admin_makes_the_days_plan_from_the_board(site, as_user):
     assert DailyPlan.objects.filter(street=site.cast.street, day=DAY).exists()
 
 
+def test_a_plan_is_not_made_for_a_day_that_cannot_be_read(site, as_user):
+    response = as_user(site.cast.street_admin).post(reverse("inspections:make_plan"), {"date": "2026-11-31"},
+                                                    follow=True)
+    assert "“2026-11-31”" in response.content.decode()
+    assert DailyPlan.objects.count() == 0
+
+
 # --- records ---------------------------------------------------------------------------------------
 
 
@@ -290,10 +300,10 @@ def test_records_show_a_points_history_a_persons_work_and_coverage(site, as_user
     assert reverse("inspections:detail", args=[inspection.key]) in text_of(by_person)
     admin = as_user(site.cast.street_admin)
     nobody = admin.get(reverse("inspections:history"), {"person": site.inspector.username,
-                                                        "from": "2026-11-01", "to": "2026-11-30"})
+                                                        "since": "2026-11-01", "until": "2026-11-30"})
     assert nobody.status_code == 200
     assert reverse("inspections:detail", args=[inspection.key]) not in text_of(nobody)
-    coverage = admin.get(reverse("inspections:coverage"), {"from": "2026-11-23", "to": "2026-11-23"})
+    coverage = admin.get(reverse("inspections:coverage"), {"since": "2026-11-23", "until": "2026-11-23"})
     assert coverage.status_code == 200
     row = re.search(r"<tr>\s*<td[^>]*>甲社区</td>.*?</tr>", text_of(coverage), re.S).group(0)
     assert re.findall(r'data-label="[^"]*">([^<]+)<', row)[2:4] == ["1", "1"]  # planned, inspected

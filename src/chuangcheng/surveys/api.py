@@ -16,6 +16,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.periods import parse_period
 from chuangcheng.surveys import queries, results
 from chuangcheng.surveys.indicators import Rate, Score
 from chuangcheng.surveys.models import Answer, Response, Survey
@@ -146,21 +147,6 @@ def _region_out(region: Any, figures: results.Figures, indicators: list[str]) ->
         rates=[_rate(i, figures.rate(i)) for i in indicators], satisfaction_score=_score(figures.score()))
 
 
-def _date(name: str, raw: str) -> dt.date | None:
-    if not raw.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationError({name: [_("“%(value)s” is not a date: write it as 2026-11-29.") % {"value": raw}]}
-                              ) from None
-
-
-def _window(since: dt.date | None, until: dt.date | None) -> None:
-    if since and until and since > until:
-        raise ValidationError({"since": [_("The first day comes after the last day.")]})
-
-
 @router.get("/", response=list[SurveyOut], operation_id="surveys_list")
 @paginate(LimitOffsetPagination)
 def list_surveys(request: HttpRequest) -> QuerySet[Survey]:
@@ -190,7 +176,7 @@ def survey_indicators(request: HttpRequest, survey_id: int, region: str = "", si
     """The indicators in a region (default: the caller's) and each region just below it, with the
     sample size, the 95 % interval (Wilson for rates, t for the mean score) and the small-sample flag.
     Rates are fractions (0–1)."""
-    _window(since, until)
+    parse_period({"since": since, "until": until})  # a period that ends before it starts: 400
     survey = results.survey_for(request.user, survey_id)
     where = results.region_for(request.user, survey, region)
     res = results.results(request.user, survey, where, since=since, until=until)
@@ -240,8 +226,8 @@ def survey_responses(request: HttpRequest, survey_id: int, region: str = "", sin
     """The raw responses in a region (default: the caller's), oldest first; anonymous (no device).
     `since` and `until`: local dates, YYYY-MM-DD."""
     # Plain strings: the pagination wrapper cannot resolve postponed date annotations.
-    first, last = _date("since", since), _date("until", until)
-    _window(first, last)
+    period = parse_period({"since": since, "until": until})
+    first, last = period.since, period.until
     survey = results.survey_for(request.user, survey_id)
     where = results.region_for(request.user, survey, region)
     qs = Response.objects.filter(survey=survey, region__path__startswith=where.path).select_related("region")

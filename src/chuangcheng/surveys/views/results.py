@@ -4,42 +4,23 @@ a 404. Query strings: `region` (a region code), `from` and `to` (YYYY-MM-DD), `w
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
+from chuangcheng.core.periods import PeriodForm, parse_period
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.surveys import results
+from chuangcheng.surveys.exports import survey_ledger
 
 MAX_WEEKS = 104
-
-
-class BadQuery(ValueError):
-    pass
-
-
-def _date(request: HttpRequest, name: str) -> dt.date | None:
-    raw = (request.GET.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadQuery(_("“%(value)s” is not a date: write it as 2026-11-29.") % {"value": raw}) from None
-
-
-def _range(request: HttpRequest) -> tuple[dt.date | None, dt.date | None]:
-    since, until = _date(request, "from"), _date(request, "to")
-    if since and until and since > until:
-        raise BadQuery(_("The first day comes after the last day."))
-    return since, until
 
 
 def _bad(request: HttpRequest, message: str) -> HttpResponse:
@@ -64,12 +45,11 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     survey = results.survey_for(user, pk)
     region = results.region_for(user, survey, request.GET.get("region"))
-    try:
-        since, until = _range(request)
-    except BadQuery as exc:
-        return _bad(request, str(exc))
+    # Without dates: every response; a bad date is shown beside the fields, with every response.
+    period_form = PeriodForm(request.GET or None)
+    since, until = period_form.period.since, period_form.period.until
     res = results.results(user, survey, region, since=since, until=until)
-    dates = {"from": since.isoformat() if since else "", "to": until.isoformat() if until else ""}
+    dates = period_form.period.params()
     table_rows: list[dict[str, Any]] = [
         {"region": region, "figures": res.total, "url": "", "total": True, "score": res.total.score()}]
     table_rows += [{"region": row.region, "figures": row.figures, "total": False, "score": row.figures.score(),
@@ -80,13 +60,13 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     question_rows = [(q, res.total.question_rate(q.id)) for q in res.questions if q.indicator]
     crumbs = [(r, _url("surveys:results", pk, region=r.code, **dates)) for r in _crumbs(user, survey, region)]
     return render(request, "surveys/results.html", {
-        "survey": survey, "res": res, "region": region, "since": since, "until": until,
+        "survey": survey, "res": res, "region": region, "since": since, "until": until, "period_form": period_form,
         "table_rows": table_rows, "sections": sections, "question_rows": question_rows,
         "crumbs": crumbs, "trend_url": _url("surveys:trend", pk, region=region.code),
         "export_since": since or clock.local(survey.created_at).date(), "export_until": until or clock.today(),
         "communities": org_queries.communities_visible_to(user).filter(path__startswith=region.path)
         if region.level < Region.Level.COMMUNITY else [],
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 def _chart(trend: results.Trend) -> dict[str, Any]:
@@ -125,26 +105,19 @@ def trend_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    from chuangcheng.surveys.exports import MAX_ROWS, survey_ledger
-
     user = request.user
     survey = results.survey_for(user, pk)
     region = results.region_for(user, survey, request.GET.get("community") or request.GET.get("region"))
     try:
-        since, until = _range(request)
-    except BadQuery as exc:
-        return _bad(request, str(exc))
-    since = since or clock.local(survey.created_at).date()
-    until = until or clock.today()
-    try:
-        body, _count = survey_ledger(user, survey, region, since=since, until=until)
-    except ValueError:
-        return _bad(request, _("More than %(n)d responses match: choose fewer days or one community.")
-                    % {"n": MAX_ROWS})
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"survey-{survey.pk}-{region.code}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        period = parse_period(request.GET)
+    except ValidationError as exc:
+        return _bad(request, " ".join(exc.messages))
+    since = period.since or clock.local(survey.created_at).date()
+    until = period.until or clock.today()
+    return sheets.export_response(
+        request, lambda: survey_ledger(user, survey, region, since=since, until=until),
+        filename=f"survey-{survey.pk}-{region.code}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx",
+        back=_url("surveys:results", pk, region=region.code, since=since.isoformat(), until=until.isoformat()))
 
 
 urlpatterns: list[URLPattern] = [
