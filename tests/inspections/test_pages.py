@@ -331,3 +331,24 @@ def test_another_communitys_admin_sees_nothing_of_the_inspection(site, as_user, 
     assert reverse("inspections:detail", args=[inspection.key]) not in text_of(history)
     assert reverse("inspections:detail", args=[inspection.key]) in text_of(
         as_user(cast.admin_a).get(reverse("inspections:history"), {"point": site.compound.code}))
+
+
+def test_an_old_link_by_id_moves_for_good_to_the_keys_address_for_those_who_may_see_it(site, as_user, cast):
+    """Published bulletins are frozen and still link to /inspections/<id>/."""
+    data = full_form(site.compound, ENV_2={"result": "fail", "count": "3", "note": "门口", "photo": jpeg("red")})
+    as_user(site.worker).post(reverse("inspections:inspect", args=[site.compound.code]), data)
+    inspection = Inspection.objects.get()
+    old = f"/inspections/{inspection.pk}/"
+    moved = as_user(cast.admin_a).get(old)
+    assert moved.status_code == 301 and moved["Location"] == reverse("inspections:detail", args=[inspection.key])
+    assert as_user(cast.admin_b).get(old).status_code == 404  # the same answer as for an id that never was
+    assert as_user(cast.admin_a).get(f"/inspections/{inspection.pk + 1000}/").status_code == 404
+    assert as_user(site.worker).get(f"/inspections/{inspection.pk}/?x=1").status_code == 301
+
+
+def test_a_key_of_eight_digits_or_more_is_a_key_and_not_an_old_id(site, as_user):
+    as_user(site.worker).post(reverse("inspections:inspect", args=[site.compound.code]),
+                              full_form(site.compound, key="20261123100000"))
+    inspection = Inspection.objects.get()
+    response = as_user(site.worker).get(f"/inspections/{inspection.key}/")
+    assert response.status_code == 200 and response.context["inspection"] == inspection

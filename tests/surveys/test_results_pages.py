@@ -22,7 +22,7 @@ NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
 
 def get(client: Client, name: str, survey: Survey, **params: Any) -> Any:
-    return client.get(reverse(name, args=[survey.pk]), params)
+    return client.get(reverse(name, args=[survey.code]), params)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -36,7 +36,7 @@ def test_the_results_page_shows_the_hand_made_figures_and_links_rows_to_their_gr
     assert 'data-rate="0.7500"' in html  # 甲社区: 15 of 20
     assert "53.1–88.8%" in html  # 甲社区's Wilson interval in percent
     assert "sample too small to rank" in html or "small-sample" in html
-    grid_link = reverse("surveys:results", args=[survey.pk]) + f"?region={cast.community_a.code}"
+    grid_link = reverse("surveys:results", args=[survey.code]) + f"?region={cast.community_a.code}"
     assert grid_link in html
     # The definition in force, in the options' own words.
     assert "(知道 + 听说过)" in html and "不知道" in html

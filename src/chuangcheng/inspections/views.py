@@ -175,6 +175,16 @@ def inspection_detail(request: HttpRequest, key: str) -> HttpResponse:
     })
 
 
+def old_inspection_link(request: HttpRequest, pk: str) -> HttpResponse:
+    """`/inspections/<id>/`, the address before inspections were named by their key: published
+    bulletins are frozen and still link there. Moved for good to the key's address, for the same
+    people the record itself is shown to (404 for anyone else, as for an id that never existed)."""
+    inspection = records.inspection_for(request.user, int(pk))
+    if inspection is None:
+        raise Http404
+    return redirect("inspections:detail", key=inspection.key, permanent=True)
+
+
 def may_see_photo(request: HttpRequest, photo: Photo, /, *, key: str) -> bool:
     """A photo of this inspection's failed items, to people who may see the inspection."""
     return ItemResult.objects.filter(inspection=_inspection(request, key), photos=photo).exists()

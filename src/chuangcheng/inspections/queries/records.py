@@ -46,6 +46,7 @@ def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
 
 
 def inspection_for(user: Any, pk: int) -> Inspection | None:
+    """By primary key: only for the old `/inspections/<id>/` links that frozen bulletins still hold."""
     return inspections_visible_to(user).filter(pk=pk).first()
 
 
