@@ -79,3 +79,16 @@ def test_the_openapi_document_changes_only_when_reviewed(cast, as_user):
 
 def test_the_docs_page_loads(cast, as_user):
     assert as_user(cast.street_admin).get("/api/docs").status_code == 200
+
+
+
+def test_a_token_client_writes_with_a_stale_session_cookie_and_no_csrf_token(cast, as_user):
+    """The token decides: a phone app that also kept a session cookie is not held to CSRF."""
+    from chuangcheng.org.services import create_api_token
+
+    _token, key = create_api_token(cast.grid_worker_a, name="手机")
+    client = as_user(cast.grid_worker_a)  # a session cookie, no CSRF token
+    response = client.post("/api/cases", {"category": "XC01", "description": "小广告", "source": "inspection"},
+                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code != 403, response.content
+    assert response.status_code in {201, 400, 422}

@@ -18,7 +18,9 @@ api = NinjaAPI(
     description="Read and write the campaign's data. Sign in with the browser session or a personal token "
     "(`Authorization: Bearer …`). Everything is limited to the caller's region.",
     urls_namespace="api",
-    auth=[ActiveSessionAuth(), TokenAuth()],
+    # The token first: a request that carries one is a mobile client's and is never held to the
+    # browser's CSRF check, even when it also carries a stale session cookie.
+    auth=[TokenAuth(), ActiveSessionAuth()],
     docs_url="/docs",
 )
 
