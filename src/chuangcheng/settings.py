@@ -162,10 +162,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in protection: this many failures for one account (or from one address) within the
-# window locks further attempts until the window has passed.
+# Sign-in protection (chuangcheng.org.signin): this many failures lock an account for the window
+# after its last failure, each further one doubling the wait (at most a day); an address with
+# LOGIN_ADDRESS_FAILURE_LIMIT failures in the window gets one try per account per window, while
+# right passwords for accounts that are not locked still sign in from it.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 
 # Idle sessions end after this many minutes; each request extends the session.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
@@ -182,7 +185,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy (nginx, a cloud load balancer): X-Forwarded-Proto and X-Forwarded-For are
+# believed only from these addresses (or CIDR ranges); from anyone else they are dropped
+# (chuangcheng.core.proxy). `chuangcheng serve` and chuangcheng.wsgi both apply this.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"]) if BEHIND_PROXY else []
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")

@@ -148,11 +148,15 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     from django.contrib.auth import authenticate
 
     ip = signin.client_ip(request)
-    if signin.is_locked_out(payload.username, ip):
-        return Status(429, {"error": {"code": "locked", "message": _("Too many failed sign-ins; try again later.")}})
+    refusal = signin.refusal_before_checking(payload.username, ip)
+    if refusal is not None:
+        return Status(429, {"error": {"code": refusal.code, "message": refusal.message}})
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         signin.record_attempt(payload.username, ip, succeeded=False)
+        refusal = signin.refusal_after_failure(payload.username, ip)
+        if refusal is not None:
+            return Status(429, {"error": {"code": refusal.code, "message": refusal.message}})
         return Status(401, {"error": {"code": "unauthorized", "message": _("Wrong username or password.")}})
     signin.record_attempt(payload.username, ip, succeeded=True)
     token, key = services.create_api_token(user, name=payload.name)

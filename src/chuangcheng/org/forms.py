@@ -10,38 +10,27 @@ from chuangcheng.org import signin
 
 
 class SignInForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _(
-            "Too many failed sign-ins. This account is locked for %(minutes)d minutes; "
-            "try again later or ask the street office to reset your password."
-        ),
-    }
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def clean(self) -> dict[str, Any]:
-        from django.conf import settings
-
         username = self.data.get("username", "")
         ip = signin.client_ip(self.request) if self.request else None
-        if signin.is_locked_out(username, ip):
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked",
-                params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
-            )
+        refusal = signin.refusal_before_checking(username, ip)
+        if refusal is not None:
+            raise forms.ValidationError(refusal.message, code=refusal.code)
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             signin.record_attempt(username, ip, succeeded=False)
+            refusal = signin.refusal_after_failure(username, ip)
+            if refusal is not None:
+                raise forms.ValidationError(refusal.message, code=refusal.code) from None
             raise
         signin.record_attempt(username, ip, succeeded=True)
         return cleaned
-
-
 
 
 class TokenForm(forms.Form):
