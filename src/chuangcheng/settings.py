@@ -157,9 +157,13 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "chuangcheng.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "chuangcheng.org.passwords.NotBlankValidator"},
+    {"NAME": "chuangcheng.org.passwords.RepetitionValidator"},
+    {"NAME": "chuangcheng.org.passwords.PlaceNameValidator"},
+    {"NAME": "chuangcheng.org.passwords.CommonChineseValidator"},
 ]
 
 # Sign-in protection (chuangcheng.org.signin): this many failures lock an account for the window
