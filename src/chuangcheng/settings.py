@@ -174,6 +174,14 @@ LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 
+# A personal API token stops working this many days after it was made (and at once when revoked
+# or when its owner's password changes).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be at least 1")
+# List endpoints give at most this many rows a request (`limit`); the default page is smaller.
+API_MAX_LIMIT = env_int("API_MAX_LIMIT", 200)
+
 # Idle sessions end after this many minutes; each request extends the session.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
 SESSION_SAVE_EVERY_REQUEST = True

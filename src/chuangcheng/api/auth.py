@@ -14,14 +14,15 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer cc_…` with a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        now = clock.now()
         found = (
             ApiToken.objects.select_related("user", "user__scope")
-            .filter(key_hash=ApiToken.hash_key(token), revoked=False, user__is_active=True)
+            .filter(key_hash=ApiToken.hash_key(token), revoked=False, user__is_active=True,
+                    created_at__gt=now - ApiToken.lifetime())
             .first()
         )
         if found is None:
             return None
-        now = clock.now()
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user

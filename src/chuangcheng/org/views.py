@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView, PasswordChangeView
@@ -12,7 +13,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuangcheng.org import services
+from chuangcheng.org import queries, services
 from chuangcheng.org.forms import SignInForm, TokenForm
 from chuangcheng.org.models import ApiToken, User
 
@@ -43,7 +44,8 @@ def account(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
+            wanted = request.POST["revoke"]
+            token = ApiToken.objects.filter(user=user, pk=wanted).first() if wanted.isdigit() else None
             if token is not None:
                 services.revoke_api_token(token, by=user)
                 messages.success(request, _("The token was revoked."))
@@ -57,7 +59,8 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "org/account.html",
-        {"tokens": ApiToken.objects.filter(user=user, revoked=False), "form": form, "new_key": new_key},
+        {"tokens": queries.active_tokens_of(user), "form": form, "new_key": new_key,
+         "token_days": settings.API_TOKEN_DAYS},
     )
 
 
@@ -66,5 +69,8 @@ class PasswordChange(PasswordChangeView):
     success_url = reverse_lazy("account")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        messages.success(self.request, _("Your password was changed."))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.password_changed(form.user)
+        messages.success(self.request, _("Your password was changed. Your API tokens were revoked: make new "
+                                         "ones for your apps."))
+        return response
