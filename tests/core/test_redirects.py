@@ -28,3 +28,16 @@ def test_a_triage_action_does_not_follow_a_foreign_next(scene):  # noqa: F811
     response = client_for(scene.cast.street_admin).post(f"/r/triage/{r.code}/erase/",
                                                         {"next": "https://evil.example/phish"})
     assert response.status_code == 302 and response["Location"] == "/r/triage/"
+
+
+def test_signing_in_does_not_follow_a_foreign_next(cast):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    response = Client().post("/accounts/login/?next=https://evil.example/", {"username": "street_admin",
+                                                                            "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    response = Client().post("/accounts/login/", {"username": "street_admin", "password": PASSWORD,
+                                                  "next": "/points/"})
+    assert response["Location"] == "/points/"

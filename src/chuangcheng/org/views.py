@@ -13,6 +13,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chuangcheng.core.redirects import safe_next
 from chuangcheng.org import queries, services
 from chuangcheng.org.forms import SignInForm, TokenForm
 from chuangcheng.org.models import ApiToken, User
@@ -30,6 +31,10 @@ class SignInView(LoginView):
     form_class = SignInForm
     template_name = "org/sign_in.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        """`next` through the one helper every page uses: only ever a page of this site."""
+        return safe_next(request or self.request, "")
 
 
 @require_POST
