@@ -4,6 +4,7 @@ that fails loudly, and every default is safe (DEBUG off, a generated secret, nev
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -202,6 +203,11 @@ X_FRAME_OPTIONS = "DENY"
 # (chuangcheng.core.proxy). `chuangcheng serve` and chuangcheng.wsgi both apply this.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"]) if BEHIND_PROXY else []
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or range") from exc
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -143,4 +143,5 @@ def test_a_browser_session_still_needs_its_csrf_token(cast):
     browser.force_login(cast.street_admin)
     response = browser.post("/api/cases/CC-20261123-0001/accept", "{}", content_type="application/json")
     assert response.status_code == 403
-    assert response.json()["error"]["message"] == "CSRF check Failed"
+    assert response.json()["error"]["code"] == "csrf"
+    assert "刷新页面" in response.json()["error"]["message"]
