@@ -148,3 +148,25 @@ def test_a_page_holds_at_most_api_max_limit_rows(cast, as_user, settings):
         f.UnitFactory(code=f"U{n:04d}", region=cast.street)
     body = as_user(cast.street_admin).get(f"/api/org/units?limit={settings.API_MAX_LIMIT}").json()
     assert len(body["items"]) == settings.API_MAX_LIMIT and body["count"] == settings.API_MAX_LIMIT + 5
+
+
+def test_no_write_operation_holds_a_token_client_to_csrf(cast):
+    """Every write of the API, called as a phone app (token, no cookie) by a client that checks CSRF:
+    whatever the answer (the body is empty, so mostly 4xx), it is never the CSRF refusal."""
+    import re
+
+    from chuangcheng.org.services import create_api_token
+
+    _token, key = create_api_token(cast.street_admin, name="手机")
+    document = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    client = Client(raise_request_exception=False)
+    writes = 0
+    for path, operations in document["paths"].items():
+        for method in operations:
+            if method not in {"post", "put", "patch", "delete"}:
+                continue
+            writes += 1
+            url = re.sub(r"\{[^}]+\}", "X1", path)
+            response = getattr(client, method)(url, **bearer(key))
+            assert response.status_code != 403 or response.json()["error"]["code"] != "csrf", (method, url)
+    assert writes >= 29
