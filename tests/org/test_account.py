@@ -115,3 +115,23 @@ def test_the_account_page_lists_only_working_tokens_with_their_expiry(cast, as_u
     page = as_user(cast.grid_worker_a).get("/accounts/").content.decode()
     assert "新手机" in page and "去年的手机" not in page
     assert clock.local(new.expires_at).strftime("%Y-%m-%d") in page
+
+
+def test_an_operator_setting_a_password_in_the_back_office_revokes_the_logins_tokens(cast):
+    from chuangcheng.org.services import create_api_token
+    from tests import factories as f
+
+    operator = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    _token, key = create_api_token(cast.grid_worker_a, name="手机")
+    client = Client()
+    client.force_login(operator)
+    new = "walk the grid every morning"
+    response = client.post(f"/admin/org/user/{cast.grid_worker_a.pk}/password/",
+                           {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_the_back_office_password_page_is_the_account_one(cast, as_user):
+    response = as_user(cast.grid_worker_a).get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"

@@ -150,3 +150,13 @@ def test_the_token_endpoint_answers_a_throttled_address_with_429(cast, settings)
     response = from_address("198.51.100.1").post("/api/auth/token", {"username": "grid_worker_a", "password": PASSWORD},
                                                  content_type="application/json")
     assert response.status_code == 201
+
+
+def test_the_back_office_login_page_is_no_way_around_the_lock(cast, settings):
+    client = from_address("198.51.100.1")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "street_admin", "password": "wrong password"})
+    response = client.post("/admin/login/", {"username": "street_admin", "password": PASSWORD})
+    assert response.status_code == 200 and "锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert LoginAttempt.objects.filter(username="street_admin", succeeded=False).count() == settings.LOGIN_FAILURE_LIMIT

@@ -115,10 +115,6 @@ def refusal_after_failure(username: str, ip: str | None) -> Refusal | None:
     return None
 
 
-def is_locked_out(username: str, ip: str | None) -> bool:
-    return refusal_before_checking(username, ip) is not None
-
-
 def record_attempt(username: str, ip: str | None, *, succeeded: bool) -> None:
     LoginAttempt.objects.create(username=username[:150], ip=ip, succeeded=succeeded)
     if succeeded:
