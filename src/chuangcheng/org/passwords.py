@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -102,7 +103,11 @@ def place_names() -> set[str]:
 
     names = set(PRODUCT_NAMES)
     levels = (Region.Level.DISTRICT, Region.Level.STREET, Region.Level.COMMUNITY)
-    for name in Region.objects.filter(level__in=levels).values_list("name", flat=True):
+    try:
+        regions = list(Region.objects.filter(level__in=levels).values_list("name", flat=True))
+    except DatabaseError:  # no tables yet (createadmin before migrate): the product's names still count
+        regions = []
+    for name in regions:
         names.add(name)
         for suffix in SUFFIXES:
             if name.endswith(suffix) and len(name) > len(suffix) + 1:

@@ -128,6 +128,7 @@ def save_login(
         else:
             user.set_password(password)
         user.save(update_fields=["password"])
+        revoke_all_api_tokens(user)  # a new password: tokens made with the old one go
     if staff:
         grant_back_office(user)
     return user, changed or creating
