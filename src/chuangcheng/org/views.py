@@ -50,7 +50,8 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
             wanted = request.POST["revoke"]
-            token = ApiToken.objects.filter(user=user, pk=wanted).first() if wanted.isdigit() else None
+            usable = wanted.isascii() and wanted.isdigit() and len(wanted) < 19  # an id, not junk
+            token = ApiToken.objects.filter(user=user, pk=wanted).first() if usable else None
             if token is not None:
                 services.revoke_api_token(token, by=user)
                 messages.success(request, _("The token was revoked."))
