@@ -4,6 +4,7 @@ that fails loudly, and every default is safe (DEBUG off, a generated secret, nev
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -157,15 +158,30 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "chuangcheng.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "chuangcheng.org.passwords.NotBlankValidator"},
+    {"NAME": "chuangcheng.org.passwords.RepetitionValidator"},
+    {"NAME": "chuangcheng.org.passwords.PlaceNameValidator"},
+    {"NAME": "chuangcheng.org.passwords.CommonChineseValidator"},
 ]
 
-# Sign-in protection: this many failures for one account (or from one address) within the
-# window locks further attempts until the window has passed.
+# Sign-in protection (chuangcheng.org.signin): this many failures lock an account for the window
+# after its last failure, each further one doubling the wait (at most a day); an address with
+# LOGIN_ADDRESS_FAILURE_LIMIT failures in the window gets one try per account per window, while
+# right passwords for accounts that are not locked still sign in from it.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+
+# A personal API token stops working this many days after it was made (and at once when revoked
+# or when its owner's password changes).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be at least 1")
+# List endpoints give at most this many rows a request (`limit`); the default page is smaller.
+API_MAX_LIMIT = env_int("API_MAX_LIMIT", 200)
 
 # Idle sessions end after this many minutes; each request extends the session.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
@@ -182,7 +198,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy (nginx, a cloud load balancer): X-Forwarded-Proto and X-Forwarded-For are
+# believed only from these addresses (or CIDR ranges); from anyone else they are dropped
+# (chuangcheng.core.proxy). `chuangcheng serve` and chuangcheng.wsgi both apply this.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"]) if BEHIND_PROXY else []
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or range") from exc
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")

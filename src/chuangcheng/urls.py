@@ -37,6 +37,8 @@ urlpatterns = [
     # The messages of our own scripts (locale/*/djangojs.po), for every page, residents' included.
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view(packages=["chuangcheng.web"])),
          name="javascript-catalog"),
+    # One page changes one's own password (and revokes one's API tokens): the back office's goes there.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("api/", _api_urls()),
     path("org/", include("chuangcheng.web.org_urls")),

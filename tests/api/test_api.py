@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from django.test import Client
 
 from chuangcheng.org.models import ApiToken
@@ -79,3 +80,93 @@ def test_the_openapi_document_changes_only_when_reviewed(cast, as_user):
 
 def test_the_docs_page_loads(cast, as_user):
     assert as_user(cast.street_admin).get("/api/docs").status_code == 200
+
+
+
+def test_a_token_client_writes_with_a_stale_session_cookie_and_no_csrf_token(cast, as_user):
+    """The token decides: a phone app that also kept a session cookie is not held to CSRF."""
+    from chuangcheng.org.services import create_api_token
+
+    _token, key = create_api_token(cast.grid_worker_a, name="手机")
+    client = as_user(cast.grid_worker_a)  # a session cookie, no CSRF token
+    response = client.post("/api/cases", {"category": "XC01", "description": "小广告", "source": "inspection"},
+                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code != 403, response.content
+    assert response.status_code in {201, 400, 422}
+
+
+# --- tokens: expiry, listing, revoking; bounded pages ---------------------------------------------
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_a_token_stops_working_after_api_token_days(cast, settings):
+    import datetime as dt
+
+    import time_machine
+
+    from chuangcheng.core import clock
+    from chuangcheng.org.services import create_api_token
+
+    _token, key = create_api_token(cast.grid_worker_a, name="手机")
+    made = clock.now()
+    with time_machine.travel(made + dt.timedelta(days=settings.API_TOKEN_DAYS) - dt.timedelta(minutes=1)):
+        assert Client().get("/api/points", **bearer(key)).status_code == 200
+    with time_machine.travel(made + dt.timedelta(days=settings.API_TOKEN_DAYS, minutes=1)):
+        assert Client().get("/api/points", **bearer(key)).status_code == 401
+
+
+def test_a_client_lists_and_revokes_its_own_tokens(cast):
+    from chuangcheng.org.services import create_api_token
+
+    old, old_key = create_api_token(cast.grid_worker_a, name="旧手机")
+    _new, key = create_api_token(cast.grid_worker_a, name="新手机")
+    create_api_token(cast.admin_a, name="别人的")
+    mine = Client().get("/api/auth/tokens", **bearer(key)).json()
+    assert [t["name"] for t in mine] == ["新手机", "旧手机"] and "key_hash" not in mine[0]
+    assert mine[1]["prefix"] == old.prefix and mine[1]["expires_at"]
+    assert Client().delete(f"/api/auth/tokens/{old.prefix}", **bearer(key)).status_code == 204
+    assert Client().get("/api/points", **bearer(old_key)).status_code == 401
+    assert [t["name"] for t in Client().get("/api/auth/tokens", **bearer(key)).json()] == ["新手机"]
+    other = ApiToken.objects.get(user=cast.admin_a)
+    assert Client().delete(f"/api/auth/tokens/{other.prefix}", **bearer(key)).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["limit=100000", f"limit={2**63 + 1}", f"offset={2**63 + 1}", "limit=0",
+                                   "offset=-1", f"limit={2**64}&offset={2**64}"])
+def test_a_page_out_of_bounds_is_refused_in_the_error_format(cast, as_user, query):
+    for path in ("/api/points", "/api/cases", "/api/org/regions"):
+        response = as_user(cast.street_admin).get(f"{path}?{query}")
+        assert response.status_code == 422, (path, response.content)
+        assert response.json()["error"]["code"] == "invalid"
+
+
+def test_a_page_holds_at_most_api_max_limit_rows(cast, as_user, settings):
+    for n in range(settings.API_MAX_LIMIT + 5):
+        f.UnitFactory(code=f"U{n:04d}", region=cast.street)
+    body = as_user(cast.street_admin).get(f"/api/org/units?limit={settings.API_MAX_LIMIT}").json()
+    assert len(body["items"]) == settings.API_MAX_LIMIT and body["count"] == settings.API_MAX_LIMIT + 5
+
+
+def test_no_write_operation_holds_a_token_client_to_csrf(cast):
+    """Every write of the API, called as a phone app (token, no cookie) by a client that checks CSRF:
+    whatever the answer (the body is empty, so mostly 4xx), it is never the CSRF refusal."""
+    import re
+
+    from chuangcheng.org.services import create_api_token
+
+    _token, key = create_api_token(cast.street_admin, name="手机")
+    document = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    client = Client(raise_request_exception=False)
+    writes = 0
+    for path, operations in document["paths"].items():
+        for method in operations:
+            if method not in {"post", "put", "patch", "delete"}:
+                continue
+            writes += 1
+            url = re.sub(r"\{[^}]+\}", "X1", path)
+            response = getattr(client, method)(url, **bearer(key))
+            assert response.status_code != 403 or response.json()["error"]["code"] != "csrf", (method, url)
+    assert writes >= 29

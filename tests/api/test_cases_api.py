@@ -54,7 +54,10 @@ class Api:
             _token, key = create_api_token(user, name="手机")
             self.headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
         else:
+            # A browser session sends the CSRF token its pages gave it (the client checks CSRF here).
             self.client.force_login(user)
+            self.client.get("/")
+            self.headers["HTTP_X_CSRFTOKEN"] = self.client.cookies["csrftoken"].value
 
     def get(self, path: str, **params: Any) -> Any:
         return self.client.get(f"/api/cases{path}", params, **self.headers)

@@ -79,3 +79,59 @@ def test_a_community_admin_may_not_reset_a_password_outside_their_community(cast
         reset_password(cast.admin_b, by=cast.admin_a)
     with pytest.raises(PermissionDenied):
         reset_password(cast.street_admin, by=cast.street_admin)
+
+
+def test_changing_the_password_revokes_every_api_token(cast, as_user):
+    from chuangcheng.org.services import create_api_token
+
+    _token, key = create_api_token(cast.grid_worker_a, name="手机")
+    client = as_user(cast.grid_worker_a)
+    new = "walk the grid every morning"
+    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": new,
+                                                   "new_password2": new})
+    assert response.status_code == 302
+    assert Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+    assert not ApiToken.objects.filter(user=cast.grid_worker_a, revoked=False).exists()
+    assert "令牌已全部作废" in client.get("/accounts/").content.decode()
+
+
+def test_a_password_reset_by_an_admin_revokes_every_api_token(cast):
+    from chuangcheng.org.services import create_api_token, reset_password
+
+    _token, key = create_api_token(cast.grid_worker_a, name="手机")
+    reset_password(cast.grid_worker_a, by=cast.street_admin)
+    assert Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_the_account_page_lists_only_working_tokens_with_their_expiry(cast, as_user, settings):
+    import datetime as dt
+
+    from chuangcheng.core import clock
+    from chuangcheng.org.services import create_api_token
+
+    old, _key = create_api_token(cast.grid_worker_a, name="去年的手机")
+    ApiToken.objects.filter(pk=old.pk).update(created_at=clock.now() - dt.timedelta(days=settings.API_TOKEN_DAYS + 1))
+    new, _key = create_api_token(cast.grid_worker_a, name="新手机")
+    page = as_user(cast.grid_worker_a).get("/accounts/").content.decode()
+    assert "新手机" in page and "去年的手机" not in page
+    assert clock.local(new.expires_at).strftime("%Y-%m-%d") in page
+
+
+def test_an_operator_setting_a_password_in_the_back_office_revokes_the_logins_tokens(cast):
+    from chuangcheng.org.services import create_api_token
+    from tests import factories as f
+
+    operator = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    _token, key = create_api_token(cast.grid_worker_a, name="手机")
+    client = Client()
+    client.force_login(operator)
+    new = "walk the grid every morning"
+    response = client.post(f"/admin/org/user/{cast.grid_worker_a.pk}/password/",
+                           {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Client().get("/api/points", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_the_back_office_password_page_is_the_account_one(cast, as_user):
+    response = as_user(cast.grid_worker_a).get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"

@@ -18,7 +18,9 @@ api = NinjaAPI(
     description="Read and write the campaign's data. Sign in with the browser session or a personal token "
     "(`Authorization: Bearer …`). Everything is limited to the caller's region.",
     urls_namespace="api",
-    auth=[ActiveSessionAuth(), TokenAuth()],
+    # The token first: a request that carries one is a mobile client's and is never held to the
+    # browser's CSRF check, even when it also carries a stale session cookie.
+    auth=[TokenAuth(), ActiveSessionAuth()],
     docs_url="/docs",
 )
 
@@ -40,6 +42,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Ninja's own refusals (a body that is not JSON, say), in the same format."""
     if exc.status_code == 400:
         return _error(request, 400, "invalid", _("The request could not be read."))
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        # A browser session's write without the page's CSRF token (clients with a token never get this).
+        return _error(request, 403, "csrf", _("This request from the browser lacks its security token; "
+                                               "reload the page and try again."))
     return _error(request, exc.status_code, "error", str(exc))
 
 

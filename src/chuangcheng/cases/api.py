@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangcheng.cases import actions, queries, services
 from chuangcheng.cases.models import Case, CaseEvent, Category, Severity, Source, State
 from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
+from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.core.workflow import Transition
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads, place_of
@@ -236,7 +237,7 @@ class VerifyIn(NoteIn):
 
 
 @router.get("", response=list[CaseOut], operation_id="listCases")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_cases(
     request: HttpRequest, q: str = "", state: str = "", category: str = "", unit: str = "", region: str = "",
     source: str = "", overdue: bool = False, due_soon: bool = False, mine: bool = False,

@@ -11,11 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from chuangcheng.core.admin import ServiceAdmin
 from chuangcheng.core.services import save_audited
 from chuangcheng.org import permissions, queries, services
+from chuangcheng.org.forms import AdminSetPasswordForm, AdminSignInForm
 from chuangcheng.org.models import ApiToken, LoginAttempt, Person, Region, Unit, User
 
 admin.site.site_header = _("Chuangcheng back office")
 admin.site.site_title = _("Chuangcheng")
 admin.site.index_title = _("Registered data")
+# The back office's login page is throttled like the sign-in page (chuangcheng.org.signin).
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(Region)
@@ -98,6 +101,7 @@ LOGIN_FIELDS: dict[str, Any] = {"role": "", "scope": None, "person": None, "is_s
 
 @admin.register(User)
 class ScopedUserAdmin(UserAdmin):
+    change_password_form = AdminSetPasswordForm
     list_display = ["username", "display_name", "role", "scope", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     fieldsets = (

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.core.validators import mask_phone
 from chuangcheng.org import permissions, queries, services, signin
-from chuangcheng.org.models import Region, Unit
+from chuangcheng.org.models import ApiToken, Region, Unit, User
 
 router = Router(tags=["organization"])
 auth_router = Router(tags=["auth"])
@@ -102,7 +104,7 @@ class TokenOut(Schema):
 
 
 @router.get("/regions", response=list[RegionOut], operation_id="listRegions")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_regions(request: HttpRequest, level: str = "", parent: str = "") -> QuerySet[Region]:
     """Regions in the caller's scope; filter by level (district, street, community, grid) or parent code."""
     regions = queries.regions_visible_to(request.user)
@@ -123,7 +125,7 @@ def get_region(request: HttpRequest, code: str) -> Region:
 
 
 @router.get("/units", response=list[UnitOut], operation_id="listUnits")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_units(request: HttpRequest, kind: str = "", q: str = "") -> QuerySet[Unit]:
     units = queries.units_visible_to(request.user)
     if kind:
@@ -148,13 +150,49 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     from django.contrib.auth import authenticate
 
     ip = signin.client_ip(request)
-    if signin.is_locked_out(payload.username, ip):
-        return Status(429, {"error": {"code": "locked", "message": _("Too many failed sign-ins; try again later.")}})
+    refusal = signin.refusal_before_checking(payload.username, ip)
+    if refusal is not None:
+        return Status(429, {"error": {"code": refusal.code, "message": refusal.message}})
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         signin.record_attempt(payload.username, ip, succeeded=False)
+        refusal = signin.refusal_after_failure(payload.username, ip)
+        if refusal is not None:
+            return Status(429, {"error": {"code": refusal.code, "message": refusal.message}})
         return Status(401, {"error": {"code": "unauthorized", "message": _("Wrong username or password.")}})
     signin.record_attempt(payload.username, ip, succeeded=True)
     token, key = services.create_api_token(user, name=payload.name)
     return Status(201, TokenOut(token=key, name=token.name, username=user.username, role=user.role,
                                 scope=user.scope.code if user.scope else None))
+
+
+class MyTokenOut(Schema):
+    name: str
+    prefix: str  # the key starts with cc_ and these characters
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime
+
+
+def _caller(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404
+    return user
+
+
+@auth_router.get("/tokens", response=list[MyTokenOut], operation_id="listMyTokens")
+def list_my_tokens(request: HttpRequest) -> list[ApiToken]:
+    """The caller's own tokens that still work (not revoked, not expired), newest first."""
+    return list(queries.active_tokens_of(_caller(request)))
+
+
+@auth_router.delete("/tokens/{prefix}", response={204: None}, operation_id="revokeMyToken")
+def revoke_my_token(request: HttpRequest, prefix: str) -> Status:
+    """Revoke one of the caller's own tokens by its prefix (the characters after cc_)."""
+    user = _caller(request)
+    token = queries.active_tokens_of(user).filter(prefix=prefix[:8]).first()
+    if token is None:
+        raise Http404
+    services.revoke_api_token(token, by=user)
+    return Status(204, None)

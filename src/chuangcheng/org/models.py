@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import ClassVar, Self
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -229,3 +231,15 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    @staticmethod
+    def lifetime() -> dt.timedelta:
+        """How long a token is good for after it is made (API_TOKEN_DAYS)."""
+        return dt.timedelta(days=settings.API_TOKEN_DAYS)
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.created_at + self.lifetime()
+
+    def is_active(self, now: dt.datetime) -> bool:
+        return not self.revoked and now < self.expires_at

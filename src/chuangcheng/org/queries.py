@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from chuangcheng.org.models import Person, Region, Unit, User
+from chuangcheng.org.models import ApiToken, Person, Region, Unit, User
 
 
 def scope_of(user: Any) -> Region | None:
@@ -94,3 +94,11 @@ def communities_visible_to(user: Any) -> QuerySet[Region]:
 
 def grids_visible_to(user: Any) -> QuerySet[Region]:
     return regions_visible_to(user).filter(level=Region.Level.GRID)
+
+
+def active_tokens_of(user: User, now: Any = None) -> QuerySet[ApiToken]:
+    """A login's tokens that still work (not revoked, not expired), newest first."""
+    from chuangcheng.core import clock
+
+    now = now or clock.now()
+    return ApiToken.objects.filter(user=user, revoked=False, created_at__gt=now - ApiToken.lifetime())

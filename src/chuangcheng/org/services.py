@@ -128,6 +128,7 @@ def save_login(
         else:
             user.set_password(password)
         user.save(update_fields=["password"])
+        revoke_all_api_tokens(user)  # a new password: tokens made with the old one go
     if staff:
         grant_back_office(user)
     return user, changed or creating
@@ -169,6 +170,18 @@ def revoke_api_token(token: ApiToken, *, by: User) -> None:
     token.save(update_fields=["revoked"])
 
 
+def revoke_all_api_tokens(user: User) -> int:
+    """Every token of a login stops working: its password changed (whoever knew the old one may
+    have made a token with it). Returns how many were still in use."""
+    return ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+
+
+@transaction.atomic
+def password_changed(user: User) -> None:
+    """After the owner changed their password (the account page): the old tokens go with it."""
+    revoke_all_api_tokens(user)
+
+
 @transaction.atomic
 def reset_password(user: User, *, by: Any) -> str:
     """Give a login a new temporary password (shown once to the admin, who passes it on) and lift
@@ -188,6 +201,7 @@ def reset_password(user: User, *, by: Any) -> str:
     password = "-".join("".join(secrets.choice(alphabet) for _i in range(4)) for _j in range(3))
     user.set_password(password)
     user.save(update_fields=["password"])
+    revoke_all_api_tokens(user)
     LoginAttempt.objects.filter(username__iexact=user.username, succeeded=False).delete()
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=user,
                  changes={"password": ["***", "***"]}, region_path=user.scope.path if user.scope else "",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView, PasswordChangeView
@@ -12,7 +13,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuangcheng.org import services
+from chuangcheng.core.redirects import safe_next
+from chuangcheng.org import queries, services
 from chuangcheng.org.forms import SignInForm, TokenForm
 from chuangcheng.org.models import ApiToken, User
 
@@ -30,6 +32,10 @@ class SignInView(LoginView):
     template_name = "org/sign_in.html"
     redirect_authenticated_user = True
 
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        """`next` through the one helper every page uses: only ever a page of this site."""
+        return safe_next(request or self.request, "")
+
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
@@ -43,7 +49,9 @@ def account(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
+            wanted = request.POST["revoke"]
+            usable = wanted.isascii() and wanted.isdigit() and len(wanted) < 19  # an id, not junk
+            token = ApiToken.objects.filter(user=user, pk=wanted).first() if usable else None
             if token is not None:
                 services.revoke_api_token(token, by=user)
                 messages.success(request, _("The token was revoked."))
@@ -57,7 +65,8 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "org/account.html",
-        {"tokens": ApiToken.objects.filter(user=user, revoked=False), "form": form, "new_key": new_key},
+        {"tokens": queries.active_tokens_of(user), "form": form, "new_key": new_key,
+         "token_days": settings.API_TOKEN_DAYS},
     )
 
 
@@ -66,5 +75,8 @@ class PasswordChange(PasswordChangeView):
     success_url = reverse_lazy("account")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        messages.success(self.request, _("Your password was changed."))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.password_changed(form.user)
+        messages.success(self.request, _("Your password was changed. Your API tokens were revoked: make new "
+                                         "ones for your apps."))
+        return response

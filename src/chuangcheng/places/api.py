@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.places import queries
 from chuangcheng.places.models import Point
 
@@ -42,7 +43,7 @@ class PointDetailOut(PointOut):
 
 
 @router.get("", response=list[PointOut], operation_id="listPoints")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_points(
     request: HttpRequest, q: str = "", type: str = "", region: str = "", zero_loss: bool | None = None
 ) -> QuerySet[Point]:

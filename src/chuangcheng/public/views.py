@@ -23,6 +23,7 @@ from chuangcheng.cases.models import Case, Category, State
 from chuangcheng.core import clock
 from chuangcheng.core.devices import DeviceCookie
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.redirects import safe_next
 from chuangcheng.core.validators import mask_phone, normalize_phone
 from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from chuangcheng.org.models import Role
@@ -379,7 +380,7 @@ def triage_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     except (PermissionDenied, Conflict, TransitionNotAllowed) as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or reverse("public:triage"))
+    return redirect(safe_next(request, reverse("public:triage")))
 
 
 def moderation(request: HttpRequest) -> HttpResponse:

@@ -13,9 +13,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.core.periods import parse_period
 from chuangcheng.surveys import queries, results
 from chuangcheng.surveys.indicators import Rate, Score
@@ -149,7 +150,7 @@ def _region_out(region: Any, figures: results.Figures, indicators: list[str]) ->
 
 
 @router.get("/", response=list[SurveyOut], operation_id="surveys_list")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_surveys(request: HttpRequest) -> QuerySet[Survey]:
     """The surveys the caller may read: made in their region or above it, or published in it."""
     return queries.surveys_visible_to(request.user).order_by("-created_at", "-id")
@@ -199,7 +200,7 @@ def survey_trend(request: HttpRequest, code: str, region: str = "", weeks: int |
                     satisfaction_score=_score(w.figures.score())) for w in trend.weeks]
 
 
-class _ResponsePage(LimitOffsetPagination):
+class _ResponsePage(LimitOffset):
     """Limit-offset pages whose answers are read in one query per page."""
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.core.periods import parse_period
 from chuangcheng.engagement.publicity import permissions, queries, services
 from chuangcheng.engagement.publicity.forms import MAX_RANGE_DAYS, this_month
@@ -207,7 +208,7 @@ def _row(row: queries.CoverageRow) -> dict[str, Any]:
 
 
 @router.get("/pushes", response=list[PushOut], operation_id="listPublicityPushes")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_pushes(request: HttpRequest) -> QuerySet[Push]:
     """Pushes that reached a grid of the caller's region, newest first, each with its delivery per
     group (queued, sent, failed with the reason, or no_group)."""
@@ -288,7 +289,7 @@ def register_item(request: HttpRequest, code: str, payload: Form[ItemIn],
 
 
 @router.get("/visits", response=list[VisitOut], operation_id="listHouseholdVisits")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_visits(request: HttpRequest, since: str = "", until: str = "", region: str = "",
                 result: str = "") -> QuerySet[HouseholdVisit]:
     """Visits in the caller's region, newest first, between `since` and `until` (YYYY-MM-DD, both

@@ -14,9 +14,10 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.core.workflow import Transition
 from chuangcheng.engagement.tasklists import actions, queries, services
 from chuangcheng.engagement.tasklists.models import Meeting, Priority, Task, TaskState
@@ -195,7 +196,7 @@ class ReasonIn(VersionIn):
 
 
 @router.get("/meetings", response=list[MeetingOut], operation_id="listTaskMeetings")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_meetings(request: HttpRequest) -> Any:
     """Promotion meetings (推进会) the caller may read, the latest first."""
     return queries.meetings_visible_to(request.user).prefetch_related("units")
@@ -221,7 +222,7 @@ def get_meeting(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 @router.get("", response=list[TaskOut], operation_id="listTasks")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_tasks(
     request: HttpRequest, state: str = "", unit: str = "", region: str = "", meeting: str = "",
     overdue: bool = False, due_soon: bool = False, mine: bool = False, since: str = "", until: str = "",

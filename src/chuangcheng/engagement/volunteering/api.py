@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.engagement.volunteering import queries, services
 from chuangcheng.engagement.volunteering.models import Action, Attendance
 
@@ -88,7 +89,7 @@ def _action(request: HttpRequest, code: str) -> Action:
 
 
 @router.get("/actions", response=list[ActionOut], operation_id="listVolunteerActions")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_actions(request: HttpRequest, when: str = "upcoming", community: str = "", kind: str = "") -> QuerySet[Action]:
     """Actions in the caller's scope: `when` is "upcoming" (soonest first) or "past" (newest first)."""
     flt = queries.ActionFilter(when="past" if when == "past" else "upcoming", community=community[:40],

@@ -34,6 +34,17 @@ def start_scheduler(interval: float = 60.0) -> threading.Thread:
 logger = logging.getLogger(__name__)
 
 
+def waitress_proxy_options() -> dict[str, Any]:
+    """Behind a proxy, waitress hands the X-Forwarded-* headers on untouched: our own filter
+    (chuangcheng.core.proxy.TrustedProxies, around the application) believes them from the
+    configured TRUSTED_PROXIES only, which may be several addresses or ranges, and drops them from
+    anyone else. Waitress's own filter trusts a single address, and without a proxy it keeps
+    clearing the headers as it does by default."""
+    if settings.BEHIND_PROXY:
+        return {"clear_untrusted_proxy_headers": False}
+    return {}
+
+
 class Command(BaseCommand):
     help = "Serve Chuangcheng with a production WSGI server (waitress)."
 
@@ -46,7 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from chuangcheng.wsgi import application
+        from chuangcheng.wsgi import build_application
 
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
@@ -57,4 +68,5 @@ class Command(BaseCommand):
             start_scheduler()
         self.stdout.write(_("Chuangcheng is serving on http://%(host)s:%(port)d/ (Ctrl+C stops it).")
                           % {"host": host, "port": port})
-        serve(application, host=host, port=port, threads=options["threads"], ident="chuangcheng")
+        serve(build_application(), host=host, port=port, threads=options["threads"], ident="chuangcheng",
+              **waitress_proxy_options())
