@@ -219,6 +219,9 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
         with accepted_uploads(photos, by=None, place=address or grid.name) as accepted:
             case = cases.report_case(by=None, source=Source.RESIDENT, category=category, description=description,
                                      grid=grid, lon=x, lat=y, address=address, photos=accepted)
+            # A resident's report is public from the start (its tracking page, Open311).
+            Case.objects.filter(pk=case.pk).update(public=True)
+            case.public = True
             report = Report.objects.create(
                 case=case, code=new_code(), channel=channel, client=client, name=name, phone=phone,
                 phone_verified=bool(phone and phone_verified), email=email, device=device_hash,
@@ -392,6 +395,9 @@ def merge_report(report: Report, *, by: Any, into: Case, note: str = "") -> Foll
     if not permissions.can_triage_report(by, into):
         raise PermissionDenied(_("Your role or region does not allow this action on this case."))
     cases.merge_case(case, by=by, into=into, note=note)
+    # The reporter follows `into` from now on: merging a resident's report into a case is the
+    # office showing that case to the public.
+    _set_public(into, by=by, public=True, note="merge")
     return Follower.objects.create(report=report, case=into, code=new_code(), phone=report.phone,
                                    phone_verified=report.phone_verified, device=report.device,
                                    notify_sms=report.notify_sms, anonymized_at=report.anonymized_at)
@@ -460,6 +466,26 @@ def hide_photo(case: Case, photo: Any, *, by: Any, reason: str = "", hidden: boo
     audit.record(actor=by, action="update", instance=case, region_path=case.grid.path,
                  changes={"public_photo_hidden": [None if hidden else photo.sha256, photo.sha256 if hidden else None]},
                  note=reason)
+
+
+@transaction.atomic
+def publish_case(case: Case, *, by: Any, public: bool = True, note: str = "") -> Case:
+    """Show a case that residents did not report (an inspection's, a staff member's) on the public
+    pages and Open311, or take it off again; residents' own reports stay public. Audited."""
+    if not permissions.can_moderate(by, case):
+        raise PermissionDenied(_("Only the street office can moderate what the public sees."))
+    if not public and Report.objects.filter(case=case).exists():
+        raise ValidationError({"case": _("A resident's report is always public.")})
+    return _set_public(case, by=by, public=public, note=note)
+
+
+def _set_public(case: Case, *, by: Any, public: bool, note: str) -> Case:
+    if case.public != public:
+        Case.objects.filter(pk=case.pk).update(public=public)
+        audit.record(actor=by, action="update", instance=case, region_path=case.grid.path,
+                     changes={"public": [case.public, public]}, note=note[:200])
+        case.public = public
+    return case
 
 
 @transaction.atomic
