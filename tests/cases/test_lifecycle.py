@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chuangcheng.cases import services
 from chuangcheng.cases.models import Case, CaseEvent, Resolution, State
+from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from tests.cases.conftest import dispatched, photo, reported
 
 # A Monday morning in office hours, far from holidays.
@@ -71,7 +72,7 @@ def test_the_rectifier_may_not_verify_their_own_work(scene):
 
 def test_an_action_out_of_order_is_refused_with_a_message(scene):
     case = reported(scene)
-    with pytest.raises(services.TransitionNotAllowed) as exc:
+    with pytest.raises(TransitionNotAllowed) as exc:
         services.verify_case(case, by=scene.inspector)
     assert str(exc.value)
 
@@ -91,11 +92,11 @@ def test_two_people_acting_at_once_one_wins_and_the_other_is_told(scene):
     case = reported(scene)
     stale = Case.objects.get(pk=case.pk)
     services.accept_case(case, by=scene.cast.street_admin)
-    with pytest.raises((services.Conflict, services.TransitionNotAllowed)):
+    with pytest.raises((Conflict, TransitionNotAllowed)):
         services.reject_case(stale, by=scene.cast.street_admin, reason="重复")
     stale_same_state = Case.objects.get(pk=case.pk)
     services.dispatch_case(case, by=scene.cast.street_admin, unit=scene.unit)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.dispatch_case(stale_same_state, by=scene.cast.street_admin, unit=scene.other_unit)
     case.refresh_from_db()
     assert case.unit == scene.unit
@@ -123,7 +124,7 @@ def test_an_extension_is_asked_for_and_granted(scene):
     case = dispatched(scene)
     later = case.deadline + dt.timedelta(days=3)
     services.request_extension(case, by=scene.handler, until=later, reason="需要协调电力公司")
-    with pytest.raises(services.TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed):
         services.request_extension(case, by=scene.handler, until=later, reason="再次")
     services.decide_extension(case, by=scene.cast.street_admin, grant=True)
     case.refresh_from_db()

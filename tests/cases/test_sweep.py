@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from chuangcheng.cases import services
 from chuangcheng.cases.models import Case, CaseEvent, State
+from chuangcheng.cases.workflow import CASES, EVENT_LABELS, NOTE_ACTIONS
 from chuangcheng.core import clock, jobs
 from chuangcheng.notify.models import Channel, InboxItem, Message, Webhook
 from chuangcheng.notify.services import deliver_pending
@@ -169,7 +170,7 @@ def test_the_sweep_does_not_make_a_handlers_action_fail(scene):
     case.refresh_from_db()
     assert case.version == seen.version and case.escalated_at is not None
     with at(WEDNESDAY + dt.timedelta(minutes=5)):
-        services.check_version(case, seen.version)
+        CASES.check(case, "rectify", by=scene.handler, version=seen.version)
         services.rectify_case(seen, by=scene.handler, photos=[photo(scene.handler)])
     case.refresh_from_db()
     assert case.state == State.RECTIFIED
@@ -203,7 +204,8 @@ def test_the_command_reports_what_it_did(scene, capsys):
 
 
 def test_every_event_action_has_a_timeline_label():
-    assert set(services.EVENT_LABELS) == set(services.TRANSITIONS) | {"report"} | services.NOTE_ACTIONS
+    written = {name for t in CASES.transitions for name in t.event_actions}
+    assert set(EVENT_LABELS) == written | {"report"} | NOTE_ACTIONS
 
 
 def test_cases_beyond_one_batch_are_all_swept(scene, monkeypatch):

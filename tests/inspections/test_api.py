@@ -18,6 +18,7 @@ from PIL import Image
 
 from chuangcheng.cases import services as case_services
 from chuangcheng.cases.models import Case, CaseEvent, Category, State
+from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.evidence.models import Photo
 from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, ItemResult
 from chuangcheng.inspections.queries.records import checklist_of
@@ -181,8 +182,8 @@ def test_the_plan_of_the_day_in_walking_order_with_cases_to_verify(point, inspec
                               position=1)
     case = case_services.report_case(by=inspector, source="inspection", category=Category.objects.get(code="XC01"),
                                      description="小广告", point=point)
-    case_services.accept_case(case, by=None)
-    case_services.dispatch_case(case, by=None, unit=point.primary_unit)
+    case_services.accept_case(case, by=SYSTEM)
+    case_services.dispatch_case(case, by=SYSTEM, unit=point.primary_unit)
     Case.objects.filter(pk=case.pk).update(state=State.RECTIFIED)
     api = Api(inspector)
     api.post(form(point))

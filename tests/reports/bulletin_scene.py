@@ -30,6 +30,7 @@ from typing import Any
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Case, Category
 from chuangcheng.core import clock
+from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.inspections.models import Assignment, DailyPlan
 from chuangcheng.org.models import Role, Unit, User
 from tests import factories as f
@@ -60,7 +61,7 @@ class Scene:
 def _case(point: Any, category: Category, moment: dt.datetime, *, photo: Any = None, unit: Unit | None = None,
           admin: User) -> Case:
     with clock.pinned(moment):
-        case = cases.report_case(by=None, source="inspection", category=category, description=f"{point.code}的问题",
+        case = cases.report_case(by=SYSTEM, source="inspection", category=category, description=f"{point.code}的问题",
                                  point=point, photos=[photo] if photo else [])
     if unit is not None:
         with clock.pinned(moment + dt.timedelta(minutes=10)):
@@ -112,13 +113,13 @@ def build(cast: Any) -> Scene:
     c2 = _case(points["B1"], flyposting, at(DAY, 9, 10), photo=scene.photos["C2-before"], unit=squad, admin=admin)
     c3 = _case(points["A2"], other, at(DAY, 10), unit=prop, admin=admin)
     with clock.pinned(at(DAY, 11)):
-        resident = cases.report_case(by=None, source="resident", category=other, description="垃圾",
+        resident = cases.report_case(by=SYSTEM, source="resident", category=other, description="垃圾",
                                      grid=cast.grid_b)
     with clock.pinned(at(DAY, 15)):
-        cases.rectify_case(c1, by=None, photos=[scene.photos["C1-after"]])
-        cases.rectify_case(c3, by=None, photos=[scene.photos["C3-after"]])
+        cases.rectify_case(c1, by=SYSTEM, photos=[scene.photos["C1-after"]])
+        cases.rectify_case(c3, by=SYSTEM, photos=[scene.photos["C3-after"]])
     with clock.pinned(at(DAY, 15, 30)):
-        cases.rectify_case(c2, by=None, photos=[scene.photos["C2-after"]])
+        cases.rectify_case(c2, by=SYSTEM, photos=[scene.photos["C2-after"]])
     with clock.pinned(at(DAY, 16)):
         cases.verify_case(c2, by=admin)
     scene.cases.update({"C1": c1, "C2": c2, "C3": c3, "R": resident})

@@ -21,6 +21,7 @@ from PIL import Image
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Case, Category
 from chuangcheng.core import clock
+from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, ItemResult
 from chuangcheng.org.models import Role, Unit, User
 from chuangcheng.places.models import Point
@@ -116,22 +117,22 @@ def week(cast: Any, media: Any) -> Week:
         cases.accept_case(c1, by=admin)
         cases.dispatch_case(c1, by=admin, unit=prop)
     with clock.pinned(at(D3, 10)):
-        cases.rectify_case(c1, by=None, photos=[after_photo(None, "green")])
+        cases.rectify_case(c1, by=SYSTEM, photos=[after_photo(None, "green")])
     with clock.pinned(at(D3, 14)):
-        cases.return_for_rework(c1, by=None, note="没清干净")
+        cases.return_for_rework(c1, by=SYSTEM, note="没清干净")
     with clock.pinned(at(D3, 16)):
-        cases.rectify_case(c1, by=None, photos=[after_photo(None, "blue")])
+        cases.rectify_case(c1, by=SYSTEM, photos=[after_photo(None, "blue")])
     with clock.pinned(at(D4, 10)):
-        cases.verify_case(c1, by=None)
+        cases.verify_case(c1, by=SYSTEM)
     with clock.pinned(at(D5, 10)):
-        cases.reopen_case(c1, by=None, note="又贴上了", photos=[after_photo(None, "red")])
+        cases.reopen_case(c1, by=SYSTEM, note="又贴上了", photos=[after_photo(None, "red")])
     # C2: a resident's report in grid B, never handled.
     with clock.pinned(at(D1, 11)):
-        c2 = cases.report_case(by=None, source="resident", category=other, description="垃圾",
+        c2 = cases.report_case(by=SYSTEM, source="resident", category=other, description="垃圾",
                                grid=cast.grid_b)
     # C4: a hotline report in grid B, rejected the same day.
     with clock.pinned(at(D1, 12)):
-        c4 = cases.report_case(by=None, source="hotline", category=other, description="重复", grid=cast.grid_b)
+        c4 = cases.report_case(by=SYSTEM, source="hotline", category=other, description="重复", grid=cast.grid_b)
         cases.reject_case(c4, by=admin, reason="重复反映", resolution="duplicate")
     # C3 at A2 on D2: to the squad, sent back, to the property company, rectified, closed.
     with clock.pinned(at(D2, 9)):
@@ -140,11 +141,11 @@ def week(cast: Any, media: Any) -> Week:
         cases.accept_case(c3, by=admin)
         cases.dispatch_case(c3, by=admin, unit=squad)
     with clock.pinned(at(D2, 10)):
-        cases.send_back(c3, by=None, reason="不归我们管")
+        cases.send_back(c3, by=SYSTEM, reason="不归我们管")
     with clock.pinned(at(D2, 11)):
         cases.dispatch_case(c3, by=admin, unit=prop)
     with clock.pinned(at(D2, 14)):
-        cases.rectify_case(c3, by=None, photos=[after_photo(None, "yellow")])
+        cases.rectify_case(c3, by=SYSTEM, photos=[after_photo(None, "yellow")])
     with clock.pinned(at(D2, 15)):
         cases.verify_case(c3, by=admin)
     w.cases = {"C1": c1, "C2": c2, "C3": c3, "C4": c4}

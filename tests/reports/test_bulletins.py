@@ -19,6 +19,7 @@ from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Category
 from chuangcheng.cases.queries import CaseFilter, filter_cases
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.notify.models import Channel, Message, Webhook
 from chuangcheng.reports.models import Bulletin, Publication
 from chuangcheng.reports.queries.bulletins import compose_bulletin, photo_ids
@@ -122,7 +123,7 @@ def test_a_draft_is_made_once_and_refreshed_with_the_latest_figures(scene):
     with time_machine.travel(EVENING, tick=False):
         first = draft_bulletin(street, DAY, by=scene.cast.street_admin)
         assert first.content["summary"]["cases_opened"] == 4 and first.number is None
-        cases.report_case(by=None, source="resident", category=Category.objects.get(code="SR01"),
+        cases.report_case(by=SYSTEM, source="resident", category=Category.objects.get(code="SR01"),
                           description="新问题", grid=scene.cast.grid_a)
     with time_machine.travel(at(DAY, 18, 30), tick=False):
         again = draft_bulletin(street, DAY, by=scene.cast.street_admin)
@@ -143,7 +144,7 @@ def test_publishing_numbers_freezes_and_records(scene):
 
     frozen = published.content
     with time_machine.travel(at(DAY, 19), tick=False):
-        cases.report_case(by=None, source="resident", category=Category.objects.get(code="SR01"),
+        cases.report_case(by=SYSTEM, source="resident", category=Category.objects.get(code="SR01"),
                           description="发布后的问题", grid=scene.cast.grid_a)
     with time_machine.travel(at(DAY, 20), tick=False):
         with pytest.raises(AlreadyPublished):
@@ -161,7 +162,7 @@ def test_publishing_recomposes_the_draft_right_before_freezing(scene):
         draft = draft_bulletin(street, DAY, by=admin)
     drafted = draft.content["summary"]["cases_opened"]
     with time_machine.travel(at(DAY, 17, 45), tick=False):
-        cases.report_case(by=None, source="resident", category=Category.objects.get(code="SR01"),
+        cases.report_case(by=SYSTEM, source="resident", category=Category.objects.get(code="SR01"),
                           description="傍晚的问题", grid=scene.cast.grid_b)
     with time_machine.travel(EVENING, tick=False):
         published = publish_bulletin(draft, by=admin)
@@ -298,7 +299,7 @@ def run(*args: str) -> str:
 def test_the_command_writes_the_published_snapshot_as_json(scene, tmp_path: Path):
     with time_machine.travel(EVENING, tick=False):
         published = publish_bulletin(draft_bulletin(scene.cast.street, DAY), by=None, remarks="备注")
-        cases.report_case(by=None, source="resident", category=Category.objects.get(code="SR01"),
+        cases.report_case(by=SYSTEM, source="resident", category=Category.objects.get(code="SR01"),
                           description="发布后的问题", grid=scene.cast.grid_a)
         target = tmp_path / "b.json"
         run("--date", "2026-06-03", "--region", "150103001", "--format", "json", "-o", str(target))

@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from chuangcheng.api.auth import ActiveSessionAuth, TokenAuth
-from chuangcheng.cases.services import Conflict, TransitionNotAllowed
+from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 
 api = NinjaAPI(
     title="Chuangcheng API",

@@ -21,10 +21,12 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chuangcheng.cases import actions, permissions, queries, services
-from chuangcheng.cases.models import Case, CaseEvent, Category, Resolution, Severity, Source, State
+from chuangcheng.cases import actions, queries, services
+from chuangcheng.cases.models import Case, CaseEvent, Category, Severity, Source, State
 from chuangcheng.cases.photos import accepted_uploads, place_of
+from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
+from chuangcheng.core.workflow import Transition
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org.models import Region, Unit
@@ -34,17 +36,14 @@ from chuangcheng.places.queries import point_for
 
 router = Router(tags=["cases"])
 
-# The API's action names (URL segments) and the names the pages and services use.
-API_NAMES = {"send_back": "send-back", "return_for_rework": "rework", "request_extension": "request-extension",
-             "decide_extension": "decide-extension"}
-INTERNAL_NAMES = {api: name for name, api in API_NAMES.items()}
 
 
 def allowed_actions(user: Any, case: Case, events: Sequence[CaseEvent]) -> list[str]:
-    """The actions `user` may take on `case` now (API names), in the order of the lifecycle."""
+    """The actions `user` may take on `case` now (API names: the URL segments), in the order of the
+    lifecycle, from the case workflow's table as the page offers them."""
     rectifications = [e for e in events if e.action == "rectify"]
     rectified_by = rectifications[-1].actor if rectifications else None
-    return [API_NAMES.get(name, name) for name in permissions.allowed_actions(user, case, rectified_by=rectified_by)]
+    return [CASES[name].api_name for name in CASES.allowed(user, case, rectified_by=rectified_by)]
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -322,7 +321,7 @@ def report_case(request: HttpRequest, payload: Form[ReportIn],
     """Report a problem (multipart form): at a point (its code), in a grid (its code) or at a location
     (lon, lat inside a grid), with up to nine photos. The photos are watermarked with the time, the place
     and the reporter; if one is not a photo, nothing is stored."""
-    user = request.user
+    user: Any = request.user
     category = queries.leaf_categories().filter(code=payload.category[:40]).first()
     if category is None:
         raise ValidationError({"category": _("Choose a category of the second level.")})
@@ -346,21 +345,33 @@ def report_case(request: HttpRequest, payload: Form[ReportIn],
     return Status(201, _detail(case, user))
 
 
-# --- transitions -----------------------------------------------------------------------------
+# --- transitions ---------------------------------------------------------------------------
+# One POST per offered action of the case workflow: its URL segment and operation id come from the
+# table (cases.workflow.CASES), its input schema and description from here. Actions with photos
+# take a multipart form, the others a JSON body.
 
-
-def _act(request: HttpRequest, number: str, name: str, version: int | None,
-         step: Callable[[Case, Any], object]) -> dict[str, Any]:
-    """Find the case in the caller's region, check the version they saw, refuse early what the state
-    or role does not allow, run the step, answer with the case as it is now."""
-    user = request.user
-    case = _case_or_404(user, number)
-    actions.check_allowed(INTERNAL_NAMES.get(name, name), case, by=user, version=version)
-    step(case, user)
-    # Read again (not through the scope: a unit that sent the case back no longer sees it, but is
-    # answered with what it did).
-    case.refresh_from_db()
-    return _detail(case, user)
+INPUTS: dict[str, tuple[type[VersionIn], str]] = {
+    "accept": (NoteIn, "立案: accept a reported case (street or community admin)."),
+    "reject": (RejectIn, "不予立案: close a report without acting, with the reason shown to whoever reported it."),
+    "dispatch": (DispatchIn, "派遣: send an accepted case to a unit (its code; empty: the suggested unit), "
+                             "starting its time limit."),
+    "redispatch": (RedispatchIn, "Send a case being handled to another unit, with a note; the time limit starts "
+                                 "again."),
+    "send_back": (ReasonIn, "回退: the unit says the case is not theirs; it returns to the dispatcher."),
+    "start": (NoteIn, "The unit takes the dispatched case on; the caller becomes its handler."),
+    "rectify": (PhotoNoteIn, "整改完成 (multipart form): mark the case rectified with at least one after-photo."),
+    "verify": (VerifyIn, "核查结案 (multipart form): confirm the rectification on site and close the case, "
+                         "optionally with\nphotos; never by the person who rectified it."),
+    "return_for_rework": (PhotoNoteIn, "返工 (multipart form): verification failed; back to the unit with a note "
+                                       "(required) and photos."),
+    "request_extension": (ExtensionIn, "申请延期: the unit asks for a later deadline (`until`, ISO 8601) with a "
+                                       "reason."),
+    "decide_extension": (DecisionIn, "Grant the requested deadline (`grant: true`) or refuse it with a note."),
+    "suspend": (ReasonIn, "挂账: a long or hard case; its clock stops until it is resumed."),
+    "resume": (NoteIn, "Resume a suspended case; its deadline moves on by the working time it was suspended."),
+    "reopen": (PhotoNoteIn, "The problem came back (multipart form): reopen the closed case for the same unit, "
+                            "with a note and\nat least one photo."),
+}
 
 
 def _unit(user: Any, code: str) -> Unit:
@@ -374,129 +385,69 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-@router.post("/{number}/accept", response=CaseDetailOut, operation_id="acceptCase")
-def accept(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    """立案: accept a reported case (street or community admin)."""
-    return _act(request, number, "accept", payload.version,
-                lambda case, user: services.accept_case(case, by=user, note=payload.note))
-
-
-@router.post("/{number}/reject", response=CaseDetailOut, operation_id="rejectCase")
-def reject(request: HttpRequest, number: str, payload: RejectIn) -> dict[str, Any]:
-    """不予立案: close a report without acting, with the reason shown to whoever reported it."""
-    return _act(request, number, "reject", payload.version,
-                lambda case, user: services.reject_case(case, by=user, reason=payload.reason,
-                                                        resolution=Resolution(payload.resolution)))
-
-
-@router.post("/{number}/dispatch", response=CaseDetailOut, operation_id="dispatchCase")
-def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> dict[str, Any]:
-    """派遣: send an accepted case to a unit (its code; empty: the suggested unit), starting its time limit."""
-    def step(case: Case, user: Any) -> object:
-        unit = _unit(user, payload.unit) if payload.unit else services.suggest_unit(case)
+def _fields(action: str, case: Case, user: Any, payload: VersionIn) -> dict[str, Any]:
+    """The payload as the action's service takes it: units by code, times in local time."""
+    data = payload.dict(exclude={"version"})
+    if action == "dispatch":
+        unit = _unit(user, data["unit"]) if data.get("unit") else services.suggest_unit(case)
         if unit is None:
             raise ValidationError({"unit": _("Choose the unit to send the case to.")})
-        return services.dispatch_case(case, by=user, unit=unit, note=payload.note)
-
-    return _act(request, number, "dispatch", payload.version, step)
-
-
-@router.post("/{number}/redispatch", response=CaseDetailOut, operation_id="redispatchCase")
-def redispatch(request: HttpRequest, number: str, payload: RedispatchIn) -> dict[str, Any]:
-    """Send a case being handled to another unit, with a note; the time limit starts again."""
-    return _act(request, number, "redispatch", payload.version,
-                lambda case, user: services.redispatch_case(case, by=user, unit=_unit(user, payload.unit),
-                                                            note=payload.note))
+        data["unit"] = unit
+    elif action == "redispatch":
+        data["unit"] = _unit(user, data["unit"])
+    elif action == "request_extension":
+        data["until"] = _local(data["until"])
+    return data
 
 
-@router.post("/{number}/send-back", response=CaseDetailOut, operation_id="sendBackCase")
-def send_back(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
-    """回退: the unit says the case is not theirs; it returns to the dispatcher."""
-    return _act(request, number, "send-back", payload.version,
-                lambda case, user: services.send_back(case, by=user, reason=payload.reason))
-
-
-@router.post("/{number}/start", response=CaseDetailOut, operation_id="startRectification")
-def start(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    """The unit takes the dispatched case on; the caller becomes its handler."""
-    return _act(request, number, "start", payload.version,
-                lambda case, user: services.start_rectification(case, by=user, note=payload.note))
-
-
-@router.post("/{number}/rectify", response=CaseDetailOut, operation_id="rectifyCase")
-def rectify(request: HttpRequest, number: str, payload: Form[PhotoNoteIn],
-            photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """整改完成 (multipart form): mark the case rectified with at least one after-photo."""
-    def step(case: Case, user: Any) -> object:
+def _act(request: HttpRequest, number: str, action: str, payload: VersionIn,
+         photos: Sequence[UploadedFile] | None) -> dict[str, Any]:
+    """Find the case in the caller's region, check the version they saw, refuse early what the state
+    or role does not allow, run the action's service, answer with the case as it is now."""
+    user: Any = request.user
+    case = _case_or_404(user, number)
+    actions.check_allowed(action, case, by=user, version=payload.version)
+    data = _fields(action, case, user, payload)
+    if CASES[action].photos:
         with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
-            return services.rectify_case(case, by=user, photos=accepted, note=payload.note)
-
-    return _act(request, number, "rectify", payload.version, step)
-
-
-@router.post("/{number}/verify", response=CaseDetailOut, operation_id="verifyCase")
-def verify(request: HttpRequest, number: str, payload: Form[VerifyIn],
-           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """核查结案 (multipart form): confirm the rectification on site and close the case, optionally with
-    photos; never by the person who rectified it."""
-    def step(case: Case, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
-            return services.verify_case(case, by=user, photos=accepted, note=payload.note,
-                                        resolution=Resolution(payload.resolution))
-
-    return _act(request, number, "verify", payload.version, step)
+            actions.perform(action, case, by=user, data=data, photos=accepted)
+    else:
+        actions.perform(action, case, by=user, data=data)
+    # Read again (not through the scope: a unit that sent the case back no longer sees it, but is
+    # answered with what it did).
+    case.refresh_from_db()
+    return _detail(case, user)
 
 
-@router.post("/{number}/rework", response=CaseDetailOut, operation_id="returnCaseForRework")
-def rework(request: HttpRequest, number: str, payload: Form[PhotoNoteIn],
-           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """返工 (multipart form): verification failed; back to the unit with a note (required) and photos."""
-    def step(case: Case, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
-            return services.return_for_rework(case, by=user, note=payload.note, photos=accepted)
+def _mount(t: Transition) -> None:
+    schema, description = INPUTS[t.action]
+    action = t.action
+    view: Callable[..., dict[str, Any]]
+    if t.photos:
+        def with_photos(request: HttpRequest, number: str, payload: Any,
+                        photos: Any = None) -> dict[str, Any]:
+            return _act(request, number, action, payload, photos)
 
-    return _act(request, number, "rework", payload.version, step)
+        # Real types, not strings: ninja reads the payload's schema and the photos from these.
+        form: Any = Form
+        files: Any = File
+        with_photos.__annotations__ = {"request": HttpRequest, "number": str, "payload": form[schema],
+                                       "photos": files[list[UploadedFile] | None], "return": dict[str, Any]}
+        view = with_photos
+    else:
+        def with_body(request: HttpRequest, number: str, payload: Any) -> dict[str, Any]:
+            return _act(request, number, action, payload, None)
 
-
-@router.post("/{number}/request-extension", response=CaseDetailOut, operation_id="requestCaseExtension")
-def request_extension(request: HttpRequest, number: str, payload: ExtensionIn) -> dict[str, Any]:
-    """申请延期: the unit asks for a later deadline (`until`, ISO 8601) with a reason."""
-    return _act(request, number, "request-extension", payload.version,
-                lambda case, user: services.request_extension(case, by=user, until=_local(payload.until),
-                                                              reason=payload.reason))
-
-
-@router.post("/{number}/decide-extension", response=CaseDetailOut, operation_id="decideCaseExtension")
-def decide_extension(request: HttpRequest, number: str, payload: DecisionIn) -> dict[str, Any]:
-    """Grant the requested deadline (`grant: true`) or refuse it with a note."""
-    return _act(request, number, "decide-extension", payload.version,
-                lambda case, user: services.decide_extension(case, by=user, grant=payload.grant, note=payload.note))
-
-
-@router.post("/{number}/suspend", response=CaseDetailOut, operation_id="suspendCase")
-def suspend(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
-    """挂账: a long or hard case; its clock stops until it is resumed."""
-    return _act(request, number, "suspend", payload.version,
-                lambda case, user: services.suspend_case(case, by=user, reason=payload.reason))
+        with_body.__annotations__ = {"request": HttpRequest, "number": str, "payload": schema,
+                                     "return": dict[str, Any]}
+        view = with_body
+    view.__name__ = view.__qualname__ = t.api_name.replace("-", "_")
+    view.__doc__ = description
+    router.post(f"/{{number}}/{t.api_name}", response=CaseDetailOut, operation_id=t.operation_id)(view)
 
 
-@router.post("/{number}/resume", response=CaseDetailOut, operation_id="resumeCase")
-def resume(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    """Resume a suspended case; its deadline moves on by the working time it was suspended."""
-    return _act(request, number, "resume", payload.version,
-                lambda case, user: services.resume_case(case, by=user, note=payload.note))
-
-
-@router.post("/{number}/reopen", response=CaseDetailOut, operation_id="reopenCase")
-def reopen(request: HttpRequest, number: str, payload: Form[PhotoNoteIn],
-           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """The problem came back (multipart form): reopen the closed case for the same unit, with a note and
-    at least one photo."""
-    def step(case: Case, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
-            return services.reopen_case(case, by=user, note=payload.note, photos=accepted)
-
-    return _act(request, number, "reopen", payload.version, step)
+for _transition in CASES.offered():
+    _mount(_transition)
 
 
 @router.post("/{number}/{action}", include_in_schema=False)

@@ -79,29 +79,8 @@ class ReportForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """One form for every action; each action shows only the fields it uses (`FIELDS`)."""
-
-    FIELDS: dict[str, list[str]] = {
-        "accept": ["note"],
-        "reject": ["resolution", "reason"],
-        "dispatch": ["unit", "note"],
-        "redispatch": ["unit", "note"],
-        "send_back": ["reason"],
-        "start": ["note"],
-        "rectify": ["photos", "note"],
-        "verify": ["photos", "note"],
-        "return_for_rework": ["note", "photos"],
-        "request_extension": ["until", "reason"],
-        "decide_extension": ["grant", "note"],
-        "suspend": ["reason"],
-        "resume": ["note"],
-        "reopen": ["photos", "note"],
-    }
-    REQUIRED: dict[str, set[str]] = {
-        "reject": {"reason"}, "redispatch": {"unit", "note"}, "dispatch": {"unit"}, "send_back": {"reason"},
-        "rectify": {"photos"}, "return_for_rework": {"note"}, "request_extension": {"until", "reason"},
-        "decide_extension": {"grant"}, "suspend": {"reason"}, "reopen": {"photos", "note"},
-    }
+    """One form for every action; each action shows the fields the case workflow's table gives it,
+    required as the table says."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("responsible unit"), queryset=None,
@@ -123,12 +102,15 @@ class ActionForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{action}_%s")  # several action forms share one page
         super().__init__(*args, **kwargs)
         self.action = action
-        keep = {"version", *self.FIELDS[action]}
+        from chuangcheng.cases.workflow import CASES
+
+        transition = CASES[action]
+        keep = {"version", *transition.fields}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        for name in self.FIELDS[action]:
-            self.fields[name].required = name in self.REQUIRED.get(action, set())
+        for name in transition.fields:
+            self.fields[name].required = name in transition.required
         if "unit" in self.fields:
             units = org_queries.units_visible_to(user).filter(active=True)
             if case is not None and action == "redispatch" and case.unit_id:
@@ -140,6 +122,11 @@ class ActionForm(forms.Form):
             self.fields["photos"].label = _("photos showing the problem is back")
         elif action == "verify":
             self.fields["photos"].label = _("photos taken on site")
+            resolution = cast(forms.ChoiceField, self.fields["resolution"])
+            resolution.label = _("verification result")
+            resolution.choices = [(Resolution.FIXED, Resolution.FIXED.label),
+                                  (Resolution.NOT_FIXABLE, Resolution.NOT_FIXABLE.label)]
+            resolution.initial = Resolution.FIXED
 
 
 class SaveViewForm(forms.Form):

@@ -176,6 +176,9 @@ class CaseEvent(models.Model):
     to_state = models.CharField(max_length=16, choices=State.choices)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The deadline in force after an event that sets the clock (dispatch, redispatch, reopen, a granted
+    # extension, resume; send-back stops it: null). The daily rollups read it here.
+    deadline = models.DateTimeField(null=True, blank=True)
     # Before-photos on the report, after-photos on a rectification, site photos on a verification.
     photos = models.ManyToManyField("evidence.Photo", blank=True, related_name="case_events")
 

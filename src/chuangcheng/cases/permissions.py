@@ -52,40 +52,11 @@ def can_reopen(user: Any, case: Any) -> bool:
     return has_role(user, *VERIFYING_ROLES) and in_scope(user, case.grid)
 
 
-def allowed_actions(user: Any, case: Any, *, rectified_by: Any = None) -> list[str]:
-    """The actions this user may take on this case now, in the order of the lifecycle: the rules
-    the services apply (which check again when the action is taken; the case may have moved).
-    `rectified_by` is the author of the last rectification (a verifier must be someone else)."""
-    state = case.state
-    triage = can_triage(user, case)
-    handle = can_handle(user, case)
-    handling = state in {"dispatched", "rectifying"}
-    actions: list[str] = []
-    if state == "reported" and triage:
-        actions += ["accept", "reject"]
-    if state == "accepted" and triage:
-        actions.append("dispatch")
-    if handling and triage:
-        actions.append("redispatch")
-    if handling and handle:
-        actions.append("send_back")
-        if state == "dispatched":
-            actions.append("start")
-        actions.append("rectify")
-    if state == "rectified" and can_verify(user, case, rectified_by=rectified_by):
-        actions += ["verify", "return_for_rework"]
-    if handling and handle and case.extension_requested_until is None:
-        actions.append("request_extension")
-    if handling and triage and case.extension_requested_until is not None:
-        actions.append("decide_extension")
-    if handling and triage:
-        actions.append("suspend")
-    if state == "suspended" and triage:
-        actions.append("resume")
-    if state == "closed" and case.unit_id is not None and can_reopen(user, case):
-        actions.append("reopen")
-    return actions
+def allowed_actions(user: Any, case: Any, **context: Any) -> list[str]:
+    """The actions this user may take on this case now, in the order of the lifecycle, read from the
+    case workflow's table (the services check again when the action is taken; the case may have
+    moved). `rectified_by`, the author of the last rectification (a verifier must be someone else),
+    is read from the database when not given."""
+    from chuangcheng.cases.workflow import CASES
 
-
-# What the unit does; a page offers these to the unit's handlers only (the office can, but rarely should).
-UNIT_ACTIONS = {"start", "send_back", "request_extension"}
+    return CASES.allowed(user, case, **context)

@@ -14,123 +14,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chuangcheng.cases import permissions
 from chuangcheng.cases.models import Case, CaseCounter, CaseEvent, Category, Resolution, Severity, Source, State
+from chuangcheng.cases.workflow import CASES, HANDLING, last_rectifier
 from chuangcheng.core import clock, geo
+from chuangcheng.core.workflow import SYSTEM, Actor, actor_name, actor_user, check_actor
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.org.queries import units_visible_to
 from chuangcheng.places.models import Point
 
-
-class TransitionNotAllowed(Exception):
-    """The action does not apply to the case in its current state (answered with 409)."""
-
-
-class Conflict(Exception):
-    """Someone else changed the case first (answered with 409); nothing was written."""
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str | None  # None: the state does not change (an extension request, say)
-
-
-def _t(action: str, sources: set[State], target: State | None) -> Transition:
-    return Transition(action, frozenset(sources), target)
-
-
-HANDLING: set[State] = {State.DISPATCHED, State.RECTIFYING}
-TRANSITIONS = {
-    t.action: t
-    for t in [
-        _t("accept", {State.REPORTED}, State.ACCEPTED),
-        _t("reject", {State.REPORTED}, State.REJECTED),
-        _t("merge", {State.REPORTED}, State.REJECTED),
-        _t("dispatch", {State.ACCEPTED}, State.DISPATCHED),
-        _t("redispatch", HANDLING, State.DISPATCHED),
-        _t("send_back", HANDLING, State.ACCEPTED),
-        _t("start", {State.DISPATCHED}, State.RECTIFYING),
-        _t("rectify", HANDLING, State.RECTIFIED),
-        _t("verify", {State.RECTIFIED}, State.CLOSED),
-        _t("return_for_rework", {State.RECTIFIED}, State.RECTIFYING),
-        _t("request_extension", HANDLING, None),
-        _t("grant_extension", HANDLING, None),
-        _t("deny_extension", HANDLING, None),
-        _t("suspend", HANDLING, State.SUSPENDED),
-        _t("resume", {State.SUSPENDED}, None),
-        _t("reopen", {State.CLOSED}, State.DISPATCHED),
-    ]
-}
-
-
-def check_version(case: Case, version: int | None) -> None:
-    """The page or client read the case at `version`; if it has changed since, refuse before acting,
-    so nobody acts on a case they have not seen (None: the client does not say)."""
-    if version is not None and version != case.version:
-        raise Conflict(_("Someone else changed this case a moment ago. Reload it to see what changed, "
-                         "then try again."))
-
-
-def _require(by: Any, allowed: bool) -> None:
-    """`by` None is the system acting on the rules (an inspection's failures are accepted and
-    dispatched that way, and the demo writes its history so); people need the permission."""
-    if by is not None and not allowed:
-        raise PermissionDenied(_("Your role or region does not allow this action on this case."))
-
-
-def _check_state(case: Case, action: str) -> Transition:
-    transition = TRANSITIONS[action]
-    if case.state not in transition.sources:
-        raise TransitionNotAllowed(
-            _("A case that is “%(state)s” cannot be %(action)s.")
-            % {"state": State(case.state).label, "action": ACTION_LABELS.get(action, action)}
-        )
-    return transition
-
-
-ACTION_LABELS = {
-    "accept": gettext_lazy("accepted"),
-    "reject": gettext_lazy("rejected"),
-    "dispatch": gettext_lazy("dispatched"),
-    "redispatch": gettext_lazy("dispatched again"),
-    "send_back": gettext_lazy("sent back"),
-    "start": gettext_lazy("taken on"),
-    "rectify": gettext_lazy("marked rectified"),
-    "verify": gettext_lazy("verified"),
-    "return_for_rework": gettext_lazy("returned for rework"),
-    "request_extension": gettext_lazy("given an extension request"),
-    "grant_extension": gettext_lazy("given an extension"),
-    "deny_extension": gettext_lazy("refused an extension"),
-    "suspend": gettext_lazy("suspended"),
-    "resume": gettext_lazy("resumed"),
-    "reopen": gettext_lazy("reopened"),
-}
-
-
-def _move(case: Case, *, by: Any, action: str, to_state: str | None = None, note: str = "",
-          data: dict[str, Any] | None = None, **changes: Any) -> CaseEvent:
-    """Write the change only if nobody changed the case since it was read, then the event."""
-    from_state = case.state
-    target = to_state or from_state
-    updated = Case.objects.filter(pk=case.pk, version=case.version, state=from_state).update(
-        state=target, version=F("version") + 1, **changes
-    )
-    if updated != 1:
-        raise Conflict(_("Someone else changed this case a moment ago. Reload it to see what changed, "
-                         "then try again."))
-    for name, value in changes.items():
-        setattr(case, name, value)
-    case.state = target
-    case.version += 1
-    return CaseEvent.objects.create(
-        case=case, actor=by if getattr(by, "is_authenticated", False) else None,
-        actor_name=(getattr(by, "display_name", "") or getattr(by, "username", "")) if by else "system",
-        action=action, from_state=from_state, to_state=target, note=note, data=data or {},
-    )
+# The case workflow's transitions by the event actions they write (decide_extension writes
+# grant_extension or deny_extension): a view of the table, for readers that count events.
+TRANSITIONS = {action: t for t in CASES.transitions for action in t.event_actions}
 
 
 def _note(note: str, *, required: bool, field: str = "note") -> str:
@@ -182,7 +78,7 @@ def _clock_from(case: Case, start: dt.datetime, deadline: dt.datetime | None = N
 @transaction.atomic
 def report_case(
     *,
-    by: Any,
+    by: Actor,
     source: str,
     category: Category,
     description: str,
@@ -223,18 +119,19 @@ def report_case(
     if errors:
         raise ValidationError(errors)
     assert grid is not None  # noqa: S101 - narrowed by the checks above
-    if by is not None:
-        _require(by, permissions.can_report(by, grid))
+    check_actor(by)
+    if by is not SYSTEM and not permissions.can_report(by, grid):
+        raise PermissionDenied(str(CASES.denied))
     now = clock.now()
     case = Case.objects.create(
         number=next_number(clock.local(now).date()), source=source, category=category, severity=severity,
         point=point, grid=grid, address=address[:200], description=description,
         lon=Decimal(str(lon)).quantize(Decimal("0.000001")) if lon is not None else None,
         lat=Decimal(str(lat)).quantize(Decimal("0.000001")) if lat is not None else None,
-        reported_by=by if getattr(by, "is_authenticated", False) else None, reported_at=now,
+        reported_by=actor_user(by), reported_at=now,
     )
     event = CaseEvent.objects.create(
-        case=case, actor=case.reported_by, actor_name=getattr(by, "display_name", "") if by else "system",
+        case=case, actor=case.reported_by, actor_name=actor_name(by),
         action="report", from_state="", to_state=State.REPORTED, note="",
         data={"source": source, "photos": [p.sha256 for p in photos]},
     )
@@ -243,177 +140,158 @@ def report_case(
 
 
 @transaction.atomic
-def accept_case(case: Case, *, by: Any, note: str = "") -> CaseEvent:
-    _check_state(case, "accept")
-    _require(by, permissions.can_triage(by, case))
-    return _move(case, by=by, action="accept", to_state=State.ACCEPTED, note=_note(note, required=False))
+def accept_case(case: Case, *, by: Actor, note: str = "") -> CaseEvent:
+    CASES.check(case, "accept", by=by)
+    return CASES.move(case, "accept", by=by, note=_note(note, required=False))
 
 
 @transaction.atomic
-def reject_case(case: Case, *, by: Any, reason: str, resolution: str = Resolution.NOT_OURS) -> CaseEvent:
+def reject_case(case: Case, *, by: Actor, reason: str, resolution: str = Resolution.NOT_OURS) -> CaseEvent:
     """不予立案: the reason is shown to whoever reported it."""
-    _check_state(case, "reject")
-    _require(by, permissions.can_triage(by, case))
+    CASES.check(case, "reject", by=by)
     if resolution not in {Resolution.NOT_OURS, Resolution.DUPLICATE, Resolution.NOT_FIXABLE}:
         raise ValidationError({"resolution": _("Choose why the report is not accepted.")})
-    return _move(case, by=by, action="reject", to_state=State.REJECTED, note=_note(reason, required=True,
-                 field="reason"), resolution=resolution, closed_at=clock.now())
+    return CASES.move(case, "reject", by=by, note=_note(reason, required=True, field="reason"),
+                      resolution=resolution, closed_at=clock.now())
 
 
 @transaction.atomic
-def merge_case(case: Case, *, by: Any, into: Case, note: str = "") -> CaseEvent:
+def merge_case(case: Case, *, by: Actor, into: Case, note: str = "") -> CaseEvent:
     """并案: a report of a problem already open as `into`; not accepted, as a duplicate linked to it."""
-    _check_state(case, "merge")
-    _require(by, permissions.can_triage(by, case))
+    CASES.check(case, "merge", by=by)
     if into.pk == case.pk or not into.is_open:
         raise ValidationError({"into": _("Merge into another case that is still open.")})
-    return _move(case, by=by, action="merge", to_state=State.REJECTED, note=_note(note, required=False),
-                 data={"into": into.number}, resolution=Resolution.DUPLICATE, closed_at=clock.now())
+    return CASES.move(case, "merge", by=by, note=_note(note, required=False), data={"into": into.number},
+                      resolution=Resolution.DUPLICATE, closed_at=clock.now())
 
 
 @transaction.atomic
-def dispatch_case(case: Case, *, by: Any, unit: Unit, note: str = "") -> CaseEvent:
+def dispatch_case(case: Case, *, by: Actor, unit: Unit, note: str = "") -> CaseEvent:
     """派遣: to the responsible unit, starting the clock of the category's time limit."""
-    _check_state(case, "dispatch")
-    _require(by, permissions.can_triage(by, case))
+    CASES.check(case, "dispatch", by=by)
     _check_unit(unit, by)
     now = clock.now()
-    event = _move(case, by=by, action="dispatch", to_state=State.DISPATCHED, note=_note(note, required=False),
-                  data={"unit": unit.code}, unit=unit, dispatched_at=now, **_clock_from(case, now))
+    running = _clock_from(case, now)
+    event = CASES.move(case, "dispatch", by=by, note=_note(note, required=False), data={"unit": unit.code},
+                       event_fields={"deadline": running["deadline"]}, unit=unit, dispatched_at=now, **running)
     _tell_unit(case, event, _("New case %(number)s for %(unit)s"))
     return event
 
 
 @transaction.atomic
-def redispatch_case(case: Case, *, by: Any, unit: Unit, note: str) -> CaseEvent:
+def redispatch_case(case: Case, *, by: Actor, unit: Unit, note: str) -> CaseEvent:
     """Send the case to another unit; the clock starts again for the new unit."""
-    _check_state(case, "redispatch")
-    _require(by, permissions.can_triage(by, case))
+    CASES.check(case, "redispatch", by=by)
     _check_unit(unit, by)
     if unit.pk == case.unit_id:
         raise ValidationError({"unit": _("The case is already with this unit.")})
     now = clock.now()
-    event = _move(case, by=by, action="redispatch", to_state=State.DISPATCHED, note=_note(note, required=True),
-                  data={"from_unit": case.unit.code if case.unit else None, "unit": unit.code}, unit=unit,
-                  handler=None, dispatched_at=now, **_clock_from(case, now),
-                  extension_requested_until=None, extension_reason="")
+    running = _clock_from(case, now)
+    event = CASES.move(case, "redispatch", by=by, note=_note(note, required=True),
+                       data={"from_unit": case.unit.code if case.unit else None, "unit": unit.code},
+                       event_fields={"deadline": running["deadline"]}, unit=unit, handler=None, dispatched_at=now,
+                       extension_requested_until=None, extension_reason="", **running)
     _tell_unit(case, event, _("New case %(number)s for %(unit)s"))
     return event
 
 
 @transaction.atomic
-def send_back(case: Case, *, by: Any, reason: str) -> CaseEvent:
+def send_back(case: Case, *, by: Actor, reason: str) -> CaseEvent:
     """回退: the unit says the case is not theirs; it goes back to the dispatcher and counts as a
-    wrong dispatch."""
-    _check_state(case, "send_back")
-    _require(by, permissions.can_handle(by, case))
-    return _move(case, by=by, action="send_back", to_state=State.ACCEPTED,
-                 note=_note(reason, required=True, field="reason"),
-                 data={"unit": case.unit.code if case.unit else None}, unit=None, handler=None, deadline=None,
-                 warn_at=None, warned_at=None, escalated_at=None,
-                 wrong_unit_count=case.wrong_unit_count + 1, extension_requested_until=None,
-                 extension_reason="")
+    wrong dispatch. The clock stops (the event records no deadline)."""
+    CASES.check(case, "send_back", by=by)
+    return CASES.move(case, "send_back", by=by, note=_note(reason, required=True, field="reason"),
+                      data={"unit": case.unit.code if case.unit else None}, event_fields={"deadline": None},
+                      unit=None, handler=None, deadline=None, warn_at=None, warned_at=None, escalated_at=None,
+                      wrong_unit_count=case.wrong_unit_count + 1, extension_requested_until=None,
+                      extension_reason="")
 
 
 @transaction.atomic
-def start_rectification(case: Case, *, by: Any, note: str = "") -> CaseEvent:
-    _check_state(case, "start")
-    _require(by, permissions.can_handle(by, case))
-    return _move(case, by=by, action="start", to_state=State.RECTIFYING, note=_note(note, required=False),
-                 handler=by if getattr(by, "is_authenticated", False) else None)
+def start_rectification(case: Case, *, by: Actor, note: str = "") -> CaseEvent:
+    CASES.check(case, "start", by=by)
+    return CASES.move(case, "start", by=by, note=_note(note, required=False), handler=actor_user(by))
 
 
 @transaction.atomic
-def rectify_case(case: Case, *, by: Any, photos: Sequence[Any], note: str = "") -> CaseEvent:
+def rectify_case(case: Case, *, by: Actor, photos: Sequence[Any], note: str = "") -> CaseEvent:
     """整改完成: only with at least one after-photo."""
-    _check_state(case, "rectify")
-    _require(by, permissions.can_handle(by, case))
+    CASES.check(case, "rectify", by=by)
     if not photos:
         raise ValidationError({"photos": _("Add at least one photo taken after the rectification.")})
-    event = _move(case, by=by, action="rectify", to_state=State.RECTIFIED, note=_note(note, required=False),
-                  data={"photos": [p.sha256 for p in photos]}, rectified_at=clock.now())
+    event = CASES.move(case, "rectify", by=by, note=_note(note, required=False),
+                       data={"photos": [p.sha256 for p in photos]}, rectified_at=clock.now())
     _attach(event, photos)
     return event
 
 
-def last_rectifier(case: Case) -> Any:
-    """Who marked the case rectified last (a verifier must be someone else)."""
-    last = case.events.filter(action="rectify").order_by("-at", "-id").select_related("actor").first()
-    return last.actor if last else None
-
-
 @transaction.atomic
-def verify_case(case: Case, *, by: Any, photos: Sequence[Any] = (), note: str = "",
+def verify_case(case: Case, *, by: Actor, photos: Sequence[Any] = (), note: str = "",
                 resolution: str = Resolution.FIXED) -> CaseEvent:
-    """核查结案: someone other than the rectifier confirms on site."""
-    _check_state(case, "verify")
-    _require(by, permissions.can_verify(by, case, rectified_by=last_rectifier(case)))
+    """核查结案: someone other than the rectifier confirms on site: fixed, or it cannot be fixed."""
+    context = {"rectified_by": last_rectifier(case)}
+    CASES.check(case, "verify", by=by, **context)
     if resolution not in {Resolution.FIXED, Resolution.NOT_FIXABLE}:
         raise ValidationError({"resolution": _("A verified case is fixed or cannot be fixed.")})
-    event = _move(case, by=by, action="verify", to_state=State.CLOSED, note=_note(note, required=False),
-                  data={"photos": [p.sha256 for p in photos]}, resolution=resolution, closed_at=clock.now())
+    event = CASES.move(case, "verify", by=by, context=context, note=_note(note, required=False),
+                       data={"photos": [p.sha256 for p in photos]}, resolution=resolution, closed_at=clock.now())
     _attach(event, photos)
     return event
 
 
 @transaction.atomic
-def return_for_rework(case: Case, *, by: Any, note: str, photos: Sequence[Any] = ()) -> CaseEvent:
+def return_for_rework(case: Case, *, by: Actor, note: str, photos: Sequence[Any] = ()) -> CaseEvent:
     """返工: verification failed; back to the unit, counted against it. The deadline stays."""
-    _check_state(case, "return_for_rework")
-    _require(by, permissions.can_verify(by, case, rectified_by=last_rectifier(case)))
-    event = _move(case, by=by, action="return_for_rework", to_state=State.RECTIFYING,
-                  note=_note(note, required=True), data={"photos": [p.sha256 for p in photos]},
-                  rework_count=case.rework_count + 1, rectified_at=None)
+    context = {"rectified_by": last_rectifier(case)}
+    CASES.check(case, "return_for_rework", by=by, **context)
+    event = CASES.move(case, "return_for_rework", by=by, context=context, note=_note(note, required=True),
+                       data={"photos": [p.sha256 for p in photos]}, rework_count=case.rework_count + 1,
+                       rectified_at=None)
     _attach(event, photos)
     _tell_unit(case, event, _("Case %(number)s returned to %(unit)s for rework"))
     return event
 
 
 @transaction.atomic
-def request_extension(case: Case, *, by: Any, until: dt.datetime, reason: str) -> CaseEvent:
-    _check_state(case, "request_extension")
-    _require(by, permissions.can_handle(by, case))
-    if case.extension_requested_until is not None:
-        raise TransitionNotAllowed(_("An extension request is already waiting for a decision."))
+def request_extension(case: Case, *, by: Actor, until: dt.datetime, reason: str) -> CaseEvent:
+    CASES.check(case, "request_extension", by=by)
     if case.deadline is not None and until <= case.deadline:
         raise ValidationError({"until": _("Ask for a time after the current deadline.")})
     reason = _note(reason, required=True, field="reason")
-    return _move(case, by=by, action="request_extension", note=reason, data={"until": until.isoformat()},
-                 extension_requested_until=until, extension_reason=reason[:500])
+    return CASES.move(case, "request_extension", by=by, note=reason, data={"until": until.isoformat()},
+                      extension_requested_until=until, extension_reason=reason[:500])
 
 
 @transaction.atomic
-def decide_extension(case: Case, *, by: Any, grant: bool, note: str = "") -> CaseEvent:
-    action = "grant_extension" if grant else "deny_extension"
-    _check_state(case, action)
-    _require(by, permissions.can_triage(by, case))
+def decide_extension(case: Case, *, by: Actor, grant: bool, note: str = "") -> CaseEvent:
+    """Grant the requested deadline (the clock restarts towards it) or refuse it with a note."""
+    CASES.check(case, "decide_extension", by=by)
     until = case.extension_requested_until
-    if until is None:
-        raise TransitionNotAllowed(_("There is no extension request to decide on."))
+    assert until is not None  # noqa: S101 - the transition's guard
     changes: dict[str, Any] = {"extension_requested_until": None, "extension_reason": ""}
+    fields: dict[str, Any] = {}
     if grant:
         changes.update(_clock_from(case, clock.now(), until))
-    return _move(case, by=by, action=action, note=_note(note, required=not grant),
-                 data={"until": until.isoformat()}, **changes)
+        fields["deadline"] = until
+    return CASES.move(case, "decide_extension", by=by, event="grant_extension" if grant else "deny_extension",
+                      note=_note(note, required=not grant), data={"until": until.isoformat()},
+                      event_fields=fields, **changes)
 
 
 @transaction.atomic
-def suspend_case(case: Case, *, by: Any, reason: str) -> CaseEvent:
+def suspend_case(case: Case, *, by: Actor, reason: str) -> CaseEvent:
     """挂账: a long or hard case; the clock stops until it is resumed."""
-    _check_state(case, "suspend")
-    _require(by, permissions.can_triage(by, case))
-    return _move(case, by=by, action="suspend", to_state=State.SUSPENDED,
-                 note=_note(reason, required=True, field="reason"), suspended_from=case.state,
-                 suspended_at=clock.now())
+    CASES.check(case, "suspend", by=by)
+    return CASES.move(case, "suspend", by=by, note=_note(reason, required=True, field="reason"),
+                      suspended_from=case.state, suspended_at=clock.now())
 
 
 @transaction.atomic
-def resume_case(case: Case, *, by: Any, note: str = "") -> CaseEvent:
+def resume_case(case: Case, *, by: Actor, note: str = "") -> CaseEvent:
     """The deadline moves on by the working time the case was suspended."""
     from chuangcheng.core import workcal
 
-    _check_state(case, "resume")
-    _require(by, permissions.can_triage(by, case))
+    CASES.check(case, "resume", by=by)
     now = clock.now()
     deadline, warn_at = case.deadline, case.warn_at
     paused = 0.0
@@ -422,34 +300,33 @@ def resume_case(case: Case, *, by: Any, note: str = "") -> CaseEvent:
         paused = calendar.working_seconds_between(case.suspended_at, now)
         deadline = calendar.extend_by_working_seconds(deadline, paused)
         warn_at = calendar.extend_by_working_seconds(warn_at, paused) if warn_at else None
-    return _move(case, by=by, action="resume", to_state=case.suspended_from or State.DISPATCHED,
-                 note=_note(note, required=False), data={"paused_working_seconds": round(paused)},
-                 suspended_from="", suspended_at=None, deadline=deadline, warn_at=warn_at)
+    return CASES.move(case, "resume", by=by, to_state=case.suspended_from or State.DISPATCHED,
+                      note=_note(note, required=False), data={"paused_working_seconds": round(paused)},
+                      event_fields={"deadline": deadline}, suspended_from="", suspended_at=None,
+                      deadline=deadline, warn_at=warn_at)
 
 
 @transaction.atomic
-def reopen_case(case: Case, *, by: Any, note: str, photos: Sequence[Any]) -> CaseEvent:
+def reopen_case(case: Case, *, by: Actor, note: str, photos: Sequence[Any]) -> CaseEvent:
     """The problem came back after closing: back to the same unit, counted against it."""
-    _check_state(case, "reopen")
-    _require(by, permissions.can_reopen(by, case))
+    CASES.check(case, "reopen", by=by)
     if not photos:
         raise ValidationError({"photos": _("Add a photo that shows the problem is back.")})
-    if case.unit is None:
-        raise TransitionNotAllowed(_("This case was never dispatched; report a new one instead."))
     now = clock.now()
-    event = _move(case, by=by, action="reopen", to_state=State.DISPATCHED, note=_note(note, required=True),
-                  data={"photos": [p.sha256 for p in photos]}, resolution=Resolution.NONE, closed_at=None,
-                  rectified_at=None, dispatched_at=now, **_clock_from(case, now),
-                  reopen_count=case.reopen_count + 1)
+    running = _clock_from(case, now)
+    event = CASES.move(case, "reopen", by=by, note=_note(note, required=True),
+                       data={"photos": [p.sha256 for p in photos]}, event_fields={"deadline": running["deadline"]},
+                       resolution=Resolution.NONE, closed_at=None, rectified_at=None, dispatched_at=now,
+                       reopen_count=case.reopen_count + 1, **running)
     _attach(event, photos)
     _tell_unit(case, event, _("Case %(number)s reopened for %(unit)s"))
     return event
 
 
-def _check_unit(unit: Unit, by: Any) -> None:
+def _check_unit(unit: Unit, by: Actor) -> None:
     if not unit.active:
         raise ValidationError({"unit": _("This unit is no longer active.")})
-    if by is not None and not units_visible_to(by).filter(pk=unit.pk).exists():
+    if by is not SYSTEM and not units_visible_to(by).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("This unit does not serve your region.")})
 
 
@@ -519,34 +396,6 @@ def _attach(event: CaseEvent, photos: Sequence[Any]) -> None:
 
 
 # --- the deadline sweep ---------------------------------------------------------------------
-
-# What the timeline says happened, for every event action (past tense, after the actor's name).
-EVENT_LABELS = {
-    "report": gettext_lazy("reported"),
-    "accept": gettext_lazy("accepted"),
-    "reject": gettext_lazy("did not accept"),
-    "merge": gettext_lazy("merged into another case"),
-    "dispatch": gettext_lazy("dispatched"),
-    "redispatch": gettext_lazy("dispatched to another unit"),
-    "send_back": gettext_lazy("sent back as not their unit"),
-    "start": gettext_lazy("took it on"),
-    "rectify": gettext_lazy("marked rectified"),
-    "verify": gettext_lazy("verified and closed"),
-    "return_for_rework": gettext_lazy("returned for rework"),
-    "request_extension": gettext_lazy("asked for more time"),
-    "grant_extension": gettext_lazy("granted more time"),
-    "deny_extension": gettext_lazy("refused more time"),
-    "suspend": gettext_lazy("suspended"),
-    "resume": gettext_lazy("resumed"),
-    "reopen": gettext_lazy("reopened"),
-    "warn": gettext_lazy("warned the unit: due soon"),
-    "escalate": gettext_lazy("overdue: escalated to the unit's head (督办)"),
-    "comment": gettext_lazy("added a comment"),
-}
-
-# Events that record something said about a case without changing it (no new version).
-NOTE_ACTIONS = {"warn", "escalate", "comment"}
-
 
 @transaction.atomic
 def comment_on_case(case: Case, *, author: str, note: str, data: dict[str, Any] | None = None) -> CaseEvent:
@@ -680,7 +529,7 @@ def _escalate(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
         case.warned_at = case.warned_at or now
         unit = case.unit
         CaseEvent.objects.create(
-            case=case, at=now, actor=None, actor_name="system", action="escalate", from_state=case.state,
+            case=case, at=now, actor=None, actor_name=actor_name(SYSTEM), action="escalate", from_state=case.state,
             to_state=case.state, data={"deadline": case.deadline.isoformat(), "unit": unit.code if unit else None},
         )
         key = f"case:{case.number}:escalate:{int(case.deadline.timestamp())}"

@@ -18,10 +18,12 @@ from chuangcheng.cases import actions, permissions, queries
 from chuangcheng.cases.forms import ActionForm, ReportForm, SaveViewForm
 from chuangcheng.cases.models import Case, CaseEvent, Category, SavedView, Source, State
 from chuangcheng.cases.photos import accepted_uploads, place_of
-from chuangcheng.cases.services import EVENT_LABELS, Conflict, TransitionNotAllowed, report_case, suggest_unit
+from chuangcheng.cases.services import report_case, suggest_unit
+from chuangcheng.cases.workflow import CASES, EVENT_LABELS, UNIT_ACTIONS
 from chuangcheng.core import clock
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
@@ -179,9 +181,10 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
     for event in events:
         event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
     rectified_by = next((e.actor for e in reversed(events) if e.action == "rectify"), None)
-    allowed = permissions.allowed_actions(user, case, rectified_by=rectified_by)
-    if not permissions.is_unit_handler_of(user, case):
-        allowed = [a for a in allowed if a not in permissions.UNIT_ACTIONS]
+    # Every action the API offers this user is offered here too; what the unit does is grouped
+    # apart for anyone who is not the unit's handler (the office may act on the unit's behalf).
+    allowed = CASES.allowed(user, case, rectified_by=rectified_by)
+    is_handler = permissions.is_unit_handler_of(user, case)
     suggested = suggest_unit(case) if "dispatch" in allowed else None
     forms = []
     for action in allowed:
@@ -192,9 +195,10 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
             if action == "dispatch" and suggested is not None:
                 initial["unit"] = suggested.code
             form = ActionForm(action=action, user=user, case=case, initial=initial)
-        forms.append({"action": action, "label": actions.LABELS[action], "form": form,
+        forms.append({"action": action, "label": CASES[action].label, "form": form,
                       "open": failed is not None and failed.action == action,
-                      "multipart": bool({"photos"} & set(form.fields))})
+                      "multipart": CASES[action].photos,
+                      "on_behalf": action in UNIT_ACTIONS and not is_handler})
     before = [p for e in events if e.action == "report" for p in e.photos.all()]
     after_event = next((e for e in reversed(events) if e.action == "rectify"), None)
     now = clock.now()
@@ -202,7 +206,9 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
         "case": case, "events": events, "forms": forms, "error": error,
         "before": before, "after": list(after_event.photos.all()) if after_event else [],
         "after_event": after_event, "light": _light(case, now), "now": now,
-        "suggested": suggested, "is_handler": permissions.is_unit_handler_of(user, case),
+        "suggested": suggested, "is_handler": is_handler,
+        "own_forms": [item for item in forms if not item["on_behalf"]],
+        "behalf_forms": [item for item in forms if item["on_behalf"]],
     }, status=status)
 
 
@@ -210,16 +216,16 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """Every action from a page: the form's fields, the photos, the version the page showed."""
     case = _case(request, number)
-    if action not in actions.RUNNERS:
+    if action not in actions.RUNNERS:  # the offered actions of the case workflow
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, user=request.user, case=case)
     if not form.is_valid():
         return _after_failure(request, case, form, "", 400)
     data = form.cleaned_data
     try:
-        actions.check_allowed(action, case, by=request.user, version=data["version"])
+        actions.check_allowed(action, case, by=_user(request), version=data["version"])
         with accepted_uploads(data.get("photos"), by=request.user, place=place_of(case)) as photos:
-            actions.perform(action, case, by=request.user, data=data, photos=photos)
+            actions.perform(action, case, by=_user(request), data=data, photos=photos)
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return _after_failure(request, case, form, "", 400)
@@ -228,7 +234,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except (TransitionNotAllowed, Conflict) as exc:
         return _after_failure(request, case, None, str(exc), 409)
     messages.success(request, _("Case %(number)s: %(action)s — done.") % {
-        "number": case.number, "action": actions.LABELS[action]})
+        "number": case.number, "action": CASES[action].label})
     if request.POST.get("next") == "mine":
         return redirect(f"{_url('cases:list')}?mine=1")
     return redirect("cases:detail", number=case.number)

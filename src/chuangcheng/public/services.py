@@ -2,8 +2,8 @@
 office's triage of such reports, moderation, blocked numbers, erasure and points (文明积分).
 
 Cases move only through `chuangcheng.cases.services`; here we keep what belongs to the reporter.
-A resident acts without an account: `by=None` (the system) in the case services, and the
-reporter is recognised by their device (a keyed hash of a random cookie) or a verified phone.
+A resident acts without an account: `by=SYSTEM` (the system, on the rules) in the case services,
+and the reporter is recognised by their device (a keyed hash of a random cookie) or a verified phone.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from chuangcheng.cases.models import Case, Category, Resolution, Source, State
 from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import audit, clock, geo
 from chuangcheng.core.validators import CHINESE_MOBILE, normalize_phone
+from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.org.models import Region
 from chuangcheng.public import permissions
 from chuangcheng.public.models import (
@@ -217,7 +218,7 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
     with transaction.atomic():
         check_rate("report", keys, _windows())
         with accepted_uploads(photos, by=None, place=address or grid.name) as accepted:
-            case = cases.report_case(by=None, source=Source.RESIDENT, category=category, description=description,
+            case = cases.report_case(by=SYSTEM, source=Source.RESIDENT, category=category, description=description,
                                      grid=grid, lon=x, lat=y, address=address, photos=accepted)
             # A resident's report is public from the start (its tracking page, Open311).
             Case.objects.filter(pk=case.pk).update(public=True)
@@ -354,9 +355,9 @@ def answer_report(report: Report, *, fixed: bool, device: str = "", phone: str =
         text = _("The reporter says it is not fixed.") + (f" {note}" if note else "")
         with accepted_uploads(photos, by=None, place=case.address or case.grid.name) as accepted:
             if case.state == State.CLOSED:
-                cases.reopen_case(case, by=None, note=text, photos=accepted)
+                cases.reopen_case(case, by=SYSTEM, note=text, photos=accepted)
             else:
-                cases.return_for_rework(case, by=None, note=text, photos=accepted)
+                cases.return_for_rework(case, by=SYSTEM, note=text, photos=accepted)
         Report.objects.filter(pk=report.pk).update(feedback=Feedback.NOT_FIXED, feedback_at=now)
     report.refresh_from_db()
     return report

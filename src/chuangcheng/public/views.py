@@ -20,11 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangcheng.cases.models import Case, Category, State
-from chuangcheng.cases.services import Conflict, TransitionNotAllowed
 from chuangcheng.core import clock
 from chuangcheng.core.devices import DeviceCookie
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.validators import mask_phone, normalize_phone
+from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from chuangcheng.org.models import Role
 from chuangcheng.org.permissions import ADMIN_ROLES, has_role
 from chuangcheng.org.queries import communities_visible_to

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from chuangcheng.engagement.tasklists import services
 from chuangcheng.engagement.tasklists.models import Task, TaskEvent, TaskState
 from chuangcheng.notify.models import InboxItem, Message
@@ -91,7 +92,7 @@ def test_a_task_without_evidence_required_may_be_submitted_without_photos(scene)
 def test_progress_on_a_closed_task_is_refused(scene):
     task = a_task(scene)
     services.cancel_task(task, by=scene.cast.street_admin, reason="已并入其他任务")
-    with pytest.raises(services.TaskNotAllowed):
+    with pytest.raises(TransitionNotAllowed):
         services.post_progress(task, by=scene.handler_a, note="继续", percent=10)
     assert TaskEvent.objects.filter(task=task).count() == 2
 
@@ -116,7 +117,7 @@ def test_a_stale_version_is_a_conflict(scene):
     task = a_task(scene)
     stale = Task.objects.get(pk=task.pk)
     services.post_progress(task, by=scene.handler_a, note="开始", percent=10)
-    with pytest.raises(services.TaskConflict):
+    with pytest.raises(Conflict):
         services.post_progress(stale, by=scene.handler_a, note="再报", percent=20)
 
 

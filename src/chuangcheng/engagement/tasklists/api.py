@@ -6,7 +6,7 @@ action the state does not allow or a stale `version` 409, a bad field 400 with t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -18,15 +18,15 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock
-from chuangcheng.engagement.tasklists import permissions, queries, services
+from chuangcheng.core.workflow import Transition
+from chuangcheng.engagement.tasklists import actions, queries, services
 from chuangcheng.engagement.tasklists.models import Meeting, Priority, Task, TaskState
+from chuangcheng.engagement.tasklists.workflow import TASKS
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
 
 router = Router(tags=["tasks"])
-
-API_NAMES = {"send_back": "send-back"}
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def _detail(task: Task, user: Any) -> dict[str, Any]:
     data["events"] = [TaskEventOut(at=e.at, actor=e.actor_name, action=e.action, from_state=e.from_state,
                                    to_state=e.to_state, note=e.note, percent=e.percent,
                                    photos=[p.sha256 for p in e.photos.all()]) for e in events]
-    data["actions"] = [API_NAMES.get(a, a) for a in permissions.allowed_actions(user, task, submitted_by=submitted_by)]
+    data["actions"] = [TASKS[a].api_name for a in TASKS.allowed(user, task, submitted_by=submitted_by)]
     return data
 
 
@@ -308,59 +308,61 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     return Status(201, _detail(task, user))
 
 
-def _act(request: HttpRequest, number: str, action: str, version: int | None,
-         step: Callable[[Task, Any], object]) -> dict[str, Any]:
-    user = request.user
+# One POST per offered action of the task workflow: URL segment and operation id from the table
+# (tasklists.workflow.TASKS), input schema and description from here. Actions with photos take a
+# multipart form, the others a JSON body.
+INPUTS: dict[str, tuple[type[VersionIn], str]] = {
+    "progress": (ProgressIn, "进展 (multipart form): what was done, the percent (0–99) and up to nine photos."),
+    "submit": (NoteIn, "Done (multipart form): submit for verification, with photos when the task requires "
+                       "evidence."),
+    "verify": (NoteIn, "验收 (street office, multipart form): the submitted task is done; never by whoever "
+                       "submitted it."),
+    "send_back": (ReasonIn, "退回 (street office, multipart form): not done as asked; back to the unit with the "
+                            "reason."),
+    "cancel": (ReasonIn, "Cancel a task that is no longer needed (street office), with the reason."),
+}
+
+
+def _act(request: HttpRequest, number: str, action: str, payload: VersionIn,
+         photos: Sequence[UploadedFile] | None) -> dict[str, Any]:
+    user: Any = request.user
     task = _task_or_404(user, number)
-    services.check_allowed(action, task, by=user, version=version)
-    step(task, user)
+    actions.check_allowed(action, task, by=user, version=payload.version)
+    data = payload.dict(exclude={"version"})
+    if TASKS[action].photos:
+        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
+            actions.perform(action, task, by=user, data=data, photos=accepted)
+    else:
+        actions.perform(action, task, by=user, data=data)
     task.refresh_from_db()
     return _detail(task, user)
 
 
-@router.post("/{number}/progress", response=TaskDetailOut, operation_id="postTaskProgress")
-def post_progress(request: HttpRequest, number: str, payload: Form[ProgressIn],
-                  photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """进展 (multipart form): what was done, the percent (0–99) and up to nine photos."""
-    def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
-            return services.post_progress(task, by=user, note=payload.note, percent=payload.percent,
-                                          photos=accepted)
-    return _act(request, number, "progress", payload.version, step)
+def _mount(t: Transition) -> None:
+    schema, description = INPUTS[t.action]
+    action = t.action
+    view: Callable[..., dict[str, Any]]
+    if t.photos:
+        def with_photos(request: HttpRequest, number: str, payload: Any, photos: Any = None) -> dict[str, Any]:
+            return _act(request, number, action, payload, photos)
+
+        # Real types, not strings: ninja reads the payload's schema and the photos from these.
+        form: Any = Form
+        files: Any = File
+        with_photos.__annotations__ = {"request": HttpRequest, "number": str, "payload": form[schema],
+                                       "photos": files[list[UploadedFile] | None], "return": dict[str, Any]}
+        view = with_photos
+    else:
+        def with_body(request: HttpRequest, number: str, payload: Any) -> dict[str, Any]:
+            return _act(request, number, action, payload, None)
+
+        with_body.__annotations__ = {"request": HttpRequest, "number": str, "payload": schema,
+                                     "return": dict[str, Any]}
+        view = with_body
+    view.__name__ = view.__qualname__ = "post_progress" if action == "progress" else action
+    view.__doc__ = description
+    router.post(f"/{{number}}/{t.api_name}", response=TaskDetailOut, operation_id=t.operation_id)(view)
 
 
-@router.post("/{number}/submit", response=TaskDetailOut, operation_id="submitTask")
-def submit(request: HttpRequest, number: str, payload: Form[NoteIn],
-           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """Done (multipart form): submit for verification, with photos when the task requires evidence."""
-    def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
-            return services.submit_task(task, by=user, note=payload.note, photos=accepted)
-    return _act(request, number, "submit", payload.version, step)
-
-
-@router.post("/{number}/verify", response=TaskDetailOut, operation_id="verifyTask")
-def verify(request: HttpRequest, number: str, payload: Form[NoteIn],
-           photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """验收 (street office, multipart form): the submitted task is done; never by whoever submitted it."""
-    def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
-            return services.verify_task(task, by=user, note=payload.note, photos=accepted)
-    return _act(request, number, "verify", payload.version, step)
-
-
-@router.post("/{number}/send-back", response=TaskDetailOut, operation_id="sendBackTask")
-def send_back(request: HttpRequest, number: str, payload: Form[ReasonIn],
-              photos: File[list[UploadedFile] | None] = None) -> dict[str, Any]:
-    """退回 (street office, multipart form): not done as asked; back to the unit with the reason."""
-    def step(task: Task, user: Any) -> object:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
-            return services.send_back_task(task, by=user, reason=payload.reason, photos=accepted)
-    return _act(request, number, "send_back", payload.version, step)
-
-
-@router.post("/{number}/cancel", response=TaskDetailOut, operation_id="cancelTask")
-def cancel(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
-    """Cancel a task that is no longer needed (street office), with the reason."""
-    return _act(request, number, "cancel", payload.version,
-                lambda task, user: services.cancel_task(task, by=user, reason=payload.reason))
+for _transition in TASKS.offered():
+    _mount(_transition)

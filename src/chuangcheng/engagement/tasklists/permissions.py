@@ -45,6 +45,11 @@ def can_work(user: Any, task: Any) -> bool:
     return is_task_worker(user, task) or can_assign(user, task.street)
 
 
+def can_cancel(user: Any, task: Any) -> bool:
+    """Cancel a task that is no longer needed: the street office that assigns."""
+    return can_assign(user, task.street)
+
+
 def can_verify(user: Any, task: Any, *, submitted_by: Any = None) -> bool:
     """Verify or send back a submitted task: the street office, never the one who submitted it."""
     if submitted_by is not None and getattr(submitted_by, "pk", None) == getattr(user, "pk", None):
@@ -64,16 +69,10 @@ def can_read_meetings(user: Any) -> bool:
     return has_role(user, *MEETING_READERS)
 
 
-def allowed_actions(user: Any, task: Any, *, submitted_by: Any = None) -> list[str]:
-    """The actions this user may take on this task now, in the order of the lifecycle (the services
-    check again when the action is taken)."""
-    state = task.state
-    actions: list[str] = []
-    running = state in {"open", "in_progress"}
-    if running and can_work(user, task):
-        actions += ["progress", "submit"]
-    if state == "submitted" and can_verify(user, task, submitted_by=submitted_by):
-        actions += ["verify", "send_back"]
-    if state in {"open", "in_progress", "submitted"} and can_assign(user, task.street):
-        actions.append("cancel")
-    return actions
+def allowed_actions(user: Any, task: Any, **context: Any) -> list[str]:
+    """The actions this user may take on this task now, in the order of the lifecycle, read from the
+    task workflow's table (the services check again when the action is taken). `submitted_by` (a
+    verifier must be someone else) is read from the database when not given."""
+    from chuangcheng.engagement.tasklists.workflow import TASKS
+
+    return TASKS.allowed(user, task, **context)

@@ -13,14 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from chuangcheng.cases.services import Conflict, TransitionNotAllowed
 from chuangcheng.core import audit, clock
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.core.workflow import SYSTEM, Actor, actor_name, actor_user, check_actor
 from chuangcheng.engagement.tasklists import permissions
 from chuangcheng.engagement.tasklists.models import (
-    OPEN_STATES,
     RUNNING_STATES,
     Meeting,
     MeetingDecision,
@@ -30,6 +28,8 @@ from chuangcheng.engagement.tasklists.models import (
     TaskEvent,
     TaskState,
 )
+from chuangcheng.engagement.tasklists.workflow import EVENT_LABELS as EVENT_LABELS  # the ledger export's
+from chuangcheng.engagement.tasklists.workflow import TASKS, last_submitter
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.places.models import Point
 
@@ -40,62 +40,11 @@ MAX_WORKING_DAYS = 250
 NOTE_LIMIT = 2000
 
 
-class TaskNotAllowed(TransitionNotAllowed):
-    """The action does not apply to the task in its current state (answered with 409)."""
-
-
-class TaskConflict(Conflict):
-    """Someone else changed the task first (answered with 409); nothing was written."""
-
-
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "progress": (frozenset(RUNNING_STATES), TaskState.IN_PROGRESS),
-    "submit": (frozenset(RUNNING_STATES), TaskState.SUBMITTED),
-    "verify": (frozenset({TaskState.SUBMITTED}), TaskState.DONE),
-    "send_back": (frozenset({TaskState.SUBMITTED}), TaskState.IN_PROGRESS),
-    "cancel": (frozenset(OPEN_STATES), TaskState.CANCELLED),
-}
-
-ACTION_LABELS = {
-    "progress": pgettext_lazy("task action", "given a progress report"),
-    "submit": pgettext_lazy("task action", "submitted as done"),
-    "verify": pgettext_lazy("task action", "verified"),
-    "send_back": pgettext_lazy("task action", "sent back"),
-    "cancel": pgettext_lazy("task action", "cancelled"),
-}
-
-# What the timeline says happened (past tense, after the actor's name).
-EVENT_LABELS = {
-    "create": gettext_lazy("assigned the task"),
-    "progress": gettext_lazy("reported progress"),
-    "submit": gettext_lazy("submitted it as done"),
-    "verify": gettext_lazy("verified it as done"),
-    "send_back": gettext_lazy("sent it back"),
-    "cancel": gettext_lazy("cancelled it"),
-    "warn": gettext_lazy("reminded the unit: due soon"),
-    "escalate": gettext_lazy("overdue: escalated (督办)"),
-}
-
-
-def check_version(task: Task, version: int | None) -> None:
-    if version is not None and version != task.version:
-        raise TaskConflict(_("Someone else changed this task a moment ago. Reload it to see what changed, "
-                             "then try again."))
-
-
-def check_state(task: Task, action: str) -> None:
-    sources, _target = TRANSITIONS[action]
-    if task.state not in sources:
-        raise TaskNotAllowed(
-            _("A task that is “%(state)s” cannot be %(action)s.")
-            % {"state": TaskState(task.state).label, "action": ACTION_LABELS.get(action, action)}
-        )
-
-
-def _require(by: Any, allowed: bool) -> None:
-    """`by` None is the system (the demo writes its history so); people need the permission."""
-    if by is not None and not allowed:
-        raise PermissionDenied(_("Your role or region does not allow this action on this task."))
+def _require(by: Actor, allowed: bool) -> None:
+    """The system acts on the rules (the demo writes its history so); people need the permission."""
+    check_actor(by)
+    if by is not SYSTEM and not allowed:
+        raise PermissionDenied(str(TASKS.denied))
 
 
 def _text(value: str, *, field: str, required: bool, limit: int = NOTE_LIMIT, message: str = "") -> str:
@@ -105,14 +54,6 @@ def _text(value: str, *, field: str, required: bool, limit: int = NOTE_LIMIT, me
     if len(value) > limit:
         raise ValidationError({field: _("Keep this under %(n)d characters.") % {"n": limit}})
     return value
-
-
-def _actor_name(by: Any) -> str:
-    return (getattr(by, "display_name", "") or getattr(by, "username", "")) if by is not None else "system"
-
-
-def _user_or_none(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def next_number(prefix: str, day: dt.date, width: int) -> str:
@@ -139,7 +80,7 @@ def serves(unit: Unit, region: Region) -> bool:
 @transaction.atomic
 def record_meeting(
     *,
-    by: Any,
+    by: Actor,
     street: Region,
     held_at: dt.datetime,
     title: str,
@@ -191,7 +132,7 @@ def record_meeting(
         raise ValidationError(errors)
     meeting = Meeting.objects.create(
         number=next_number(MEETING_PREFIX, clock.local(held_at).date(), 2), street=street, held_at=held_at,
-        title=title, place=place, chair=chair, minutes=minutes, created_by=_user_or_none(by),
+        title=title, place=place, chair=chair, minutes=minutes, created_by=actor_user(by),
         created_at=clock.now(),
     )
     meeting.units.set(units)
@@ -247,7 +188,7 @@ def scope_regions(task: Task) -> list[Region]:
 @transaction.atomic
 def create_task(
     *,
-    by: Any,
+    by: Actor,
     street: Region,
     title: str,
     unit: Unit,
@@ -326,12 +267,12 @@ def create_task(
         number=next_number(TASK_PREFIX, clock.local(now).date(), 4), street=street, meeting=meeting,
         decision=decision, title=title, description=description, unit=unit, person=person, due_on=due,
         warn_on=warn_day(due, clock.local(now).date()), priority=priority, evidence_required=evidence_required,
-        created_by=_user_or_none(by), created_at=now,
+        created_by=actor_user(by), created_at=now,
     )
     task.regions.set(regions)
     task.points.set(points)
     event = TaskEvent.objects.create(
-        task=task, at=now, actor=_user_or_none(by), actor_name=_actor_name(by), action="create", from_state="",
+        task=task, at=now, actor=actor_user(by), actor_name=actor_name(by), action="create", from_state="",
         to_state=TaskState.OPEN, data={"unit": unit.code, "due_on": due.isoformat()},
     )
     audit.record(actor=by, action=AuditEvent.Action.CREATE, instance=task, region_path=street.path,
@@ -341,51 +282,25 @@ def create_task(
     return task
 
 
-def _move(task: Task, *, by: Any, action: str, note: str = "", event_percent: int | None = None,
-          photos: Sequence[Any] = (), data: dict[str, Any] | None = None, **changes: Any) -> TaskEvent:
-    """Write the change only if nobody changed the task since it was read, then the event."""
+def _move(task: Task, action: str, *, by: Actor, note: str = "", event_percent: int | None = None,
+          photos: Sequence[Any] = (), data: dict[str, Any] | None = None, context: dict[str, Any] | None = None,
+          **changes: Any) -> TaskEvent:
+    """`TASKS.move()` with the task's photos on the event and a line in the change log."""
     from_state = task.state
-    target = TRANSITIONS[action][1]
-    now = clock.now()
-    updated = Task.objects.filter(pk=task.pk, version=task.version, state=from_state).update(
-        state=target, version=F("version") + 1, **changes)
-    if updated != 1:
-        raise TaskConflict(_("Someone else changed this task a moment ago. Reload it to see what changed, "
-                             "then try again."))
-    for name, value in changes.items():
-        setattr(task, name, value)
-    task.state = target
-    task.version += 1
-    event = TaskEvent.objects.create(
-        task=task, at=now, actor=_user_or_none(by), actor_name=_actor_name(by), action=action,
-        from_state=from_state, to_state=target, note=note, percent=event_percent,
-        data={**(data or {}), **({"photos": [p.sha256 for p in photos]} if photos else {})},
-    )
+    event = TASKS.move(
+        task, action, by=by, note=note, context=context, event_fields={"percent": event_percent},
+        data={**(data or {}), **({"photos": [p.sha256 for p in photos]} if photos else {})}, **changes)
     if photos:
         event.photos.add(*photos)
-    audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=task, region_path=task.street.path,
-                 changes={"state": [from_state, target]}, note=note[:500])
+    audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=task,
+                 region_path=task.street.path, changes={"state": [from_state, task.state]}, note=note[:500])
     return event
 
 
-def check_allowed(action: str, task: Task, *, by: Any, version: int | None = None) -> None:
-    """The version, state and role checks of the action's service, made before any photo is decoded."""
-    check_version(task, version)
-    check_state(task, action)
-    if action not in permissions.allowed_actions(by, task, submitted_by=last_submitter(task)):
-        raise PermissionDenied(_("Your role or region does not allow this action on this task."))
-
-
-def last_submitter(task: Task) -> Any:
-    last = task.events.filter(action="submit").order_by("-at", "-id").select_related("actor").first()
-    return last.actor if last else None
-
-
 @transaction.atomic
-def post_progress(task: Task, *, by: Any, note: str, percent: int, photos: Sequence[Any] = ()) -> TaskEvent:
+def post_progress(task: Task, *, by: Actor, note: str, percent: int, photos: Sequence[Any] = ()) -> TaskEvent:
     """进展: what was done, how far along (0–99 %), with photos as evidence."""
-    check_state(task, "progress")
-    _require(by, permissions.can_work(by, task))
+    TASKS.check(task, "progress", by=by)
     note = _text(note, field="note", required=True, message=_("Say what was done."))
     if percent is None or not 0 <= int(percent) <= 99:
         raise ValidationError({"percent": _("Give the progress as a whole number from 0 to 99 "
@@ -393,22 +308,21 @@ def post_progress(task: Task, *, by: Any, note: str, percent: int, photos: Seque
     changes: dict[str, Any] = {"percent": int(percent)}
     if task.started_at is None:
         changes["started_at"] = clock.now()
-    return _move(task, by=by, action="progress", note=note, event_percent=int(percent), photos=photos,
+    return _move(task, "progress", by=by, note=note, event_percent=int(percent), photos=photos,
                  **changes)
 
 
 @transaction.atomic
-def submit_task(task: Task, *, by: Any, note: str = "", photos: Sequence[Any] = ()) -> TaskEvent:
+def submit_task(task: Task, *, by: Actor, note: str = "", photos: Sequence[Any] = ()) -> TaskEvent:
     """Done: submitted for the street office to verify, with photos when the task requires them."""
-    check_state(task, "submit")
-    _require(by, permissions.can_work(by, task))
+    TASKS.check(task, "submit", by=by)
     if task.evidence_required and not photos:
         raise ValidationError({"photos": _("This task needs photos as evidence: add at least one to submit it.")})
     now = clock.now()
     changes: dict[str, Any] = {"percent": 100, "submitted_at": now}
     if task.started_at is None:
         changes["started_at"] = now
-    event = _move(task, by=by, action="submit", note=_text(note, field="note", required=False), event_percent=100,
+    event = _move(task, "submit", by=by, note=_text(note, field="note", required=False), event_percent=100,
                   photos=photos, **changes)
     from chuangcheng.notify import services as notify
 
@@ -420,24 +334,24 @@ def submit_task(task: Task, *, by: Any, note: str = "", photos: Sequence[Any] = 
 
 
 @transaction.atomic
-def verify_task(task: Task, *, by: Any, note: str = "", photos: Sequence[Any] = ()) -> TaskEvent:
+def verify_task(task: Task, *, by: Actor, note: str = "", photos: Sequence[Any] = ()) -> TaskEvent:
     """验收: the street office confirms; done on time when submitted before the deadline passed."""
-    check_state(task, "verify")
-    _require(by, permissions.can_verify(by, task, submitted_by=last_submitter(task)))
+    context = {"submitted_by": last_submitter(task)}
+    TASKS.check(task, "verify", by=by, **context)
     now = clock.now()
     completed = task.submitted_at or now
-    return _move(task, by=by, action="verify", note=_text(note, field="note", required=False), photos=photos,
-                 verified_at=now, verified_by=_user_or_none(by), completed_at=completed,
+    return _move(task, "verify", by=by, context=context, note=_text(note, field="note", required=False), photos=photos,
+                 verified_at=now, verified_by=actor_user(by), completed_at=completed,
                  on_time=completed < task.deadline)
 
 
 @transaction.atomic
-def send_back_task(task: Task, *, by: Any, reason: str, photos: Sequence[Any] = ()) -> TaskEvent:
+def send_back_task(task: Task, *, by: Actor, reason: str, photos: Sequence[Any] = ()) -> TaskEvent:
     """退回: not done as asked; back to the unit with the reason. The deadline stays."""
-    check_state(task, "send_back")
-    _require(by, permissions.can_verify(by, task, submitted_by=last_submitter(task)))
+    context = {"submitted_by": last_submitter(task)}
+    TASKS.check(task, "send_back", by=by, **context)
     reason = _text(reason, field="reason", required=True)
-    event = _move(task, by=by, action="send_back", note=reason, photos=photos, submitted_at=None,
+    event = _move(task, "send_back", by=by, context=context, note=reason, photos=photos, submitted_at=None,
                   sent_back_count=task.sent_back_count + 1)
     _tell_unit(task, key=f"task:{task.number}:send_back:{event.pk}",
                title=_("Task %(number)s sent back to %(unit)s") % {"number": task.number, "unit": task.unit.name},
@@ -446,11 +360,10 @@ def send_back_task(task: Task, *, by: Any, reason: str, photos: Sequence[Any] = 
 
 
 @transaction.atomic
-def cancel_task(task: Task, *, by: Any, reason: str) -> TaskEvent:
-    check_state(task, "cancel")
-    _require(by, permissions.can_assign(by, task.street))
+def cancel_task(task: Task, *, by: Actor, reason: str) -> TaskEvent:
+    TASKS.check(task, "cancel", by=by)
     reason = _text(reason, field="reason", required=True)
-    event = _move(task, by=by, action="cancel", note=reason, cancelled_at=clock.now())
+    event = _move(task, "cancel", by=by, note=reason, cancelled_at=clock.now())
     _tell_unit(task, key=f"task:{task.number}:cancel:{event.pk}",
                title=_("Task %(number)s cancelled") % {"number": task.number}, body=reason)
     return event
@@ -524,7 +437,7 @@ def _warn(task: Task, now: dt.datetime) -> bool:
                                       due_on=task.due_on).update(warned_at=now)
         if not claimed:
             return False
-        TaskEvent.objects.create(task=task, at=now, actor_name="system", action="warn", from_state=task.state,
+        TaskEvent.objects.create(task=task, at=now, actor_name=actor_name(SYSTEM), action="warn", from_state=task.state,
                                  to_state=task.state, data={"due_on": task.due_on.isoformat()})
         _tell_unit(task, key=f"task:{task.number}:warn:{task.due_on.isoformat()}",
                    title=_("Task %(number)s is due on %(day)s") % {"number": task.number,
@@ -543,7 +456,7 @@ def _escalate(task: Task, now: dt.datetime) -> bool:
                                       due_on=task.due_on).update(escalated_at=now, warned_at=now)
         if not claimed:
             return False
-        TaskEvent.objects.create(task=task, at=now, actor_name="system", action="escalate",
+        TaskEvent.objects.create(task=task, at=now, actor_name=actor_name(SYSTEM), action="escalate",
                                  from_state=task.state, to_state=task.state,
                                  data={"due_on": task.due_on.isoformat(), "unit": task.unit.code})
         key = f"task:{task.number}:escalate:{task.due_on.isoformat()}"

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases.photos import accepted_uploads
@@ -19,21 +18,14 @@ from chuangcheng.core import clock
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.site import site_root
-from chuangcheng.engagement.tasklists import permissions, queries, services
+from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
+from chuangcheng.engagement.tasklists import actions, permissions, queries, services
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
+from chuangcheng.engagement.tasklists.workflow import EVENT_LABELS, TASKS
 from chuangcheng.evidence.views import photo_response
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
-
-LABELS = {
-    "progress": gettext_lazy("Report progress"),
-    "submit": gettext_lazy("Done: submit for verification"),
-    "verify": gettext_lazy("Verify as done"),
-    "send_back": gettext_lazy("Send back"),
-    "cancel": gettext_lazy("Cancel the task"),
-}
-WITH_PHOTOS = {"progress", "submit", "verify", "send_back"}
 
 
 def _light(task: Task, now: dt.datetime) -> str:
@@ -130,17 +122,17 @@ def _render_detail(request: HttpRequest, task: Task, *, failed: ActionForm | Non
     user: Any = request.user
     events = list(queries.task_timeline(task))
     for event in events:
-        event.label = str(services.EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
+        event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
     submitted_by = next((e.actor for e in reversed(events) if e.action == "submit"), None)
     forms = []
-    for action in permissions.allowed_actions(user, task, submitted_by=submitted_by):
+    for action in TASKS.allowed(user, task, submitted_by=submitted_by):
         if failed is not None and failed.action == action:
             form = failed
         else:
             form = ActionForm(action=action, task=task, initial={"version": task.version})
-        forms.append({"action": action, "label": LABELS[action], "form": form,
+        forms.append({"action": action, "label": TASKS[action].label, "form": form,
                       "open": failed is not None and failed.action == action,
-                      "multipart": action in WITH_PHOTOS})
+                      "multipart": TASKS[action].photos})
     now = clock.now()
     return render(request, "engagement/tasklists/task_detail.html", {
         "task": task, "events": events, "forms": forms, "error": error, "light": _light(task, now),
@@ -148,17 +140,8 @@ def _render_detail(request: HttpRequest, task: Task, *, failed: ActionForm | Non
     }, status=status)
 
 
-def _perform(action: str, task: Task, user: Any, data: dict[str, Any], photos: list[Any]) -> TaskEvent:
-    if action == "progress":
-        return services.post_progress(task, by=user, note=data.get("note", ""), percent=data["percent"],
-                                      photos=photos)
-    if action == "submit":
-        return services.submit_task(task, by=user, note=data.get("note", ""), photos=photos)
-    if action == "verify":
-        return services.verify_task(task, by=user, note=data.get("note", ""), photos=photos)
-    if action == "send_back":
-        return services.send_back_task(task, by=user, reason=data.get("reason", ""), photos=photos)
-    return services.cancel_task(task, by=user, reason=data.get("reason", ""))
+def _actor(request: HttpRequest) -> Any:
+    return request.user  # behind login: a user
 
 
 def place_of(task: Task) -> str:
@@ -168,25 +151,25 @@ def place_of(task: Task) -> str:
 @require_POST
 def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     task = _task(request, number)
-    if action not in LABELS:
+    if action not in actions.RUNNERS:
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, task=task)
     if not form.is_valid():
         return _after_failure(request, task, form, "", 400)
     data = form.cleaned_data
     try:
-        services.check_allowed(action, task, by=request.user, version=data.get("version"))
+        actions.check_allowed(action, task, by=_actor(request), version=data.get("version"))
         with accepted_uploads(data.get("photos"), by=request.user, place=place_of(task)) as photos:
-            _perform(action, task, request.user, data, photos)
+            actions.perform(action, task, by=_actor(request), data=data, photos=photos)
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return _after_failure(request, task, form, "", 400)
     except PermissionDenied as exc:
         return _after_failure(request, task, None, str(exc), 403)
-    except (services.TransitionNotAllowed, services.Conflict) as exc:
+    except (TransitionNotAllowed, Conflict) as exc:
         return _after_failure(request, task, None, str(exc), 409)
     messages.success(request, _("Task %(number)s: %(action)s — done.") % {"number": task.number,
-                                                                         "action": LABELS[action]})
+                                                                         "action": TASKS[action].label})
     if request.POST.get("next") == "mine":
         return redirect("tasklists:mine")
     return redirect("tasklists:detail", number=task.number)

@@ -24,6 +24,7 @@ from chuangcheng.cases import services as case_services
 from chuangcheng.cases.models import Case, Category, Source, State
 from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock, geo
+from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.evidence.models import Photo
 from chuangcheng.inspections.models import Assignment, Inspection, ItemResult, PlanRules
 from chuangcheng.inspections.permissions import can_inspect
@@ -387,10 +388,11 @@ def _case_for(inspection: Inspection, checked: _Checked, photos: list[Photo], *,
         by=by, source=Source.INSPECTION, category=checked.category, description=_description(checked),
         point=point, photos=photos,
     )
-    case_services.accept_case(case, by=None)
+    # The system accepts and dispatches an inspection's failure on the dispatch rules.
+    case_services.accept_case(case, by=SYSTEM)
     unit = case_services.suggest_unit(case) or point.primary_unit
     if unit is not None and unit.active:
-        case_services.dispatch_case(case, by=None, unit=unit)
+        case_services.dispatch_case(case, by=SYSTEM, unit=unit)
     return case, True
 
 

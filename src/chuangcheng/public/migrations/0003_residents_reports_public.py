@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("public", "0002_reporting_abuse_moderation_points"),
-        ("cases", "0009_case_public"),
+        ("cases", "0011_case_public"),
     ]
 
     operations = [

@@ -7,8 +7,9 @@ so its cost follows a day's activity, not the length of history. `build_day` sto
 
 A case's state at a moment is the `to_state` of its last event before it; the deadline and the
 responsible unit in force at a moment are the case's current ones unless a later event changed
-them, in which case they are replayed from the case's clock events (dispatch, redispatch,
-extension, resume, reopen, send-back).
+them, in which case they are read from the case's clock events (dispatch, redispatch, extension,
+resume, reopen, send-back): each records the deadline it set (`CaseEvent.deadline`) and the unit
+it went to, so the deadline rules are never replayed here.
 """
 
 from __future__ import annotations
@@ -106,8 +107,8 @@ class DayFigures:
 
 
 class _CaseClock:
-    """Deadline and responsible unit of cases at past moments, replayed from their clock events
-    only where a later event changed what the case row holds now."""
+    """Deadline and responsible unit of cases at past moments, read from their clock events only
+    where a later event changed what the case row holds now."""
 
     def __init__(self, case_ids: Iterable[int]) -> None:
         ids = list(set(case_ids))
@@ -117,11 +118,10 @@ class _CaseClock:
         if not ids:
             return
         for chunk in _chunks(ids):
-            for case in Case.objects.filter(pk__in=chunk).select_related("category").only(
-                    "id", "unit_id", "deadline", "severity", "category__limit_amount", "category__limit_unit"):
+            for case in Case.objects.filter(pk__in=chunk).only("id", "unit_id", "deadline"):
                 self.cases[case.pk] = case
             for event in CaseEvent.objects.filter(case_id__in=chunk, action__in=CLOCK_ACTIONS).only(
-                    "id", "case_id", "at", "action", "data").order_by("at", "id"):
+                    "id", "case_id", "at", "action", "data", "deadline").order_by("at", "id"):
                 self.events[event.case_id].append(event)
         codes = {e.data.get("unit") for events in self.events.values() for e in events if e.data.get("unit")}
         self.unit_ids = dict(Unit.objects.filter(code__in=codes).values_list("code", "pk"))
@@ -134,10 +134,8 @@ class _CaseClock:
         return bool(event.at < moment)
 
     def deadline_at(self, case_id: int, moment: dt.datetime, event_id: int | None = None) -> dt.datetime | None:
-        """The deadline in force at `moment` (just after the event `event_id`, when given)."""
-        from chuangcheng.cases.services import deadline_for
-        from chuangcheng.core import workcal
-
+        """The deadline in force at `moment` (just after the event `event_id`, when given): the one
+        the last clock event before it recorded."""
         case = self.cases[case_id]
         events = self.events.get(case_id, [])
         if all(self._before(e, moment, event_id) for e in events):
@@ -146,15 +144,7 @@ class _CaseClock:
         for e in events:
             if not self._before(e, moment, event_id):
                 break
-            if e.action in {"dispatch", "redispatch", "reopen"}:
-                deadline = deadline_for(case.category, case.severity, e.at)
-            elif e.action == "grant_extension" and e.data.get("until"):
-                deadline = dt.datetime.fromisoformat(e.data["until"])
-            elif e.action == "resume" and deadline is not None:
-                deadline = workcal.WorkCalendar().extend_by_working_seconds(
-                    deadline, float(e.data.get("paused_working_seconds") or 0))
-            elif e.action == "send_back":
-                deadline = None
+            deadline = e.deadline
         return deadline
 
     def unit_at(self, case_id: int, moment: dt.datetime, event_id: int | None = None) -> int | None:

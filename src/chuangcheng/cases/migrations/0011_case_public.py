@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0008_savedview_code_unique"),
+        ("cases", "0010_backfill_event_deadlines"),
     ]
 
     operations = [

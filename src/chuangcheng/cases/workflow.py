@@ -1,0 +1,121 @@
+"""The case lifecycle, declared once: every action with the states it leaves from, the state it goes
+to, who may take it, its fields and its labels. The services move cases with `CASES.move()`; the
+case page's buttons and forms, the API's endpoints and `allowed_actions`, and the permission checks
+are all read from this table (see core.workflow and docs/architecture.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from chuangcheng.cases import permissions
+from chuangcheng.cases.models import Case, CaseEvent, State
+from chuangcheng.core.workflow import Guard, Workflow, transition
+
+HANDLING = {State.DISPATCHED, State.RECTIFYING}
+
+
+def last_rectifier(case: Case) -> Any:
+    """Who marked the case rectified last (a verifier must be someone else)."""
+    last = case.events.filter(action="rectify").order_by("-at", "-id").select_related("actor").first()
+    return last.actor if last else None
+
+
+def _verifier(user: Any, case: Case, *, rectified_by: Any = None) -> bool:
+    return permissions.can_verify(user, case, rectified_by=rectified_by)
+
+
+CASES: Workflow[Case, CaseEvent] = Workflow(
+    model=Case,
+    event_model=CaseEvent,
+    subject="case",
+    state_label=lambda state: State(state).label,
+    not_allowed=_("A case that is “%(state)s” cannot be %(action)s."),
+    denied=_("Your role or region does not allow this action on this case."),
+    conflict=_("Someone else changed this case a moment ago. Reload it to see what changed, then try again."),
+    context={"rectified_by": last_rectifier},
+    transitions=[
+        transition("accept", {State.REPORTED}, State.ACCEPTED, who=permissions.can_triage,
+                   label=_("Accept (立案)"), done=_("accepted"), fields=["note"], operation_id="acceptCase"),
+        transition("reject", {State.REPORTED}, State.REJECTED, who=permissions.can_triage,
+                   label=_("Do not accept"), done=_("rejected"), fields=["resolution", "reason"],
+                   required=["reason"], operation_id="rejectCase"),
+        # 并案 comes from the residents' triage (public.services.merge_report), never from a button.
+        transition("merge", {State.REPORTED}, State.REJECTED, who=permissions.can_triage,
+                   label=_("Merge into another case"), done=_("merged"), fields=["into", "note"],
+                   required=["into"], offered=False),
+        transition("dispatch", {State.ACCEPTED}, State.DISPATCHED, who=permissions.can_triage,
+                   label=_("Dispatch"), done=_("dispatched"), fields=["unit", "note"], required=["unit"],
+                   operation_id="dispatchCase"),
+        transition("redispatch", HANDLING, State.DISPATCHED, who=permissions.can_triage,
+                   label=_("Dispatch to another unit"), done=_("dispatched again"), fields=["unit", "note"],
+                   required=["unit", "note"], operation_id="redispatchCase"),
+        transition("send_back", HANDLING, State.ACCEPTED, who=permissions.can_handle,
+                   label=_("Not our unit: send back"), done=_("sent back"), fields=["reason"],
+                   required=["reason"], api="send-back", operation_id="sendBackCase"),
+        transition("start", {State.DISPATCHED}, State.RECTIFYING, who=permissions.can_handle,
+                   label=_("Take it on"), done=_("taken on"), fields=["note"], operation_id="startRectification"),
+        transition("rectify", HANDLING, State.RECTIFIED, who=permissions.can_handle,
+                   label=_("Rectified: add after-photos"), done=_("marked rectified"), fields=["photos", "note"],
+                   required=["photos"], operation_id="rectifyCase"),
+        transition("verify", {State.RECTIFIED}, State.CLOSED, who=_verifier, needs=("rectified_by",),
+                   label=_("Verify and close"), done=_("verified"), fields=["resolution", "photos", "note"],
+                   operation_id="verifyCase"),
+        transition("return_for_rework", {State.RECTIFIED}, State.RECTIFYING, who=_verifier,
+                   needs=("rectified_by",), label=_("Return for rework"), done=_("returned for rework"),
+                   fields=["note", "photos"], required=["note"], api="rework", operation_id="returnCaseForRework"),
+        transition("request_extension", HANDLING, None, who=permissions.can_handle,
+                   label=_("Ask for more time"), done=_("given an extension request"), fields=["until", "reason"],
+                   required=["until", "reason"], api="request-extension", operation_id="requestCaseExtension",
+                   when=Guard(lambda case: case.extension_requested_until is None,
+                              _("An extension request is already waiting for a decision."))),
+        transition("decide_extension", HANDLING, None, who=permissions.can_triage,
+                   label=_("Decide on the extension"), done=_("given an extension"), fields=["grant", "note"],
+                   required=["grant"], api="decide-extension", operation_id="decideCaseExtension",
+                   events=("grant_extension", "deny_extension"),
+                   when=Guard(lambda case: case.extension_requested_until is not None,
+                              _("There is no extension request to decide on."))),
+        transition("suspend", HANDLING, State.SUSPENDED, who=permissions.can_triage,
+                   label=_("Suspend (挂账)"), done=_("suspended"), fields=["reason"], required=["reason"],
+                   operation_id="suspendCase"),
+        # Back to the state it was suspended from (the service names it).
+        transition("resume", {State.SUSPENDED}, None, who=permissions.can_triage,
+                   label=_("Resume"), done=_("resumed"), fields=["note"], operation_id="resumeCase"),
+        transition("reopen", {State.CLOSED}, State.DISPATCHED, who=permissions.can_reopen,
+                   label=_("Reopen: the problem is back"), done=_("reopened"), fields=["photos", "note"],
+                   required=["photos", "note"], operation_id="reopenCase",
+                   when=Guard(lambda case: case.unit_id is not None,
+                              _("This case was never dispatched; report a new one instead."))),
+    ],
+)
+
+# What the timeline says happened, for every event action (past tense, after the actor's name).
+EVENT_LABELS = {
+    "report": _("reported"),
+    "accept": _("accepted"),
+    "reject": _("did not accept"),
+    "merge": _("merged into another case"),
+    "dispatch": _("dispatched"),
+    "redispatch": _("dispatched to another unit"),
+    "send_back": _("sent back as not their unit"),
+    "start": _("took it on"),
+    "rectify": _("marked rectified"),
+    "verify": _("verified and closed"),
+    "return_for_rework": _("returned for rework"),
+    "request_extension": _("asked for more time"),
+    "grant_extension": _("granted more time"),
+    "deny_extension": _("refused more time"),
+    "suspend": _("suspended"),
+    "resume": _("resumed"),
+    "reopen": _("reopened"),
+    "warn": _("warned the unit: due soon"),
+    "escalate": _("overdue: escalated to the unit's head (督办)"),
+    "comment": _("added a comment"),
+}
+
+# Events that record something said about a case without changing it (no new version).
+NOTE_ACTIONS = {"warn", "escalate", "comment"}
+
+# What the unit does; for anyone else the page groups these under "on the unit's behalf".
+UNIT_ACTIONS = {"start", "send_back", "request_extension"}
