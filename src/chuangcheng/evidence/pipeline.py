@@ -120,7 +120,8 @@ def open_checked(data: bytes, filename: str = "") -> Image.Image:
             image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bad(_("%(name)s has too many pixels."), "too_many_pixels", name) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, NotImplementedError) as exc:
+        # NotImplementedError: a format Pillow knows but not this variant of it (a .dds).
         raise _bad(_("%(name)s is not a photo we can read (JPEG, PNG, WebP or HEIC)."), "not_an_image",
                    name) from exc
     if image.format not in FORMATS:
@@ -269,7 +270,7 @@ def make_derivatives(data: bytes, *, filename: str = "", watermark: str = "") ->
         try:
             # Loading decodes every byte: a truncated file fails here, not later in a browser.
             image.load()
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        except (OSError, SyntaxError, ValueError, NotImplementedError, Image.DecompressionBombError) as exc:
             raise _bad(_("%(name)s is damaged or incomplete."), "truncated", name) from exc
         picture = _rgb(image)
         if picture.size != target:
