@@ -148,6 +148,26 @@ def _grid_of_community(community: Region) -> Region | None:
 # --- reporting -------------------------------------------------------------------------------
 
 
+def place_from_photos(photos: Sequence[UploadedFile]) -> tuple[float | None, float | None]:
+    """The GPS fix of the first photo that has one, read from its header (nothing decoded or
+    stored; a photo that cannot be read is refused later, when it is accepted)."""
+    from chuangcheng.evidence import pipeline
+
+    limit = int(settings.PHOTO_MAX_BYTES)
+    for upload in photos:
+        try:
+            upload.seek(0)
+            data = upload.read(limit + 1)
+            upload.seek(0)
+            with pipeline.open_checked(data, getattr(upload, "name", "") or "") as image:
+                info = pipeline.read_info(image)
+        except (ValidationError, OSError, ValueError):
+            continue
+        if info.lon is not None and info.lat is not None:
+            return info.lon, info.lat
+    return None, None
+
+
 def submit_report(*, category: Category, description: str, photos: Sequence[UploadedFile] = (),
                   lon: Decimal | float | None = None, lat: Decimal | float | None = None, address: str = "",
                   channel: str = Channel.WEB, client: Open311Client | None = None, name: str = "",
@@ -186,6 +206,10 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
     except ValidationError as exc:
         errors.setdefault("location", []).extend(exc.messages)
         x = y = None
+    if x is None and y is None and community is None and "location" not in errors:
+        # No place typed: a photo's GPS says where it was taken (the page shows it on the map
+        # before sending, so the resident can move it).
+        x, y = place_from_photos(photos)
     if (x is None) != (y is None):
         errors.setdefault("location", []).append(_("Give both longitude and latitude."))
     elif x is not None and y is not None:

@@ -107,6 +107,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "metres": _("m away"), "reported": _("reported"), "sending": _("Sending…"),
             "sent": _("Code sent. It is valid for a few minutes."), "photo": _("Photo of the reported problem"),
             "none": _("Nothing of this kind reported nearby."),
+            "from_photo": _("Place taken from the photo's GPS. Tap the map to move it if it is not right."),
         },
     }, status=status))
 
