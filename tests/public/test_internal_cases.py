@@ -13,9 +13,9 @@ from django.test import Client
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Case
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.evidence.services import accept_photo
 from chuangcheng.public import queries, services
 from chuangcheng.public.models import Follower
-from chuangcheng.evidence.services import accept_photo
 from tests.public.conftest import LAT, LON, Scene, jpeg, report, upload
 from tests.public.open311 import call
 

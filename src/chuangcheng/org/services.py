@@ -116,9 +116,10 @@ def save_login(
     if person is not None:
         _require(_system_or(by, permissions.can_manage_region(by, person.region)),
                  _("You may only change people inside your own scope."))
-        if person.unit_id is not None:
-            _require(_system_or(by, permissions.can_assign_unit(by, person.unit)),
-                     _("The responsible unit %(code)s is outside your scope.") % {"code": person.unit.code})
+        unit = person.unit
+        if unit is not None:
+            _require(_system_or(by, permissions.can_assign_unit(by, unit)),
+                     _("The responsible unit %(code)s is outside your scope.") % {"code": unit.code})
     user = User.objects.filter(username=username).first()
     if user is not None:
         # Taking over somebody else's login (a street admin's, an operator's) is changing it.

@@ -78,7 +78,8 @@ def _public_events() -> QuerySet[CaseEvent]:
 
 
 def public_cases(region: Region | None = None) -> QuerySet[Case]:
-    """The public cases (residents' reports and cases the office marked public), with what a request document needs in a fixed number of queries."""
+    """The public cases (residents' reports and cases the office marked public), with what a
+    request document needs in a fixed number of queries."""
     qs = (public_queries.public_cases()
           .select_related("category", "category__parent", "unit", "point", "public_report")
           .annotate(last_event_at=Max("events__at"))

@@ -442,7 +442,8 @@ def keys(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
             revoke = request.POST["revoke"]
-            client = queries.keys_for(street).filter(pk=int(revoke)).first() if revoke.isascii() and revoke.isdigit() else None
+            readable = revoke.isascii() and revoke.isdigit()
+            client = queries.keys_for(street).filter(pk=int(revoke)).first() if readable else None
             if client is not None:
                 services.revoke_key(client, by=user)
                 messages.success(request, _("The key of %(name)s was revoked.") % {"name": client.name})
