@@ -87,3 +87,10 @@ def test_merging_a_residents_report_into_an_internal_case_shows_that_case(scene:
     case.refresh_from_db()
     assert case.public
     assert queries.tracking_for(mine.code).case == case
+
+
+def test_the_follow_service_itself_refuses_an_internal_case(scene: Scene) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.follow_case(internal_case(scene), device="device-9")

@@ -28,7 +28,7 @@ from chuangcheng.core import audit, clock, geo
 from chuangcheng.core.validators import CHINESE_MOBILE, normalize_phone
 from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.org.models import Region
-from chuangcheng.public import permissions
+from chuangcheng.public import permissions, queries
 from chuangcheng.public.models import (
     Attempt,
     BlockedNumber,
@@ -264,7 +264,7 @@ def follow_case(case: Case, *, device: str = "", phone: str = "", phone_verified
                 notify_sms: bool = False) -> Follower:
     """"Follow this one instead": no new case, a tracking code for the existing one. The same
     device following the same case again gets its first code back."""
-    if not case.is_open or not case.category.public:
+    if not case.is_open or not case.category.public or not queries.is_public(case):
         raise ValidationError({"case": _("This case can no longer be followed.")})
     phone = clean_phone(phone)
     if is_blocked(phone):
