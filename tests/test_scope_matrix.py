@@ -1,10 +1,11 @@
 """Every page and every API operation keeps to the scope of whoever asks, generated from the URL
 resolver and the OpenAPI document rather than written route by route.
 
-The actors sit in the cast's street (community A); the objects sit in community B and in a second
-street. For each actor and each object outside their scope, every route that names an object is
-asked (GET and POST, or the operation's own method) and must answer 403 or 404 (405 for a method
-the route does not take) and change nothing.
+The actors sit in the cast's street (community A), one of them a handler of the street's squad;
+the objects sit in community B (its case and task in the squad's hands) and in a second street.
+For each actor and each object outside their scope, every route that names an object is asked
+(GET and POST, or the operation's own method) and must answer 403 or 404 (405 for a method the
+route does not take) and change nothing.
 
 Every route must be listed here: in OBJECT_ROUTES / API_OBJECTS with the object it names, or in
 NO_OBJECT / DEFERRED with the reason it is not asked. A new route that is in none of them fails
@@ -71,7 +72,8 @@ def _jpeg(color: str) -> bytes:
 
 
 def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, lon: float, lat: float,
-           point_type: Any, color: str, meeting: bool) -> Place:
+           point_type: Any, color: str, meeting: bool, works_for: Unit | None = None) -> Place:
+    """The place's objects; `works_for` (a unit of the street) gets its case and its task."""
     street = community.parent
     assert street is not None
     unit = f.UnitFactory(code=f"{prefix}-U", name=f"{prefix}物业", kind=Unit.Kind.PROPERTY, region=community)
@@ -84,7 +86,10 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
                              grid=grid, lon=lon, lat=lat, photos=[photo])
     report = public.submit_report(category=category, description="居民反映", lon=lon, lat=lat,
                                   device=f"device-{prefix}")
-    task = tasklists.create_task(by=street_admin, street=street, title=f"{prefix}任务", unit=unit,
+    if works_for is not None:
+        cases.accept_case(case, by=street_admin)
+        cases.dispatch_case(case, by=street_admin, unit=works_for)
+    task = tasklists.create_task(by=street_admin, street=street, title=f"{prefix}任务", unit=works_for or unit,
                                  due_on=dt.date(2026, 12, 31), regions=[community])
     held = None
     if meeting:
@@ -105,14 +110,20 @@ def world(cast: Any, media: Any) -> World:
     handler_person = f.PersonFactory(code="A-P", name="甲经办人", region=cast.community_a, unit=unit_a)
     handler_a = f.UserFactory(username="handler_a", role=Role.UNIT_HANDLER, scope=cast.community_a,
                               person=handler_person)
+    # The street's squad serves every community; a handler of it scoped in community A (as a
+    # community admin could once mint one) must still not reach its work in community B.
+    squad = f.UnitFactory(code="CG", name="城管中队", kind=Unit.Kind.CITY_MANAGEMENT, region=cast.street)
+    squad_person = f.PersonFactory(code="CG-A", name="城管甲社区", region=cast.community_a, unit=squad)
+    squad_handler_a = f.UserFactory(username="squad_handler_a", role=Role.UNIT_HANDLER, scope=cast.community_a,
+                                    person=squad_person)
     return World(
         other_community=_place(community=cast.community_b, grid=cast.grid_b, street_admin=cast.street_admin,
                                prefix="B", lon=111.700, lat=40.820, point_type=point_type, color="red",
-                               meeting=False),
+                               meeting=False, works_for=squad),
         other_street=_place(community=community_c, grid=grid_c, street_admin=street2_admin, prefix="C",
                             lon=111.800, lat=40.820, point_type=point_type, color="blue", meeting=True),
         actors={"street_admin": cast.street_admin, "street2_admin": street2_admin, "admin_a": cast.admin_a,
-                "grid_worker_a": cast.grid_worker_a, "handler_a": handler_a},
+                "grid_worker_a": cast.grid_worker_a, "handler_a": handler_a, "squad_handler_a": squad_handler_a},
     )
 
 
@@ -123,6 +134,7 @@ PAIRS = [
     ("admin_a", "other_community"), ("admin_a", "other_street"),
     ("grid_worker_a", "other_community"), ("grid_worker_a", "other_street"),
     ("handler_a", "other_community"), ("handler_a", "other_street"),
+    ("squad_handler_a", "other_community"), ("squad_handler_a", "other_street"),
 ]
 
 # --- the routes ----------------------------------------------------------------------------------
