@@ -69,3 +69,15 @@ def test_the_services_refuse_what_the_import_refuses(world: World) -> None:
         services.save_login(by=cast.admin_a, username="admin_b", role=Role.GRID_WORKER, scope=cast.grid_a)
     assert User.objects.get(username="admin_b").role == Role.COMMUNITY_ADMIN
     assert not User.objects.filter(username__in=["lisi", "x"]).exists()
+
+
+def test_a_person_the_street_put_in_its_unit_gets_no_login_from_a_community_admin(world: World) -> None:
+    cast = world.cast
+    Person.objects.create(code="Q1", name="张三", phone="13700000001", region=cast.community_a,
+                          unit=world.street_unit)
+    row = ["Q1", "张三", "13700000001", "150103001001", "U-STREET", "", "", "", "", ""]
+    assert run_import("people", filled("people", [row]), by=cast.admin_a).errors == []  # unchanged: fine
+    row[8:10] = ["zhangsan", zh(Role.UNIT_HANDLER.label)]
+    result = run_import("people", filled("people", [row]), by=cast.admin_a)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "所属单位编码")]
+    assert not User.objects.filter(username="zhangsan").exists()

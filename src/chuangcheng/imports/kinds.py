@@ -329,9 +329,10 @@ class PersonImporter(Importer):
                 _("The responsible unit %(code)s is outside your scope."),
             )
             # A unit registered above the importer (the street's squad) is visible to them but not
-            # theirs to staff: attaching people to it would mint handlers acting street-wide.
+            # theirs to staff: attaching people to it, or giving its people logins, would mint
+            # handlers acting street-wide. A row that only keeps such a unit unchanged may stay.
             if (unit is not None and self.by is not None and not permissions.can_assign_unit(self.by, unit)
-                    and (person is None or person.unit_id != unit.pk)):
+                    and (person is None or person.unit_id != unit.pk or values["username"])):
                 cells.error("所属单位编码", _("The responsible unit %(code)s is outside your scope.")
                             % {"code": unit.code})
                 unit = None
