@@ -81,3 +81,13 @@ def test_a_person_the_street_put_in_its_unit_gets_no_login_from_a_community_admi
     result = run_import("people", filled("people", [row]), by=cast.admin_a)
     assert [(e.row, e.column) for e in result.errors] == [(2, "所属单位编码")]
     assert not User.objects.filter(username="zhangsan").exists()
+
+
+def test_a_community_admin_does_not_change_a_login_the_street_gave(world: World) -> None:
+    cast = world.cast
+    person = Person.objects.create(code="Q1", name="张三", phone="13700000001", region=cast.community_a)
+    User.objects.create(username="zhangsan", role=Role.INSPECTOR, scope=cast.street, person=person)
+    row = ["Q1", "张三", "13700000001", "150103001001", "", "", "", "", "zhangsan", zh(Role.GRID_WORKER.label)]
+    result = run_import("people", filled("people", [row]), by=cast.admin_a)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "登录账号")]
+    assert User.objects.get(username="zhangsan").role == Role.INSPECTOR

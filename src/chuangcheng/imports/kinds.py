@@ -350,6 +350,9 @@ class PersonImporter(Importer):
                 if login is not None and (login.person is None or login.person.code != item.code):
                     cells.error("登录账号", _("The login name %(username)s is already used by someone else.")
                                 % {"username": username})
+                elif login is not None and self.by is not None and (login.is_superuser
+                                                                    or not self.may_manage(login.scope)):
+                    cells.error("登录账号", _("You may only give logins inside your own scope."))
                 current = getattr(person, "user", None) if person is not None else None
                 if current is not None and current.username != username:
                     cells.error("登录账号", _("This person already has the login %(username)s.")
