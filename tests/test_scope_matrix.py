@@ -31,6 +31,8 @@ from chuangcheng.cases.models import Case, Category
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.tasklists import services as tasklists
 from chuangcheng.engagement.tasklists.models import Meeting, Task
+from chuangcheng.engagement.volunteering import services as volunteering
+from chuangcheng.engagement.volunteering.models import Action
 from chuangcheng.evidence.services import accept_photo
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.places.models import Point
@@ -56,6 +58,7 @@ class Place:
     report: Report
     task: Task
     meeting: Meeting | None  # street-wide: only an object for people of another street
+    action: Action  # a volunteer action
 
 
 @dataclass
@@ -93,10 +96,20 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
                                  due_on=dt.date(2026, 12, 31), regions=[community])
     held = None
     if meeting:
+        # The street's published bulletin of DAY and ranking of WEEK.
+        from chuangcheng.reports.services import bulletins, rankings
+
+        bulletins.publish_bulletin(bulletins.draft_bulletin(street, dt.date(2026, 12, 2), by=street_admin),
+                                   by=street_admin)
+        rankings.publish_ranking(rankings.compute_ranking(street, dt.date(2026, 11, 23)), by=street_admin)
         held = tasklists.record_meeting(by=street_admin, street=street,
                                         held_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC),
                                         title="推进会", place="会议室", chair="主任", units=[unit])
-    return Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held)
+    action = volunteering.plan_action(
+        by=street_admin, kind=Action.Kind.PERSUASION, title="劝导乱停车", community=community,
+        place_name=f"{prefix}广场", lon=lon, lat=lat, starts_at=dt.datetime(2026, 12, 10, 1, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 12, 10, 3, tzinfo=dt.UTC), capacity=10, targets=["parking"])
+    return Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action)
 
 
 @pytest.fixture
@@ -169,8 +182,6 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "reports:bulletin_docx": _street_only(lambda p: {"street": p.street.code, "day": DAY}),
     "reports:bulletin_refresh": _street_only(lambda p: {"street": p.street.code, "day": DAY}),
     "reports:bulletin_publish": _street_only(lambda p: {"street": p.street.code, "day": DAY}),
-    "reports:bulletin_photo": _street_only(lambda p: {"street": p.street.code, "day": DAY, "sha256": p.photo,
-                                                      "variant": "display"}),
     "reports:ranking_weeks": _street_only(lambda p: {"street_code": p.street.code}),
     "reports:ranking_rules": _street_only(lambda p: {"street_code": p.street.code}),
     "reports:ranking": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
@@ -183,6 +194,10 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "tasklists:detail": lambda p: {"number": p.task.number},
     "tasklists:act": lambda p: {"number": p.task.number, "action": "progress"},
     "tasklists:meeting": lambda p: {"number": p.meeting.number} if p.meeting else None,
+    **{f"volunteering:{name}": (lambda p: {"code": p.action.code}) for name in (
+        "detail", "signup", "withdraw", "checkin", "roster", "checkin_for", "close", "cancel")},
+    "volunteering:qr": lambda p: {"code": p.action.code, "fmt": "svg"},
+    "volunteering:correct_hours": lambda p: {"code": p.action.code, "person": p.person.code},
 }
 
 # Routes that name no object of a region (lists, forms and dashboards scoped by the query layer, the
@@ -228,15 +243,14 @@ DEFERRED = {
     "cases:delete_view": "a user's own saved view (tests/cases/test_saved_views.py)",
     "notify:open": "a user's own notification (tests/notify)",
     "places:photo": "a point photo (tests/places)",
+    "reports:bulletin_photo": "a photo a bulletin shows (tests/reports/test_bulletin_pages.py)",
     "inspections:move_visit": "a plan's visit (tests/inspections)",
     "inspections:remove_visit": "a plan's visit (tests/inspections)",
     "inspections:detail": "an inspection (tests/inspections)",
     "inspections:photo": "an inspection photo (tests/inspections)",
     "tasklists:meeting_photo": "a meeting photo (tests/engagement/tasklists)",
     "tasklists:photo": "a task photo (tests/engagement/tasklists)",
-    **{f"volunteering:{name}": "a volunteer action (tests/engagement/volunteering)" for name in (
-        "detail", "signup", "withdraw", "checkin", "qr", "roster", "checkin_for", "correct_hours", "close",
-        "cancel", "photo")},
+    "volunteering:photo": "a volunteer action's photo (tests/engagement/volunteering)",
     **{f"publicity:{name}": "a push or a publicity item (tests/engagement/publicity)" for name in (
         "push", "push_image", "item_take_down", "item_photo")},
     **{f"surveys:{name}": "a survey (tests/surveys)" for name in (
@@ -261,6 +275,8 @@ API_OBJECTS: dict[str, Spec] = {
     **{f"/api/tasks/{{number}}/{action}": (lambda p: {"number": p.task.number}) for action in (
         "progress", "submit", "verify", "send-back", "cancel")},
     "/api/publicity/points/{code}/items": lambda p: {"code": p.point.code},
+    **{f"/api/volunteering/actions/{{code}}{rest}": (lambda p: {"code": p.action.code}) for rest in (
+        "", "/signup", "/checkin", "/checkout")},
 }
 API_NO_OBJECT = {
     "/api/auth/token", "/api/org/regions", "/api/org/units", "/api/points", "/api/cases", "/api/cases/categories",
@@ -271,10 +287,6 @@ API_NO_OBJECT = {
 API_DEFERRED = {
     "/api/inspections/{inspection_id}": "an inspection (tests/inspections/test_api.py)",
     "/api/tasks/{number}/photos/{sha256}": "a task photo (tests/engagement/tasklists/test_api.py)",
-    "/api/volunteering/actions/{code}": "a volunteer action (tests/engagement/volunteering)",
-    "/api/volunteering/actions/{code}/signup": "a volunteer action (tests/engagement/volunteering)",
-    "/api/volunteering/actions/{code}/checkin": "a volunteer action (tests/engagement/volunteering)",
-    "/api/volunteering/actions/{code}/checkout": "a volunteer action (tests/engagement/volunteering)",
     "/api/publicity/pushes/{number}": "a push (tests/engagement/publicity)",
     "/api/surveys/{survey_id}": "a survey (tests/surveys)",
     "/api/surveys/{survey_id}/indicators": "a survey (tests/surveys)",
@@ -359,7 +371,8 @@ def fingerprint() -> dict[str, int]:
 def state_of(place: Place) -> tuple[Any, ...]:
     case = Case.objects.get(pk=place.case.pk)
     task = Task.objects.get(pk=place.task.pk)
-    return (case.state, case.version, case.public, task.state, task.version,
+    action = Action.objects.get(pk=place.action.pk)
+    return (case.state, case.version, case.public, task.state, task.version, action.status,
             Point.objects.get(pk=place.point.pk).name, Region.objects.get(pk=place.community.pk).name)
 
 
@@ -404,3 +417,30 @@ def test_no_route_reaches_an_object_outside_the_scope(world: World, actor: str, 
     assert leaks == []
     assert fingerprint() == before
     assert state_of(place) == state
+
+
+@pytest.mark.parametrize("where", ["other_community", "other_street"])
+def test_the_same_requests_reach_the_objects_for_their_own_street_admin(world: World, where: str) -> None:
+    """The control: the URLs above name real objects (a refusal is the scope's, not a typo's)."""
+    from django.urls import reverse
+
+    place: Place = getattr(world, where)
+    owner = world.actors["street_admin" if where == "other_community" else "street2_admin"]
+    client = Client(raise_request_exception=False)
+    client.force_login(owner)
+    missing = []
+    for name, spec in OBJECT_ROUTES.items():
+        kwargs = spec(place)
+        if kwargs is None:
+            continue
+        status = client.get(reverse(name, kwargs=kwargs)).status_code
+        if status in REFUSED:
+            missing.append(f"{name} {status}")
+    for path, operations in api_operations().items():
+        api_spec = API_OBJECTS.get(path)
+        kwargs = api_spec(place) if api_spec else None
+        if kwargs is not None and "get" in operations:
+            status = client.get(path.format(**kwargs)).status_code
+            if status in REFUSED:
+                missing.append(f"GET {path} {status}")
+    assert missing == [], missing
