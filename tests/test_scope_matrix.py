@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
@@ -29,11 +30,13 @@ from PIL import Image
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Case, Category
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.engagement.publicity import services as publicity
 from chuangcheng.engagement.tasklists import services as tasklists
 from chuangcheng.engagement.tasklists.models import Meeting, Task
 from chuangcheng.engagement.volunteering import services as volunteering
 from chuangcheng.engagement.volunteering.models import Action
 from chuangcheng.evidence.services import accept_photo
+from chuangcheng.notify.models import Webhook
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.places.models import Point
 from chuangcheng.public import services as public
@@ -59,6 +62,8 @@ class Place:
     task: Task
     meeting: Meeting | None  # street-wide: only an object for people of another street
     action: Action  # a volunteer action
+    item: Any  # publicity put up at the point, with its photo
+    push: Any  # a message pushed to the grid's group robot, with an image
 
 
 @dataclass
@@ -72,6 +77,10 @@ def _jpeg(color: str) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(out, "JPEG")
     return out.getvalue()
+
+
+def _upload(name: str, color: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, _jpeg(color), content_type="image/jpeg")
 
 
 def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, lon: float, lat: float,
@@ -109,7 +118,14 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
         by=street_admin, kind=Action.Kind.PERSUASION, title="劝导乱停车", community=community,
         place_name=f"{prefix}广场", lon=lon, lat=lat, starts_at=dt.datetime(2026, 12, 10, 1, tzinfo=dt.UTC),
         ends_at=dt.datetime(2026, 12, 10, 3, tzinfo=dt.UTC), capacity=10, targets=["parking"])
-    return Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action)
+    item = publicity.register_item(point, by=street_admin, kind="poster", theme="讲文明树新风", count=1,
+                                   put_up_on=dt.date(2026, 12, 1), photo=_upload(f"{prefix}-poster.jpg", "green"))
+    Webhook.objects.create(name=f"{prefix}群", kind=Webhook.Kind.WECOM, region=grid,
+                           url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test")
+    push = publicity.push_message(by=street_admin, title="创城提示", text="请勿乱停车", grids=[grid],
+                                  image=_upload(f"{prefix}-push.jpg", "yellow"))
+    return Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action,
+                 item, push)
 
 
 @pytest.fixture
@@ -197,6 +213,9 @@ OBJECT_ROUTES: dict[str, Spec] = {
     **{f"volunteering:{name}": (lambda p: {"code": p.action.code}) for name in (
         "detail", "signup", "withdraw", "checkin", "roster", "checkin_for", "close", "cancel")},
     "volunteering:qr": lambda p: {"code": p.action.code, "fmt": "svg"},
+    "publicity:push": lambda p: {"number": p.push.number},
+    "publicity:item_take_down": lambda p: {"code": p.item.code},
+    "publicity:item_photo": lambda p: {"code": p.item.code, "variant": "display"},
     "volunteering:correct_hours": lambda p: {"code": p.action.code, "person": p.person.code},
 }
 
@@ -231,6 +250,7 @@ NO_OBJECT = {
     "open311:discovery", "open311:services", "open311:service", "open311:requests", "open311:request",
     "open311:token", "open311:updates", "open311:",
     "survey_answer:answer", "survey_answer:thanks",
+    "publicity:push_image",  # the image a push sent to residents' groups links to
     # the assessment catalogue is one for the whole district, not a region's
     "standards:catalog", "standards:type", "standards:draft_start", "standards:version", "standards:compare",
     "standards:version_type", "standards:profile_edit", "standards:item_new", "standards:item_edit",
@@ -251,8 +271,6 @@ DEFERRED = {
     "tasklists:meeting_photo": "a meeting photo (tests/engagement/tasklists)",
     "tasklists:photo": "a task photo (tests/engagement/tasklists)",
     "volunteering:photo": "a volunteer action's photo (tests/engagement/volunteering)",
-    **{f"publicity:{name}": "a push or a publicity item (tests/engagement/publicity)" for name in (
-        "push", "push_image", "item_take_down", "item_photo")},
     **{f"surveys:{name}": "a survey (tests/surveys)" for name in (
         "detail", "builder", "builder_settings", "builder_add_question", "builder_question",
         "builder_add_option", "builder_option", "builder_option_action", "builder_question_action", "preview",
@@ -275,6 +293,7 @@ API_OBJECTS: dict[str, Spec] = {
     **{f"/api/tasks/{{number}}/{action}": (lambda p: {"number": p.task.number}) for action in (
         "progress", "submit", "verify", "send-back", "cancel")},
     "/api/publicity/points/{code}/items": lambda p: {"code": p.point.code},
+    "/api/publicity/pushes/{number}": lambda p: {"number": p.push.number},
     **{f"/api/volunteering/actions/{{code}}{rest}": (lambda p: {"code": p.action.code}) for rest in (
         "", "/signup", "/checkin", "/checkout")},
 }
@@ -287,7 +306,6 @@ API_NO_OBJECT = {
 API_DEFERRED = {
     "/api/inspections/{inspection_id}": "an inspection (tests/inspections/test_api.py)",
     "/api/tasks/{number}/photos/{sha256}": "a task photo (tests/engagement/tasklists/test_api.py)",
-    "/api/publicity/pushes/{number}": "a push (tests/engagement/publicity)",
     "/api/surveys/{survey_id}": "a survey (tests/surveys)",
     "/api/surveys/{survey_id}/indicators": "a survey (tests/surveys)",
     "/api/surveys/{survey_id}/trend": "a survey (tests/surveys)",
