@@ -41,6 +41,7 @@ from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.places.models import Point
 from chuangcheng.public import services as public
 from chuangcheng.public.models import Report
+from chuangcheng.surveys import services as surveys
 from tests import factories as f
 
 # --- the world -----------------------------------------------------------------------------------
@@ -64,6 +65,7 @@ class Place:
     action: Action  # a volunteer action
     item: Any  # publicity put up at the point, with its photo
     push: Any  # a message pushed to the grid's group robot, with an image
+    survey: Any  # the community's draft survey, with one choice question
 
 
 @dataclass
@@ -124,8 +126,10 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
                            url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test")
     push = publicity.push_message(by=street_admin, title="创城提示", text="请勿乱停车", grids=[grid],
                                   image=_upload(f"{prefix}-push.jpg", "yellow"))
+    survey = surveys.create_survey(region=community, by=street_admin, title="满意度调查")
+    question = surveys.add_question(survey, by=street_admin, text="您满意吗？", options=["满意", "不满意"])
     return Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action,
-                 item, push)
+                 item, push, (survey, question.code, question.options.first().code))
 
 
 @pytest.fixture
@@ -214,6 +218,15 @@ OBJECT_ROUTES: dict[str, Spec] = {
         "detail", "signup", "withdraw", "checkin", "roster", "checkin_for", "close", "cancel")},
     "volunteering:qr": lambda p: {"code": p.action.code, "fmt": "svg"},
     "publicity:push": lambda p: {"number": p.push.number},
+    **{f"surveys:{name}": (lambda p: {"pk": p.survey[0].pk}) for name in (
+        "detail", "builder", "builder_settings", "builder_add_question", "preview", "publish", "close", "results",
+        "trend", "export")},
+    "surveys:builder_question": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1]},
+    "surveys:builder_add_option": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1]},
+    "surveys:builder_question_action": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1], "action": "delete"},
+    "surveys:builder_option": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1], "option": p.survey[2]},
+    "surveys:builder_option_action": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1], "option": p.survey[2],
+                                                "action": "delete"},
     "publicity:item_take_down": lambda p: {"code": p.item.code},
     "publicity:item_photo": lambda p: {"code": p.item.code, "variant": "display"},
     "volunteering:correct_hours": lambda p: {"code": p.action.code, "person": p.person.code},
@@ -271,10 +284,7 @@ DEFERRED = {
     "tasklists:meeting_photo": "a meeting photo (tests/engagement/tasklists)",
     "tasklists:photo": "a task photo (tests/engagement/tasklists)",
     "volunteering:photo": "a volunteer action's photo (tests/engagement/volunteering)",
-    **{f"surveys:{name}": "a survey (tests/surveys)" for name in (
-        "detail", "builder", "builder_settings", "builder_add_question", "builder_question",
-        "builder_add_option", "builder_option", "builder_option_action", "builder_question_action", "preview",
-        "publish", "close", "qr", "qr_svg", "qr_png", "results", "trend", "export", "visit")},
+    **{f"surveys:{name}": "a published survey's link (tests/surveys)" for name in ("qr", "qr_svg", "qr_png", "visit")},
 }
 
 # The API: every operation of the OpenAPI document, by its path template.
@@ -294,6 +304,8 @@ API_OBJECTS: dict[str, Spec] = {
         "progress", "submit", "verify", "send-back", "cancel")},
     "/api/publicity/points/{code}/items": lambda p: {"code": p.point.code},
     "/api/publicity/pushes/{number}": lambda p: {"number": p.push.number},
+    **{f"/api/surveys/{{survey_id}}{rest}": (lambda p: {"survey_id": p.survey[0].pk}) for rest in (
+        "", "/indicators", "/trend", "/responses")},
     **{f"/api/volunteering/actions/{{code}}{rest}": (lambda p: {"code": p.action.code}) for rest in (
         "", "/signup", "/checkin", "/checkout")},
 }
@@ -306,10 +318,6 @@ API_NO_OBJECT = {
 API_DEFERRED = {
     "/api/inspections/{inspection_id}": "an inspection (tests/inspections/test_api.py)",
     "/api/tasks/{number}/photos/{sha256}": "a task photo (tests/engagement/tasklists/test_api.py)",
-    "/api/surveys/{survey_id}": "a survey (tests/surveys)",
-    "/api/surveys/{survey_id}/indicators": "a survey (tests/surveys)",
-    "/api/surveys/{survey_id}/trend": "a survey (tests/surveys)",
-    "/api/surveys/{survey_id}/responses": "a survey (tests/surveys)",
 }
 
 
