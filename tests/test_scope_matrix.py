@@ -181,6 +181,12 @@ def _street_only(build: Spec) -> Spec:
 
 
 DAY, WEEK = "2026-12-02", "2026-W48"
+
+
+def _question(p: Place) -> dict[str, Any]:
+    return {"survey_code": p.survey[0].code, "code": p.survey[1]}
+
+
 OBJECT_ROUTES: dict[str, Spec] = {
     "org:region": lambda p: {"code": p.community.code},
     "org:unit": lambda p: {"code": p.unit.code},
@@ -218,15 +224,14 @@ OBJECT_ROUTES: dict[str, Spec] = {
         "detail", "signup", "withdraw", "checkin", "roster", "checkin_for", "close", "cancel")},
     "volunteering:qr": lambda p: {"code": p.action.code, "fmt": "svg"},
     "publicity:push": lambda p: {"number": p.push.number},
-    **{f"surveys:{name}": (lambda p: {"pk": p.survey[0].pk}) for name in (
+    **{f"surveys:{name}": (lambda p: {"survey_code": p.survey[0].code}) for name in (
         "detail", "builder", "builder_settings", "builder_add_question", "preview", "publish", "close", "results",
         "trend", "export")},
-    "surveys:builder_question": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1]},
-    "surveys:builder_add_option": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1]},
-    "surveys:builder_question_action": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1], "action": "delete"},
-    "surveys:builder_option": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1], "option": p.survey[2]},
-    "surveys:builder_option_action": lambda p: {"pk": p.survey[0].pk, "code": p.survey[1], "option": p.survey[2],
-                                                "action": "delete"},
+    "surveys:builder_question": lambda p: _question(p),
+    "surveys:builder_add_option": lambda p: _question(p),
+    "surveys:builder_question_action": lambda p: {**_question(p), "action": "delete"},
+    "surveys:builder_option": lambda p: {**_question(p), "option": p.survey[2]},
+    "surveys:builder_option_action": lambda p: {**_question(p), "option": p.survey[2], "action": "delete"},
     "publicity:item_take_down": lambda p: {"code": p.item.code},
     "publicity:item_photo": lambda p: {"code": p.item.code, "variant": "display"},
     "volunteering:correct_hours": lambda p: {"code": p.action.code, "person": p.person.code},
@@ -280,6 +285,7 @@ DEFERRED = {
     "inspections:move_visit": "a plan's visit (tests/inspections)",
     "inspections:remove_visit": "a plan's visit (tests/inspections)",
     "inspections:detail": "an inspection (tests/inspections)",
+    "inspections:old_detail": "an inspection's old numeric link (tests/inspections)",
     "inspections:photo": "an inspection photo (tests/inspections)",
     "tasklists:meeting_photo": "a meeting photo (tests/engagement/tasklists)",
     "tasklists:photo": "a task photo (tests/engagement/tasklists)",
@@ -304,7 +310,7 @@ API_OBJECTS: dict[str, Spec] = {
         "progress", "submit", "verify", "send-back", "cancel")},
     "/api/publicity/points/{code}/items": lambda p: {"code": p.point.code},
     "/api/publicity/pushes/{number}": lambda p: {"number": p.push.number},
-    **{f"/api/surveys/{{survey_id}}{rest}": (lambda p: {"survey_id": p.survey[0].pk}) for rest in (
+    **{f"/api/surveys/{{code}}{rest}": (lambda p: {"code": p.survey[0].code}) for rest in (
         "", "/indicators", "/trend", "/responses")},
     **{f"/api/volunteering/actions/{{code}}{rest}": (lambda p: {"code": p.action.code}) for rest in (
         "", "/signup", "/checkin", "/checkout")},
@@ -316,7 +322,7 @@ API_NO_OBJECT = {
     "/api/surveys/", "/api/catalog/", "/api/catalog/versions", "/api/catalog/types/{code}",
 }
 API_DEFERRED = {
-    "/api/inspections/{inspection_id}": "an inspection (tests/inspections/test_api.py)",
+    "/api/inspections/{key}": "an inspection (tests/inspections/test_api.py)",
     "/api/tasks/{number}/photos/{sha256}": "a task photo (tests/engagement/tasklists/test_api.py)",
 }
 

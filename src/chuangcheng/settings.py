@@ -222,6 +222,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+# The most rows one Excel export may hold (per ledger); more: the user is asked to narrow the period.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 20000)
+if EXPORT_MAX_ROWS < 1:
+    raise ImproperlyConfigured(f"EXPORT_MAX_ROWS must be at least 1, got {EXPORT_MAX_ROWS}")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 64_000_000)
 # A TrueType/OpenType font with Chinese glyphs for photo watermarks; empty: look in the usual places.

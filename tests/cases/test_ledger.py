@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from chuangcheng.cases import services
 from chuangcheng.core.models import AuditEvent
 from tests.cases.conftest import dispatched, reported
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 from tests.factories import PointFactory
 
 MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -75,3 +76,19 @@ def test_a_unit_handler_exports_only_the_units_cases(scene, as_user, cast):
     reported(scene)  # not dispatched: not the unit's
     sheet = sheet_of(as_user(scene.handler).get(reverse("cases:export")))
     assert [row[0].value for row in sheet.iter_rows(min_row=3)] == [mine.number]
+
+
+def test_a_report_with_control_characters_exports_without_them(scene, as_user, cast):
+    services.report_case(by=cast.grid_worker_a, source="inspection", category=scene.category,
+                         description=control_text(), point=scene.point)
+    assert_cleaned(read_back(as_user(cast.street_admin).get(reverse("cases:export"))))
+
+
+def test_more_cases_than_an_export_holds_are_sent_back_to_the_list_with_a_message(scene, as_user, cast, settings):
+    settings.EXPORT_MAX_ROWS = 1
+    reported(scene)
+    reported(scene)
+    response = as_user(cast.street_admin).get(reverse("cases:export"), {"state": "open"}, follow=True)
+    assert response.redirect_chain == [(reverse("cases:list") + "?state=open", 302)]
+    assert "2" in response.content.decode() and "1" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()

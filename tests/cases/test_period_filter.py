@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from chuangcheng.cases import services
 from chuangcheng.cases.queries import CaseFilter, filter_cases
@@ -37,12 +39,19 @@ def test_cases_are_found_by_the_day_they_were_reported_or_rectified(scene):
     assert numbers(admin, did="closed", since="2026-11-17", until="2026-11-17") == set()
 
 
-def test_malformed_dates_and_unknown_events_narrow_nothing(scene):
+def test_malformed_dates_are_refused_and_unknown_events_narrow_nothing(scene, client):
     with time_machine.travel(MONDAY, tick=False):
         case = dispatched(scene)
-    flt = CaseFilter.from_params({"since": "16/11/2026", "until": "yesterday", "did": "exploded"})
-    assert (flt.since, flt.until, flt.did) == ("", "", "")
-    assert numbers(scene.cast.street_admin, since="2026-13-40", did="drop table") == {case.number}
+    with pytest.raises(ValidationError) as refused:
+        CaseFilter.from_params({"since": "16/11/2026", "until": "yesterday"})
+    assert set(refused.value.message_dict) == {"since", "until"}
+    assert CaseFilter.from_params({"did": "exploded"}).did == ""
+    client.force_login(scene.cast.street_admin)
+    page = client.get("/cases/", {"since": "2026-13-40", "did": "drop table"})
+    assert page.status_code == 400  # the error beside the date, every case below
+    assert "“2026-13-40”" in page.content.decode() and case.number in page.content.decode()
+    export = client.get("/cases/ledger.xlsx", {"since": "2026-13-40"})
+    assert export.status_code == 302 and export["Location"] == "/cases/?since=2026-13-40"
 
 
 def test_the_list_page_keeps_the_period_in_its_form(scene, client):

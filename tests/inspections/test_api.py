@@ -135,12 +135,13 @@ def test_a_failed_item_opens_a_dispatched_case_and_a_replay_writes_nothing(point
     assert counts() == before and stored_files(media) == files
 
 
-def test_an_inspection_is_read_back_only_in_scope(point, inspector, cast):
+def test_an_inspection_is_read_back_by_its_key_only_in_scope(point, inspector, cast):
     body = Api(inspector).post(form(point)).json()
-    assert Api(cast.admin_a).get(f"/{body['id']}").json()["key"] == "phone-0001"
-    assert Api(cast.admin_b).get(f"/{body['id']}").status_code == 404
+    assert Api(cast.admin_a).get("/phone-0001").json()["id"] == body["id"]
+    assert Api(cast.admin_a).get(f"/{body['id']}").status_code == 404  # not by its id
+    assert Api(cast.admin_b).get("/phone-0001").status_code == 404
     handler = f.UserFactory(username="handler", role=Role.UNIT_HANDLER, scope=cast.street)
-    assert Api(handler).get(f"/{body['id']}").status_code == 404
+    assert Api(handler).get("/phone-0001").status_code == 404
 
 
 def _refused(api: Api, data: dict[str, Any], media: Path, status: int = 400) -> dict[str, Any]:

@@ -139,6 +139,9 @@ def test_the_round_lists_my_visits_in_walking_order_with_cases_to_verify(site, a
 
     other_day = as_user(site.worker).get(reverse("inspections:today"), {"date": "2026-11-24"})
     assert other_day.status_code == 200 and "visit-name" not in text_of(other_day)
+    not_a_day = as_user(site.worker).get(reverse("inspections:today"), {"date": "2026-11-31"})
+    assert not_a_day.status_code == 200 and "“2026-11-31”" in text_of(not_a_day)  # said, and today shown
+    assert re.findall(r'class="visit-name" href="/inspections/points/([^/]+)/"', text_of(not_a_day)) == names
 
 
 def test_a_visit_is_ticked_once_the_point_is_inspected(site, as_user):
@@ -275,6 +278,13 @@ def test_an_admin_makes_the_days_plan_from_the_board(site, as_user):
     assert DailyPlan.objects.filter(street=site.cast.street, day=DAY).exists()
 
 
+def test_a_plan_is_not_made_for_a_day_that_cannot_be_read(site, as_user):
+    response = as_user(site.cast.street_admin).post(reverse("inspections:make_plan"), {"date": "2026-11-31"},
+                                                    follow=True)
+    assert "“2026-11-31”" in response.content.decode()
+    assert DailyPlan.objects.count() == 0
+
+
 # --- records ---------------------------------------------------------------------------------------
 
 
@@ -290,10 +300,10 @@ def test_records_show_a_points_history_a_persons_work_and_coverage(site, as_user
     assert reverse("inspections:detail", args=[inspection.key]) in text_of(by_person)
     admin = as_user(site.cast.street_admin)
     nobody = admin.get(reverse("inspections:history"), {"person": site.inspector.username,
-                                                        "from": "2026-11-01", "to": "2026-11-30"})
+                                                        "since": "2026-11-01", "until": "2026-11-30"})
     assert nobody.status_code == 200
     assert reverse("inspections:detail", args=[inspection.key]) not in text_of(nobody)
-    coverage = admin.get(reverse("inspections:coverage"), {"from": "2026-11-23", "to": "2026-11-23"})
+    coverage = admin.get(reverse("inspections:coverage"), {"since": "2026-11-23", "until": "2026-11-23"})
     assert coverage.status_code == 200
     row = re.search(r"<tr>\s*<td[^>]*>甲社区</td>.*?</tr>", text_of(coverage), re.S).group(0)
     assert re.findall(r'data-label="[^"]*">([^<]+)<', row)[2:4] == ["1", "1"]  # planned, inspected
@@ -321,3 +331,24 @@ def test_another_communitys_admin_sees_nothing_of_the_inspection(site, as_user, 
     assert reverse("inspections:detail", args=[inspection.key]) not in text_of(history)
     assert reverse("inspections:detail", args=[inspection.key]) in text_of(
         as_user(cast.admin_a).get(reverse("inspections:history"), {"point": site.compound.code}))
+
+
+def test_an_old_link_by_id_moves_for_good_to_the_keys_address_for_those_who_may_see_it(site, as_user, cast):
+    """Published bulletins are frozen and still link to /inspections/<id>/."""
+    data = full_form(site.compound, ENV_2={"result": "fail", "count": "3", "note": "门口", "photo": jpeg("red")})
+    as_user(site.worker).post(reverse("inspections:inspect", args=[site.compound.code]), data)
+    inspection = Inspection.objects.get()
+    old = f"/inspections/{inspection.pk}/"
+    moved = as_user(cast.admin_a).get(old)
+    assert moved.status_code == 301 and moved["Location"] == reverse("inspections:detail", args=[inspection.key])
+    assert as_user(cast.admin_b).get(old).status_code == 404  # the same answer as for an id that never was
+    assert as_user(cast.admin_a).get(f"/inspections/{inspection.pk + 1000}/").status_code == 404
+    assert as_user(site.worker).get(f"/inspections/{inspection.pk}/?x=1").status_code == 301
+
+
+def test_a_key_of_eight_digits_or_more_is_a_key_and_not_an_old_id(site, as_user):
+    as_user(site.worker).post(reverse("inspections:inspect", args=[site.compound.code]),
+                              full_form(site.compound, key="20261123100000"))
+    inspection = Inspection.objects.get()
+    response = as_user(site.worker).get(f"/inspections/{inspection.key}/")
+    assert response.status_code == 200 and response.context["inspection"] == inspection

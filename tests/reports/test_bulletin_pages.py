@@ -159,6 +159,23 @@ def test_readers_open_exactly_the_photos_the_bulletin_lists(scene, published):
     assert f'src="{URL}photos/{listed.sha256}/display/"' in html
 
 
+def test_an_inspection_link_frozen_with_its_old_id_still_leads_to_the_inspection(scene, published, other_admin):
+    """Bulletins published before inspections were named by their key link to /inspections/<id>/."""
+    from chuangcheng.inspections.models import Inspection
+
+    content = published.content
+    frozen = content["zero_loss_failed"][0]["inspections"][0]
+    inspection = Inspection.objects.get(pk=frozen["id"])
+    frozen["link"]["args"] = [str(inspection.pk)]
+    Bulletin.objects.filter(pk=published.pk).update(content=content)
+    old = f"/inspections/{inspection.pk}/"
+    assert f'href="{old}"' in get(scene.cast.leader).content.decode()
+    moved = get(scene.cast.leader, old)
+    assert moved.status_code == 301 and moved["Location"] == f"/inspections/{inspection.key}/"
+    assert get(scene.cast.leader, moved["Location"]).status_code == 200
+    assert get(other_admin, old).status_code == 404
+
+
 def test_drafts_photos_are_for_the_street_admins_only(scene, draft):
     sha = scene.photos["C2-after"].sha256
     assert get(scene.cast.street_admin, f"{URL}photos/{sha}/display/").status_code == 200

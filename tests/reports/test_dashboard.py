@@ -196,8 +196,8 @@ def test_the_overview_page_links_every_figure_to_its_list(street: Street, as_use
     street_code = street.cast.street.code
     assert f'href="/cases/?state=open&amp;region={street_code}"' in html
     assert f'href="/cases/?overdue=1&amp;region={street_code}"' in html
-    assert 'href="/inspections/history/?from=2026-06-10&amp;to=2026-06-10"' in html
-    assert 'href="/inspections/history/?from=2026-06-08&amp;to=2026-06-10&amp;failed=1"' in html
+    assert 'href="/inspections/history/?since=2026-06-10&amp;until=2026-06-10"' in html
+    assert 'href="/inspections/history/?since=2026-06-08&amp;until=2026-06-10&amp;failed=1"' in html
     assert f'/cases/?category=SR01&amp;region={street_code}' in html
     assert reverse("reports:community", args=[street.cast.community_a.code]) in html
     assert reverse("reports:unit", args=["WY-A"]) in html

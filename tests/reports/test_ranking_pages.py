@@ -22,6 +22,7 @@ from chuangcheng.org.models import Role
 from chuangcheng.reports import ranking as formula_
 from chuangcheng.reports.models import Ranking, RankingRules
 from tests import factories as f
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 
 TZ = ZoneInfo("Asia/Shanghai")
 MON = dt.date(2026, 11, 23)
@@ -59,7 +60,7 @@ def test_the_table_shows_each_community_with_its_parts_and_links(cast, as_user):
     assert f'id="parts-{cast.community_a.code}"' in html and "<summary>" in html
     assert "12.66" in html and "9.38" in html  # the on-time parts
     assert f"/cases/?region={cast.community_b.code}&amp;overdue=1" in html
-    assert f"/inspections/history/?from=2026-11-23&amp;to=2026-11-29&amp;community={cast.community_a.code}" in html
+    assert f"/inspections/history/?since=2026-11-23&amp;until=2026-11-29&amp;community={cast.community_a.code}" in html
     assert 'id="publish-ranking"' in html
 
 
@@ -191,3 +192,8 @@ def test_the_week_list_needs_a_bounded_number_of_queries(cast, as_user, django_a
     with django_assert_max_num_queries(12):
         response = client.get("/reports/rankings/150103001/")
     assert response.content.decode().count('data-week="2026-W') == 6
+
+
+def test_a_community_name_with_control_characters_still_gives_a_workbook(cast, as_user):
+    make_ranking(cast, b_name=control_text())
+    assert_cleaned(read_back(as_user(cast.leader).get("/reports/rankings/150103001/2026-W48.xlsx")))

@@ -33,7 +33,7 @@ def test_a_resident_answers_on_a_phone_from_the_qr_link(live_server: Any, cast: 
     assert link == f"{live_server.url}/s/{publication.token}/"
 
     # The poster's QR code is an image of exactly this link.
-    qr = client_for(cast.street_admin).get(reverse("surveys:qr_png", args=[survey.pk, publication.token]))
+    qr = client_for(cast.street_admin).get(reverse("surveys:qr_png", args=[survey.code, publication.token]))
     assert qr.status_code == 200 and qr["Content-Type"] == "image/png"
     assert qr.content == render_qr(link, "png")
 

@@ -277,7 +277,17 @@ def test_the_list_shows_a_community_its_own_and_the_streets_published_surveys(ca
     shown = {s.pk for s in response.context["surveys"]}
     assert shown == {street.pk, own_a.pk}
     assert own_b.pk not in shown
-    assert client_for(cast.admin_a).get(reverse("surveys:detail", args=[own_b.pk])).status_code == 404
+    assert client_for(cast.admin_a).get(reverse("surveys:detail", args=[own_b.code])).status_code == 404
+
+
+def test_a_survey_is_named_by_its_code_in_its_addresses_and_never_by_its_id(cast: Cast) -> None:
+    survey = services.create_from_template(region=cast.community_a, template="support", by=cast.admin_a)
+    assert len(survey.code) == 10 and Survey.objects.filter(code=survey.code).count() == 1
+    client = client_for(cast.admin_a)
+    listed = client.get(reverse("surveys:list")).content.decode()
+    assert f'href="/surveys/{survey.code}/"' in listed and f"/surveys/{survey.pk}/" not in listed
+    assert client.get(reverse("surveys:detail", args=[survey.code])).status_code == 200
+    assert client.get(f"/surveys/{survey.pk}/").status_code == 404
 
 
 def test_the_list_reads_its_counts_in_a_fixed_number_of_queries(cast: Cast, django_assert_max_num_queries: Any
@@ -298,7 +308,7 @@ def test_an_admin_makes_a_survey_from_a_template_on_the_page(cast: Cast) -> None
     response = client.post(reverse("surveys:create"), {"template": "satisfaction", "title": "",
                                                        "region": cast.community_a.pk})
     survey = Survey.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("surveys:builder", args=[survey.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("surveys:builder", args=[survey.code])
     assert survey.region == cast.community_a and survey.questions.count() == 9
     bad = client.post(reverse("surveys:create"), {"template": "blank", "title": "", "region": cast.community_a.pk})
     assert bad.status_code == 400 and Survey.objects.count() == 1
@@ -309,60 +319,60 @@ def test_an_admin_makes_a_survey_from_a_template_on_the_page(cast: Cast) -> None
 
 def test_the_builder_adds_and_edits_questions_through_its_forms(cast: Cast, blank: Survey) -> None:
     client = client_for(cast.admin_a)
-    assert client.get(reverse("surveys:builder", args=[blank.pk])).status_code == 200
-    response = client.post(reverse("surveys:builder_add_question", args=[blank.pk]), {
+    assert client.get(reverse("surveys:builder", args=[blank.code])).status_code == 200
+    response = client.post(reverse("surveys:builder_add_question", args=[blank.code]), {
         "new-text": "您家是否参与垃圾分类？", "new-kind": "single", "new-required": "on",
         "new-indicator": "participation", "new-options": "是\n否\n"})
     assert response.status_code == 302
-    client.post(reverse("surveys:builder_add_question", args=[blank.pk]), {
+    client.post(reverse("surveys:builder_add_question", args=[blank.code]), {
         "new-text": "坚持多久了？", "new-kind": "single", "new-options": "一年内\n一年以上", "new-show_if": ["Q1:A"]})
     q2 = blank.questions.get(code="Q2")
     assert q2.show_if_question.code == "Q1" and q2.show_if_options == ["A"] and not q2.required
-    client.post(reverse("surveys:builder_question", args=[blank.pk, "Q2"]), {
+    client.post(reverse("surveys:builder_question", args=[blank.code, "Q2"]), {
         "q-Q2-text": "坚持垃圾分类多久了？", "q-Q2-kind": "single", "q-Q2-required": "on", "q-Q2-show_if": ["Q1:A"]})
     q2.refresh_from_db()
     assert q2.text == "坚持垃圾分类多久了？" and q2.required
-    client.post(reverse("surveys:builder_option", args=[blank.pk, "Q1", "A"]), {
+    client.post(reverse("surveys:builder_option", args=[blank.code, "Q1", "A"]), {
         f"o-{blank.questions.get(code='Q1').pk}-A-text": "是", f"o-{blank.questions.get(code='Q1').pk}-A-code": "A",
         f"o-{blank.questions.get(code='Q1').pk}-A-role": "positive"})
     assert Option.objects.get(question__code="Q1", code="A").role == "positive"
-    bad = client.post(reverse("surveys:builder_add_question", args=[blank.pk]), {
+    bad = client.post(reverse("surveys:builder_add_question", args=[blank.code]), {
         "new-text": "只有一个选项", "new-kind": "single", "new-options": "是"})
     assert bad.status_code == 400 and blank.questions.count() == 2
-    client.post(reverse("surveys:builder_question_action", args=[blank.pk, "Q2", "up"]))
+    client.post(reverse("surveys:builder_question_action", args=[blank.code, "Q2", "up"]))
     assert list(blank.questions.values_list("code", flat=True)) == ["Q1", "Q2"]  # refused: Q2 depends on Q1
-    assert client_for(cast.admin_b).get(reverse("surveys:builder", args=[blank.pk])).status_code == 404
-    assert client_for(cast.street_admin).get(reverse("surveys:builder", args=[blank.pk])).status_code == 200
+    assert client_for(cast.admin_b).get(reverse("surveys:builder", args=[blank.code])).status_code == 404
+    assert client_for(cast.street_admin).get(reverse("surveys:builder", args=[blank.code])).status_code == 200
 
 
 def test_a_community_reading_the_streets_survey_cannot_build_it(cast: Cast, campaign: Survey) -> None:
     services.publish(campaign, regions=[cast.community_a], by=cast.street_admin)
     client = client_for(cast.admin_a)
-    assert client.get(reverse("surveys:detail", args=[campaign.pk])).status_code == 200
-    assert client.get(reverse("surveys:builder", args=[campaign.pk])).status_code == 403
-    assert client.post(reverse("surveys:close", args=[campaign.pk])).status_code == 403
+    assert client.get(reverse("surveys:detail", args=[campaign.code])).status_code == 200
+    assert client.get(reverse("surveys:builder", args=[campaign.code])).status_code == 403
+    assert client.post(reverse("surveys:close", args=[campaign.code])).status_code == 403
     campaign.refresh_from_db()
     assert campaign.status == Survey.Status.OPEN
 
 
 def test_the_publish_page_offers_the_area_and_shows_link_and_qr_code(cast: Cast, campaign: Survey) -> None:
     client = client_for(cast.street_admin)
-    page = client.get(reverse("surveys:publish", args=[campaign.pk]))
+    page = client.get(reverse("surveys:publish", args=[campaign.code]))
     offered = set(page.context["form"].fields["regions"].queryset)
     assert offered == {cast.community_a, cast.community_b, cast.grid_a, cast.grid_b}
-    response = client.post(reverse("surveys:publish", args=[campaign.pk]), {"regions": [cast.grid_a.pk]})
+    response = client.post(reverse("surveys:publish", args=[campaign.code]), {"regions": [cast.grid_a.pk]})
     assert response.status_code == 302
     publication = Publication.objects.get()
-    detail = client.get(reverse("surveys:detail", args=[campaign.pk]))
+    detail = client.get(reverse("surveys:detail", args=[campaign.code]))
     url = "http://testserver" + reverse("survey_answer:answer", args=[publication.token])
     assert url in detail.content.decode()
-    poster = client.get(reverse("surveys:qr", args=[campaign.pk, publication.token]))
+    poster = client.get(reverse("surveys:qr", args=[campaign.code, publication.token]))
     assert poster.status_code == 200 and poster.context["url"] == url
-    png = client.get(reverse("surveys:qr_png", args=[campaign.pk, publication.token]))
+    png = client.get(reverse("surveys:qr_png", args=[campaign.code, publication.token]))
     assert png["Content-Type"] == "image/png" and png.content == render_qr(url, "png")
-    svg = client.get(reverse("surveys:qr_svg", args=[campaign.pk, publication.token]))
+    svg = client.get(reverse("surveys:qr_svg", args=[campaign.code, publication.token]))
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
-    assert client_for(cast.admin_b).get(reverse("surveys:qr", args=[campaign.pk, publication.token])).status_code \
+    assert client_for(cast.admin_b).get(reverse("surveys:qr", args=[campaign.code, publication.token])).status_code \
         == 404
 
 
@@ -373,7 +383,7 @@ def test_the_link_uses_the_public_base_url_when_set(cast: Cast, campaign: Survey
 
 
 def test_preview_shows_the_questionnaire_without_sending(cast: Cast, campaign: Survey) -> None:
-    response = client_for(cast.street_admin).get(reverse("surveys:preview", args=[campaign.pk]))
+    response = client_for(cast.street_admin).get(reverse("surveys:preview", args=[campaign.code]))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="preview-note"' in html and 'name="q-A1"' in html and "disabled" in html
@@ -382,18 +392,18 @@ def test_preview_shows_the_questionnaire_without_sending(cast: Cast, campaign: S
 def test_a_published_survey_is_corrected_on_the_builder_page(cast: Cast, campaign: Survey) -> None:
     services.publish(campaign, regions=[cast.community_a], by=cast.street_admin)
     client = client_for(cast.street_admin)
-    page = client.get(reverse("surveys:builder", args=[campaign.pk]))
+    page = client.get(reverse("surveys:builder", args=[campaign.code]))
     assert page.status_code == 200 and b'id="published-note"' in page.content
     assert b'id="add-question"' not in page.content
-    client.post(reverse("surveys:builder_question", args=[campaign.pk, "S1"]),
+    client.post(reverse("surveys:builder_question", args=[campaign.code, "S1"]),
                 {"t-S1-text": "您是否支持我市创建全国文明城市？", "t-S1-help_text": ""})
     s1 = campaign.questions.get(code="S1")
     assert s1.text == "您是否支持我市创建全国文明城市？" and s1.indicator == "support" and s1.required
-    client.post(reverse("surveys:builder_option", args=[campaign.pk, "S1", "indifferent"]), {
+    client.post(reverse("surveys:builder_option", args=[campaign.code, "S1", "indifferent"]), {
         f"o-{s1.pk}-indifferent-text": "无所谓", f"o-{s1.pk}-indifferent-role": "excluded"})
     option = s1.options.get(code="indifferent")
     assert option.role == "excluded"
-    client.post(reverse("surveys:builder_question_action", args=[campaign.pk, "S1", "delete"]))
+    client.post(reverse("surveys:builder_question_action", args=[campaign.code, "S1", "delete"]))
     assert campaign.questions.filter(code="S1").exists()
 
 

@@ -265,5 +265,5 @@ def test_a_reader_outside_the_survey_cannot_open_it(cast: Cast, survey: Survey) 
 
     other = make_survey(cast.community_b)
     with pytest.raises(Http404):
-        results.survey_for(cast.admin_a, other.pk)
-    assert results.survey_for(cast.admin_a, survey.pk) == survey
+        results.survey_for(cast.admin_a, other.code)
+    assert results.survey_for(cast.admin_a, survey.code) == survey

@@ -15,13 +15,14 @@ from chuangcheng.core import clock
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.surveys.models import Survey
 from tests.conftest import Cast, client_for
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 from tests.surveys.test_results import hand_made
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
 
 def get(client: Client, name: str, survey: Survey, **params: Any) -> Any:
-    return client.get(reverse(name, args=[survey.pk]), params)
+    return client.get(reverse(name, args=[survey.code]), params)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -35,7 +36,7 @@ def test_the_results_page_shows_the_hand_made_figures_and_links_rows_to_their_gr
     assert 'data-rate="0.7500"' in html  # 甲社区: 15 of 20
     assert "53.1–88.8%" in html  # 甲社区's Wilson interval in percent
     assert "sample too small to rank" in html or "small-sample" in html
-    grid_link = reverse("surveys:results", args=[survey.pk]) + f"?region={cast.community_a.code}"
+    grid_link = reverse("surveys:results", args=[survey.code]) + f"?region={cast.community_a.code}"
     assert grid_link in html
     # The definition in force, in the options' own words.
     assert "(知道 + 听说过)" in html and "不知道" in html
@@ -60,11 +61,11 @@ def test_a_community_admin_sees_only_their_community(cast: Cast) -> None:
 def test_bad_dates_are_refused_with_a_message(cast: Cast) -> None:
     survey = hand_made(cast)
     client = client_for(cast.street_admin)
-    response = get(client, "surveys:results", survey, **{"from": "2026-13-01"})
+    response = get(client, "surveys:results", survey, since="2026-13-01")
     assert response.status_code == 400 and "2026-13-01" in response.content.decode()
-    assert get(client, "surveys:results", survey, **{"from": "2026-11-20", "to": "2026-11-01"}).status_code == 400
+    assert get(client, "surveys:results", survey, **{"since": "2026-11-20", "until": "2026-11-01"}).status_code == 400
     assert get(client, "surveys:trend", survey, weeks="x").status_code == 400
-    assert get(client, "surveys:export", survey, to="yesterday").status_code == 400
+    assert get(client, "surveys:export", survey, until="yesterday").status_code == 400
 
 
 @time_machine.travel(NOW, tick=False)
@@ -85,7 +86,7 @@ def test_the_ledger_has_a_row_per_response_and_the_indicators(cast: Cast) -> Non
 
     survey = hand_made(cast)
     response = get(client_for(cast.street_admin), "surveys:export", survey, community=cast.community_a.code,
-                   **{"from": "2026-11-01", "to": "2026-11-25"})
+                   **{"since": "2026-11-01", "until": "2026-11-25"})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.worksheets[0]
@@ -114,3 +115,24 @@ def test_a_community_cannot_export_the_other_community(cast: Cast) -> None:
     survey = hand_made(cast)
     response = get(client_for(cast.admin_a), "surveys:export", survey, community=cast.community_b.code)
     assert response.status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_text_answer_with_control_characters_is_exported_without_them(cast: Cast) -> None:
+    from chuangcheng.surveys.models import Answer
+
+    survey = hand_made(cast)
+    Answer.objects.filter(text="=多种点树").update(text=control_text())
+    response = get(client_for(cast.street_admin), "surveys:export", survey, community=cast.community_a.code,
+                   **{"since": "2026-11-01", "until": "2026-11-25"})
+    assert_cleaned(read_back(response))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_more_responses_than_an_export_holds_are_refused_with_a_message(cast: Cast, settings: Any) -> None:
+    settings.EXPORT_MAX_ROWS = 5
+    survey = hand_made(cast)
+    response = get(client_for(cast.street_admin), "surveys:export", survey, community=cast.community_a.code,
+                   **{"since": "2026-11-01", "until": "2026-11-25"})
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()

@@ -23,12 +23,12 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.cases import actions, queries, services
 from chuangcheng.cases.models import Case, CaseEvent, Category, Severity, Source, State
-from chuangcheng.cases.photos import accepted_uploads, place_of
 from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
 from chuangcheng.core.workflow import Transition
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.views import serve_photo
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.org.queries import grids_visible_to, units_visible_to
 from chuangcheng.places.models import Point
@@ -275,11 +275,11 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
 def get_case_photo(request: HttpRequest, number: str, sha256: str,
                    variant: Literal["thumb", "display", "original"] = "display") -> FileResponse:
     """A photo of the case's timeline: the thumbnail, the watermarked display version or the original."""
-    case = _case_or_404(request.user, number)
-    photo = Photo.objects.filter(sha256=sha256.lower()[:64], case_events__case=case).first()
-    if photo is None:
-        raise Http404
-    return photo_response(photo, Photo.Variant.THUMBNAIL if variant == "thumb" else Photo.Variant(variant))
+    return serve_photo(request, sha256, variant, _may_see_photo, number=number)
+
+
+def _may_see_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
+    return photo.case_events.filter(case=_case_or_404(request.user, number)).exists()
 
 
 def _case_or_404(user: Any, number: str) -> Case:

@@ -14,8 +14,6 @@ from chuangcheng.core.validators import mask_phone
 from chuangcheng.org.permissions import can_see_phone_numbers
 from chuangcheng.org.queries import scope_of
 
-MAX_ROWS = 20_000
-
 
 def _local(moment: Any) -> Any:
     return clock.local(moment).replace(tzinfo=None) if moment else None
@@ -60,16 +58,14 @@ def ledger_rows(cases: Any, now: Any, *, show_phone: bool = False) -> tuple[list
 
 
 def case_ledger(user: Any, flt: CaseFilter) -> tuple[bytes, int]:
-    """The workbook and its number of cases. Raises ValueError when the filter selects more
-    than MAX_ROWS cases (narrow it first)."""
+    """The workbook and its number of cases. Raises sheets.TooManyRows when the filter selects
+    more cases than an export may hold (narrow it first)."""
     from openpyxl.styles import Alignment
 
     now = clock.now()
     cases = (filter_cases(user, flt, now=now).select_related("reported_by__person", "public_report")
              .order_by("reported_at", "id"))
-    total = cases.count()
-    if total > MAX_ROWS:
-        raise ValueError(total)
+    total = sheets.check_rows(cases.count())
     header, rows = ledger_rows(cases.iterator(chunk_size=1000), now, show_phone=can_see_phone_numbers(user))
     heading = [_("Case ledger (整改台账)"), f"{clock.local(now):%Y-%m-%d %H:%M}"]
     book, sheet = sheets.table_sheet(_("Case ledger"), heading, header, rows)

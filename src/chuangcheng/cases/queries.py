@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from chuangcheng.cases.models import Case, CaseEvent, Category, State
 from chuangcheng.core import clock
+from chuangcheng.core.periods import Period, parse_period
 from chuangcheng.org.models import Region, Role
 from chuangcheng.org.queries import scope_of
 
@@ -67,7 +68,11 @@ class CaseFilter:
     did: str = ""  # a key of EVENT_FILTERS
 
     @classmethod
-    def from_params(cls, params: Any) -> CaseFilter:
+    def from_params(cls, params: Any, *, period: Period | None = None) -> CaseFilter:
+        """The filter of a query string, for `period` (already read by the page's period form) or
+        the query string's `since`/`until`: ValidationError for a bad date or a reversed period."""
+        period = period or parse_period(params)
+
         def flag(name: str) -> bool:
             return params.get(name, "") in {"1", "true", "on"}
 
@@ -77,7 +82,8 @@ class CaseFilter:
             region=params.get("region", "")[:40], source=params.get("source", "")[:20],
             overdue=flag("overdue"), due_soon=flag("due_soon"), mine=flag("mine"),
             point=params.get("point", "")[:40],
-            since=_iso_day(params.get("since", "")), until=_iso_day(params.get("until", "")),
+            since=period.since.isoformat() if period.since else "",
+            until=period.until.isoformat() if period.until else "",
             did=params.get("did", "") if params.get("did", "") in EVENT_FILTERS else "",
         )
 
@@ -101,14 +107,6 @@ EVENT_FILTERS: dict[str, tuple[str, ...]] = {
     "reopened": ("reopen",),
     "sent_back": ("send_back",),
 }
-
-
-def _iso_day(value: str) -> str:
-    """A date the filter can use, or "" (a malformed date narrows nothing)."""
-    try:
-        return dt.date.fromisoformat(value.strip()[:10]).isoformat()
-    except ValueError:
-        return ""
 
 
 def _period(flt: CaseFilter) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -8,23 +8,26 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases import actions, permissions, queries
+from chuangcheng.cases.exports import case_ledger
 from chuangcheng.cases.forms import ActionForm, ReportForm, SaveViewForm
 from chuangcheng.cases.models import Case, CaseEvent, Category, SavedView, Source, State
-from chuangcheng.cases.photos import accepted_uploads, place_of
 from chuangcheng.cases.services import report_case, suggest_unit
 from chuangcheng.cases.workflow import CASES, EVENT_LABELS, UNIT_ACTIONS
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
 
@@ -78,13 +81,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not request.GET and user.role == Role.UNIT_HANDLER:
         return redirect(f"{request.path}?mine=1")  # a handler starts from the unit's own work
-    flt = queries.CaseFilter.from_params(request.GET)
+    period_form = PeriodForm(request.GET or None)  # a bad date: shown beside the fields, no period applied
+    flt = queries.CaseFilter.from_params(request.GET, period=period_form.period)
     now = clock.now()
     cases = queries.filter_cases(user, flt, now=now)
     page = paginate(request, cases)
     current = _list_query(request)
     return render(request, "cases/case_list.html", {
-        "page": page, "flt": flt, "now": now, "current": current,
+        "page": page, "flt": flt, "now": now, "current": current, "period_form": period_form,
         "rows": [_row(case, now) for case in page.object_list],
         "presets": [(label, query, query == current) for label, query in presets_for(user)],
         "saved": SavedView.objects.filter(user=user),
@@ -100,27 +104,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "counts": queries.case_counts(user, now),
         "can_report": user.role in permissions.REPORTING_ROLES,
         "can_export": user.role in permissions.LEDGER_ROLES or user.is_superuser,
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 def case_export(request: HttpRequest) -> HttpResponse:
     """整改台账: the cases of the list's filter as an Excel workbook (logged)."""
-    from chuangcheng.cases.exports import MAX_ROWS, case_ledger
-
     user: Any = request.user
     if user.role not in permissions.LEDGER_ROLES and not user.is_superuser:
         raise PermissionDenied(_("Your role does not export the case ledger."))
-    flt = queries.CaseFilter.from_params(request.GET)
     try:
-        body, _count = case_ledger(user, flt)
-    except ValueError:
-        messages.error(request, _("More than %(n)d cases match: narrow the filters, then export.") % {"n": MAX_ROWS})
-        return redirect(f"{_url('cases:list')}?{flt.query_string()}")
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"case-ledger-{clock.local(clock.now()):%Y%m%d-%H%M}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        flt = queries.CaseFilter.from_params(request.GET)
+    except ValidationError:  # the list shows what is wrong beside its fields
+        return redirect(f"{_url('cases:list')}?{request.GET.urlencode()}")
+    return sheets.export_response(request, lambda: case_ledger(user, flt),
+                                  filename=f"case-ledger-{clock.local(clock.now()):%Y%m%d-%H%M}.xlsx",
+                                  back=f"{_url('cases:list')}?{flt.query_string()}")
 
 
 def _row(case: Case, now: Any) -> dict[str, Any]:
@@ -276,13 +274,12 @@ def _render_rectify(request: HttpRequest, case: Case, *, form: ActionForm | None
     }, status=status)
 
 
-def case_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
+def may_see_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
     """A photo of this case's events, to people who may see the case."""
-    case = _case(request, number)
-    event = CaseEvent.objects.filter(case=case, photos__sha256=sha256).first()
-    if event is None:
-        raise Http404
-    return photo_response(event.photos.get(sha256=sha256), variant)
+    return CaseEvent.objects.filter(case=_case(request, number), photos=photo).exists()
+
+
+case_photo = photo_view(may_see_photo)
 
 
 def _user(request: HttpRequest) -> Any:

@@ -23,13 +23,13 @@ from typing import Any
 
 from chuangcheng.cases import services
 from chuangcheng.cases.models import Case, Category, Resolution, Severity, Source, State
-from chuangcheng.cases.photos import watermark_for
 from chuangcheng.core import clock
 from chuangcheng.core.workcal import NATURAL_UNITS, WorkCalendar
 from chuangcheng.demo.layout import Box
 from chuangcheng.demo.plan import STREET_CODE, DemoPlan, PlannedPoint
 from chuangcheng.demo.scenes import scene_jpeg
 from chuangcheng.evidence.services import accept_photo
+from chuangcheng.evidence.uploads import watermark_for
 from chuangcheng.org.models import Region, Role, Unit, User
 from chuangcheng.places.models import Point
 

@@ -24,6 +24,7 @@ from chuangcheng.core.workcal import WorkCalendar
 from chuangcheng.demo.cases import CasePlayer
 from chuangcheng.demo.plan import STREET_CODE
 from chuangcheng.demo.scenes import scene_jpeg
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.org.models import Region, Role
 from chuangcheng.public import services
 from chuangcheng.public.models import Report
@@ -191,8 +192,6 @@ def _play(rng: random.Random, player: CasePlayer, calendar: WorkCalendar, at: dt
         case.refresh_from_db()
         after = SimpleUploadedFile("after.jpg", scene_jpeg(case.category.code, tidy=True, key=f"after {report.code}"),
                                    content_type="image/jpeg")
-        from chuangcheng.cases.photos import accepted_uploads, place_of
-
         with accepted_uploads([after], by=handler, place=place_of(case)) as photos:
             cases.rectify_case(case, by=handler, photos=photos)
     moment = later(moment, rng.uniform(1, 8))

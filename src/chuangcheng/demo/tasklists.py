@@ -19,13 +19,13 @@ from collections.abc import Callable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock
 from chuangcheng.core.workcal import WorkCalendar
 from chuangcheng.demo.plan import STREET_CODE
 from chuangcheng.demo.scenes import scene_jpeg
 from chuangcheng.engagement.tasklists import services
-from chuangcheng.engagement.tasklists.models import Task
+from chuangcheng.engagement.tasklists.models import Meeting, Task
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.org.models import Region, Role, Unit, User
 from chuangcheng.places.models import Point
 
@@ -174,8 +174,6 @@ def add_tasklists(*, seed: int = 1, weeks: int = 8, now: dt.datetime | None = No
 
     def assign(meeting_number: str, position: int, unit: Unit, code: str) -> Callable[[], None]:
         def step() -> None:
-            from chuangcheng.engagement.tasklists.models import Meeting
-
             meeting = Meeting.objects.get(number=meeting_number)
             decision = meeting.decisions.get(position=position)
             regions, spots = scope_for(unit)

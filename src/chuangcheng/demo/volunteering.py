@@ -21,6 +21,7 @@ from chuangcheng.demo.scenes import scene_jpeg
 from chuangcheng.engagement.volunteering import services
 from chuangcheng.engagement.volunteering.models import Action
 from chuangcheng.org.models import Person, Region, Role, User
+from chuangcheng.places.models import Point
 
 # What each kind of action is about: a title, targets, the scene the photos show, and the
 # outcome counters it typically moves (with a range).
@@ -105,8 +106,6 @@ def _organizers(street: Region, communities: list[Region]) -> dict[int, User]:
 
 
 def _place(rng: random.Random, community: Region) -> tuple[str, float, float]:
-    from chuangcheng.places.models import Point
-
     points = list(Point.objects.filter(grid__path__startswith=community.path, active=True).order_by("code")
                   .values_list("name", "lon", "lat"))
     if points:

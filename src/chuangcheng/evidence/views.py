@@ -1,9 +1,15 @@
-"""Serving a photo. Photos are never public media files: the caller's view decides who may see
-the case, inspection or point, then hands the photo to `photo_response`."""
+"""Serving a photo. Photos are never public media files. One view serves a photo by its SHA-256
+and variant (`photo_view`): each app mounts it behind its own URL with its own scope check, a
+callable that says whether the user may see that photo (it is one of this case's, this task's …
+and the user may see the case, the task …); anything else is "not found"."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+import re
+from collections.abc import Callable, Collection
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest
 
 from chuangcheng.evidence import services
 from chuangcheng.evidence.models import Photo
@@ -35,3 +41,40 @@ def photo_response(photo: Photo, variant: str = Photo.Variant.DISPLAY) -> FileRe
     response["Cache-Control"] = "private, max-age=86400"
     response["ETag"] = f'"{photo.sha256}-{variant}"'
     return response
+
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+# The API's short name for the thumbnail.
+VARIANT_ALIASES = {"thumb": Photo.Variant.THUMBNAIL}
+
+
+# An app's scope check, `may_see(request, photo, **where) -> bool`: may the requesting user see
+# `photo` where the URL names it? It gets the URL's other arguments (the case number, the task
+# number …) as keywords, and may raise Http404 or PermissionDenied itself when the thing the URL
+# names is not the user's.
+MaySee = Callable[..., bool]
+
+
+def serve_photo(request: HttpRequest, sha256: str, variant: str, may_see: MaySee, *,
+                variants: Collection[str] = tuple(Photo.Variant.values), **where: Any) -> FileResponse:
+    """The photo with this SHA-256 in this variant, if `may_see` says the user may see it there."""
+    variant = VARIANT_ALIASES.get(variant, variant)
+    sha256 = sha256.lower()
+    if variant not in variants or not SHA256.fullmatch(sha256):
+        raise Http404
+    photo = Photo.objects.filter(sha256=sha256).first()
+    if photo is None or not may_see(request, photo, **where):
+        raise Http404
+    return photo_response(photo, Photo.Variant(variant))
+
+
+def photo_view(may_see: MaySee, *, variants: Collection[str] = tuple(Photo.Variant.values)
+               ) -> Callable[..., FileResponse]:
+    """The photo-by-hash view for one app: mount it at a URL with `sha256`, optionally `variant`
+    (default: the display version) and whatever names the thing the photo belongs to."""
+
+    def view(request: HttpRequest, sha256: str, variant: str = Photo.Variant.DISPLAY, **where: Any) -> FileResponse:
+        return serve_photo(request, sha256, variant, may_see, variants=variants, **where)
+
+    view.__doc__ = may_see.__doc__
+    return view

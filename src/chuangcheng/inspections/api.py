@@ -172,10 +172,11 @@ def checklist(request: HttpRequest, code: str) -> ChecklistOut:
     )
 
 
-@router.get("/{inspection_id}", response=InspectionOut, operation_id="getInspection")
-def get_inspection(request: HttpRequest, inspection_id: int) -> InspectionOut:
-    """One inspection with its item results, the case of each failure and the photos."""
-    inspection = records.inspection_for(request.user, inspection_id)
+@router.get("/{key}", response=InspectionOut, operation_id="getInspection")
+def get_inspection(request: HttpRequest, key: str) -> InspectionOut:
+    """One inspection, named by the submission key its phone sent, with its item results, the case of
+    each failure and the photos."""
+    inspection = records.inspection_by_key(request.user, key[:64])
     if inspection is None:
         raise Http404
     return _out(inspection)

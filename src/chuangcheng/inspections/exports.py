@@ -11,12 +11,10 @@ from django.utils.translation import gettext as _
 
 from chuangcheng.core import clock, sheets
 from chuangcheng.inspections.models import ItemResult
-from chuangcheng.inspections.queries.records import BadFilter, LedgerFilter, filter_inspections
+from chuangcheng.inspections.queries.records import LedgerFilter, filter_inspections
 from chuangcheng.org.queries import scope_of
 
-MAX_ROWS = 20_000
-
-__all__ = ["MAX_ROWS", "BadFilter", "LedgerFilter", "filter_inspections", "inspection_ledger"]
+__all__ = ["LedgerFilter", "filter_inspections", "inspection_ledger"]
 
 
 def _local(moment: Any) -> Any:
@@ -46,8 +44,8 @@ def ledger_rows(inspections: Any) -> tuple[list[str], list[list[Any]]]:
 
 
 def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
-    """The workbook and its number of inspections. Raises ValueError when the filter selects more
-    than MAX_ROWS inspections (narrow it first)."""
+    """The workbook and its number of inspections. Raises sheets.TooManyRows when the filter
+    selects more inspections than an export may hold (narrow it first)."""
     from openpyxl.styles import Alignment
 
     inspections = (
@@ -58,9 +56,7 @@ def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
             .select_related("item", "category", "case").order_by("id")))
         .order_by("day", "submitted_at", "id")
     )
-    total = inspections.count()
-    if total > MAX_ROWS:
-        raise ValueError(total)
+    total = sheets.check_rows(inspections.count())
     header, rows = ledger_rows(inspections.iterator(chunk_size=1000))
     heading = [_("Inspection ledger (督查台账)"), f"{flt.since:%Y-%m-%d} – {flt.until:%Y-%m-%d}",
                f"{clock.local(clock.now()):%Y-%m-%d %H:%M}"]

@@ -31,14 +31,6 @@ NUMBER_MEASURES = {CheckItem.Measure.COUNT, CheckItem.Measure.OCCURRENCES, Check
 ROUND_ROLES = (Role.INSPECTOR, Role.GRID_WORKER)
 
 
-def day_from(value: str | None, default: dt.date | None = None) -> dt.date:
-    """A `?date=YYYY-MM-DD` value, or today (local) when it is missing or not a date."""
-    try:
-        return dt.date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        return default or clock.today()
-
-
 def new_key() -> str:
     return uuid.uuid4().hex
 

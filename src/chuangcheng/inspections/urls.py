@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from chuangcheng.inspections import views
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("coverage/", views.coverage, name="coverage"),
     path("ledger.xlsx", views.inspection_export, name="export"),
+    # Up to seven digits can only be an id from an old link (a key has 8 to 64 characters,
+    # submit.KEY_PATTERN); frozen bulletins still hold such links.
+    re_path(r"^(?P<pk>[0-9]{1,7})/$", views.old_inspection_link, name="old_detail"),
     path("<str:key>/", views.inspection_detail, name="detail"),
     path("<str:key>/photos/<str:sha256>/<str:variant>/", views.inspection_photo, name="photo"),
 ]

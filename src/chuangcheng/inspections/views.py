@@ -11,25 +11,27 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases.queries import leaf_categories
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.core.periods import PeriodForm, day_or_default
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.inspections import permissions
+from chuangcheng.inspections.exports import LedgerFilter, inspection_ledger
 from chuangcheng.inspections.forms import (
     AddVisitForm,
     InspectionInput,
     MoveVisitForm,
     RulesForm,
     blank_input,
-    day_from,
     inspectors_for,
     parse_inspection,
 )
@@ -57,11 +59,20 @@ def _records_only(request: HttpRequest) -> None:
 
 # 今日任务 ------------------------------------------------------------------------------------
 
+def _day(request: HttpRequest, params: Any) -> dt.date:
+    """The day a page or a plan action is about (`date`, default today); a date that is not a date
+    is said on the page, which shows today."""
+    day, error = day_or_default(params)
+    if error:
+        messages.error(request, error)
+    return day
+
+
 def today(request: HttpRequest) -> HttpResponse:
     """My visits of the day in walking order, with what waits for verification at each point."""
     _records_only(request)
     user = _user(request)
-    day = day_from(request.GET.get("date"))
+    day = _day(request, request.GET)
     visits = plan_queries.visits_of(user, day)
     point_ids = [v.point_id for v in visits]
     done = set(records.inspections_visible_to(user).filter(day=day, point_id__in=point_ids)
@@ -164,13 +175,22 @@ def inspection_detail(request: HttpRequest, key: str) -> HttpResponse:
     })
 
 
-def inspection_photo(request: HttpRequest, key: str, sha256: str, variant: str) -> FileResponse:
-    """A photo of this inspection's failed items, to people who may see the inspection."""
-    inspection = _inspection(request, key)
-    result = ItemResult.objects.filter(inspection=inspection, photos__sha256=sha256).first()
-    if result is None:
+def old_inspection_link(request: HttpRequest, pk: str) -> HttpResponse:
+    """`/inspections/<id>/`, the address before inspections were named by their key: published
+    bulletins are frozen and still link there. Moved for good to the key's address, for the same
+    people the record itself is shown to (404 for anyone else, as for an id that never existed)."""
+    inspection = records.inspection_for(request.user, int(pk))
+    if inspection is None:
         raise Http404
-    return photo_response(result.photos.get(sha256=sha256), variant)
+    return redirect("inspections:detail", key=inspection.key, permanent=True)
+
+
+def may_see_photo(request: HttpRequest, photo: Photo, /, *, key: str) -> bool:
+    """A photo of this inspection's failed items, to people who may see the inspection."""
+    return ItemResult.objects.filter(inspection=_inspection(request, key), photos=photo).exists()
+
+
+inspection_photo = photo_view(may_see_photo)
 
 
 # 晨会看板 -------------------------------------------------------------------------------------
@@ -190,7 +210,7 @@ def _street_of(region: Region) -> Region:
 def board(request: HttpRequest) -> HttpResponse:
     scope = _admin_scope(request)
     user = _user(request)
-    day = day_from(request.GET.get("date"))
+    day = _day(request, request.GET)
     street = _street_of(scope)
     return render(request, "inspections/board.html", {
         "day": day, "is_today": day == clock.today(),
@@ -236,9 +256,12 @@ def _board_url(day: dt.date) -> str:
 def board_make_plan(request: HttpRequest) -> HttpResponse:
     scope = _admin_scope(request)
     street = _street_of(scope)
-    day = day_from(request.POST.get("date"))
+    day, error = day_or_default(request.POST)
     if not permissions.can_plan(request.user, street):
         raise PermissionDenied(_("Only the street office makes the plan of the whole subdistrict."))
+    if error:  # never today's plan in place of a day that could not be read
+        messages.error(request, error)
+        return redirect(_board_url(clock.today()))
     try:
         plan = plan_services.make_plan(street, day, by=request.user)
     except ValidationError as exc:
@@ -264,7 +287,7 @@ def _visit(request: HttpRequest, code: str, day: dt.date) -> Assignment:
 def board_move(request: HttpRequest, code: str) -> HttpResponse:
     _admin_scope(request)
     form = MoveVisitForm(request.POST, user=request.user)
-    day = day_from(request.POST.get("date"))
+    day = _day(request, request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the person to move the visit to."))
         return redirect(_board_url(day))
@@ -282,7 +305,7 @@ def board_move(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def board_remove(request: HttpRequest, code: str) -> HttpResponse:
     _admin_scope(request)
-    day = day_from(request.POST.get("date"))
+    day = _day(request, request.POST)
     visit = _visit(request, code, day)
     try:
         plan_services.remove_visit(visit, by=request.user)
@@ -297,7 +320,7 @@ def board_remove(request: HttpRequest, code: str) -> HttpResponse:
 def board_add(request: HttpRequest) -> HttpResponse:
     _admin_scope(request)
     form = AddVisitForm(request.POST, user=request.user)
-    day = day_from(request.POST.get("date"))
+    day = _day(request, request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a point code and a person."))
         return redirect(_board_url(day))
@@ -325,8 +348,8 @@ def history(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     point_code = request.GET.get("point", "").strip()[:40]
     username = request.GET.get("person", "").strip()[:150]
-    until = day_from(request.GET.get("to"))
-    since = day_from(request.GET.get("from"), until - dt.timedelta(days=29))
+    period_form = PeriodForm(request.GET or None, default_days=records.DEFAULT_DAYS)
+    since, until = period_form.period.bounds()
     point = person = None
     if point_code:
         point = point_for(user, point_code)
@@ -339,22 +362,17 @@ def history(request: HttpRequest) -> HttpResponse:
             raise Http404
         inspections = records.person_history(user, person, since, until)
     else:
-        try:
-            flt = records.LedgerFilter.from_params(request.GET)
-        except records.BadFilter as exc:
-            messages.error(request, str(exc))
-            flt = records.LedgerFilter(since=since, until=until)
-        since, until = flt.since, flt.until
-        inspections = records.filter_inspections(user, flt)
+        inspections = records.filter_inspections(user, records.LedgerFilter.from_params(
+            request.GET, period=period_form.period))
     page = paginate(request, inspections)
     return render(request, "inspections/history.html", {
-        "point": point, "person": person, "page": page, "since": since, "until": until,
+        "point": point, "person": person, "page": page, "since": since, "until": until, "period_form": period_form,
         "spark": _sparkline([i for i in page.object_list if i.rate is not None][::-1]) if point else None,
         "people": inspectors_for(user),
         "communities": org_queries.communities_visible_to(user), "types": PointType.objects.all(),
         "community": request.GET.get("community", ""), "point_type": request.GET.get("type", ""),
         "failed": request.GET.get("failed", "") in {"1", "true", "on"},
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 def _sparkline(inspections: list[Inspection], width: int = 300, height: int = 60) -> dict[str, Any] | None:
@@ -370,32 +388,22 @@ def _sparkline(inspections: list[Inspection], width: int = 300, height: int = 60
 
 def coverage(request: HttpRequest) -> HttpResponse:
     _records_only(request)
-    until = day_from(request.GET.get("to"))
-    since = day_from(request.GET.get("from"), until - dt.timedelta(days=6))
-    if since > until:
-        since, until = until, since
+    period_form = PeriodForm(request.GET or None, default_days=7)
+    since, until = period_form.period.bounds()
     return render(request, "inspections/coverage.html", {
         "rows": records.coverage(request.user, since, until), "since": since, "until": until,
-    })
+        "period_form": period_form,
+    }, status=400 if period_form.errors else 200)
 
 
 def inspection_export(request: HttpRequest) -> HttpResponse:
     """督查台账: the inspections of the records' filter as an Excel workbook (logged)."""
-    from chuangcheng.inspections.exports import MAX_ROWS, BadFilter, LedgerFilter, inspection_ledger
-
     _records_only(request)
     try:
         flt = LedgerFilter.from_params(request.GET)
-    except BadFilter as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    try:
-        body, _count = inspection_ledger(_user(request), flt)
-    except ValueError:
-        messages.error(request, _("More than %(n)d inspections match: narrow the filters, then export.")
-                       % {"n": MAX_ROWS})
-        return redirect(f"{reverse('inspections:history')}?{flt.query_string()}")
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"inspection-ledger-{flt.since:%Y%m%d}-{flt.until:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    user = _user(request)
+    return sheets.export_response(request, lambda: inspection_ledger(user, flt),
+                                  filename=f"inspection-ledger-{flt.since:%Y%m%d}-{flt.until:%Y%m%d}.xlsx",
+                                  back=f"{reverse('inspections:history')}?{flt.query_string()}")

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.cases.forms import PhotosField
 from chuangcheng.cases.models import Category, Resolution
+from chuangcheng.evidence.forms import PhotosField
 from chuangcheng.org.models import Region
 
 

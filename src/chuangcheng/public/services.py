@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Case, Category, Resolution, Source, State
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import audit, clock, geo
 from chuangcheng.core.validators import CHINESE_MOBILE, normalize_phone
 from chuangcheng.core.workflow import SYSTEM
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.org.models import Region
 from chuangcheng.public import permissions, queries
 from chuangcheng.public.models import (

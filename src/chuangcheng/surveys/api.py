@@ -16,6 +16,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.periods import parse_period
 from chuangcheng.surveys import queries, results
 from chuangcheng.surveys.indicators import Rate, Score
 from chuangcheng.surveys.models import Answer, Response, Survey
@@ -25,6 +26,7 @@ router = Router(tags=["surveys"])
 
 class SurveyFields(Schema):
     id: int
+    code: str  # names the survey in the paths below
     title: str
     status: str
     template: str
@@ -146,21 +148,6 @@ def _region_out(region: Any, figures: results.Figures, indicators: list[str]) ->
         rates=[_rate(i, figures.rate(i)) for i in indicators], satisfaction_score=_score(figures.score()))
 
 
-def _date(name: str, raw: str) -> dt.date | None:
-    if not raw.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationError({name: [_("“%(value)s” is not a date: write it as 2026-11-29.") % {"value": raw}]}
-                              ) from None
-
-
-def _window(since: dt.date | None, until: dt.date | None) -> None:
-    if since and until and since > until:
-        raise ValidationError({"since": [_("The first day comes after the last day.")]})
-
-
 @router.get("/", response=list[SurveyOut], operation_id="surveys_list")
 @paginate(LimitOffsetPagination)
 def list_surveys(request: HttpRequest) -> QuerySet[Survey]:
@@ -168,11 +155,11 @@ def list_surveys(request: HttpRequest) -> QuerySet[Survey]:
     return queries.surveys_visible_to(request.user).order_by("-created_at", "-id")
 
 
-@router.get("/{survey_id}", response=SurveyDetail, operation_id="surveys_detail")
-def survey_detail(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+@router.get("/{code}", response=SurveyDetail, operation_id="surveys_detail")
+def survey_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """A survey with its questions and options, each option's role for the indicator and score."""
-    survey = results.survey_for(request.user, survey_id)
-    out: dict[str, Any] = {"id": survey.pk, "title": survey.title, "status": survey.status,
+    survey = results.survey_for(request.user, code)
+    out: dict[str, Any] = {"id": survey.pk, "code": survey.code, "title": survey.title, "status": survey.status,
                            "template": survey.template, "region": survey.region.code,
                            "region_name": survey.region.name, "min_sample": survey.min_sample,
                            "created_at": survey.created_at}
@@ -184,14 +171,14 @@ def survey_detail(request: HttpRequest, survey_id: int) -> dict[str, Any]:
     return out
 
 
-@router.get("/{survey_id}/indicators", response=IndicatorsOut, operation_id="surveys_indicators")
-def survey_indicators(request: HttpRequest, survey_id: int, region: str = "", since: dt.date | None = None,
+@router.get("/{code}/indicators", response=IndicatorsOut, operation_id="surveys_indicators")
+def survey_indicators(request: HttpRequest, code: str, region: str = "", since: dt.date | None = None,
                       until: dt.date | None = None) -> IndicatorsOut:
     """The indicators in a region (default: the caller's) and each region just below it, with the
     sample size, the 95 % interval (Wilson for rates, t for the mean score) and the small-sample flag.
     Rates are fractions (0–1)."""
-    _window(since, until)
-    survey = results.survey_for(request.user, survey_id)
+    parse_period({"since": since, "until": until})  # a period that ends before it starts: 400
+    survey = results.survey_for(request.user, code)
     where = results.region_for(request.user, survey, region)
     res = results.results(request.user, survey, where, since=since, until=until)
     return IndicatorsOut(survey=survey.pk, region=where.code, since=since, until=until,
@@ -199,12 +186,12 @@ def survey_indicators(request: HttpRequest, survey_id: int, region: str = "", si
                          rows=[_region_out(r.region, r.figures, res.indicators) for r in res.rows])
 
 
-@router.get("/{survey_id}/trend", response=list[WeekOut], operation_id="surveys_trend")
-def survey_trend(request: HttpRequest, survey_id: int, region: str = "", weeks: int | None = None) -> list[WeekOut]:
+@router.get("/{code}/trend", response=list[WeekOut], operation_id="surveys_trend")
+def survey_trend(request: HttpRequest, code: str, region: str = "", weeks: int | None = None) -> list[WeekOut]:
     """The indicators per ISO week (Monday first, local dates) in a region, oldest week first."""
     if weeks is not None and not 1 <= weeks <= 104:
         raise ValidationError({"weeks": [_("Weeks must be a whole number from 1 to %(n)d.") % {"n": 104}]})
-    survey = results.survey_for(request.user, survey_id)
+    survey = results.survey_for(request.user, code)
     where = results.region_for(request.user, survey, region)
     trend = results.trend(request.user, survey, where, weeks=weeks)
     return [WeekOut(week=w.label, start=w.start, end=w.end, responses=w.figures.responses,
@@ -233,16 +220,16 @@ class _ResponsePage(LimitOffsetPagination):
         return page
 
 
-@router.get("/{survey_id}/responses", response=list[ResponseOut], operation_id="surveys_responses")
+@router.get("/{code}/responses", response=list[ResponseOut], operation_id="surveys_responses")
 @paginate(_ResponsePage)
-def survey_responses(request: HttpRequest, survey_id: int, region: str = "", since: str = "",
+def survey_responses(request: HttpRequest, code: str, region: str = "", since: str = "",
                      until: str = "") -> QuerySet[Response]:
     """The raw responses in a region (default: the caller's), oldest first; anonymous (no device).
     `since` and `until`: local dates, YYYY-MM-DD."""
     # Plain strings: the pagination wrapper cannot resolve postponed date annotations.
-    first, last = _date("since", since), _date("until", until)
-    _window(first, last)
-    survey = results.survey_for(request.user, survey_id)
+    period = parse_period({"since": since, "until": until})
+    first, last = period.since, period.until
+    survey = results.survey_for(request.user, code)
     where = results.region_for(request.user, survey, region)
     qs = Response.objects.filter(survey=survey, region__path__startswith=where.path).select_related("region")
     if first:

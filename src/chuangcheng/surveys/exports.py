@@ -17,8 +17,6 @@ from chuangcheng.org.models import Region
 from chuangcheng.surveys import results
 from chuangcheng.surveys.models import Answer, Response, Survey
 
-MAX_ROWS = 20_000
-
 
 def _local(moment: dt.datetime) -> dt.datetime:
     return clock.local(moment).replace(tzinfo=None)
@@ -89,14 +87,13 @@ def indicator_rows(res: results.Results) -> tuple[list[str], list[list[Any]]]:
 def survey_ledger(user: Any, survey: Survey, region: Region, *, since: dt.date,
                   until: dt.date) -> tuple[bytes, int]:
     """The workbook and its number of responses. `region` is already checked to be in the user's
-    scope. Raises ValueError when more than MAX_ROWS responses match."""
+    scope. Raises sheets.TooManyRows when more responses
+    match than an export may hold."""
     responses = (Response.objects.filter(survey=survey, region__path__startswith=region.path,
                                          submitted_at__gte=clock.start_of(since),
                                          submitted_at__lt=clock.start_of(until + dt.timedelta(days=1)))
                  .select_related("region__parent", "recorded_by__person").order_by("submitted_at", "id"))
-    total = responses.count()
-    if total > MAX_ROWS:
-        raise ValueError(total)
+    total = sheets.check_rows(responses.count())
     header, rows = ledger_rows(survey, responses)
     heading = [_("Surveys ledger (问卷台账)"), survey.title, region.name, f"{since:%Y-%m-%d} – {until:%Y-%m-%d}",
                f"{clock.local(clock.now()):%Y-%m-%d %H:%M}"]
@@ -107,7 +104,7 @@ def survey_ledger(user: Any, survey: Survey, region: Region, *, since: dt.date,
     sheet.freeze_panes = "B3"
 
     res = results.results(user, survey, region, since=since, until=until)
-    sheet2 = book.create_sheet(_("Indicators")[:31])
+    sheet2 = book.create_sheet(sheets.sheet_title(_("Indicators")))
     sheets.append_row(sheet2, [_("Indicators"), survey.title, region.name, f"{since:%Y-%m-%d} – {until:%Y-%m-%d}"],
                       bold=True)
     ih, irows = indicator_rows(res)

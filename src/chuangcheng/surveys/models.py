@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
+from chuangcheng.core.codes import random_code
 from chuangcheng.org.models import Region
 
 
@@ -34,6 +35,8 @@ class Survey(models.Model):
 
     region = models.ForeignKey(Region, verbose_name=_("made by"), on_delete=models.PROTECT,
                                related_name="surveys")
+    # Names the survey in its staff pages and API paths (`/surveys/<code>/`), never the primary key.
+    code = models.CharField(_("code"), max_length=12, unique=True, default=random_code, editable=False)
     title = models.CharField(_("title"), max_length=120)
     intro = models.TextField(_("introduction"), blank=True)
     thanks = models.TextField(_("thank-you text"), blank=True)

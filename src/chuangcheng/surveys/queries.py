@@ -53,8 +53,9 @@ def survey_list(user: Any) -> QuerySet[Survey]:
     ).order_by("-created_at", "-id")
 
 
-def survey_for(user: Any, pk: int) -> Survey | None:
-    return surveys_visible_to(user).filter(pk=pk).first()
+def survey_for(user: Any, code: str) -> Survey | None:
+    """The survey a page or endpoint names by its code, if the user may read it."""
+    return surveys_visible_to(user).filter(code=code).first()
 
 
 def questions_of(survey: Survey) -> list[Question]:

@@ -267,9 +267,9 @@ class Results:
         return [(q.indicator, q) for q in self.questions if q.indicator]
 
 
-def survey_for(user: Any, pk: int) -> Survey:
-    """A survey the user may read, or 404."""
-    survey = queries.surveys_visible_to(user).filter(pk=pk).first()
+def survey_for(user: Any, code: str) -> Survey:
+    """A survey the user may read, named by its code, or 404."""
+    survey = queries.survey_for(user, code)
     if survey is None:
         raise Http404
     return survey

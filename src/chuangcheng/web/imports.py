@@ -7,14 +7,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chuangcheng import imports
+from chuangcheng.core import sheets
 from chuangcheng.org import permissions
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A page with every error of a 20 000-row file would not help anyone; the first ones do.
 MAX_ERRORS_SHOWN = 500
 
@@ -23,7 +22,7 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What the file holds"),
                              choices=[(kind, imports.KIND_LABELS[kind]) for kind in imports.KINDS])
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}))
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + sheets.XLSX}))
     check_only = forms.BooleanField(label=gettext_lazy("Only check the file, do not import"), required=False)
 
 
@@ -71,8 +70,4 @@ def template_view(request: HttpRequest, kind: str) -> HttpResponse:
     _require_import(request)
     if kind not in imports.KINDS:
         raise Http404
-    response = HttpResponse(imports.build_template(kind), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=imports.TEMPLATE_FILE_NAMES[kind]
-    )
-    return response
+    return sheets.xlsx_response(imports.build_template(kind), imports.TEMPLATE_FILE_NAMES[kind])

@@ -90,3 +90,13 @@ def test_visits_are_recorded_listed_and_covered_through_the_api(cast: Cast) -> N
     [community] = client.get("/api/publicity/coverage").json()
     assert community["grids"][0]["covered"] == 1 and community["grids"][0]["rate"] == 0.25
     assert client_for(cast.admin_b).get("/api/publicity/visits").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_bad_period_is_answered_400_with_the_field_named(cast: Cast) -> None:
+    client = client_for(cast.street_admin)
+    for url in ("/api/publicity/visits", "/api/publicity/coverage"):
+        bad = client.get(url, {"since": "2026-02-30"})
+        assert bad.status_code == 400 and list(bad.json()["error"]["fields"]) == ["since"]
+        backwards = client.get(url, {"since": "2026-11-30", "until": "2026-11-01"})
+        assert backwards.status_code == 400 and list(backwards.json()["error"]["fields"]) == ["until"]

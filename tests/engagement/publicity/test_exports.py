@@ -16,6 +16,7 @@ from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.publicity import services
 from chuangcheng.engagement.publicity.models import HouseholdVisit, OfflineItem
 from tests.conftest import Cast, client_for
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 from tests.engagement.publicity.conftest import Places, Receiver, jpeg, robot
 
 NOW = "2026-11-27 10:00 +0800"
@@ -40,8 +41,8 @@ def test_the_publicity_ledger_has_a_row_per_group_delivery_and_per_item_with_its
     services.register_item(places.road_b, by=cast.street_admin, kind=OfflineItem.Kind.BOARD, theme="b", count=1,
                            put_up_on=dt.date(2026, 11, 20))
     client = client_for(cast.admin_a)
-    response = client.get(reverse("publicity:export"), {"ledger": "publicity", "start": "2026-11-01",
-                                                        "end": "2026-11-27", "community": cast.community_a.code})
+    response = client.get(reverse("publicity:export"), {"ledger": "publicity", "since": "2026-11-01",
+                                                        "until": "2026-11-27", "community": cast.community_a.code})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
     pushes, items, points = book.worksheets
@@ -70,7 +71,7 @@ def test_the_household_visit_ledger_lists_visits_and_coverage_per_grid(cast: Cas
     services.record_visit(cast.grid_a, by=cast.grid_worker_a, building="3", room="601", day=dt.date(2026, 10, 1),
                           result=HouseholdVisit.Result.VISITED, topics=["campaign"])
     response = client_for(cast.street_admin).get(reverse("publicity:export"), {
-        "ledger": "visits", "start": "2026-11-01", "end": "2026-11-27"})
+        "ledger": "visits", "since": "2026-11-01", "until": "2026-11-27"})
     book = load_workbook(io.BytesIO(response.content))
     visits, coverage = book.worksheets
     rows = _rows(visits, 2)
@@ -83,11 +84,37 @@ def test_the_household_visit_ledger_lists_visits_and_coverage_per_grid(cast: Cas
 @time_machine.travel(NOW, tick=False)
 def test_bad_ledger_requests_are_explained_and_grid_workers_have_none(cast: Cast) -> None:
     client = client_for(cast.admin_a)
-    backwards = client.get(reverse("publicity:export"), {"ledger": "visits", "start": "2026-11-20",
-                                                         "end": "2026-11-01"})
-    assert backwards.status_code == 400 and b'id="id_end_errors"' in backwards.content
-    elsewhere = client.get(reverse("publicity:export"), {"ledger": "visits", "start": "2026-11-01",
-                                                         "end": "2026-11-20", "community": cast.community_b.code})
+    backwards = client.get(reverse("publicity:export"), {"ledger": "visits", "since": "2026-11-20",
+                                                         "until": "2026-11-01"})
+    assert backwards.status_code == 400 and b'id="id_until_errors"' in backwards.content
+    elsewhere = client.get(reverse("publicity:export"), {"ledger": "visits", "since": "2026-11-01",
+                                                         "until": "2026-11-20", "community": cast.community_b.code})
     assert elsewhere.status_code == 400 and b'id="id_community_errors"' in elsewhere.content
     assert client_for(cast.grid_worker_a).get(reverse("publicity:export")).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_both_ledgers_drop_control_characters_instead_of_failing(cast: Cast, places: Places, media: Any) -> None:
+    services.register_item(places.bus_stop, by=cast.admin_a, kind=OfflineItem.Kind.BOARD, theme=control_text(),
+                           count=1, put_up_on=dt.date(2026, 11, 20))
+    services.record_visit(cast.grid_a, by=cast.grid_worker_a, building="3", room="501", day=dt.date(2026, 11, 20),
+                          topics=["garbage"], result=HouseholdVisit.Result.VISITED, note=control_text())
+    client = client_for(cast.admin_a)
+    for ledger in ("publicity", "visits"):
+        response = client.get(reverse("publicity:export"), {"ledger": ledger, "since": "2026-11-01",
+                                                            "until": "2026-11-27"})
+        assert_cleaned(read_back(response))
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_more_rows_than_an_export_holds_are_refused_beside_the_form(cast: Cast, places: Places, settings: Any) -> None:
+    settings.EXPORT_MAX_ROWS = 1
+    for room in ("501", "502"):
+        services.record_visit(cast.grid_a, by=cast.grid_worker_a, building="3", room=room, day=dt.date(2026, 11, 20),
+                              topics=["garbage"], result=HouseholdVisit.Result.VISITED)
+    response = client_for(cast.admin_a).get(reverse("publicity:export"), {"ledger": "visits", "since": "2026-11-01",
+                                                                           "until": "2026-11-27"})
+    assert response.status_code == 400 and response.context["form"].non_field_errors()

@@ -130,6 +130,9 @@ def test_the_visit_list_and_coverage_pages_show_the_region_only(
         html = client.get(reverse("publicity:visits")).content.decode()
     assert html.count('data-household="3/2/') == 5
     assert client_for(cast.admin_b).get(reverse("publicity:visits")).content.decode().count("data-household=") == 0
-    coverage = client.get(reverse("publicity:coverage"), {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    period = {"since": "2026-11-01", "until": "2026-11-30"}
+    coverage = client.get(reverse("publicity:coverage"), period).content.decode()
     assert f'data-region="{cast.grid_a.code}"' in coverage and f'data-region="{cast.grid_b.code}"' not in coverage
-    assert client_for(cast.admin_a).get(reverse("publicity:visits"), {"start": "bad", "end": "x"}).status_code == 200
+    bad = client_for(cast.admin_a).get(reverse("publicity:visits"), {"since": "bad", "until": "x"})
+    assert bad.status_code == 400  # the error beside the fields, the list of this month below
+    assert "“bad”" in bad.content.decode() and bad.content.decode().count('data-household="3/2/') == 5

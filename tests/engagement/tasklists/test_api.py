@@ -106,3 +106,11 @@ def test_the_endpoints_are_in_the_openapi_document(cast, as_user):
                  "/api/tasks/{number}/send-back", "/api/tasks/{number}/cancel"):
         assert path in paths
     assert paths["/api/tasks"]["post"]["operationId"] == "createTask"
+
+
+def test_a_bad_period_is_answered_400_with_the_field_named(scene, as_user):
+    client = as_user(scene.cast.street_admin)
+    bad = client.get("/api/tasks", {"since": "2026-11-31"})
+    assert bad.status_code == 400 and list(bad.json()["error"]["fields"]) == ["since"]
+    backwards = client.get("/api/tasks", {"since": "2026-11-30", "until": "2026-11-01"})
+    assert backwards.status_code == 400 and list(backwards.json()["error"]["fields"]) == ["until"]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from chuangcheng.engagement.tasklists import services
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskState
 from chuangcheng.evidence.models import Photo
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 from tests.engagement.tasklists.conftest import WEDNESDAY, a_task, jpeg, photo
 
 
@@ -29,7 +30,8 @@ def test_the_list_filters_by_unit_community_state_and_overdue(scene, as_user, we
     assert [r["task"].title for r in client.get(url, {"unit": "WY-A"}).context["rows"]] == ["甲任务"]
     assert [r["task"].number for r in client.get(url, {"overdue": "1"}).context["rows"]] == [late.number]
     assert client.get(url, {"state": "done"}).context["rows"] == []
-    assert client.get(url, {"since": "2026-11-26", "until": "bad"}).status_code == 200
+    bad = client.get(url, {"since": "2026-11-26", "until": "bad"})
+    assert bad.status_code == 400 and bad.context["period_form"].errors["until"]
 
 
 def test_a_handler_posts_progress_with_a_photo_from_the_task_page(scene, as_user):
@@ -150,3 +152,22 @@ def test_the_ledger_has_meetings_tasks_and_progress_with_photo_links(scene, as_u
     bad = client.get(reverse("tasklists:export"), {"since": "2026-11-30", "until": "2026-11-01"})
     assert bad.status_code == 400
     assert as_user(scene.handler_a).get(reverse("tasklists:export")).status_code == 403
+
+
+def test_a_progress_note_with_control_characters_is_exported_without_them(scene, as_user):
+    task = a_task(scene, title=control_text("清理", "楼道"))
+    services.post_progress(task, by=scene.handler_a, note=control_text(), percent=20)
+    response = as_user(scene.cast.street_admin).get(reverse("tasklists:export"),
+                                                    {"since": "2026-11-01", "until": "2026-11-30"})
+    book = read_back(response)
+    assert_cleaned(book)
+    assert_cleaned(book, "清理", "楼道")
+
+
+def test_more_tasks_than_an_export_holds_are_refused_beside_the_form(scene, as_user, settings):
+    settings.EXPORT_MAX_ROWS = 1
+    a_task(scene)
+    a_task(scene, title="第二件")
+    response = as_user(scene.cast.street_admin).get(reverse("tasklists:export"),
+                                                    {"since": "2026-11-01", "until": "2026-11-30"})
+    assert response.status_code == 400 and response.context["form"].non_field_errors()

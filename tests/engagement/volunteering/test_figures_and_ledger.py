@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.volunteering import services
 from chuangcheng.engagement.volunteering.figures import day_extra
+from chuangcheng.engagement.volunteering.models import Action
 from chuangcheng.engagement.volunteering.queries import participation
 from tests.conftest import client_for
+from tests.core.unstorable import assert_cleaned, control_text, read_back
 from tests.engagement.volunteering.conftest import END, PLANNED_AT, START, at, jpeg, offset, plan
 
 DAY = dt.date(2026, 11, 21)
@@ -105,3 +107,18 @@ def test_the_ledger_refuses_a_bad_period_and_volunteers(cast, crew):
     assert client_for(cast.admin_a).get(url + "?since=2026-11-30&until=2026-11-01").status_code == 400
     assert client_for(crew.v1).get(url).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_a_summary_with_control_characters_is_exported_without_them(cast, crew, held_day):
+    a, _b = held_day
+    Action.objects.filter(pk=a.pk).update(summary=control_text(), title=control_text("劝导", "文明"))
+    url = reverse("volunteering:export") + "?since=2026-11-01&until=2026-11-30"
+    book = read_back(client_for(cast.admin_a).get(url))
+    assert_cleaned(book)
+    assert_cleaned(book, "劝导", "文明")
+
+
+def test_more_actions_than_an_export_holds_are_refused_beside_the_form(cast, crew, held_day, settings):
+    settings.EXPORT_MAX_ROWS = 1
+    response = client_for(cast.street_admin).get(reverse("volunteering:export") + "?since=2026-11-01&until=2026-11-30")
+    assert response.status_code == 400 and response.context["form"].non_field_errors()

@@ -18,7 +18,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.periods import parse_period
 from chuangcheng.engagement.publicity import permissions, queries, services
+from chuangcheng.engagement.publicity.forms import MAX_RANGE_DAYS, this_month
 from chuangcheng.engagement.publicity.models import HouseholdVisit, OfflineItem, Push, PushDelivery
 from chuangcheng.org.models import Region
 from chuangcheng.org.queries import users_visible_to
@@ -44,15 +46,6 @@ def _site(request: HttpRequest) -> str:
     from chuangcheng.engagement.publicity.views import site_of
 
     return site_of(request)
-
-
-def _date(value: str, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise ValidationError({name: _("Enter a date as YYYY-MM-DD.")}) from None
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -296,11 +289,12 @@ def register_item(request: HttpRequest, code: str, payload: Form[ItemIn],
 
 @router.get("/visits", response=list[VisitOut], operation_id="listHouseholdVisits")
 @paginate(LimitOffsetPagination)
-def list_visits(request: HttpRequest, start: str = "", end: str = "", region: str = "",
+def list_visits(request: HttpRequest, since: str = "", until: str = "", region: str = "",
                 result: str = "") -> QuerySet[HouseholdVisit]:
-    """Visits in the caller's region, newest first, between `start` and `end` (YYYY-MM-DD, both
-    optional); `region` a community or grid code."""
-    flt = queries.VisitFilter(start=_date(start, "start"), end=_date(end, "end"), region=region[:40],
+    """Visits in the caller's region, newest first, between `since` and `until` (YYYY-MM-DD, both
+    optional, inclusive); `region` a community or grid code."""
+    period = parse_period({"since": since, "until": until})
+    flt = queries.VisitFilter(start=period.since, end=period.until, region=region[:40],
                               result=result if result in HouseholdVisit.Result.values else "")
     return queries.filter_visits(_reader(request), flt)
 
@@ -324,15 +318,11 @@ def record_visit(request: HttpRequest, payload: VisitIn) -> Status:
 
 
 @router.get("/coverage", response=list[CommunityCoverageOut], operation_id="getHouseholdCoverage")
-def get_coverage(request: HttpRequest, start: str = "", end: str = "",
+def get_coverage(request: HttpRequest, since: str = "", until: str = "",
                  community: str = "") -> list[dict[str, Any]]:
     """Households covered (visited with result "visited", distinct) over households, per community
-    and grid, between `start` and `end` (default: this month so far)."""
+    and grid, between `since` and `until` (default: this month so far)."""
     user = _reader(request)
-    today = clock.today()
-    first = _date(start, "start") or today.replace(day=1)
-    last = _date(end, "end") or today
-    if first > last:
-        raise ValidationError({"end": _("The end date is before the start date.")})
+    first, last = parse_period({"since": since, "until": until}, default=this_month(), max_days=MAX_RANGE_DAYS).bounds()
     return [{**_row(block.total), "grids": [_row(g) for g in block.grids]}
             for block in queries.coverage(user, start=first, end=last, community=community[:40])]

@@ -17,8 +17,6 @@ from chuangcheng.engagement.publicity.models import VISIT_TOPICS
 from chuangcheng.org.models import Region
 from chuangcheng.org.queries import scope_of
 
-MAX_ROWS = 50_000
-
 
 def _local(moment: Any) -> Any:
     return clock.local(moment).replace(tzinfo=None) if moment else None
@@ -29,10 +27,7 @@ def _period(start: dt.date, end: dt.date) -> str:
 
 
 def _add_sheet(book: Any, title: str, header: list[str], rows: list[list[Any]]) -> Any:
-    sheet = book.create_sheet(title[:31])
-    sheets.append_row(sheet, header, bold=True)
-    for row in rows:
-        sheets.append_row(sheet, row)
+    sheet = sheets.add_sheet(book, title, header, rows)
     sheet.freeze_panes = "A2"
     return sheet
 
@@ -43,7 +38,8 @@ def _community_of(grid: Region) -> str:
 
 def publicity_ledger(user: Any, *, start: dt.date, end: dt.date, community: Region | None,
                      site: str) -> tuple[bytes, int]:
-    """宣传台账: returns the workbook and its number of rows (deliveries and items)."""
+    """宣传台账: returns the workbook and its number of rows (deliveries and items). Raises
+    sheets.TooManyRows when more rows match than an export may hold."""
     path = community.path if community is not None else ""
     first, _unused = clock.day_bounds(start)
     _unused2, last = clock.day_bounds(end)
@@ -51,15 +47,16 @@ def publicity_ledger(user: Any, *, start: dt.date, end: dt.date, community: Regi
                   .filter(push__created_at__gte=first, push__created_at__lt=last, grid__path__startswith=path)
                   .select_related("push__scope", "push__author").order_by("push__created_at", "push_id", "grid__path",
                                                                           "id"))
+    items = (queries.items_visible_to(user).filter(point__grid__path__startswith=path, put_up_on__lte=end)
+             .filter(Q(taken_down_on__isnull=True) | Q(taken_down_on__gte=start))
+             .order_by("point__grid__path", "point__code", "put_up_on", "id"))
+    sheets.check_rows(deliveries.count() + items.count())
     push_rows = [[
         d.push.number, _local(d.push.created_at), d.push.title, d.push.text, d.push.scope.name,
         d.push.author.display_name or d.push.author.username, _community_of(d.grid), d.grid.name,
         d.group_name, d.channel, d.state_label, _local(d.message.sent_at) if d.message else None,
         d.message.attempts if d.message else 0, d.error,
-    ] for d in deliveries[:MAX_ROWS]]
-    items = (queries.items_visible_to(user).filter(point__grid__path__startswith=path, put_up_on__lte=end)
-             .filter(Q(taken_down_on__isnull=True) | Q(taken_down_on__gte=start))
-             .order_by("point__grid__path", "point__code", "put_up_on", "id"))
+    ] for d in deliveries]
     base = site.rstrip("/")
     item_rows = [[
         item.code, _community_of(item.point.grid), item.point.grid.name, item.point.code, item.point.name,
@@ -67,7 +64,7 @@ def publicity_ledger(user: Any, *, start: dt.date, end: dt.date, community: Regi
         item.count, item.put_up_on, item.taken_down_on,
         (item.registered_by.display_name or item.registered_by.username) if item.registered_by else "",
         base + reverse("publicity:item_photo", args=[item.code, "display"]) if item.photo_id else "",
-    ] for item in items[:MAX_ROWS]]
+    ] for item in items]
     points = queries.point_rows(user, queries.PointFilter(community=community.code if community else ""), day=end)
     point_rows = [[
         row.point.code, row.point.name, row.point.point_type.name, _community_of(row.point.grid),
@@ -105,16 +102,18 @@ def publicity_ledger(user: Any, *, start: dt.date, end: dt.date, community: Regi
 
 
 def visits_ledger(user: Any, *, start: dt.date, end: dt.date, community: Region | None) -> tuple[bytes, int]:
-    """入户宣传台账: visits in the period, then coverage per grid (and community)."""
+    """入户宣传台账: visits in the period, then coverage per grid (and community). Raises
+    sheets.TooManyRows when more visits match than an export may hold."""
     labels = dict(VISIT_TOPICS)
     visits = (queries.filter_visits(user, queries.VisitFilter(start=start, end=end,
                                                                region=community.code if community else ""))
               .order_by("day", "grid__path", "building", "unit", "room", "id"))
+    sheets.check_rows(visits.count())
     rows = [[
         v.day, _community_of(v.grid), v.grid.name, v.building, v.unit, v.room, v.surname,
         v.visitor.display_name or v.visitor.username, "、".join(str(labels.get(t, t)) for t in v.topics),
         v.get_result_display(), v.note,
-    ] for v in visits[:MAX_ROWS]]
+    ] for v in visits]
     place = community.name if community is not None else (getattr(scope_of(user), "name", "") or "")
     heading = [_("Household visit ledger (入户宣传台账)"), place, _period(start, end)]
     header = [_("Date"), _("Community"), _("Grid"), _("Building"), _("Unit (单元)"), _("Room"),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
+from chuangcheng.core.periods import Period, PeriodForm
 from chuangcheng.engagement.publicity import permissions, queries
 from chuangcheng.engagement.publicity.models import VISIT_TOPICS, HouseholdVisit, OfflineItem
 from chuangcheng.org.models import Region, User
@@ -113,26 +113,18 @@ class VisitForm(forms.Form):
         return self.visitors.get(self.cleaned_data.get("visitor") or "")
 
 
-class LedgerForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DATE)
-    end = forms.DateField(label=_("To"), widget=DATE)
+def this_month() -> Period:
+    """The publicity pages' default period: this month so far."""
+    today = clock.today()
+    return Period(today.replace(day=1), today)
+
+
+class LedgerForm(PeriodForm):
     community = forms.ChoiceField(label=_("Community"), required=False)
+    max_days = MAX_RANGE_DAYS
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, default=this_month(), **kwargs)
         self.communities = {c.code: c for c in communities_visible_to(user).order_by("path")}
         self.fields["community"].choices = [("", _("All communities in my region")),  # type: ignore[attr-defined]
                                             *[(code, c.name) for code, c in self.communities.items()]]
-        today = clock.today()
-        self.fields["start"].initial = today.replace(day=1)
-        self.fields["end"].initial = today
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if isinstance(start, dt.date) and isinstance(end, dt.date):
-            if start > end:
-                self.add_error("end", _("The end date is before the start date."))
-            elif (end - start).days >= MAX_RANGE_DAYS:
-                self.add_error("end", _("Choose at most a year."))
-        return data

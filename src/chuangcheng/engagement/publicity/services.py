@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import audit, clock
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.publicity import permissions
@@ -31,6 +30,7 @@ from chuangcheng.engagement.publicity.models import (
 )
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.services import accept_photo
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.notify import services as notify
 from chuangcheng.notify.models import Webhook
 from chuangcheng.org.models import Region, User

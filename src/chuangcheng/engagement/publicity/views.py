@@ -3,7 +3,7 @@ catalog, household visits (quick entry on a phone, list, coverage) and the two l
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,11 +17,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
 from chuangcheng.engagement.publicity import exports, permissions, queries, services
-from chuangcheng.engagement.publicity.forms import THEMES, ItemForm, LedgerForm, PushForm, TakeDownForm, VisitForm
+from chuangcheng.engagement.publicity.forms import (
+    MAX_RANGE_DAYS,
+    THEMES,
+    ItemForm,
+    LedgerForm,
+    PushForm,
+    TakeDownForm,
+    VisitForm,
+    this_month,
+)
 from chuangcheng.engagement.publicity.models import HouseholdVisit, Push
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.views import photo_response
@@ -31,7 +41,6 @@ from chuangcheng.places.queries import points_visible_to
 from chuangcheng.standards.models import PointType
 
 PAGE_SIZE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _reader(request: HttpRequest) -> Any:
@@ -45,22 +54,9 @@ def site_of(request: HttpRequest) -> str:
     return site_root(request)
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    """The period from the query string (default: this month so far); bad dates fall back."""
-    today = clock.today()
-    start = _date(request.GET.get("start")) or today.replace(day=1)
-    end = _date(request.GET.get("end")) or today
-    if start > end:
-        messages.error(request, _("The end date is before the start date; showing this month."))
-        start, end = today.replace(day=1), today
-    return start, end
+def _period(request: HttpRequest) -> PeriodForm:
+    """The period of a list (default: this month so far); a bad one is shown beside the fields."""
+    return PeriodForm(request.GET or None, default=this_month(), max_days=MAX_RANGE_DAYS)
 
 
 @require_GET
@@ -254,7 +250,8 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def visits(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
-    start, end = _period(request)
+    period_form = _period(request)
+    start, end = period_form.period.bounds()
     region = request.GET.get("region", "")[:40]
     result = request.GET.get("result", "")
     flt = queries.VisitFilter(start=start, end=end, region=region,
@@ -265,20 +262,21 @@ def visits(request: HttpRequest) -> HttpResponse:
         "regions": regions_visible_to(user).filter(level__in=[Region.Level.COMMUNITY, Region.Level.GRID])
         .order_by("path"),
         "coverage": queries.coverage(user, start=start, end=end),
-        "can_record": permissions.can_push_anywhere(user),
-    })
+        "can_record": permissions.can_push_anywhere(user), "period_form": period_form,
+    }, status=400 if period_form.errors else 200)
 
 
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
-    start, end = _period(request)
+    period_form = _period(request)
+    start, end = period_form.period.bounds()
     community = request.GET.get("community", "")[:40]
     return render(request, "engagement/publicity/coverage.html", {
         "blocks": queries.coverage(user, start=start, end=end, community=community),
-        "start": start, "end": end, "community": community,
+        "start": start, "end": end, "community": community, "period_form": period_form,
         "communities": communities_visible_to(user).order_by("path"),
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 # --- ledgers -----------------------------------------------------------------------------------
@@ -294,17 +292,23 @@ def export(request: HttpRequest) -> HttpResponse:
     if kind and form.is_valid():
         data = form.cleaned_data
         community = form.communities.get(data["community"]) if data["community"] else None
+        build: Callable[[], tuple[bytes, int]]
         if kind == "publicity":
-            content, _n = exports.publicity_ledger(user, start=data["start"], end=data["end"], community=community,
-                                                   site=site_of(request))
-            name = f"publicity-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.xlsx"
+            def build() -> tuple[bytes, int]:
+                return exports.publicity_ledger(user, start=data["since"], end=data["until"], community=community,
+                                                site=site_of(request))
+            name = f"publicity-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx"
         elif kind == "visits":
-            content, _n = exports.visits_ledger(user, start=data["start"], end=data["end"], community=community)
-            name = f"household-visits-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.xlsx"
+            def build() -> tuple[bytes, int]:
+                return exports.visits_ledger(user, start=data["since"], end=data["until"], community=community)
+            name = f"household-visits-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx"
         else:
             raise Http404
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+
+        def refused(exc: sheets.TooManyRows) -> HttpResponse:
+            form.add_error(None, str(exc))
+            return render(request, "engagement/publicity/export.html", {"form": form}, status=400)
+
+        return sheets.export_response(request, build, filename=name, back=refused)
     return render(request, "engagement/publicity/export.html", {"form": form}, status=400 if kind else 200)
 

@@ -16,13 +16,14 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock
 from chuangcheng.core.workflow import Transition
 from chuangcheng.engagement.tasklists import actions, queries, services
 from chuangcheng.engagement.tasklists.models import Meeting, Priority, Task, TaskState
 from chuangcheng.engagement.tasklists.workflow import TASKS
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.views import serve_photo
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
 
@@ -263,11 +264,11 @@ def get_task(request: HttpRequest, number: str) -> dict[str, Any]:
 def get_task_photo(request: HttpRequest, number: str, sha256: str,
                    variant: Literal["thumbnail", "display", "original"] = "display") -> FileResponse:
     """A photo of the task's timeline (display version by default)."""
-    task = _task_or_404(request.user, number)
-    event = task.events.filter(photos__sha256=sha256[:64]).first()
-    if event is None:
-        raise Http404
-    return photo_response(event.photos.get(sha256=sha256[:64]), variant)
+    return serve_photo(request, sha256, variant, _may_see_photo, number=number)
+
+
+def _may_see_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
+    return _task_or_404(request.user, number).events.filter(photos=photo).exists()
 
 
 def _by_code(model: Any, code: str, field: str, message: str, **scope: Any) -> Any:
@@ -330,7 +331,7 @@ def _act(request: HttpRequest, number: str, action: str, payload: VersionIn,
     actions.check_allowed(action, task, by=user, version=payload.version)
     data = payload.dict(exclude={"version"})
     if TASKS[action].photos:
-        with accepted_uploads(photos, by=user, place=task.street.name) as accepted:
+        with accepted_uploads(photos, by=user, place=place_of(task)) as accepted:
             actions.perform(action, task, by=user, data=data, photos=accepted)
     else:
         actions.perform(action, task, by=user, data=data)

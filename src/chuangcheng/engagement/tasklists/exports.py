@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from chuangcheng.core import clock, sheets
 from chuangcheng.engagement.tasklists import queries
 from chuangcheng.engagement.tasklists.models import TaskEvent
+from chuangcheng.engagement.tasklists.services import EVENT_LABELS
 from chuangcheng.org.models import Region
-
-MAX_ROWS = 20_000
 
 
 def _local(moment: Any) -> Any:
@@ -34,7 +33,8 @@ def _scope_names(task: Any) -> str:
 
 def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | None, base_url: str) -> tuple[bytes, int]:
     """The workbook and its number of tasks. `base_url` (scheme and host) makes the photo links
-    absolute. Raises ValueError when more than MAX_ROWS tasks match."""
+    absolute. Raises sheets.TooManyRows when more tasks match
+    than an export may hold."""
     from openpyxl.styles import Alignment
 
     start, end = clock.start_of(since), clock.start_of(until + dt.timedelta(days=1))
@@ -44,9 +44,7 @@ def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | Non
     if community is not None:
         tasks = tasks.filter(queries.in_region_q(community))
     tasks = queries.with_scope(tasks).select_related("created_by").order_by("due_on", "number")
-    total = tasks.count()
-    if total > MAX_ROWS:
-        raise ValueError(total)
+    total = sheets.check_rows(tasks.count())
     task_list = list(tasks)
     now = clock.now()
     where = community.name if community is not None else (queries.street_of_user(user) or Region(name="")).name
@@ -69,7 +67,7 @@ def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | Non
     _dates(sheet, "B")
     _wrap(sheet, "H", "I", "J")
 
-    tasks_sheet = book.create_sheet(_("Tasks")[:31])
+    tasks_sheet = book.create_sheet(sheets.sheet_title(_("Tasks")))
     sheets.append_row(tasks_sheet, heading, bold=True)
     sheets.append_row(tasks_sheet, [
         _("Number"), _("Title"), _("Meeting"), _("Decision"), _("Responsible unit"), _("Person in charge"),
@@ -90,12 +88,10 @@ def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | Non
         cell.number_format = "yyyy-mm-dd"
     tasks_sheet.freeze_panes = "B3"
 
-    progress = book.create_sheet(_("Progress")[:31])
+    progress = book.create_sheet(sheets.sheet_title(_("Progress")))
     sheets.append_row(progress, heading, bold=True)
     sheets.append_row(progress, [_("Task"), _("Title"), _("Responsible unit"), _("Time"), _("By"), _("What"),
                                  _("Progress (%)"), _("Note"), _("Photos")], bold=True)
-    from chuangcheng.engagement.tasklists.services import EVENT_LABELS
-
     events = (TaskEvent.objects.filter(task__in=[t.pk for t in task_list])
               .exclude(action__in=["warn", "escalate"]).select_related("task__unit")
               .prefetch_related("photos").order_by("task__due_on", "task__number", "at", "id"))

@@ -8,8 +8,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.cases.forms import PhotosField
+from chuangcheng.core.periods import PeriodForm
 from chuangcheng.engagement.tasklists.models import Priority
+from chuangcheng.evidence.forms import PhotosField
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
 
@@ -134,22 +135,14 @@ class ActionForm(forms.Form):
                 self.fields["photos"] = PhotosField(label=_("photos"), required=False)
 
 
-class LedgerForm(forms.Form):
-    since = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+class LedgerForm(PeriodForm):
+    """The ledger's period (default: the last 31 days, at most a year) and community."""
+
+    default_days = 31
+    max_days = 367
     community = forms.ModelChoiceField(label=_("community"), queryset=Region.objects.none(), required=False,
                                        to_field_name="code", empty_label=_("the whole subdistrict"))
 
     def __init__(self, *args: Any, communities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["community"]).queryset = communities
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until:
-            if since > until:
-                raise forms.ValidationError(_("The start date is after the end date."))
-            if (until - since).days > 366:
-                raise forms.ValidationError(_("Export at most one year at a time."))
-        return data

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch, Q, QuerySet
 
 from chuangcheng.core import clock
+from chuangcheng.core.periods import Period, parse_period
 from chuangcheng.engagement.tasklists.models import (
     OPEN_STATES,
     RUNNING_STATES,
@@ -148,13 +149,6 @@ def street_of_user(user: Any) -> Region | None:
 # --- the list ----------------------------------------------------------------------------------
 
 
-def _iso_day(value: str) -> str:
-    try:
-        return dt.date.fromisoformat((value or "").strip()[:10]).isoformat()
-    except ValueError:
-        return ""
-
-
 STATE_FILTERS = ["open", "running", *TaskState.values]
 
 
@@ -176,7 +170,11 @@ class TaskFilter:
     until: str = ""
 
     @classmethod
-    def from_params(cls, params: Any) -> TaskFilter:
+    def from_params(cls, params: Any, *, period: Period | None = None) -> TaskFilter:
+        """The filter of a query string, for `period` (already read by the page's period form) or
+        the query string's `since`/`until`: ValidationError for a bad date or a reversed period."""
+        period = period or parse_period(params)
+
         def flag(name: str) -> bool:
             return params.get(name, "") in {"1", "true", "on"}
 
@@ -187,7 +185,8 @@ class TaskFilter:
             unit=params.get("unit", "")[:40], region=params.get("region", "")[:40],
             meeting=params.get("meeting", "")[:30], overdue=flag("overdue"), due_soon=flag("due_soon"),
             on_time=on_time if on_time in {"0", "1"} else "", mine=flag("mine"),
-            since=_iso_day(params.get("since", "")), until=_iso_day(params.get("until", "")),
+            since=period.since.isoformat() if period.since else "",
+            until=period.until.isoformat() if period.until else "",
         )
 
     def is_empty(self) -> bool:

@@ -8,22 +8,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuangcheng.cases.photos import accepted_uploads
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
+from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
 from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from chuangcheng.engagement.tasklists import actions, permissions, queries, services
+from chuangcheng.engagement.tasklists.exports import ledger
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
 from chuangcheng.engagement.tasklists.workflow import EVENT_LABELS, TASKS
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
 
@@ -41,13 +44,14 @@ def _light(task: Task, now: dt.datetime) -> str:
 
 def task_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    flt = queries.TaskFilter.from_params(request.GET)
+    period_form = PeriodForm(request.GET or None)  # a bad date: shown beside the fields, no period applied
+    flt = queries.TaskFilter.from_params(request.GET, period=period_form.period)
     now = clock.now()
     tasks = queries.with_scope(queries.filter_tasks(user, flt, now=now))
     page = paginate(request, tasks)
     street = queries.street_of_user(user)
     return render(request, "engagement/tasklists/task_list.html", {
-        "page": page, "flt": flt, "now": now,
+        "page": page, "flt": flt, "now": now, "period_form": period_form,
         "rows": [{"task": t, "light": _light(t, now)} for t in page.object_list],
         "counts": queries.task_counts(queries.tasks_visible_to(user), now),
         "states": [("open", _("Not finished")), *TaskState.choices],
@@ -57,7 +61,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "can_assign": permissions.can_assign(user, street),
         "can_export": permissions.can_export(user),
         "can_overview": permissions.can_see_overview(user),
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
@@ -77,7 +81,8 @@ def by_unit(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not permissions.can_see_overview(user):
         raise PermissionDenied(_("Completion by unit is for the street office and its leaders."))
-    flt = queries.TaskFilter.from_params(request.GET)
+    period_form = PeriodForm(request.GET or None)
+    flt = queries.TaskFilter.from_params(request.GET, period=period_form.period)
     sort = request.GET.get("sort", "on_time_rate")
     descending = request.GET.get("dir", "desc") != "asc"
     rows = queries.completion_by_unit(user, flt, sort=sort, descending=descending)
@@ -99,8 +104,8 @@ def by_unit(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/tasklists/by_unit.html", {
         "links": links, "flt": flt, "sort": sort, "descending": descending, "columns": columns,
         "communities": org_queries.communities_visible_to(user),
-        "filter_query": base.query_string(),
-    })
+        "filter_query": base.query_string(), "period_form": period_form,
+    }, status=400 if period_form.errors else 200)
 
 
 # --- one task --------------------------------------------------------------------------------
@@ -144,10 +149,6 @@ def _actor(request: HttpRequest) -> Any:
     return request.user  # behind login: a user
 
 
-def place_of(task: Task) -> str:
-    return task.street.name
-
-
 @require_POST
 def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     task = _task(request, number)
@@ -184,12 +185,12 @@ def _after_failure(request: HttpRequest, task: Task, form: ActionForm | None, er
     return _render_detail(request, fresh, failed=form, error=error, status=status)
 
 
-def task_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
-    task = _task(request, number)
-    event = TaskEvent.objects.filter(task=task, photos__sha256=sha256).first()
-    if event is None:
-        raise Http404
-    return photo_response(event.photos.get(sha256=sha256), variant)
+def may_see_task_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
+    """A photo of this task's events, to people who may see the task."""
+    return TaskEvent.objects.filter(task=_task(request, number), photos=photo).exists()
+
+
+task_photo = photo_view(may_see_task_photo)
 
 
 def task_new(request: HttpRequest) -> HttpResponse:
@@ -279,14 +280,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def meeting_photo(request: HttpRequest, number: str, sha256: str, variant: str) -> FileResponse:
+def may_see_meeting_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> bool:
+    """A photo of this meeting, to people who may see the meeting."""
     meeting = queries.meeting_for(request.user, number)
-    if meeting is None:
-        raise Http404
-    photo = meeting.photos.filter(sha256=sha256).first()
-    if photo is None:
-        raise Http404
-    return photo_response(photo, variant)
+    return meeting is not None and meeting.photos.filter(pk=photo.pk).exists()
+
+
+meeting_photo = photo_view(may_see_meeting_photo)
 
 
 # --- the ledger ------------------------------------------------------------------------------
@@ -294,16 +294,12 @@ def meeting_photo(request: HttpRequest, number: str, sha256: str, variant: str) 
 
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """任务清单台账 for a period and a community, as an Excel workbook (logged)."""
-    from chuangcheng.engagement.tasklists.exports import MAX_ROWS, ledger
-
     user: Any = request.user
     if not permissions.can_export(user):
         raise PermissionDenied(_("Your role does not export the task-list ledger."))
     communities = org_queries.communities_visible_to(user)
-    today = clock.today()
-    params = request.GET if request.GET.get("since") else None
-    form = LedgerForm(params, communities=communities,
-                      initial={"since": today - dt.timedelta(days=30), "until": today})
+    params = request.GET if request.GET.get("since") or request.GET.get("until") else None
+    form = LedgerForm(params, communities=communities)
     if params is None or not form.is_valid():
         return render(request, "engagement/tasklists/ledger.html", {"form": form},
                       status=400 if params is not None else 200)
@@ -312,13 +308,11 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     if community is None and user.role in {Role.COMMUNITY_ADMIN, Role.GRID_WORKER} and not user.is_superuser:
         community = user.scope if user.scope is not None and user.scope.level == 3 else None
     base = site_root(request)
-    try:
-        body, _count = ledger(user, since=data["since"], until=data["until"], community=community, base_url=base)
-    except ValueError:
-        form.add_error(None, _("More than %(n)d tasks match: choose a shorter period or a community.")
-                       % {"n": MAX_ROWS})
+
+    def refused(exc: sheets.TooManyRows) -> HttpResponse:
+        form.add_error(None, str(exc))
         return render(request, "engagement/tasklists/ledger.html", {"form": form}, status=400)
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"task-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+
+    return sheets.export_response(
+        request, lambda: ledger(user, since=data["since"], until=data["until"], community=community, base_url=base),
+        filename=f"task-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx", back=refused)

@@ -17,8 +17,6 @@ from chuangcheng.engagement.volunteering.queries import actions_visible_to
 from chuangcheng.org.models import Region
 from chuangcheng.org.queries import scope_of
 
-MAX_ROWS = 20_000
-
 
 def _local(moment: Any) -> Any:
     return clock.local(moment).replace(tzinfo=None) if moment else None
@@ -27,8 +25,8 @@ def _local(moment: Any) -> Any:
 def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | None,
            photo_url: Callable[[Action, str], str]) -> tuple[bytes, int]:
     """The workbook and its number of actions (starting between the two local dates, inclusive).
-    `photo_url(action, sha256)` gives the absolute link of a photo. Raises ValueError when more
-    than MAX_ROWS actions match."""
+    `photo_url(action, sha256)` gives the absolute link of a photo. Raises sheets.TooManyRows when more
+    actions match than an export may hold."""
     from openpyxl.styles import Alignment
 
     start, end = clock.start_of(since), clock.start_of(until + dt.timedelta(days=1))
@@ -39,9 +37,7 @@ def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | Non
         Prefetch("photos", queryset=ActionPhoto.objects.select_related("photo").order_by("-stage", "id")),
         Prefetch("attendances", queryset=Attendance.objects.select_related("person").order_by("signed_up_at", "id")),
     ).order_by("starts_at", "code")
-    total = actions.count()
-    if total > MAX_ROWS:
-        raise ValueError(total)
+    total = sheets.check_rows(actions.count())
     header = [_("Number"), _("Type"), _("Title"), _("Community"), _("Place"), _("Longitude"), _("Latitude"),
               _("Starts"), _("Ends"), _("Organizer"), _("Targets"), _("Status"), _("Places"), _("Signed up"),
               _("Attended"), _("Hours"), *[str(label) for _code, label in OUTCOMES], _("Summary"),
@@ -87,7 +83,7 @@ def ledger(user: Any, *, since: dt.date, until: dt.date, community: Region | Non
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B3"
-    people = book.create_sheet(_("Attendance")[:31])
+    people = book.create_sheet(sheets.sheet_title(_("Attendance")))
     sheets.append_row(people, heading)
     sheets.append_row(people, people_header, bold=True)
     for values in people_rows:

@@ -9,8 +9,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.cases.forms import PhotosField
+from chuangcheng.core import periods
 from chuangcheng.engagement.volunteering.models import OUTCOMES, Action
+from chuangcheng.evidence.forms import PhotosField
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
 from chuangcheng.places.queries import points_visible_to
@@ -109,22 +110,14 @@ class HoursForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+class PeriodForm(periods.PeriodForm):
+    """The period (default: the last 30 days, at most a year) and a community of the figures and the ledger."""
+
     community: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("community"), queryset=None, to_field_name="code", required=False, empty_label=_("all"))
+    default_days = 30
+    max_days = 367
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "community").queryset = org_queries.communities_visible_to(user).order_by("sort_order", "path")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until:
-            if until < since:
-                self.add_error("until", _("The end date is before the start date."))
-            elif (until - since).days > 366:
-                self.add_error("until", _("Choose at most one year."))
-        return data

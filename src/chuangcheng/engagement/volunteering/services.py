@@ -23,11 +23,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import audit, clock, geo
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.volunteering import permissions
 from chuangcheng.engagement.volunteering.models import OUTCOMES, Action, ActionPhoto, Attendance, HoursCorrection
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.org.models import Region
 from chuangcheng.org.permissions import in_scope
 

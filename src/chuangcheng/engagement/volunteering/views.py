@@ -4,18 +4,16 @@ participation and the ledger export. Thin: parse, call a query or a service, ren
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.site import absolute_url
@@ -29,11 +27,10 @@ from chuangcheng.engagement.volunteering.forms import (
     PeriodForm,
 )
 from chuangcheng.engagement.volunteering.models import Action
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.qr import render_qr
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _action(request: HttpRequest, code: str) -> Action:
@@ -280,12 +277,12 @@ def cancel(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("volunteering:detail", action.code)
 
 
-def photo(request: HttpRequest, code: str, sha256: str, variant: str) -> FileResponse:
-    action = _action(request, code)
-    found = queries.photo_of(action, sha256)
-    if found is None:
-        raise Http404
-    return photo_response(found, variant)
+def may_see_photo(request: HttpRequest, photo: Photo, /, *, code: str) -> bool:
+    """A photo of this action, to people who may see the action."""
+    return queries.photo_of(_action(request, code), photo.sha256) is not None
+
+
+photo = photo_view(may_see_photo)
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -297,25 +294,17 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> PeriodForm:
-    today = clock.today()
-    data = request.GET.copy() if request.GET.get("since") or request.GET.get("until") else None
-    # Without dates: the last 30 days.
-    return PeriodForm(data, user=request.user, initial={"since": today - dt.timedelta(days=29), "until": today})
+    data = request.GET if request.GET.get("since") or request.GET.get("until") else None
+    return PeriodForm(data, user=request.user)
 
 
 def participation(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_participation(request.user):
         raise PermissionDenied(_("Participation is for the community offices and leaders."))
     form = _period(request)
-    if form.is_bound and form.is_valid():
-        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
-    elif form.is_bound:
-        return render(request, "engagement/volunteering/participation.html", {"form": form, "rows": None},
-                      status=400)
-    else:
-        since, until = form.initial["since"], form.initial["until"]
+    since, until = form.period.bounds()  # a bad period: the error beside the fields, the last 30 days below
     rows = queries.participation(request.user, since, until)
-    community = form.cleaned_data.get("community") if form.is_bound else None
+    community = form.cleaned_data.get("community") if form.is_bound and form.is_valid() else None
     if community is not None:
         rows = [r for r in rows if r.community.pk == community.pk]
     return render(request, "engagement/volunteering/participation.html", {
@@ -326,7 +315,7 @@ def participation(request: HttpRequest) -> HttpResponse:
             "hours": sum((r.hours for r in rows), start=0),
             "actions": sum(r.actions_held for r in rows),
         },
-    })
+    }, status=400 if form.errors else 200)
 
 
 def export(request: HttpRequest) -> HttpResponse:
@@ -341,13 +330,11 @@ def export(request: HttpRequest) -> HttpResponse:
     def photo_url(action: Action, sha256: str) -> str:
         return absolute_url(request, reverse("volunteering:photo", args=[action.code, sha256, "original"]))
 
-    try:
-        content, _count = exports.ledger(request.user, since=data["since"], until=data["until"],
-                                         community=data["community"], photo_url=photo_url)
-    except ValueError:
-        messages.error(request, _("More than %(n)d actions match: choose a shorter period.") % {"n": exports.MAX_ROWS})
-        return redirect("volunteering:export")
-    response = HttpResponse(content, content_type=XLSX)
-    name = f"volunteer-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    def refused(exc: sheets.TooManyRows) -> HttpResponse:
+        form.add_error(None, str(exc))
+        return render(request, "engagement/volunteering/export.html", {"form": form}, status=400)
+
+    return sheets.export_response(
+        request, lambda: exports.ledger(request.user, since=data["since"], until=data["until"],
+                                        community=data["community"], photo_url=photo_url),
+        filename=f"volunteer-ledger-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.xlsx", back=refused)

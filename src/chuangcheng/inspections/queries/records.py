@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
-from django.utils.translation import gettext as _
 
 from chuangcheng.cases.models import Case, State
 from chuangcheng.cases.queries import cases_visible_to
-from chuangcheng.core import clock
+from chuangcheng.core import periods
+from chuangcheng.core.periods import Period
 from chuangcheng.inspections.models import Assignment, Inspection, PlanRules
 from chuangcheng.inspections.permissions import can_view_records
 from chuangcheng.org import queries as org_queries
@@ -46,6 +46,7 @@ def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
 
 
 def inspection_for(user: Any, pk: int) -> Inspection | None:
+    """By primary key: only for the old `/inspections/<id>/` links that frozen bulletins still hold."""
     return inspections_visible_to(user).filter(pk=pk).first()
 
 
@@ -148,20 +149,6 @@ def cases_to_verify_at(user: Any, point_ids: Any) -> dict[int, list[Case]]:
 DEFAULT_DAYS = 30
 
 
-class BadFilter(ValueError):
-    """A filter value that is not what it should be (a date that is not a date ...)."""
-
-
-def _date(value: str | None, default: dt.date) -> dt.date:
-    text = (value or "").strip()[:10]
-    if not text:
-        return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise BadFilter(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": text}) from exc
-
-
 @dataclass(frozen=True)
 class LedgerFilter:
     """What the ledger is narrowed to, from the inspection records' query string."""
@@ -175,12 +162,11 @@ class LedgerFilter:
     failed: bool = False  # only inspections with a failed item
 
     @classmethod
-    def from_params(cls, params: Any, *, today: dt.date | None = None) -> LedgerFilter:
-        """Raises BadFilter for a date that is not a date or a range that ends before it starts."""
-        until = _date(params.get("to"), today or clock.today())
-        since = _date(params.get("from"), until - dt.timedelta(days=DEFAULT_DAYS - 1))
-        if since > until:
-            raise BadFilter(_("The start date is after the end date."))
+    def from_params(cls, params: Any, *, period: Period | None = None, today: dt.date | None = None) -> LedgerFilter:
+        """The filter of a query string, for `period` (already read by the page's period form) or
+        the query string's `since`/`until`: ValidationError for a date that is not a date or a
+        period that ends before it starts."""
+        since, until = (period or periods.parse_period(params, default_days=DEFAULT_DAYS, today=today)).bounds()
         return cls(
             since=since, until=until,
             region=(params.get("community") or params.get("region") or "").strip()[:40],
@@ -189,7 +175,7 @@ class LedgerFilter:
         )
 
     def query_string(self) -> str:
-        values = [("from", self.since.isoformat()), ("to", self.until.isoformat()), ("community", self.region),
+        values = [("since", self.since.isoformat()), ("until", self.until.isoformat()), ("community", self.region),
                   ("type", self.point_type), ("person", self.person), ("point", self.point),
                   ("failed", "1" if self.failed else "")]
         return urlencode([(k, v) for k, v in values if v])

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from chuangcheng.cases import services as case_services
 from chuangcheng.cases.models import Case, Category, Source, State
-from chuangcheng.cases.photos import accepted_uploads
 from chuangcheng.core import clock, geo
 from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.evidence.models import Photo
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.inspections.models import Assignment, Inspection, ItemResult, PlanRules
 from chuangcheng.inspections.permissions import can_inspect
 from chuangcheng.inspections.services.plans import rules_for

@@ -63,12 +63,12 @@ def _region_links(region: Region, day: dt.date) -> dict[str, dict[str, Any]]:
     dispatched, rectified ... that day (the case list's period filter); open and overdue link to the
     cases in that state now."""
     iso = day.isoformat()
-    history = link("inspections:history", query=f"from={iso}&to={iso}&community={region.code}")
+    history = link("inspections:history", query=f"since={iso}&until={iso}&community={region.code}")
     on_day = {"region": region.code, "since": iso, "until": iso}
     return {
         "inspections": history,
         "points_inspected": history,
-        "items_failed": link("inspections:history", query=f"from={iso}&to={iso}&community={region.code}&failed=1"),
+        "items_failed": link("inspections:history", query=f"since={iso}&until={iso}&community={region.code}&failed=1"),
         "cases_opened": case_list(**on_day),
         "cases_from_residents": case_list(**on_day, source="resident"),
         "cases_dispatched": case_list(**on_day, did="dispatched"),
@@ -260,7 +260,7 @@ def _focus(street: Region, day: dt.date) -> list[dict[str, Any]]:
             "community": point.grid.parent.name if point.grid.parent else "",
             "days": row["days"], "failures": int(row["failures"] or 0),
             "link": link("inspections:history",
-                         query=f"point={point.code}&from={since.isoformat()}&to={day.isoformat()}"),
+                         query=f"point={point.code}&since={since.isoformat()}&until={day.isoformat()}"),
         })
     rows.sort(key=lambda r: (-r["days"], -r["failures"], r["point"]))
     return rows[:FOCUS_MAX_POINTS]

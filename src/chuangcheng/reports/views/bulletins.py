@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from chuangcheng.core import clock
 from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.views import photo_response
+from chuangcheng.evidence.views import photo_view
 from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
 from chuangcheng.reports.bulletin_docx import render_docx
@@ -131,16 +131,12 @@ def bulletin_docx(request: HttpRequest, street: str, day: str) -> HttpResponse:
     return response
 
 
-def bulletin_photo(request: HttpRequest, street: str, day: str, sha256: str, variant: str) -> FileResponse:
+def may_see_photo(request: HttpRequest, photo: Photo, /, *, street: str, day: str) -> bool:
     """A photo the bulletin shows, to those who may read the bulletin; no other photo."""
-    bulletin = _bulletin(request, street, day)
-    photo_id = queries.photo_ids(bulletin.content).get(sha256)
-    if photo_id is None or variant not in {Photo.Variant.DISPLAY, Photo.Variant.THUMBNAIL}:
-        raise Http404
-    photo = Photo.objects.filter(pk=photo_id, sha256=sha256).first()
-    if photo is None:
-        raise Http404
-    return photo_response(photo, variant)
+    return queries.photo_ids(_bulletin(request, street, day).content).get(photo.sha256) == photo.pk
+
+
+bulletin_photo = photo_view(may_see_photo, variants=(Photo.Variant.DISPLAY, Photo.Variant.THUMBNAIL))
 
 
 @require_POST

@@ -46,7 +46,7 @@ def links(region: Region, ov: dashboard.Overview) -> dict[str, Any]:
     narrow = code if region.level >= Region.Level.COMMUNITY else ""
 
     def history(since: dt.date, until: dt.date, **extra: Any) -> str:
-        return _url("inspections:history", **{"from": since.isoformat(), "to": until.isoformat()},
+        return _url("inspections:history", since=since.isoformat(), until=until.isoformat(),
                     community=narrow, **extra)
 
     periods = {"today": (ov.day, ov.day), "this_week": (ov.week_start, ov.day),
@@ -54,8 +54,8 @@ def links(region: Region, ov: dashboard.Overview) -> dict[str, Any]:
     return {
         **{name: {
             "inspections": history(a, b), "failed": history(a, b, failed="1"),
-            "coverage": _url("inspections:coverage", **{"from": a.isoformat(), "to": b.isoformat()}),
-            "ledger": _url("inspections:export", **{"from": a.isoformat(), "to": b.isoformat()}, community=narrow),
+            "coverage": _url("inspections:coverage", since=a.isoformat(), until=b.isoformat()),
+            "ledger": _url("inspections:export", since=a.isoformat(), until=b.isoformat(), community=narrow),
             "opened": _url("cases:list", region=code, since=a.isoformat(), until=b.isoformat()),
             "residents": _url("cases:list", region=code, source="resident", since=a.isoformat(),
                               until=b.isoformat()),
@@ -80,7 +80,7 @@ def charts(ov: dashboard.Overview) -> dict[str, Any]:
     weeks = [label for label, _figs in ov.trend]
     trend = [figs for _label, figs in ov.trend]
     history = reverse("inspections:history")
-    week_links = [f"{history}?from={a.isoformat()}&to={b.isoformat()}" for _l, a, b in ov.week_dates()]
+    week_links = [f"{history}?since={a.isoformat()}&until={b.isoformat()}" for _l, a, b in ov.week_dates()]
     cats = ov.categories[::-1]  # Plotly draws horizontal bars bottom-up: the largest on top
     cases_url = reverse("cases:list")
     units = ov.units[::-1]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
@@ -85,8 +85,8 @@ def _links(street: Region, row: dict[str, Any], start: str, end: str) -> dict[st
     history = reverse("inspections:history")
     case_list = reverse("cases:list")
     return {
-        "inspections": f"{history}?{urlencode({'from': start, 'to': end, 'community': code})}",
-        "coverage": f"{reverse('inspections:coverage')}?{urlencode({'from': start, 'to': end})}",
+        "inspections": f"{history}?{urlencode({'since': start, 'until': end, 'community': code})}",
+        "coverage": f"{reverse('inspections:coverage')}?{urlencode({'since': start, 'until': end})}",
         "cases": f"{case_list}?{urlencode({'region': code, 'since': start, 'until': end})}",
         "closed": f"{case_list}?{urlencode({'region': code, 'did': 'rectified', 'since': start, 'until': end})}",
         "returned": f"{case_list}?{urlencode({'region': code, 'did': 'returned', 'since': start, 'until': end})}",
@@ -167,10 +167,9 @@ def export(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     ranking = rankings.ranking_for(request.user, street, _monday(week))
     if ranking is None:
         raise Http404
-    response = HttpResponse(ranking_workbook(ranking),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ranking-{street.code}-{ranking.week}.xlsx"'
-    return response
+    return sheets.export_response(request, lambda: ranking_workbook(ranking),
+                                  filename=f"ranking-{street.code}-{ranking.week}.xlsx",
+                                  back=reverse("reports:ranking", args=[street.code, week]))
 
 
 class RulesForm(forms.Form):

@@ -32,15 +32,15 @@ from chuangcheng.surveys.models import Option, Publication, Question, Response, 
 from chuangcheng.surveys.views.answer import error_dict, questionnaire, read_answers
 
 
-def _survey(request: HttpRequest, pk: int) -> Survey:
-    found = queries.survey_for(request.user, pk)
+def _survey(request: HttpRequest, survey_code: str) -> Survey:
+    found = queries.survey_for(request.user, survey_code)
     if found is None:
         raise Http404
     return found
 
 
-def _editable(request: HttpRequest, pk: int) -> Survey:
-    survey = _survey(request, pk)
+def _editable(request: HttpRequest, survey_code: str) -> Survey:
+    survey = _survey(request, survey_code)
     if not permissions.can_edit(request.user, survey):
         raise PermissionDenied(_("Only the office that made this survey may change it."))
     return survey
@@ -109,12 +109,12 @@ def create(request: HttpRequest) -> HttpResponse:
                 status = 403
             else:
                 messages.success(request, _("Survey made. Check the questions, then publish it."))
-                return redirect("surveys:builder", survey.pk)
+                return redirect("surveys:builder", survey.code)
     return render(request, "surveys/create.html", {"form": form}, status=status)
 
 
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _survey(request, pk)
+def detail(request: HttpRequest, survey_code: str) -> HttpResponse:
+    survey = _survey(request, survey_code)
     user: Any = request.user
     publications = queries.publications_of(user, survey)
     for publication in publications:
@@ -136,9 +136,9 @@ def _option_form(option: Option) -> OptionForm:
                       prefix=f"o-{option.question_id}-{option.code}")
 
 
-def builder(request: HttpRequest, pk: int, *, settings_form: SettingsForm | None = None,
+def builder(request: HttpRequest, survey_code: str, *, settings_form: SettingsForm | None = None,
             new_form: NewQuestionForm | None = None, status: int = 200) -> HttpResponse:
-    survey = _editable(request, pk)
+    survey = _editable(request, survey_code)
     questions = queries.questions_of(survey)
     rows = []
     for q in questions:
@@ -159,8 +159,8 @@ def builder(request: HttpRequest, pk: int, *, settings_form: SettingsForm | None
 
 
 @require_POST
-def builder_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _editable(request, pk)
+def builder_settings(request: HttpRequest, survey_code: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     form = SettingsForm(request.POST, instance=Survey.objects.get(pk=survey.pk), prefix="s")
     if form.is_valid():
         data = form.cleaned_data
@@ -172,13 +172,13 @@ def builder_settings(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("surveys:builder", survey.pk)
-    return builder(request, pk, settings_form=form, status=400)
+            return redirect("surveys:builder", survey.code)
+    return builder(request, survey_code, settings_form=form, status=400)
 
 
 @require_POST
-def add_question(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _editable(request, pk)
+def add_question(request: HttpRequest, survey_code: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     questions = queries.questions_of(survey)
     form = NewQuestionForm(request.POST, questions=questions, prefix="new")
     if form.is_valid():
@@ -193,13 +193,13 @@ def add_question(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Question %(code)s added.") % {"code": question.code})
-            return redirect(reverse("surveys:builder", args=[survey.pk]) + f"#q-{question.code}")
-    return builder(request, pk, new_form=form, status=400)
+            return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{question.code}")
+    return builder(request, survey_code, new_form=form, status=400)
 
 
 @require_POST
-def edit_question(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    survey = _editable(request, pk)
+def edit_question(request: HttpRequest, survey_code: str, code: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     question = _question(survey, code)
     questions = queries.questions_of(survey)
     try:
@@ -222,12 +222,12 @@ def edit_question(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         _say(request, exc)
     else:
         messages.success(request, _("Saved."))
-    return redirect(reverse("surveys:builder", args=[survey.pk]) + f"#q-{code}")
+    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
 
 
 @require_POST
-def question_action(request: HttpRequest, pk: int, code: str, action: str) -> HttpResponse:
-    survey = _editable(request, pk)
+def question_action(request: HttpRequest, survey_code: str, code: str, action: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     question = _question(survey, code)
     anchor = f"#q-{code}"
     try:
@@ -241,12 +241,12 @@ def question_action(request: HttpRequest, pk: int, code: str, action: str) -> Ht
             raise Http404
     except ValidationError as exc:
         _say(request, exc)
-    return redirect(reverse("surveys:builder", args=[survey.pk]) + anchor)
+    return redirect(reverse("surveys:builder", args=[survey.code]) + anchor)
 
 
 @require_POST
-def add_option(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    survey = _editable(request, pk)
+def add_option(request: HttpRequest, survey_code: str, code: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     question = _question(survey, code)
     form = OptionForm(request.POST, prefix=f"n-{code}")
     try:
@@ -257,12 +257,12 @@ def add_option(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                             score=data["score"])
     except ValidationError as exc:
         _say(request, exc)
-    return redirect(reverse("surveys:builder", args=[survey.pk]) + f"#q-{code}")
+    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
 
 
 @require_POST
-def edit_option(request: HttpRequest, pk: int, code: str, option: str) -> HttpResponse:
-    survey = _editable(request, pk)
+def edit_option(request: HttpRequest, survey_code: str, code: str, option: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     question = _question(survey, code)
     row = _option(question, option)
     form = OptionForm(request.POST, prefix=f"o-{question.pk}-{row.code}")
@@ -276,12 +276,12 @@ def edit_option(request: HttpRequest, pk: int, code: str, option: str) -> HttpRe
         _say(request, exc)
     else:
         messages.success(request, _("Saved."))
-    return redirect(reverse("surveys:builder", args=[survey.pk]) + f"#q-{code}")
+    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
 
 
 @require_POST
-def option_action(request: HttpRequest, pk: int, code: str, option: str, action: str) -> HttpResponse:
-    survey = _editable(request, pk)
+def option_action(request: HttpRequest, survey_code: str, code: str, option: str, action: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     row = _option(_question(survey, code), option)
     try:
         if action == "up" or action == "down":
@@ -292,20 +292,20 @@ def option_action(request: HttpRequest, pk: int, code: str, option: str, action:
             raise Http404
     except ValidationError as exc:
         _say(request, exc)
-    return redirect(reverse("surveys:builder", args=[survey.pk]) + f"#q-{code}")
+    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
 
 
-def preview(request: HttpRequest, pk: int) -> HttpResponse:
+def preview(request: HttpRequest, survey_code: str) -> HttpResponse:
     """The questionnaire as residents see it; nothing can be sent from here."""
-    survey = _survey(request, pk)
+    survey = _survey(request, survey_code)
     return questionnaire(request, None, survey, preview=True)
 
 
 # --- publishing ----------------------------------------------------------------------------------
 
 
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _editable(request, pk)
+def publish(request: HttpRequest, survey_code: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     regions = queries.publishable_regions(request.user, survey).select_related("parent")
     already = set(survey.publications.values_list("region_id", flat=True))
     form = PublishForm(request.POST or None, regions=regions, initial={"regions": list(already)})
@@ -322,30 +322,30 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 403
             else:
                 messages.success(request, _("Published in %(n)s communities or grids.") % {"n": len(made)})
-                return redirect("surveys:detail", survey.pk)
+                return redirect("surveys:detail", survey.code)
     return render(request, "surveys/publish.html", {
         "survey": survey, "form": form, "already": already,
         "problems": services.problems(survey) if survey.status == Survey.Status.DRAFT else [],
     }, status=status)
 
 
-def _publication(request: HttpRequest, pk: int, token: str) -> tuple[Survey, Publication]:
-    survey = _survey(request, pk)
+def _publication(request: HttpRequest, survey_code: str, token: str) -> tuple[Survey, Publication]:
+    survey = _survey(request, survey_code)
     found = queries.publication_for(request.user, survey, token)
     if found is None:
         raise Http404
     return survey, found
 
 
-def qr(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+def qr(request: HttpRequest, survey_code: str, token: str) -> HttpResponse:
     """The printable poster: title, community or grid, QR code and the link."""
-    survey, publication = _publication(request, pk, token)
+    survey, publication = _publication(request, survey_code, token)
     return render(request, "surveys/qr.html", {"survey": survey, "publication": publication,
                                                "url": queries.answer_url(publication, request)})
 
 
-def qr_image(request: HttpRequest, pk: int, token: str, fmt: str) -> HttpResponse:
-    _survey_row, publication = _publication(request, pk, token)
+def qr_image(request: HttpRequest, survey_code: str, token: str, fmt: str) -> HttpResponse:
+    _survey_row, publication = _publication(request, survey_code, token)
     body = render_qr(queries.answer_url(publication, request), fmt)
     response = HttpResponse(body, content_type="image/svg+xml" if fmt == "svg" else "image/png")
     if request.GET.get("download"):
@@ -354,11 +354,11 @@ def qr_image(request: HttpRequest, pk: int, token: str, fmt: str) -> HttpRespons
 
 
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _editable(request, pk)
+def close(request: HttpRequest, survey_code: str) -> HttpResponse:
+    survey = _editable(request, survey_code)
     services.close(survey, by=request.user)
     messages.success(request, _("The survey is closed. The answers given stay counted."))
-    return redirect("surveys:detail", survey.pk)
+    return redirect("surveys:detail", survey.code)
 
 
 # --- household visits ------------------------------------------------------------------------------
@@ -406,20 +406,20 @@ urlpatterns: list[URLPattern] = [
     path("new/", create, name="create"),
     path("visit/", visits, name="visits"),
     path("visit/<str:token>/", visit, name="visit"),
-    path("<int:pk>/", detail, name="detail"),
-    path("<int:pk>/build/", builder, name="builder"),
-    path("<int:pk>/build/settings/", builder_settings, name="builder_settings"),
-    path("<int:pk>/build/questions/", add_question, name="builder_add_question"),
-    path("<int:pk>/build/questions/<str:code>/", edit_question, name="builder_question"),
-    path("<int:pk>/build/questions/<str:code>/options/", add_option, name="builder_add_option"),
-    path("<int:pk>/build/questions/<str:code>/options/<str:option>/", edit_option, name="builder_option"),
-    path("<int:pk>/build/questions/<str:code>/options/<str:option>/<str:action>/", option_action,
+    path("<str:survey_code>/", detail, name="detail"),
+    path("<str:survey_code>/build/", builder, name="builder"),
+    path("<str:survey_code>/build/settings/", builder_settings, name="builder_settings"),
+    path("<str:survey_code>/build/questions/", add_question, name="builder_add_question"),
+    path("<str:survey_code>/build/questions/<str:code>/", edit_question, name="builder_question"),
+    path("<str:survey_code>/build/questions/<str:code>/options/", add_option, name="builder_add_option"),
+    path("<str:survey_code>/build/questions/<str:code>/options/<str:option>/", edit_option, name="builder_option"),
+    path("<str:survey_code>/build/questions/<str:code>/options/<str:option>/<str:action>/", option_action,
          name="builder_option_action"),
-    path("<int:pk>/build/questions/<str:code>/<str:action>/", question_action, name="builder_question_action"),
-    path("<int:pk>/preview/", preview, name="preview"),
-    path("<int:pk>/publish/", publish, name="publish"),
-    path("<int:pk>/close/", close, name="close"),
-    path("<int:pk>/qr/<str:token>/", qr, name="qr"),
-    path("<int:pk>/qr/<str:token>.svg", qr_image, {"fmt": "svg"}, name="qr_svg"),
-    path("<int:pk>/qr/<str:token>.png", qr_image, {"fmt": "png"}, name="qr_png"),
+    path("<str:survey_code>/build/questions/<str:code>/<str:action>/", question_action, name="builder_question_action"),
+    path("<str:survey_code>/preview/", preview, name="preview"),
+    path("<str:survey_code>/publish/", publish, name="publish"),
+    path("<str:survey_code>/close/", close, name="close"),
+    path("<str:survey_code>/qr/<str:token>/", qr, name="qr"),
+    path("<str:survey_code>/qr/<str:token>.svg", qr_image, {"fmt": "svg"}, name="qr_svg"),
+    path("<str:survey_code>/qr/<str:token>.png", qr_image, {"fmt": "png"}, name="qr_png"),
 ]

@@ -4,51 +4,32 @@ a 404. Query strings: `region` (a region code), `from` and `to` (YYYY-MM-DD), `w
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, sheets
+from chuangcheng.core.periods import PeriodForm, parse_period
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.surveys import results
+from chuangcheng.surveys.exports import survey_ledger
 
 MAX_WEEKS = 104
-
-
-class BadQuery(ValueError):
-    pass
-
-
-def _date(request: HttpRequest, name: str) -> dt.date | None:
-    raw = (request.GET.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadQuery(_("“%(value)s” is not a date: write it as 2026-11-29.") % {"value": raw}) from None
-
-
-def _range(request: HttpRequest) -> tuple[dt.date | None, dt.date | None]:
-    since, until = _date(request, "from"), _date(request, "to")
-    if since and until and since > until:
-        raise BadQuery(_("The first day comes after the last day."))
-    return since, until
 
 
 def _bad(request: HttpRequest, message: str) -> HttpResponse:
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
-def _url(name: str, pk: int, **params: Any) -> str:
+def _url(name: str, survey_code: str, **params: Any) -> str:
     query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
-    base = reverse(name, args=[pk])
+    base = reverse(name, args=[survey_code])
     return f"{base}?{query}" if query else base
 
 
@@ -60,33 +41,33 @@ def _crumbs(user: Any, survey: Any, region: Region) -> list[Region]:
     return [above[c] for c in codes if c in above and above[c].path.startswith(home.path) and c != region.code]
 
 
-def results_page(request: HttpRequest, pk: int) -> HttpResponse:
+def results_page(request: HttpRequest, survey_code: str) -> HttpResponse:
     user = request.user
-    survey = results.survey_for(user, pk)
+    survey = results.survey_for(user, survey_code)
     region = results.region_for(user, survey, request.GET.get("region"))
-    try:
-        since, until = _range(request)
-    except BadQuery as exc:
-        return _bad(request, str(exc))
+    # Without dates: every response; a bad date is shown beside the fields, with every response.
+    period_form = PeriodForm(request.GET or None)
+    since, until = period_form.period.since, period_form.period.until
     res = results.results(user, survey, region, since=since, until=until)
-    dates = {"from": since.isoformat() if since else "", "to": until.isoformat() if until else ""}
+    dates = period_form.period.params()
     table_rows: list[dict[str, Any]] = [
         {"region": region, "figures": res.total, "url": "", "total": True, "score": res.total.score()}]
     table_rows += [{"region": row.region, "figures": row.figures, "total": False, "score": row.figures.score(),
-                    "url": _url("surveys:results", pk, region=row.region.code, **dates) if row.has_children else ""}
+                    "url": _url("surveys:results", survey.code, region=row.region.code, **dates)
+                    if row.has_children else ""}
                    for row in res.rows]
     sections = [{"indicator": i, "name": results.RATE_NAMES[i],
                  "rows": [(row, row["figures"].rate(i)) for row in table_rows]} for i in res.indicators]
     question_rows = [(q, res.total.question_rate(q.id)) for q in res.questions if q.indicator]
-    crumbs = [(r, _url("surveys:results", pk, region=r.code, **dates)) for r in _crumbs(user, survey, region)]
+    crumbs = [(r, _url("surveys:results", survey.code, region=r.code, **dates)) for r in _crumbs(user, survey, region)]
     return render(request, "surveys/results.html", {
-        "survey": survey, "res": res, "region": region, "since": since, "until": until,
+        "survey": survey, "res": res, "region": region, "since": since, "until": until, "period_form": period_form,
         "table_rows": table_rows, "sections": sections, "question_rows": question_rows,
-        "crumbs": crumbs, "trend_url": _url("surveys:trend", pk, region=region.code),
+        "crumbs": crumbs, "trend_url": _url("surveys:trend", survey.code, region=region.code),
         "export_since": since or clock.local(survey.created_at).date(), "export_until": until or clock.today(),
         "communities": org_queries.communities_visible_to(user).filter(path__startswith=region.path)
         if region.level < Region.Level.COMMUNITY else [],
-    })
+    }, status=400 if period_form.errors else 200)
 
 
 def _chart(trend: results.Trend) -> dict[str, Any]:
@@ -100,9 +81,9 @@ def _chart(trend: results.Trend) -> dict[str, Any]:
             "x": [w.label for w in trend.weeks], "series": series, "percent": True, "links": []}
 
 
-def trend_page(request: HttpRequest, pk: int) -> HttpResponse:
+def trend_page(request: HttpRequest, survey_code: str) -> HttpResponse:
     user = request.user
-    survey = results.survey_for(user, pk)
+    survey = results.survey_for(user, survey_code)
     region = results.region_for(user, survey, request.GET.get("region"))
     raw = (request.GET.get("weeks") or "").strip()
     weeks: int | None = None
@@ -119,36 +100,30 @@ def trend_page(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": [{"week": w, "score": w.figures.score(),
                   "rates": [(results.RATE_NAMES[i], w.figures.rate(i)) for i in trend.indicators]}
                  for w in trend.weeks],
-        "results_url": _url("surveys:results", pk, region=region.code),
+        "results_url": _url("surveys:results", survey.code, region=region.code),
         "scored": any(q.scored and q.indicator == "satisfaction" for q in trend.questions),
     })
 
 
-def export(request: HttpRequest, pk: int) -> HttpResponse:
-    from chuangcheng.surveys.exports import MAX_ROWS, survey_ledger
-
+def export(request: HttpRequest, survey_code: str) -> HttpResponse:
     user = request.user
-    survey = results.survey_for(user, pk)
+    survey = results.survey_for(user, survey_code)
     region = results.region_for(user, survey, request.GET.get("community") or request.GET.get("region"))
     try:
-        since, until = _range(request)
-    except BadQuery as exc:
-        return _bad(request, str(exc))
-    since = since or clock.local(survey.created_at).date()
-    until = until or clock.today()
-    try:
-        body, _count = survey_ledger(user, survey, region, since=since, until=until)
-    except ValueError:
-        return _bad(request, _("More than %(n)d responses match: choose fewer days or one community.")
-                    % {"n": MAX_ROWS})
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"survey-{survey.pk}-{region.code}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        period = parse_period(request.GET)
+    except ValidationError as exc:
+        return _bad(request, " ".join(exc.messages))
+    since = period.since or clock.local(survey.created_at).date()
+    until = period.until or clock.today()
+    return sheets.export_response(
+        request, lambda: survey_ledger(user, survey, region, since=since, until=until),
+        filename=f"survey-{survey.code}-{region.code}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx",
+        back=_url("surveys:results", survey_code, region=region.code, since=since.isoformat(),
+                  until=until.isoformat()))
 
 
 urlpatterns: list[URLPattern] = [
-    path("<int:pk>/results/", results_page, name="results"),
-    path("<int:pk>/trend/", trend_page, name="trend"),
-    path("<int:pk>/export/", export, name="export"),
+    path("<str:survey_code>/results/", results_page, name="results"),
+    path("<str:survey_code>/trend/", trend_page, name="trend"),
+    path("<str:survey_code>/export/", export, name="export"),
 ]

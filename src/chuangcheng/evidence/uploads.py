@@ -1,6 +1,7 @@
-"""Photos that come with a case action, from a page or the API: each upload goes through the
-evidence pipeline with a watermark saying when, where and by whom, in one transaction with the
-action, and leaves nothing behind if the action fails."""
+"""Photo acceptance for any app: the photos that come with a step (a case action, a task's
+progress, a volunteer action, a publicity item, an inspection, a resident's report), from a page
+or the API. Each upload goes through the evidence pipeline with a watermark saying when, where and
+by whom, in one transaction with the step, and leaves nothing behind if the step fails."""
 
 from __future__ import annotations
 
@@ -27,8 +28,17 @@ def watermark_for(place: str, by: Any) -> str:
     return " · ".join(part for part in (f"{clock.local(clock.now()):%Y-%m-%d %H:%M}", place, who) if part)
 
 
-def place_of(case: Any) -> str:
-    return case.point.name if case.point_id else (case.address or case.grid.name)
+def place_of(thing: Any) -> str:
+    """Where a case, a report or any row with a point, an address or a grid is, for the
+    watermark: the point's name, else the address, else the grid's (or region's) name."""
+    if getattr(thing, "point_id", None):
+        return str(thing.point.name)
+    if getattr(thing, "address", ""):
+        return str(thing.address)
+    for region in ("grid", "region", "community", "street"):
+        if getattr(thing, f"{region}_id", None):
+            return str(getattr(thing, region).name)
+    return ""
 
 
 @contextmanager
