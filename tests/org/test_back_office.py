@@ -142,3 +142,17 @@ def test_a_login_given_a_role_in_the_back_office_goes_through_save_login(cast: C
     assert event.actor == root and event.region_path == cast.community_a.path
     assert set(event.changes) == {"role", "scope", "person", "is_staff"}
     assert Person.objects.get(code="PA").user == login
+
+
+def test_a_community_admin_cannot_attach_a_person_to_the_streets_unit_in_the_back_office(
+    cast: Cast, as_user: Any
+) -> None:
+    squad = f.UnitFactory(code="CG", name="城管中队", region=cast.street)
+    person = f.PersonFactory(code="PA", name="甲网格员", region=cast.grid_a)
+    services.grant_back_office(cast.admin_a)
+    client = as_user(cast.admin_a)
+    url = reverse("admin:org_person_change", args=[person.pk])
+    answer = client.post(url, admin_form_data(client, url, unit=squad.pk))
+    assert answer.status_code == 200 and "unit" in answer.context["adminform"].form.errors
+    person.refresh_from_db()
+    assert person.unit is None

@@ -35,6 +35,13 @@ CASES: list[tuple[str, str, dict[str, str], int]] = [
     ("GET", "requests", {"page": "abc"}, 400),
     ("GET", "requests", {"jurisdiction_id": "NOPE"}, 404),
     ("GET", "servicerequestupdates", {"start_date": "0000-00-00"}, 400),
+    # Dates at datetime's edges overflow when moved to UTC or widened to a 90-day window.
+    ("GET", "requests", {"start_date": "9999-12-31T23:59:59Z"}, 400),
+    ("GET", "requests", {"end_date": "0001-01-01T00:00:00+08:00"}, 400),
+    ("GET", "requests", {"start_date": "9999-12-31"}, 400),
+    ("GET", "servicerequestupdates", {"start_date": "9999-12-31T23:59:59Z"}, 400),
+    ("GET", "servicerequestupdates", {"end_date": "0001-01-01"}, 400),
+    ("GET", "requests", {"page": "²"}, 400),  # a digit to str.isdigit(), not to int()
     ("POST", "services", {}, 400),
     ("POST", "requests", {**GOOD}, 403),  # no api_key
     ("POST", "requests", {**GOOD, "api_key": "o311_wrong"}, 403),

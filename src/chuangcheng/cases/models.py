@@ -121,6 +121,9 @@ class Case(models.Model):
     wrong_unit_count = models.PositiveIntegerField(_("sent back as wrong unit"), default=0)
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # Residents' reports are public from the start; any other case only once the street office
+    # marks it so (public.services.publish_case). The public pages and Open311 show no other case.
+    public = models.BooleanField(_("shown to the public"), default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
+from chuangcheng.core import clock
+
 pillow_heif.register_heif_opener()
 
 logger = logging.getLogger(__name__)
@@ -120,7 +122,8 @@ def open_checked(data: bytes, filename: str = "") -> Image.Image:
             image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bad(_("%(name)s has too many pixels."), "too_many_pixels", name) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, NotImplementedError) as exc:
+        # NotImplementedError: a format Pillow knows but not this variant of it (a .dds).
         raise _bad(_("%(name)s is not a photo we can read (JPEG, PNG, WebP or HEIC)."), "not_an_image",
                    name) from exc
     if image.format not in FORMATS:
@@ -173,8 +176,24 @@ def _sub_ifd(exif: Image.Exif, tag: int) -> dict[int, Any]:
         return {}
 
 
+# EXIF times a camera with an unset or wrong clock writes (1970, 2000-01-01, the year 2099) are not
+# when the photo was taken: before EXIF_EARLIEST or after now + EXIF_FUTURE_TOLERANCE they are ignored.
+EXIF_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+EXIF_FUTURE_TOLERANCE = dt.timedelta(hours=1)
+
+
 def time_from_exif(exif: Image.Exif) -> dt.datetime | None:
-    """DateTimeOriginal (or DateTime), aware: its own offset if the camera wrote one, else Asia/Shanghai."""
+    """DateTimeOriginal (or DateTime), aware: its own offset if the camera wrote one, else Asia/Shanghai.
+    None when absent, unreadable, or not believable (see EXIF_EARLIEST)."""
+    moment = _exif_moment(exif)
+    if moment is None:
+        return None
+    if moment < EXIF_EARLIEST or moment > clock.now() + EXIF_FUTURE_TOLERANCE:
+        return None
+    return moment
+
+
+def _exif_moment(exif: Image.Exif) -> dt.datetime | None:
     sub = _sub_ifd(exif, IFD_EXIF)
     raw = sub.get(TAG_DATETIME_ORIGINAL) or exif.get(TAG_DATETIME)
     if not isinstance(raw, str | bytes):
@@ -269,7 +288,7 @@ def make_derivatives(data: bytes, *, filename: str = "", watermark: str = "") ->
         try:
             # Loading decodes every byte: a truncated file fails here, not later in a browser.
             image.load()
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        except (OSError, SyntaxError, ValueError, NotImplementedError, Image.DecompressionBombError) as exc:
             raise _bad(_("%(name)s is damaged or incomplete."), "truncated", name) from exc
         picture = _rgb(image)
         if picture.size != target:

@@ -61,7 +61,8 @@ def accepted_uploads(uploads: Iterable[Any] | None, *, by: Any, place: str) -> I
                 try:
                     accepted.append(accept_photo(data, filename=name, by=by, watermark=watermark))
                 except ValidationError as exc:
-                    raise ValidationError({"photos": [f"{name}: {m}" for m in exc.messages]}) from exc
+                    # The pipeline's messages name the file already: say it once.
+                    raise ValidationError({"photos": exc.messages}) from exc
             yield accepted
     except BaseException:
         _discard_files(accepted)

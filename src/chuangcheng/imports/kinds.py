@@ -328,6 +328,18 @@ class PersonImporter(Importer):
                 _("There is no responsible unit with the code %(code)s."),
                 _("The responsible unit %(code)s is outside your scope."),
             )
+            # A unit registered above the importer (the street's squad) is visible to them but not
+            # theirs to staff: attaching people to it, or giving its people logins, would mint
+            # handlers acting street-wide. A row that only keeps such a unit unchanged may stay.
+            if (unit is not None and self.by is not None and not permissions.can_assign_unit(self.by, unit)
+                    and (person is None or person.unit_id != unit.pk or values["username"])):
+                cells.error("所属单位编码", _("The responsible unit %(code)s is outside your scope.")
+                            % {"code": unit.code})
+                unit = None
+            role = values["role"]
+            if (role and role != Role.STREET_ADMIN and region is not None and self.by is not None
+                    and self.may_manage(region) and not permissions.can_grant_role(self.by, role, region)):
+                cells.error("角色", _("You may not give the role %(role)s.") % {"role": Role(role).label})
             owner = phone_owners.get(values["phone"])
             if owner is not None and owner.code != item.code:
                 cells.error("手机号", _("The phone number %(phone)s already belongs to the person with the code "
@@ -338,6 +350,9 @@ class PersonImporter(Importer):
                 if login is not None and (login.person is None or login.person.code != item.code):
                     cells.error("登录账号", _("The login name %(username)s is already used by someone else.")
                                 % {"username": username})
+                elif login is not None and self.by is not None and (login.is_superuser
+                                                                    or not self.may_manage(login.scope)):
+                    cells.error("登录账号", _("You may only give logins inside your own scope."))
                 current = getattr(person, "user", None) if person is not None else None
                 if current is not None and current.username != username:
                     cells.error("登录账号", _("This person already has the login %(username)s.")

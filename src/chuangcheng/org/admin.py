@@ -82,7 +82,7 @@ class UnitAdmin(RegionOwnedAdmin):
 @admin.register(Person)
 class PersonAdmin(RegionOwnedAdmin):
     visible = staticmethod(queries.people_visible_to)
-    scoped_choices = {"region": queries.regions_visible_to, "unit": queries.units_visible_to}
+    scoped_choices = {"region": queries.regions_visible_to, "unit": queries.units_managed_by}
     list_display = ["name", "code", "region", "unit", "party_member", "volunteer", "active"]
     list_filter = ["party_member", "volunteer", "active"]
     search_fields = ["name", "code", "phone"]

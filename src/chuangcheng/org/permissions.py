@@ -41,6 +41,25 @@ def can_manage_region(user: Any, region: Region) -> bool:
     return has_role(user, *ADMIN_ROLES) and in_scope(user, region)
 
 
+# Roles whose work lies inside one community: a community admin may give these, and only these.
+COMMUNITY_ROLES = {Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.UNIT_HANDLER, Role.VOLUNTEER}
+
+
+def can_grant_role(user: Any, role: str, scope: Region) -> bool:
+    """Give a login `role` over `scope`: inside the giver's own scope, and no role that reaches
+    beyond a community (inspector, leader, street admin) unless the giver is the street office."""
+    if not can_manage_region(user, scope):
+        return False
+    return is_street_admin(user) or role in COMMUNITY_ROLES
+
+
+def can_assign_unit(user: Any, unit: Any) -> bool:
+    """Attach people to `unit` (and so let its handlers act for it): only a unit registered
+    inside the admin's own scope. A unit of the street office serves every community, so a
+    community admin may not mint handlers for it."""
+    return unit is not None and can_manage_region(user, unit.region)
+
+
 def can_edit_point(user: Any, grid: Region) -> bool:
     return has_role(user, *ADMIN_ROLES) and in_scope(user, grid)
 

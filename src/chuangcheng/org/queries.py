@@ -64,6 +64,20 @@ def units_visible_to(user: Any) -> QuerySet[Unit]:
     return qs.filter(Q(region__path__startswith=scope.path) | Q(region__path__in=_ancestor_paths(scope)))
 
 
+def units_managed_by(user: Any) -> QuerySet[Unit]:
+    """Units registered inside the user's own scope: those whose people they may register
+    (a unit of the street office is visible to a community, but not theirs to staff)."""
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    qs = Unit.objects.select_related("region")
+    if user.is_superuser:
+        return qs
+    scope = scope_of(user)
+    if scope is None:
+        return qs.none()
+    return qs.filter(region__path__startswith=scope.path)
+
+
 def people_visible_to(user: Any) -> QuerySet[Person]:
     if not getattr(user, "is_authenticated", False):
         return Person.objects.none()

@@ -79,6 +79,10 @@ def save_person(*, by: Any, code: str, **fields: Any) -> tuple[Person, bool]:
                    and (person is None or permissions.can_manage_region(by, person.region))),
         _("You may only change people inside your own scope."),
     )
+    unit = fields.get("unit")
+    if unit is not None and (person is None or person.unit_id != unit.pk):
+        _require(_system_or(by, permissions.can_assign_unit(by, unit)),
+                 _("The responsible unit %(code)s is outside your scope.") % {"code": unit.code})
     if fields.get("phone"):
         fields["phone"] = normalize_phone(fields["phone"])
     person = person or Person(code=code)
@@ -102,13 +106,26 @@ def save_login(
     `password_hash` (from make_password) lets a caller that creates many logins with one password
     hash it once: Argon2 is slow on purpose."""
     _require(
-        _system_or(by, permissions.can_manage_region(by, scope)
-                   and (role != Role.STREET_ADMIN or permissions.is_street_admin(by))),
+        _system_or(by, permissions.can_manage_region(by, scope)),
         _("You may only give logins inside your own scope."),
     )
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+    _require(_system_or(by, permissions.can_grant_role(by, role, scope)),
+             _("You may not give the role %(role)s.") % {"role": Role(role).label})
+    if person is not None:
+        _require(_system_or(by, permissions.can_manage_region(by, person.region)),
+                 _("You may only change people inside your own scope."))
+        unit = person.unit
+        if unit is not None:
+            _require(_system_or(by, permissions.can_assign_unit(by, unit)),
+                     _("The responsible unit %(code)s is outside your scope.") % {"code": unit.code})
     user = User.objects.filter(username=username).first()
+    if user is not None:
+        # Taking over somebody else's login (a street admin's, an operator's) is changing it.
+        _require(_system_or(by, not user.is_superuser and user.scope is not None
+                            and permissions.can_manage_region(by, user.scope)),
+                 _("You may only give logins inside your own scope."))
     creating = user is None
     user = user or User(username=username)
     staff = is_staff if is_staff is not None else role in permissions.ADMIN_ROLES

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from chuangcheng.cases.models import Case, CaseEvent, Category, State
@@ -46,6 +46,29 @@ BEFORE_ACTIONS = {"report", "reopen"}
 AFTER_ACTIONS = {"rectify", "verify"}
 
 
+# --- what is public ------------------------------------------------------------------------------
+
+
+def public_case_q(prefix: str = "") -> Q:
+    """The one rule for what the public may see of a case: a resident's report (the page or an
+    Open311 client), or a case the street office marked public. Staff's and leaders' reports,
+    inspections and hotline cases stay internal. `prefix` is the path to the case ("case__")."""
+    return Q(**{f"{prefix}public": True}) | Q(**{f"{prefix}public_report__isnull": False})
+
+
+def public_cases() -> QuerySet[Case]:
+    """Every case the residents' pages, their tracking codes and Open311 may show."""
+    return Case.objects.filter(public_case_q())
+
+
+def public_case(number: str) -> Case | None:
+    return public_cases().select_related("category").filter(number=str(number or "")[:40]).first()
+
+
+def is_public(case: Case) -> bool:
+    return public_cases().filter(pk=case.pk).exists()
+
+
 def public_event_label(event: CaseEvent) -> str:
     return str(PUBLIC_LABELS.get(event.action, event.action))
 
@@ -73,10 +96,12 @@ def tracking_for(code: str) -> Tracking | None:
         return None
     report = Report.objects.select_related("case", "case__category", "case__grid").filter(code=code).first()
     if report is not None:
+        # A report merged into a case follows it, but only a public one (a merge marks it so).
         follow = (Follower.objects.select_related("case", "case__category", "case__grid")
-                  .filter(report=report).first())
+                  .filter(public_case_q("case__"), report=report).first())
         return Tracking(code, follow.case if follow else report.case, report=report)
-    follower = Follower.objects.select_related("case", "case__category", "case__grid").filter(code=code).first()
+    follower = (Follower.objects.select_related("case", "case__category", "case__grid")
+                .filter(public_case_q("case__"), code=code).first())
     if follower is not None:
         return Tracking(code, follower.case, follower=follower)
     return None
@@ -126,7 +151,7 @@ def public_photo(sha256: str) -> Photo | None:
     photo = Photo.objects.filter(sha256=sha256).first()
     if photo is None or HiddenPhoto.objects.filter(photo=photo).exists():
         return None
-    event = (CaseEvent.objects.filter(photos=photo, action__in=BEFORE_ACTIONS | AFTER_ACTIONS)
+    event = (CaseEvent.objects.filter(public_case_q("case__"), photos=photo, action__in=BEFORE_ACTIONS | AFTER_ACTIONS)
              .select_related("case", "case__grid", "case__point").first())
     return photo if event is not None else None
 
@@ -214,8 +239,8 @@ def nearby_open_cases(category: Category, lon: float, lat: float, *, exclude: Ca
     PUBLIC_DUPLICATE_DAYS, nearest first, with their public before-photos."""
     metres = float(settings.PUBLIC_DUPLICATE_METERS)
     since = clock.now() - dt.timedelta(days=int(settings.PUBLIC_DUPLICATE_DAYS))
-    qs = (Case.objects.filter(category=category, state__in=OPEN_STATES, reported_at__gte=since,
-                              **_box(lon, lat, metres))
+    qs = (public_cases().filter(category=category, state__in=OPEN_STATES, reported_at__gte=since,
+                                **_box(lon, lat, metres))
           .select_related("category", "grid"))
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)

@@ -28,7 +28,7 @@ from chuangcheng.core.validators import CHINESE_MOBILE, normalize_phone
 from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.org.models import Region
-from chuangcheng.public import permissions
+from chuangcheng.public import permissions, queries
 from chuangcheng.public.models import (
     Attempt,
     BlockedNumber,
@@ -148,6 +148,26 @@ def _grid_of_community(community: Region) -> Region | None:
 # --- reporting -------------------------------------------------------------------------------
 
 
+def place_from_photos(photos: Sequence[UploadedFile]) -> tuple[float | None, float | None]:
+    """The GPS fix of the first photo that has one, read from its header (nothing decoded or
+    stored; a photo that cannot be read is refused later, when it is accepted)."""
+    from chuangcheng.evidence import pipeline
+
+    limit = int(settings.PHOTO_MAX_BYTES)
+    for upload in photos:
+        try:
+            upload.seek(0)
+            data = upload.read(limit + 1)
+            upload.seek(0)
+            with pipeline.open_checked(data, getattr(upload, "name", "") or "") as image:
+                info = pipeline.read_info(image)
+        except (ValidationError, OSError, ValueError):
+            continue
+        if info.lon is not None and info.lat is not None:
+            return info.lon, info.lat
+    return None, None
+
+
 def submit_report(*, category: Category, description: str, photos: Sequence[UploadedFile] = (),
                   lon: Decimal | float | None = None, lat: Decimal | float | None = None, address: str = "",
                   channel: str = Channel.WEB, client: Open311Client | None = None, name: str = "",
@@ -186,6 +206,10 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
     except ValidationError as exc:
         errors.setdefault("location", []).extend(exc.messages)
         x = y = None
+    if x is None and y is None and community is None and "location" not in errors:
+        # No place typed: a photo's GPS says where it was taken (the page shows it on the map
+        # before sending, so the resident can move it).
+        x, y = place_from_photos(photos)
     if (x is None) != (y is None):
         errors.setdefault("location", []).append(_("Give both longitude and latitude."))
     elif x is not None and y is not None:
@@ -220,6 +244,9 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
         with accepted_uploads(photos, by=None, place=address or grid.name) as accepted:
             case = cases.report_case(by=SYSTEM, source=Source.RESIDENT, category=category, description=description,
                                      grid=grid, lon=x, lat=y, address=address, photos=accepted)
+            # A resident's report is public from the start (its tracking page, Open311).
+            Case.objects.filter(pk=case.pk).update(public=True)
+            case.public = True
             report = Report.objects.create(
                 case=case, code=new_code(), channel=channel, client=client, name=name, phone=phone,
                 phone_verified=bool(phone and phone_verified), email=email, device=device_hash,
@@ -237,7 +264,7 @@ def follow_case(case: Case, *, device: str = "", phone: str = "", phone_verified
                 notify_sms: bool = False) -> Follower:
     """"Follow this one instead": no new case, a tracking code for the existing one. The same
     device following the same case again gets its first code back."""
-    if not case.is_open or not case.category.public:
+    if not case.is_open or not case.category.public or not queries.is_public(case):
         raise ValidationError({"case": _("This case can no longer be followed.")})
     phone = clean_phone(phone)
     if is_blocked(phone):
@@ -393,6 +420,9 @@ def merge_report(report: Report, *, by: Any, into: Case, note: str = "") -> Foll
     if not permissions.can_triage_report(by, into):
         raise PermissionDenied(_("Your role or region does not allow this action on this case."))
     cases.merge_case(case, by=by, into=into, note=note)
+    # The reporter follows `into` from now on: merging a resident's report into a case is the
+    # office showing that case to the public.
+    _set_public(into, by=by, public=True, note="merge")
     return Follower.objects.create(report=report, case=into, code=new_code(), phone=report.phone,
                                    phone_verified=report.phone_verified, device=report.device,
                                    notify_sms=report.notify_sms, anonymized_at=report.anonymized_at)
@@ -461,6 +491,26 @@ def hide_photo(case: Case, photo: Any, *, by: Any, reason: str = "", hidden: boo
     audit.record(actor=by, action="update", instance=case, region_path=case.grid.path,
                  changes={"public_photo_hidden": [None if hidden else photo.sha256, photo.sha256 if hidden else None]},
                  note=reason)
+
+
+@transaction.atomic
+def publish_case(case: Case, *, by: Any, public: bool = True, note: str = "") -> Case:
+    """Show a case that residents did not report (an inspection's, a staff member's) on the public
+    pages and Open311, or take it off again; residents' own reports stay public. Audited."""
+    if not permissions.can_moderate(by, case):
+        raise PermissionDenied(_("Only the street office can moderate what the public sees."))
+    if not public and Report.objects.filter(case=case).exists():
+        raise ValidationError({"case": _("A resident's report is always public.")})
+    return _set_public(case, by=by, public=public, note=note)
+
+
+def _set_public(case: Case, *, by: Any, public: bool, note: str) -> Case:
+    if case.public != public:
+        Case.objects.filter(pk=case.pk).update(public=public)
+        audit.record(actor=by, action="update", instance=case, region_path=case.grid.path,
+                     changes={"public": [case.public, public]}, note=note[:200])
+        case.public = public
+    return case
 
 
 @transaction.atomic

@@ -23,5 +23,6 @@ urlpatterns = [
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/<str:code>/", views.moderate, name="moderate"),
     path("blocked/", views.block, name="block"),
+    path("public-cases/", views.publish, name="publish"),
     path("points/", views.points, name="points"),
 ]

@@ -108,6 +108,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "metres": _("m away"), "reported": _("reported"), "sending": _("Sending…"),
             "sent": _("Code sent. It is valid for a few minutes."), "photo": _("Photo of the reported problem"),
             "none": _("Nothing of this kind reported nearby."),
+            "from_photo": _("Place taken from the photo's GPS. Tap the map to move it if it is not right."),
         },
     }, status=status))
 
@@ -146,7 +147,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
 @require_POST
 def follow(request: HttpRequest, number: str) -> HttpResponse:
     """"Follow this one instead": a tracking code for the existing case, no new case."""
-    case = Case.objects.select_related("category").filter(number=number).first()
+    case = queries.public_case(number)
     if case is None:
         raise Http404
     phone = verified_phone(request)
@@ -412,6 +413,26 @@ def moderate(request: HttpRequest, code: str) -> HttpResponse:
                                 reason=request.POST.get("reason", ""))
         else:
             raise Http404
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("public:moderation")
+
+
+@require_POST
+def publish(request: HttpRequest) -> HttpResponse:
+    """Show a case residents did not report (or take it off) on the public pages and Open311."""
+    from chuangcheng.cases.queries import case_for
+
+    number = request.POST.get("number", "").strip()[:40]
+    case = case_for(request.user, number)
+    try:
+        if case is None:
+            raise ValidationError({"number": _("No case has this number.")})
+        services.publish_case(case, by=request.user, public=request.POST.get("public", "1") == "1",
+                              note=request.POST.get("reason", ""))
         messages.success(request, _("Saved."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -48,3 +48,16 @@ def test_the_actions_offered_follow_role_and_state(scene):
     assert permissions.allowed_actions(c.street_admin, task) == ["progress", "submit", "cancel"]
     assert permissions.allowed_actions(c.admin_a, task) == []
     assert permissions.allowed_actions(c.leader, task) == []
+
+
+def test_a_units_handler_scoped_in_a_community_sees_none_of_the_units_work_elsewhere(scene, client):
+    c = scene.cast
+    in_a = a_task(scene, title="甲", unit=scene.squad, regions=[c.community_a])
+    in_b = a_task(scene, title="乙", unit=scene.squad, regions=[c.community_b])
+    person = f.PersonFactory(code="H-CG-A", name="甲社区城管", region=c.community_a, unit=scene.squad)
+    handler = f.UserFactory(username="squad_a", role=Role.UNIT_HANDLER, scope=c.community_a, person=person)
+    assert numbers(handler) == {"甲"}
+    assert queries.task_for(handler, in_b.number) is None
+    assert queries.task_for(handler, in_a.number) == in_a
+    client.force_login(handler)
+    assert client.get(f"/api/tasks/{in_b.number}").status_code == 404

@@ -4,8 +4,8 @@
   meetings and all its tasks.
 - Community admins and grid workers read their street's meetings and see the tasks scoped in
   their community or grid (by region or by a point there).
-- A unit's handlers see their unit's tasks (and the tasks whose person in charge they are), and the
-  meetings their unit attended or got tasks from."""
+- A unit's handlers see their unit's tasks within their own scope (and the tasks whose person in
+  charge they are), and the meetings their unit attended or got tasks from there."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def in_region_q(region: Region) -> Q:
     return Q(id__in=regions) | Q(id__in=points)
 
 
+def unit_handler_region_q(scope: Region) -> Q:
+    """A unit's tasks that a handler of that unit sees: those in the handler's own scope (the
+    street's tasks for a handler scoped at the street, the community's for one scoped there), never
+    the unit's work in other communities or streets."""
+    return Q(street__path__startswith=scope.path) | in_region_q(scope)
+
+
 def tasks_visible_to(user: Any) -> QuerySet[Task]:
     if not _active(user):
         return Task.objects.none()
@@ -57,7 +64,7 @@ def tasks_visible_to(user: Any) -> QuerySet[Task]:
     own = Q(person_id=person.pk) if person is not None else Q(pk__in=[])
     if user.role == Role.UNIT_HANDLER:
         if person is not None and person.unit_id is not None:
-            own |= Q(unit_id=person.unit_id)
+            own |= Q(unit_id=person.unit_id) & unit_handler_region_q(scope)
         return qs.filter(own)
     if user.role in STREET_WIDE_ROLES and scope.level <= Region.Level.STREET:
         return qs.filter(Q(street__path__startswith=scope.path) | own)
@@ -84,7 +91,8 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
         unit_id = person.unit_id if person is not None else None
         if unit_id is None:
             return qs.none()
-        with_tasks = Task.objects.filter(unit_id=unit_id, meeting__isnull=False).values("meeting_id")
+        with_tasks = (Task.objects.filter(unit_handler_region_q(scope), unit_id=unit_id, meeting__isnull=False)
+                      .values("meeting_id"))
         attended = Meeting.units.through.objects.filter(unit_id=unit_id).values("meeting_id")
         return qs.filter(Q(id__in=attended) | Q(id__in=with_tasks))
     if user.role not in {Role.STREET_ADMIN, Role.LEADER, Role.INSPECTOR, Role.COMMUNITY_ADMIN, Role.GRID_WORKER}:

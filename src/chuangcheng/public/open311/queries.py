@@ -78,8 +78,9 @@ def _public_events() -> QuerySet[CaseEvent]:
 
 
 def public_cases(region: Region | None = None) -> QuerySet[Case]:
-    """Cases reported by the public, with what a request document needs in a fixed number of queries."""
-    qs = (Case.objects.filter(public_report__isnull=False)
+    """The public cases (residents' reports and cases the office marked public), with what a
+    request document needs in a fixed number of queries."""
+    qs = (public_queries.public_cases()
           .select_related("category", "category__parent", "unit", "point", "public_report")
           .annotate(last_event_at=Max("events__at"))
           .prefetch_related(Prefetch("events", queryset=_public_events().prefetch_related("photos"),
@@ -218,9 +219,10 @@ def extended_fields(case: Case, *, base: str) -> dict[str, Any]:
     in with its public photos, and the public history as notes."""
     events = list(getattr(case, "public_events", []))
     photos = [url for url in (media_url(p, base) for p in public_photos(case, events)) if url]
+    report = getattr(case, "public_report", None)
     return {
         "attributes": [],
-        "extended_attributes": {"channel": case.public_report.channel, "photos": photos},
+        "extended_attributes": {"channel": report.channel if report is not None else case.source, "photos": photos},
         "notes": [{"datetime": _iso(e.at), "description": update_description(e, case),
                    "type": "comment" if e.action == "comment" else "status_change"} for e in events],
     }
@@ -271,8 +273,8 @@ def update_description(event: CaseEvent, case: Case) -> str:
 
 def find_updates(start: dt.datetime, end: dt.datetime, region: Region | None = None, *,
                  page: int | None = None, page_size: int = MAX_PAGE_SIZE) -> list[CaseEvent]:
-    qs = (CaseEvent.objects.filter(action__in=PUBLIC_ACTIONS, at__gte=start, at__lte=end,
-                                   case__public_report__isnull=False)
+    qs = (CaseEvent.objects.filter(public_queries.public_case_q("case__"), action__in=PUBLIC_ACTIONS,
+                                   at__gte=start, at__lte=end)
           .select_related("case", "case__public_report")
           .prefetch_related("photos", "case__hidden_photos")
           .order_by("at", "id"))

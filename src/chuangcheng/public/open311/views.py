@@ -116,12 +116,15 @@ def _int(params: QueryDict, name: str, low: int, high: int) -> int | None:
     raw = _text(params, name, limit=20)
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # isdigit() alone lets "²" through, which int() then refuses.
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise Refusal(400, _("%(name)s: give a whole number from %(low)d to %(high)d.")
                       % {"name": name, "low": low, "high": high})
     return int(raw)
 
 
+# The dates a client may ask about: wide enough for any real question, far from datetime's edges.
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 _SPACED_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
 
 
@@ -143,6 +146,10 @@ def _date(params: QueryDict, name: str, *, end: bool = False) -> dt.datetime | N
     if moment is None:
         raise Refusal(400, _("%(name)s: give a W3C date and time such as 2026-11-29T08:00:00+08:00.")
                       % {"name": name})
+    if not EARLIEST.year <= moment.year <= LATEST.year:
+        # Year 1 or 9999 would overflow on the way to UTC or when a 90-day window is added.
+        raise Refusal(400, _("%(name)s: give a date between %(first)d and %(last)d.")
+                      % {"name": name, "first": EARLIEST.year, "last": LATEST.year})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())
     return moment
@@ -435,7 +442,8 @@ def keys(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "revoke" in request.POST:
             revoke = request.POST["revoke"]
-            client = queries.keys_for(street).filter(pk=int(revoke)).first() if revoke.isdigit() else None
+            readable = revoke.isascii() and revoke.isdigit()
+            client = queries.keys_for(street).filter(pk=int(revoke)).first() if readable else None
             if client is not None:
                 services.revoke_key(client, by=user)
                 messages.success(request, _("The key of %(name)s was revoked.") % {"name": client.name})
