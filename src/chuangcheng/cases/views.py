@@ -25,8 +25,9 @@ from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
+from chuangcheng.evidence.actions import take
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
@@ -178,7 +179,7 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
     events = list(queries.case_timeline(case))
     for event in events:
         event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
-    rectified_by = next((e.actor for e in reversed(events) if e.action == "rectify"), None)
+    rectified_by = CASES.last_actor(case, "rectify", events)
     # Every action the API offers this user is offered here too; what the unit does is grouped
     # apart for anyone who is not the unit's handler (the office may act on the unit's behalf).
     allowed = CASES.allowed(user, case, rectified_by=rectified_by)
@@ -214,16 +215,15 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """Every action from a page: the form's fields, the photos, the version the page showed."""
     case = _case(request, number)
-    if action not in actions.RUNNERS:  # the offered actions of the case workflow
+    if action not in actions.ACTIONS:  # the offered actions of the case workflow
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, user=request.user, case=case)
     if not form.is_valid():
         return _after_failure(request, case, form, "", 400)
     data = form.cleaned_data
     try:
-        actions.check_allowed(action, case, by=_user(request), version=data["version"])
-        with accepted_uploads(data.get("photos"), by=request.user, place=place_of(case)) as photos:
-            actions.perform(action, case, by=_user(request), data=data, photos=photos)
+        take(actions.ACTIONS, action, case, by=_user(request), version=data["version"], data=data,
+             uploads=data.get("photos"))
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return _after_failure(request, case, form, "", 400)

@@ -54,6 +54,28 @@ class AuditEvent(models.Model):
         super().save(*args, **kwargs)
 
 
+class WorkflowEvent(models.Model):
+    """The columns every workflow's event table shares (see core.workflow): who, when, which action,
+    a note and data; each table adds its foreign key to the object, `from_state` and `to_state`
+    with its own choices, and its own columns. Append-only: `Workflow.move()` writes a row once."""
+
+    at = models.DateTimeField(default=clock.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+
 class CalendarDay(models.Model):
     """A day that breaks the Monday–Friday rule: a statutory holiday (法定节假日) or a make-up
     workday (调休上班日). Seeded from the `chinesecalendar` package; street admins add each new

@@ -6,23 +6,20 @@ action the state does not allow or a stale `version` 409, a bad field 400 with t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.core import clock
-from chuangcheng.core.workflow import Transition
 from chuangcheng.engagement.tasklists import actions, queries, services
 from chuangcheng.engagement.tasklists.models import Meeting, Priority, Task, TaskState
 from chuangcheng.engagement.tasklists.workflow import TASKS
+from chuangcheng.evidence.actions import mount
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.evidence.views import serve_photo
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
@@ -245,7 +242,7 @@ def _detail(task: Task, user: Any) -> dict[str, Any]:
     task = queries.with_scope(Task.objects.filter(pk=task.pk)).select_related(
         "street", "unit", "person", "meeting", "decision").get()
     events = list(queries.task_timeline(task))
-    submitted_by = next((e.actor for e in reversed(events) if e.action == "submit"), None)
+    submitted_by = TASKS.last_actor(task, "submit", events)
     data = TaskOut.from_orm(task).dict()
     data["events"] = [TaskEventOut(at=e.at, actor=e.actor_name, action=e.action, from_state=e.from_state,
                                    to_state=e.to_state, note=e.note, percent=e.percent,
@@ -324,46 +321,5 @@ INPUTS: dict[str, tuple[type[VersionIn], str]] = {
 }
 
 
-def _act(request: HttpRequest, number: str, action: str, payload: VersionIn,
-         photos: Sequence[UploadedFile] | None) -> dict[str, Any]:
-    user: Any = request.user
-    task = _task_or_404(user, number)
-    actions.check_allowed(action, task, by=user, version=payload.version)
-    data = payload.dict(exclude={"version"})
-    if TASKS[action].photos:
-        with accepted_uploads(photos, by=user, place=place_of(task)) as accepted:
-            actions.perform(action, task, by=user, data=data, photos=accepted)
-    else:
-        actions.perform(action, task, by=user, data=data)
-    task.refresh_from_db()
-    return _detail(task, user)
-
-
-def _mount(t: Transition) -> None:
-    schema, description = INPUTS[t.action]
-    action = t.action
-    view: Callable[..., dict[str, Any]]
-    if t.photos:
-        def with_photos(request: HttpRequest, number: str, payload: Any, photos: Any = None) -> dict[str, Any]:
-            return _act(request, number, action, payload, photos)
-
-        # Real types, not strings: ninja reads the payload's schema and the photos from these.
-        form: Any = Form
-        files: Any = File
-        with_photos.__annotations__ = {"request": HttpRequest, "number": str, "payload": form[schema],
-                                       "photos": files[list[UploadedFile] | None], "return": dict[str, Any]}
-        view = with_photos
-    else:
-        def with_body(request: HttpRequest, number: str, payload: Any) -> dict[str, Any]:
-            return _act(request, number, action, payload, None)
-
-        with_body.__annotations__ = {"request": HttpRequest, "number": str, "payload": schema,
-                                     "return": dict[str, Any]}
-        view = with_body
-    view.__name__ = view.__qualname__ = "post_progress" if action == "progress" else action
-    view.__doc__ = description
-    router.post(f"/{{number}}/{t.api_name}", response=TaskDetailOut, operation_id=t.operation_id)(view)
-
-
-for _transition in TASKS.offered():
-    _mount(_transition)
+mount(router, actions.ACTIONS, inputs=INPUTS, response=TaskDetailOut, find=_task_or_404, detail=_detail,
+      names={"progress": "post_progress"})

@@ -24,8 +24,9 @@ from chuangcheng.engagement.tasklists.exports import ledger
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
 from chuangcheng.engagement.tasklists.workflow import EVENT_LABELS, TASKS
+from chuangcheng.evidence.actions import take
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
@@ -128,7 +129,7 @@ def _render_detail(request: HttpRequest, task: Task, *, failed: ActionForm | Non
     events = list(queries.task_timeline(task))
     for event in events:
         event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
-    submitted_by = next((e.actor for e in reversed(events) if e.action == "submit"), None)
+    submitted_by = TASKS.last_actor(task, "submit", events)
     forms = []
     for action in TASKS.allowed(user, task, submitted_by=submitted_by):
         if failed is not None and failed.action == action:
@@ -152,16 +153,15 @@ def _actor(request: HttpRequest) -> Any:
 @require_POST
 def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     task = _task(request, number)
-    if action not in actions.RUNNERS:
+    if action not in actions.ACTIONS:
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, task=task)
     if not form.is_valid():
         return _after_failure(request, task, form, "", 400)
     data = form.cleaned_data
     try:
-        actions.check_allowed(action, task, by=_actor(request), version=data.get("version"))
-        with accepted_uploads(data.get("photos"), by=request.user, place=place_of(task)) as photos:
-            actions.perform(action, task, by=_actor(request), data=data, photos=photos)
+        take(actions.ACTIONS, action, task, by=_actor(request), version=data.get("version"), data=data,
+             uploads=data.get("photos"))
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return _after_failure(request, task, form, "", 400)
