@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
 from chuangcheng.core.codes import random_code
-from chuangcheng.core.models import WorkflowEvent
+from chuangcheng.core.models import DailyCounter, WorkflowEvent
 from chuangcheng.core.validators import validate_code
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.places.models import Point
@@ -184,19 +184,11 @@ class CaseEvent(WorkflowEvent):
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
 
 
-class CaseCounter(models.Model):
+class CaseCounter(DailyCounter):
     """The last number given per prefix and day, so case numbers are sequential and never reused."""
 
-    prefix = models.CharField(max_length=20)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["prefix", "day"]
+    class Meta(DailyCounter.Meta):
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="uniq_case_counter")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
 
 
 class SavedView(models.Model):

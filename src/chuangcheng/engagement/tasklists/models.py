@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from chuangcheng.core import clock
-from chuangcheng.core.models import WorkflowEvent
+from chuangcheng.core.models import DailyCounter, WorkflowEvent
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
 
@@ -187,16 +187,8 @@ class TaskEvent(WorkflowEvent):
         return f"{self.task_id} {self.action} {self.from_state}→{self.to_state}"
 
 
-class TaskCounter(models.Model):
+class TaskCounter(DailyCounter):
     """The last number given per prefix and day, so meeting and task numbers are sequential."""
 
-    prefix = models.CharField(max_length=20)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["prefix", "day"]
+    class Meta(DailyCounter.Meta):
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="uniq_task_counter")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
