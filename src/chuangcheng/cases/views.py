@@ -24,8 +24,7 @@ from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
-from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
-from chuangcheng.evidence.actions import take
+from chuangcheng.evidence.actions import at_version, take_form
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
@@ -218,19 +217,9 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in actions.ACTIONS:  # the offered actions of the case workflow
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, user=request.user, case=case)
-    if not form.is_valid():
-        return _after_failure(request, case, form, "", 400)
-    data = form.cleaned_data
-    try:
-        take(actions.ACTIONS, action, case, by=_user(request), version=data["version"], data=data,
-             uploads=data.get("photos"))
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return _after_failure(request, case, form, "", 400)
-    except PermissionDenied as exc:
-        return _after_failure(request, case, None, str(exc), 403)
-    except (TransitionNotAllowed, Conflict) as exc:
-        return _after_failure(request, case, None, str(exc), 409)
+    refused = take_form(actions.ACTIONS, action, case, by=_user(request), form=form)
+    if refused:
+        return _after_failure(request, case, refused.form, refused.error, refused.status)
     messages.success(request, _("Case %(number)s: %(action)s — done.") % {
         "number": case.number, "action": CASES[action].label})
     if request.POST.get("next") == "mine":
@@ -250,9 +239,7 @@ def _after_failure(request: HttpRequest, case: Case, form: ActionForm | None, er
     fresh = _case(request, case.number)
     if request.POST.get("next") == "mine" and form is not None and form.action == "rectify":
         return _render_rectify(request, fresh, form=form, status=status)
-    if form is not None and isinstance(form.data, QueryDict):
-        form.data = form.data.copy()  # the next submit acts on the case as shown now
-        form.data["version"] = str(fresh.version)
+    at_version(form, fresh)
     return _render_detail(request, fresh, failed=form, error=error, status=status)
 
 

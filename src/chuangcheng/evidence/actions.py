@@ -1,24 +1,29 @@
 """A workflow action taken with its photos, for any app's pages and API: refuse early what the
 version, state or role does not allow, then accept the uploads in one transaction with the action's
-service. `mount()` gives a ninja router one POST per offered transition of a workflow (see
-core.workflow and docs/architecture.md): the URL segment and operation id come from the table, the
-input schema and description from the app. Actions with photos take a multipart form, the others
-a JSON body."""
+service. `take_form()` does it for a page's form; `mount()` gives a ninja router one POST per
+offered transition of a workflow (see core.workflow and docs/architecture.md): the URL segment and
+operation id come from the table, the input schema and description from the app. Actions with
+photos take a multipart form, the others a JSON body."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from chuangcheng.core.workflow import Actions, Actor
+from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.workflow import Actions, Actor, Conflict, TransitionNotAllowed
 from chuangcheng.evidence.uploads import accepted_uploads, place_of
 
 M = TypeVar("M", bound=models.Model)
+F = TypeVar("F", bound=forms.Form)
 
 
 def take(actions: Actions[M, Any], action: str, obj: M, *, by: Actor, version: int | None,
@@ -28,6 +33,41 @@ def take(actions: Actions[M, Any], action: str, obj: M, *, by: Actor, version: i
     photo or a failed service leaves nothing behind."""
     actions.check(obj, action, by=by, version=version)
     perform(actions, action, obj, by=by, data=data, uploads=uploads)
+
+
+@dataclass(frozen=True)
+class Refusal(Generic[F]):
+    """Why a page's action was not taken: the form to show again with its errors (400), or the
+    reason a role or region (403), a state or a stale version (409) refuses it."""
+
+    form: F | None
+    error: str
+    status: int
+
+
+def take_form(actions: Actions[M, Any], action: str, obj: M, *, by: Actor, form: F) -> Refusal[F] | None:
+    """An action from a page: the form's fields, its photos and the version the page showed. None
+    when it was taken."""
+    if not form.is_valid():
+        return Refusal(form, "", 400)
+    data = form.cleaned_data
+    try:
+        take(actions, action, obj, by=by, version=data.get("version"), data=data, uploads=data.get("photos"))
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return Refusal(form, "", 400)
+    except PermissionDenied as exc:
+        return Refusal(None, str(exc), 403)
+    except (TransitionNotAllowed, Conflict) as exc:
+        return Refusal(None, str(exc), 409)
+    return None
+
+
+def at_version(form: forms.Form | None, obj: Any) -> None:
+    """A refused form shown again submits against the object as it is now (it may have moved on)."""
+    if form is not None and isinstance(form.data, QueryDict):
+        form.data = form.data.copy()
+        form.data["version"] = str(obj.version)
 
 
 def perform(actions: Actions[M, Any], action: str, obj: M, *, by: Actor, data: Mapping[str, Any],

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,13 +18,12 @@ from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
-from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from chuangcheng.engagement.tasklists import actions, permissions, queries, services
 from chuangcheng.engagement.tasklists.exports import ledger
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
 from chuangcheng.engagement.tasklists.workflow import EVENT_LABELS, TASKS
-from chuangcheng.evidence.actions import take
+from chuangcheng.evidence.actions import at_version, take_form
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
@@ -156,19 +155,9 @@ def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in actions.ACTIONS:
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, task=task)
-    if not form.is_valid():
-        return _after_failure(request, task, form, "", 400)
-    data = form.cleaned_data
-    try:
-        take(actions.ACTIONS, action, task, by=_actor(request), version=data.get("version"), data=data,
-             uploads=data.get("photos"))
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return _after_failure(request, task, form, "", 400)
-    except PermissionDenied as exc:
-        return _after_failure(request, task, None, str(exc), 403)
-    except (TransitionNotAllowed, Conflict) as exc:
-        return _after_failure(request, task, None, str(exc), 409)
+    refused = take_form(actions.ACTIONS, action, task, by=_actor(request), form=form)
+    if refused:
+        return _after_failure(request, task, refused.form, refused.error, refused.status)
     messages.success(request, _("Task %(number)s: %(action)s — done.") % {"number": task.number,
                                                                          "action": TASKS[action].label})
     if request.POST.get("next") == "mine":
@@ -179,9 +168,7 @@ def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
 def _after_failure(request: HttpRequest, task: Task, form: ActionForm | None, error: str,
                    status: int) -> HttpResponse:
     fresh = _task(request, task.number)
-    if form is not None and isinstance(form.data, QueryDict):
-        form.data = form.data.copy()
-        form.data["version"] = str(fresh.version)
+    at_version(form, fresh)
     return _render_detail(request, fresh, failed=form, error=error, status=status)
 
 
