@@ -25,6 +25,7 @@ from chuangcheng.cases import actions, queries, services
 from chuangcheng.cases.models import Case, CaseEvent, Category, Severity, Source, State
 from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.evidence.actions import mount
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
@@ -282,10 +283,7 @@ def _may_see_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> boo
 
 
 def _case_or_404(user: Any, number: str) -> Case:
-    case = queries.case_for(user, number[:40])
-    if case is None:
-        raise Http404
-    return case
+    return or_404(queries.case_for(user, number[:40]))
 
 
 def _detail(case: Case, user: Any) -> dict[str, Any]:

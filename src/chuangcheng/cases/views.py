@@ -22,6 +22,7 @@ from chuangcheng.cases.services import report_case, suggest_unit
 from chuangcheng.cases.workflow import CASES, EVENT_LABELS, UNIT_ACTIONS
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
 from chuangcheng.evidence.actions import at_version, take_form
@@ -166,10 +167,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _case(request: HttpRequest, number: str) -> Case:
-    case = queries.case_for(request.user, number)
-    if case is None:
-        raise Http404
-    return case
+    return or_404(queries.case_for(request.user, number))
 
 
 def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | None = None, error: str = "",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from chuangcheng.cases.queries import leaf_categories
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm, day_or_default
 from chuangcheng.evidence.models import Photo
@@ -158,10 +159,7 @@ def _category_groups() -> list[tuple[str, list[Any]]]:
 # The record of one inspection -------------------------------------------------------------------
 
 def _inspection(request: HttpRequest, key: str) -> Inspection:
-    inspection = records.inspection_by_key(request.user, key)
-    if inspection is None:
-        raise Http404
-    return inspection
+    return or_404(records.inspection_by_key(request.user, key))
 
 
 def inspection_detail(request: HttpRequest, key: str) -> HttpResponse:
@@ -277,10 +275,7 @@ def board_make_plan(request: HttpRequest) -> HttpResponse:
 
 def _visit(request: HttpRequest, code: str, day: dt.date) -> Assignment:
     plan = plan_queries.plan_of(request.user, day)
-    visit = plan.assignments.select_related("point__grid", "person").filter(code=code).first() if plan else None
-    if visit is None:
-        raise Http404
-    return visit
+    return or_404(plan.assignments.select_related("point__grid", "person").filter(code=code).first() if plan else None)
 
 
 @require_POST

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.org import permissions
 from chuangcheng.standards import queries, services
 from chuangcheng.standards.forms import CheckItemForm, DraftForm, PublishForm, TypeProfileForm
@@ -20,10 +21,7 @@ from chuangcheng.standards.models import CatalogVersion, CheckItem, PointType
 
 
 def _version(request: HttpRequest, number: int) -> CatalogVersion:
-    version = queries.version_for(request.user, number)
-    if version is None:
-        raise Http404
-    return version
+    return or_404(queries.version_for(request.user, number))
 
 
 def _editable_version(request: HttpRequest, number: int) -> CatalogVersion:
@@ -37,10 +35,7 @@ def _editable_version(request: HttpRequest, number: int) -> CatalogVersion:
 
 
 def _point_type(code: str) -> PointType:
-    point_type = queries.point_type_by_code(code)
-    if point_type is None:
-        raise Http404
-    return point_type
+    return or_404(queries.point_type_by_code(code))
 
 
 def _edit_context(request: HttpRequest, version: CatalogVersion | None) -> dict[str, Any]:

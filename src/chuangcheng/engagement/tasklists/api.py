@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.engagement.tasklists import actions, queries, services
 from chuangcheng.engagement.tasklists.models import Meeting, Priority, Task, TaskState
 from chuangcheng.engagement.tasklists.workflow import TASKS
@@ -232,10 +233,7 @@ def list_tasks(
 
 
 def _task_or_404(user: Any, number: str) -> Task:
-    task = queries.task_for(user, number)
-    if task is None:
-        raise Http404
-    return task
+    return or_404(queries.task_for(user, number))
 
 
 def _detail(task: Task, user: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
@@ -112,10 +113,7 @@ def by_unit(request: HttpRequest) -> HttpResponse:
 
 
 def _task(request: HttpRequest, number: str) -> Task:
-    task = queries.task_for(request.user, number)
-    if task is None:
-        raise Http404
-    return task
+    return or_404(queries.task_for(request.user, number))
 
 
 def task_detail(request: HttpRequest, number: str) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.views import photo_view
@@ -40,10 +41,7 @@ class DraftForm(forms.Form):
 
 
 def _street(request: HttpRequest, code: str) -> Region:
-    street = queries.streets_for(request.user).filter(code=code).first()
-    if street is None:
-        raise Http404
-    return street
+    return or_404(queries.streets_for(request.user).filter(code=code).first())
 
 
 def _day(value: str) -> dt.date:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock, sheets
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
@@ -37,10 +38,7 @@ def _street(request: HttpRequest, code: str) -> Region:
     user: Any = request.user
     if not (user.is_superuser or permissions.reads_rankings(user)):
         raise PermissionDenied(_("Your role does not read the weekly rankings."))
-    street = rankings.street_for(user, code)
-    if street is None:
-        raise Http404
-    return street
+    return or_404(rankings.street_for(user, code))
 
 
 def _monday(week: str) -> dt.date:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.org.queries import regions_visible_to
 from chuangcheng.places.qr import render_qr
 from chuangcheng.surveys import permissions, queries, services
@@ -33,10 +34,7 @@ from chuangcheng.surveys.views.answer import error_dict, questionnaire, read_ans
 
 
 def _survey(request: HttpRequest, survey_code: str) -> Survey:
-    found = queries.survey_for(request.user, survey_code)
-    if found is None:
-        raise Http404
-    return found
+    return or_404(queries.survey_for(request.user, survey_code))
 
 
 def _editable(request: HttpRequest, survey_code: str) -> Survey:
@@ -47,17 +45,11 @@ def _editable(request: HttpRequest, survey_code: str) -> Survey:
 
 
 def _question(survey: Survey, code: str) -> Question:
-    found = survey.questions.filter(code=code).first()
-    if found is None:
-        raise Http404
-    return found
+    return or_404(survey.questions.filter(code=code).first())
 
 
 def _option(question: Question, code: str) -> Option:
-    found = question.options.filter(code=code).first()
-    if found is None:
-        raise Http404
-    return found
+    return or_404(question.options.filter(code=code).first())
 
 
 def _say(request: HttpRequest, exc: Exception) -> None:
