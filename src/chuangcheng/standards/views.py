@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -69,9 +69,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 def point_type_detail(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
     point_type = _point_type(code)
-    version = _version(request, number) if number is not None else queries.version_in_force()
-    if version is None:
-        raise Http404
+    version = or_404(_version(request, number) if number is not None else queries.version_in_force())
     profile = queries.profile_for(version, point_type)
     sections = queries.checklist_sections(point_type, version)
     return render(request, "standards/point_type.html", {
@@ -121,9 +119,7 @@ def item_edit(request: HttpRequest, number: int, code: str | None = None) -> Htt
     item: CheckItem | None = None
     initial: dict[str, Any] = {"weight": 1}
     if code is not None:
-        item = queries.item_for(version, code)
-        if item is None:
-            raise Http404
+        item = or_404(queries.item_for(version, code))
         initial = {
             "code": item.code, "group": item.group.code if item.group else "",
             "point_type": item.point_type.code if item.point_type else "", "text": item.text,
@@ -153,9 +149,7 @@ def item_edit(request: HttpRequest, number: int, code: str | None = None) -> Htt
 
 def item_delete(request: HttpRequest, number: int, code: str) -> HttpResponse:
     version = _editable_version(request, number)
-    item = queries.item_for(version, code)
-    if item is None:
-        raise Http404
+    item = or_404(queries.item_for(version, code))
     if request.method == "POST":
         services.delete_check_item(version, by=request.user, code=code)
         messages.success(request, _("Item %(code)s deleted.") % {"code": code})

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
 from chuangcheng.engagement.publicity import exports, permissions, queries, services
@@ -133,9 +134,7 @@ def push_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def push_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _reader(request)
-    push = queries.push_for(user, number)
-    if push is None:
-        raise Http404
+    push = or_404(queries.push_for(user, number))
     return render(request, "engagement/publicity/push.html", {
         "push": push, "deliveries": push.shown,  # type: ignore[attr-defined]
         "counts": queries.delivery_counts(push),
@@ -172,9 +171,7 @@ def points(request: HttpRequest) -> HttpResponse:
 
 def point_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _reader(request)
-    point = points_visible_to(user).filter(code=code[:40]).first()
-    if point is None:
-        raise Http404
+    point = or_404(points_visible_to(user).filter(code=code[:40]).first())
     can_register = permissions.can_register_item(user, point.grid)
     form = ItemForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -204,9 +201,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def item_take_down(request: HttpRequest, code: str) -> HttpResponse:
     user = _reader(request)
-    item = queries.item_for(user, code)
-    if item is None:
-        raise Http404
+    item = or_404(queries.item_for(user, code))
     form = TakeDownForm(request.POST)
     try:
         if not form.is_valid():

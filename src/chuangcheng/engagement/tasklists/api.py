@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -202,9 +202,7 @@ def list_meetings(request: HttpRequest) -> Any:
 @router.get("/meetings/{number}", response=MeetingDetailOut, operation_id="getTaskMeeting")
 def get_meeting(request: HttpRequest, number: str) -> dict[str, Any]:
     """One meeting with its units and people present, numbered decisions (with their tasks) and photos."""
-    meeting = queries.meeting_for(request.user, number)
-    if meeting is None:
-        raise Http404
+    meeting = or_404(queries.meeting_for(request.user, number))
     m = queries.meeting_detail(meeting)
     return {
         "number": m.number, "street": m.street.code, "held_at": m.held_at, "title": m.title, "place": m.place,
@@ -278,9 +276,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     """Assign a task (street office): to a unit, scoped to communities, grids and points, due on a date or
     within a number of working days, alone or from a meeting's decision."""
     user: Any = request.user
-    street = queries.street_of_user(user)
-    if street is None:
-        raise Http404
+    street = or_404(queries.street_of_user(user))
     unit = _by_code(Unit, payload.unit, "unit", _("No such unit."))
     person = _by_code(Person, payload.person, "person", _("No such person.")) if payload.person else None
     regions = [_by_code(Region, code, "regions", _("No such community or grid: %(code)s") % {"code": code})

@@ -226,9 +226,7 @@ def check_in_for(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def correct_hours(request: HttpRequest, code: str, person: str) -> HttpResponse:
     action = _manage(request, code)
-    row = queries.attendance_for(action, person)
-    if row is None:
-        raise Http404
+    row = or_404(queries.attendance_for(action, person))
     form = HoursForm(request.POST)
     try:
         if not form.is_valid():

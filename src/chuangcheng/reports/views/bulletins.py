@@ -54,9 +54,7 @@ def _day(value: str) -> dt.date:
 def _bulletin(request: HttpRequest, street_code: str, day: str) -> Bulletin:
     """The bulletin, when the user may read it: 404 outside their subdistricts, 403 when it is not
     for their role (or a draft and they do not manage it)."""
-    bulletin = queries.bulletin_for(request.user, street_code, _day(day))
-    if bulletin is None:
-        raise Http404
+    bulletin = or_404(queries.bulletin_for(request.user, street_code, _day(day)))
     if not permissions.can_read_bulletin(request.user, bulletin):
         raise PermissionDenied(_("This bulletin is not addressed to your role."))
     return bulletin

@@ -148,9 +148,7 @@ def compute(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
 def publish(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     street = _street(request, street_code)
     monday = _monday(week)
-    ranking = Ranking.objects.filter(street=street, week_start=monday).first()
-    if ranking is None:
-        raise Http404
+    ranking = or_404(Ranking.objects.filter(street=street, week_start=monday).first())
     try:
         rankings.publish_ranking(ranking, by=request.user)
     except rankings.RankingError as exc:
@@ -162,9 +160,7 @@ def publish(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
 
 def export(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     street = _street(request, street_code)
-    ranking = rankings.ranking_for(request.user, street, _monday(week))
-    if ranking is None:
-        raise Http404
+    ranking = or_404(rankings.ranking_for(request.user, street, _monday(week)))
     return sheets.export_response(request, lambda: ranking_workbook(ranking),
                                   filename=f"ranking-{street.code}-{ranking.week}.xlsx",
                                   back=reverse("reports:ranking", args=[street.code, week]))
