@@ -25,7 +25,7 @@ from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
-from chuangcheng.evidence.actions import at_version, take_form
+from chuangcheng.evidence.actions import action_forms, at_version, take_form
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
@@ -182,19 +182,16 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
     allowed = CASES.allowed(user, case, rectified_by=rectified_by)
     is_handler = permissions.is_unit_handler_of(user, case)
     suggested = suggest_unit(case) if "dispatch" in allowed else None
-    forms = []
-    for action in allowed:
-        if failed is not None and failed.action == action:
-            form = failed
-        else:
-            initial: dict[str, Any] = {"version": case.version}
-            if action == "dispatch" and suggested is not None:
-                initial["unit"] = suggested.code
-            form = ActionForm(action=action, user=user, case=case, initial=initial)
-        forms.append({"action": action, "label": CASES[action].label, "form": form,
-                      "open": failed is not None and failed.action == action,
-                      "multipart": CASES[action].photos,
-                      "on_behalf": action in UNIT_ACTIONS and not is_handler})
+
+    def new(action: str) -> ActionForm:
+        initial: dict[str, Any] = {"version": case.version}
+        if action == "dispatch" and suggested is not None:
+            initial["unit"] = suggested.code
+        return ActionForm(action=action, user=user, case=case, initial=initial)
+
+    forms = action_forms(CASES, allowed, failed=failed, new=new)
+    for item in forms:
+        item["on_behalf"] = item["action"] in UNIT_ACTIONS and not is_handler
     before = [p for e in events if e.action == "report" for p in e.photos.all()]
     after_event = next((e for e in reversed(events) if e.action == "rectify"), None)
     now = clock.now()

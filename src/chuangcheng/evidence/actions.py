@@ -19,7 +19,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from chuangcheng.core.forms import apply_validation_error
-from chuangcheng.core.workflow import Actions, Actor, Conflict, TransitionNotAllowed
+from chuangcheng.core.workflow import Actions, Actor, Conflict, TransitionNotAllowed, Workflow
 from chuangcheng.evidence.uploads import accepted_uploads, place_of
 
 M = TypeVar("M", bound=models.Model)
@@ -61,6 +61,19 @@ def take_form(actions: Actions[M, Any], action: str, obj: M, *, by: Actor, form:
     except (TransitionNotAllowed, Conflict) as exc:
         return Refusal(None, str(exc), 409)
     return None
+
+
+def action_forms(workflow: Workflow[Any, Any], allowed: Iterable[str], *, failed: Any | None,
+                 new: Callable[[str], forms.Form]) -> list[dict[str, Any]]:
+    """A form per action the user may take now, for the object's page: the refused one shown again
+    and open, a `new(action)` form for each other; with the action's label and whether it takes
+    photos (a multipart form)."""
+    items = []
+    for action in allowed:
+        refused = failed is not None and failed.action == action
+        items.append({"action": action, "label": workflow[action].label, "form": failed if refused else new(action),
+                      "open": refused, "multipart": workflow[action].photos})
+    return items
 
 
 def at_version(form: forms.Form | None, obj: Any) -> None:

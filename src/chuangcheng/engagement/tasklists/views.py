@@ -24,7 +24,7 @@ from chuangcheng.engagement.tasklists.exports import ledger
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
 from chuangcheng.engagement.tasklists.workflow import EVENT_LABELS, TASKS
-from chuangcheng.evidence.actions import at_version, take_form
+from chuangcheng.evidence.actions import action_forms, at_version, take_form
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
@@ -127,15 +127,8 @@ def _render_detail(request: HttpRequest, task: Task, *, failed: ActionForm | Non
     for event in events:
         event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
     submitted_by = TASKS.last_actor(task, "submit", events)
-    forms = []
-    for action in TASKS.allowed(user, task, submitted_by=submitted_by):
-        if failed is not None and failed.action == action:
-            form = failed
-        else:
-            form = ActionForm(action=action, task=task, initial={"version": task.version})
-        forms.append({"action": action, "label": TASKS[action].label, "form": form,
-                      "open": failed is not None and failed.action == action,
-                      "multipart": TASKS[action].photos})
+    forms = action_forms(TASKS, TASKS.allowed(user, task, submitted_by=submitted_by), failed=failed,
+                         new=lambda action: ActionForm(action=action, task=task, initial={"version": task.version}))
     now = clock.now()
     return render(request, "engagement/tasklists/task_detail.html", {
         "task": task, "events": events, "forms": forms, "error": error, "light": _light(task, now),
@@ -232,9 +225,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_detail(request: HttpRequest, number: str) -> HttpResponse:
-    meeting = queries.meeting_for(request.user, number)
-    if meeting is None:
-        raise Http404
+    meeting = or_404(queries.meeting_for(request.user, number))
     user: Any = request.user
     return render(request, "engagement/tasklists/meeting_detail.html", {
         "meeting": queries.meeting_detail(meeting), "can_assign": permissions.can_assign(user, meeting.street),
