@@ -320,8 +320,10 @@ API_NO_OBJECT = {
     "/api/inspections/plan", "/api/inspections", "/api/tasks/meetings", "/api/tasks", "/api/volunteering/actions",
     "/api/volunteering/me/hours", "/api/publicity/pushes", "/api/publicity/visits", "/api/publicity/coverage",
     "/api/surveys/", "/api/catalog/", "/api/catalog/versions", "/api/catalog/types/{code}",
+    "/api/auth/tokens",  # the caller's own tokens
 }
 API_DEFERRED = {
+    "/api/auth/tokens/{prefix}": "one of the caller's own tokens, looked up among them only (tests/api/test_api.py: another login's token is 404)",
     "/api/inspections/{key}": "an inspection (tests/inspections/test_api.py)",
     "/api/tasks/{number}/photos/{sha256}": "a task photo (tests/engagement/tasklists/test_api.py)",
 }

@@ -4,17 +4,12 @@ workflow's table (cases.workflow.CASES); here each offered action is bound to it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-
 from chuangcheng.cases import services
 from chuangcheng.cases.models import Case, CaseEvent, Resolution
 from chuangcheng.cases.workflow import CASES
-from chuangcheng.core.workflow import Actor, Transition
+from chuangcheng.core.workflow import Actions
 
-Runner = Callable[[Case, Actor, Mapping[str, Any], Sequence[Any]], CaseEvent]
-
-RUNNERS: dict[str, Runner] = {
+ACTIONS: Actions[Case, CaseEvent] = Actions(CASES, {
     "accept": lambda c, by, d, p: services.accept_case(c, by=by, note=d.get("note", "")),
     "reject": lambda c, by, d, p: services.reject_case(
         c, by=by, reason=d.get("reason", ""), resolution=d.get("resolution") or Resolution.NOT_OURS),
@@ -34,20 +29,4 @@ RUNNERS: dict[str, Runner] = {
     "suspend": lambda c, by, d, p: services.suspend_case(c, by=by, reason=d.get("reason", "")),
     "resume": lambda c, by, d, p: services.resume_case(c, by=by, note=d.get("note", "")),
     "reopen": lambda c, by, d, p: services.reopen_case(c, by=by, note=d.get("note", ""), photos=p),
-}
-
-if set(RUNNERS) != {t.action for t in CASES.offered()}:  # pragma: no cover - caught by any import
-    raise RuntimeError("cases.actions: every offered action of the case workflow needs its service, and only those")
-
-
-def check_allowed(action: str, case: Case, *, by: Actor, version: int | None = None,
-                  **context: Any) -> Transition:
-    """The version, state and role checks of the service, made before any photo is decoded: the
-    same refusals (Conflict, TransitionNotAllowed, PermissionDenied) without spending a second
-    on an upload that cannot be used."""
-    return CASES.check(case, action, by=by, version=version, **context)
-
-
-def perform(action: str, case: Case, *, by: Actor, data: Mapping[str, Any], photos: Sequence[Any] = ()) -> CaseEvent:
-    """Run the action's service (which checks everything again, inside the transaction)."""
-    return RUNNERS[action](case, by, data, photos)
+})

@@ -8,7 +8,7 @@ a bad field (a photo that is not a photo, an unknown unit) is 400 with the field
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -25,10 +25,11 @@ from chuangcheng.cases import actions, queries, services
 from chuangcheng.cases.models import Case, CaseEvent, Category, Severity, Source, State
 from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import LimitOffset
-from chuangcheng.core.workflow import Transition
+from chuangcheng.evidence.actions import mount
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import serve_photo
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.org.queries import grids_visible_to, units_visible_to
@@ -42,8 +43,7 @@ router = Router(tags=["cases"])
 def allowed_actions(user: Any, case: Case, events: Sequence[CaseEvent]) -> list[str]:
     """The actions `user` may take on `case` now (API names: the URL segments), in the order of the
     lifecycle, from the case workflow's table as the page offers them."""
-    rectifications = [e for e in events if e.action == "rectify"]
-    rectified_by = rectifications[-1].actor if rectifications else None
+    rectified_by = CASES.last_actor(case, "rectify", events)
     return [CASES[name].api_name for name in CASES.allowed(user, case, rectified_by=rectified_by)]
 
 
@@ -284,10 +284,7 @@ def _may_see_photo(request: HttpRequest, photo: Photo, /, *, number: str) -> boo
 
 
 def _case_or_404(user: Any, number: str) -> Case:
-    case = queries.case_for(user, number[:40])
-    if case is None:
-        raise Http404
-    return case
+    return or_404(queries.case_for(user, number[:40]))
 
 
 def _detail(case: Case, user: Any) -> dict[str, Any]:
@@ -386,9 +383,8 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-def _fields(action: str, case: Case, user: Any, payload: VersionIn) -> dict[str, Any]:
+def _fields(action: str, case: Case, user: Any, data: dict[str, Any]) -> dict[str, Any]:
     """The payload as the action's service takes it: units by code, times in local time."""
-    data = payload.dict(exclude={"version"})
     if action == "dispatch":
         unit = _unit(user, data["unit"]) if data.get("unit") else services.suggest_unit(case)
         if unit is None:
@@ -401,54 +397,8 @@ def _fields(action: str, case: Case, user: Any, payload: VersionIn) -> dict[str,
     return data
 
 
-def _act(request: HttpRequest, number: str, action: str, payload: VersionIn,
-         photos: Sequence[UploadedFile] | None) -> dict[str, Any]:
-    """Find the case in the caller's region, check the version they saw, refuse early what the state
-    or role does not allow, run the action's service, answer with the case as it is now."""
-    user: Any = request.user
-    case = _case_or_404(user, number)
-    actions.check_allowed(action, case, by=user, version=payload.version)
-    data = _fields(action, case, user, payload)
-    if CASES[action].photos:
-        with accepted_uploads(photos, by=user, place=place_of(case)) as accepted:
-            actions.perform(action, case, by=user, data=data, photos=accepted)
-    else:
-        actions.perform(action, case, by=user, data=data)
-    # Read again (not through the scope: a unit that sent the case back no longer sees it, but is
-    # answered with what it did).
-    case.refresh_from_db()
-    return _detail(case, user)
-
-
-def _mount(t: Transition) -> None:
-    schema, description = INPUTS[t.action]
-    action = t.action
-    view: Callable[..., dict[str, Any]]
-    if t.photos:
-        def with_photos(request: HttpRequest, number: str, payload: Any,
-                        photos: Any = None) -> dict[str, Any]:
-            return _act(request, number, action, payload, photos)
-
-        # Real types, not strings: ninja reads the payload's schema and the photos from these.
-        form: Any = Form
-        files: Any = File
-        with_photos.__annotations__ = {"request": HttpRequest, "number": str, "payload": form[schema],
-                                       "photos": files[list[UploadedFile] | None], "return": dict[str, Any]}
-        view = with_photos
-    else:
-        def with_body(request: HttpRequest, number: str, payload: Any) -> dict[str, Any]:
-            return _act(request, number, action, payload, None)
-
-        with_body.__annotations__ = {"request": HttpRequest, "number": str, "payload": schema,
-                                     "return": dict[str, Any]}
-        view = with_body
-    view.__name__ = view.__qualname__ = t.api_name.replace("-", "_")
-    view.__doc__ = description
-    router.post(f"/{{number}}/{t.api_name}", response=CaseDetailOut, operation_id=t.operation_id)(view)
-
-
-for _transition in CASES.offered():
-    _mount(_transition)
+mount(router, actions.ACTIONS, inputs=INPUTS, response=CaseDetailOut, find=_case_or_404, detail=_detail,
+      fields=_fields)
 
 
 @router.post("/{number}/{action}", include_in_schema=False)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
 from chuangcheng.core.codes import random_code
+from chuangcheng.core.models import DailyCounter, WorkflowEvent
 from chuangcheng.core.validators import validate_code
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.places.models import Point
@@ -163,19 +164,12 @@ class Case(models.Model):
         )
 
 
-class CaseEvent(models.Model):
+class CaseEvent(WorkflowEvent):
     """One row per transition: who, when, from → to, note. Append-only."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=clock.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=State.choices)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
     # The deadline in force after an event that sets the clock (dispatch, redispatch, reopen, a granted
     # extension, resume; send-back stops it: null). The daily rollups read it here.
     deadline = models.DateTimeField(null=True, blank=True)
@@ -192,25 +186,12 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Case events are append-only.")
-        super().save(*args, **kwargs)
 
-
-class CaseCounter(models.Model):
+class CaseCounter(DailyCounter):
     """The last number given per prefix and day, so case numbers are sequential and never reused."""
 
-    prefix = models.CharField(max_length=20)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["prefix", "day"]
+    class Meta(DailyCounter.Meta):
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="uniq_case_counter")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
 
 
 class SavedView(models.Model):

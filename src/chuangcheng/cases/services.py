@@ -40,11 +40,7 @@ def _note(note: str, *, required: bool, field: str = "note") -> str:
 
 def next_number(day: dt.date) -> str:
     """GM-20261129-0007: the prefix, the local date and a daily sequence that never repeats."""
-    prefix = settings.CASE_NUMBER_PREFIX
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(prefix=prefix, day=day)
-    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"{prefix}-{day:%Y%m%d}-{counter.last:04d}"
+    return CaseCounter.next_number(settings.CASE_NUMBER_PREFIX, day, 4)
 
 
 def deadline_for(category: Category, severity: str, start: dt.datetime) -> dt.datetime:

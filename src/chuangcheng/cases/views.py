@@ -22,11 +22,12 @@ from chuangcheng.cases.services import report_case, suggest_unit
 from chuangcheng.cases.workflow import CASES, EVENT_LABELS, UNIT_ACTIONS
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
-from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
+from chuangcheng.evidence.actions import action_forms, at_version, take_form
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
@@ -166,10 +167,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _case(request: HttpRequest, number: str) -> Case:
-    case = queries.case_for(request.user, number)
-    if case is None:
-        raise Http404
-    return case
+    return or_404(queries.case_for(request.user, number))
 
 
 def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | None = None, error: str = "",
@@ -178,25 +176,22 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
     events = list(queries.case_timeline(case))
     for event in events:
         event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
-    rectified_by = next((e.actor for e in reversed(events) if e.action == "rectify"), None)
+    rectified_by = CASES.last_actor(case, "rectify", events)
     # Every action the API offers this user is offered here too; what the unit does is grouped
     # apart for anyone who is not the unit's handler (the office may act on the unit's behalf).
     allowed = CASES.allowed(user, case, rectified_by=rectified_by)
     is_handler = permissions.is_unit_handler_of(user, case)
     suggested = suggest_unit(case) if "dispatch" in allowed else None
-    forms = []
-    for action in allowed:
-        if failed is not None and failed.action == action:
-            form = failed
-        else:
-            initial: dict[str, Any] = {"version": case.version}
-            if action == "dispatch" and suggested is not None:
-                initial["unit"] = suggested.code
-            form = ActionForm(action=action, user=user, case=case, initial=initial)
-        forms.append({"action": action, "label": CASES[action].label, "form": form,
-                      "open": failed is not None and failed.action == action,
-                      "multipart": CASES[action].photos,
-                      "on_behalf": action in UNIT_ACTIONS and not is_handler})
+
+    def new(action: str) -> ActionForm:
+        initial: dict[str, Any] = {"version": case.version}
+        if action == "dispatch" and suggested is not None:
+            initial["unit"] = suggested.code
+        return ActionForm(action=action, user=user, case=case, initial=initial)
+
+    forms = action_forms(CASES, allowed, failed=failed, new=new)
+    for item in forms:
+        item["on_behalf"] = item["action"] in UNIT_ACTIONS and not is_handler
     before = [p for e in events if e.action == "report" for p in e.photos.all()]
     after_event = next((e for e in reversed(events) if e.action == "rectify"), None)
     now = clock.now()
@@ -214,23 +209,12 @@ def _render_detail(request: HttpRequest, case: Case, *, failed: ActionForm | Non
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """Every action from a page: the form's fields, the photos, the version the page showed."""
     case = _case(request, number)
-    if action not in actions.RUNNERS:  # the offered actions of the case workflow
+    if action not in actions.ACTIONS:  # the offered actions of the case workflow
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, user=request.user, case=case)
-    if not form.is_valid():
-        return _after_failure(request, case, form, "", 400)
-    data = form.cleaned_data
-    try:
-        actions.check_allowed(action, case, by=_user(request), version=data["version"])
-        with accepted_uploads(data.get("photos"), by=request.user, place=place_of(case)) as photos:
-            actions.perform(action, case, by=_user(request), data=data, photos=photos)
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return _after_failure(request, case, form, "", 400)
-    except PermissionDenied as exc:
-        return _after_failure(request, case, None, str(exc), 403)
-    except (TransitionNotAllowed, Conflict) as exc:
-        return _after_failure(request, case, None, str(exc), 409)
+    refused = take_form(actions.ACTIONS, action, case, by=_user(request), form=form)
+    if refused:
+        return _after_failure(request, case, refused.form, refused.error, refused.status)
     messages.success(request, _("Case %(number)s: %(action)s — done.") % {
         "number": case.number, "action": CASES[action].label})
     if request.POST.get("next") == "mine":
@@ -250,9 +234,7 @@ def _after_failure(request: HttpRequest, case: Case, form: ActionForm | None, er
     fresh = _case(request, case.number)
     if request.POST.get("next") == "mine" and form is not None and form.action == "rectify":
         return _render_rectify(request, fresh, form=form, status=status)
-    if form is not None and isinstance(form.data, QueryDict):
-        form.data = form.data.copy()  # the next submit acts on the case as shown now
-        form.data["version"] = str(fresh.version)
+    at_version(form, fresh)
     return _render_detail(request, fresh, failed=form, error=error, status=status)
 
 

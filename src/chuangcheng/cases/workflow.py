@@ -18,12 +18,7 @@ HANDLING = {State.DISPATCHED, State.RECTIFYING}
 
 def last_rectifier(case: Case) -> Any:
     """Who marked the case rectified last (a verifier must be someone else)."""
-    last = case.events.filter(action="rectify").order_by("-at", "-id").select_related("actor").first()
-    return last.actor if last else None
-
-
-def _verifier(user: Any, case: Case, *, rectified_by: Any = None) -> bool:
-    return permissions.can_verify(user, case, rectified_by=rectified_by)
+    return CASES.last_actor(case, "rectify")
 
 
 CASES: Workflow[Case, CaseEvent] = Workflow(
@@ -59,10 +54,10 @@ CASES: Workflow[Case, CaseEvent] = Workflow(
         transition("rectify", HANDLING, State.RECTIFIED, who=permissions.can_handle,
                    label=_("Rectified: add after-photos"), done=_("marked rectified"), fields=["photos", "note"],
                    required=["photos"], operation_id="rectifyCase"),
-        transition("verify", {State.RECTIFIED}, State.CLOSED, who=_verifier, needs=("rectified_by",),
-                   label=_("Verify and close"), done=_("verified"), fields=["resolution", "photos", "note"],
-                   operation_id="verifyCase"),
-        transition("return_for_rework", {State.RECTIFIED}, State.RECTIFYING, who=_verifier,
+        transition("verify", {State.RECTIFIED}, State.CLOSED, who=permissions.can_verify,
+                   needs=("rectified_by",), label=_("Verify and close"), done=_("verified"),
+                   fields=["resolution", "photos", "note"], operation_id="verifyCase"),
+        transition("return_for_rework", {State.RECTIFIED}, State.RECTIFYING, who=permissions.can_verify,
                    needs=("rectified_by",), label=_("Return for rework"), done=_("returned for rework"),
                    fields=["note", "photos"], required=["note"], api="rework", operation_id="returnCaseForRework"),
         transition("request_extension", HANDLING, None, who=permissions.can_handle,

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
@@ -52,6 +54,53 @@ class AuditEvent(models.Model):
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+
+class WorkflowEvent(models.Model):
+    """The columns every workflow's event table shares (see core.workflow): who, when, which action,
+    a note and data; each table adds its foreign key to the object, `from_state` and `to_state`
+    with its own choices, and its own columns. Append-only: `Workflow.move()` writes a row once."""
+
+    at = models.DateTimeField(default=clock.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+
+class DailyCounter(models.Model):
+    """The last number given per prefix and day, so numbers people quote (GM-20261129-0007) are
+    sequential and never reused. Each app keeps its own table (with its unique constraint)."""
+
+    prefix = models.CharField(max_length=20)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["prefix", "day"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
+
+    @classmethod
+    def next_number(cls, prefix: str, day: dt.date, width: int) -> str:
+        """The prefix, the local date and the next of the day's sequence, `width` digits: call it in
+        the transaction that uses the number (the row stays locked until it commits)."""
+        counter, _created = cls._default_manager.select_for_update().get_or_create(prefix=prefix, day=day)
+        cls._default_manager.filter(pk=counter.pk).update(last=F("last") + 1)
+        counter.refresh_from_db(fields=["last"])
+        return f"{prefix}-{day:%Y%m%d}-{counter.last:0{width}d}"
 
 
 class CalendarDay(models.Model):

@@ -29,6 +29,7 @@ from chuangcheng.core import clock
 
 __all__ = [
     "SYSTEM",
+    "Actions",
     "Actor",
     "Conflict",
     "Guard",
@@ -224,6 +225,16 @@ class Workflow(Generic[M, E]):
         """The offered actions `by` may take on `obj` now, in the order of the lifecycle."""
         return [t.action for t in self.offered() if self.can(t, by, obj, **context)]
 
+    def last_actor(self, obj: M, action: str, timeline: Sequence[Any] | None = None) -> Any:
+        """Who took `action` on `obj` last (None: nobody, or the system), read from the `timeline`
+        the caller already has (events oldest first), else from the database. A predicate's `needs`
+        are often this: a verifier must not be who rectified or submitted."""
+        if timeline is not None:
+            return next((e.actor for e in reversed(timeline) if e.action == action), None)
+        last = (self.event_model._default_manager.filter(**{self.subject: obj}, action=action)
+                .order_by("-at", "-id").select_related("actor").first())
+        return getattr(last, "actor", None)
+
     # -- acting --
 
     def check(self, obj: M, action: str, *, by: Actor, version: int | None = None, **context: Any) -> Transition:
@@ -273,3 +284,33 @@ class Workflow(Generic[M, E]):
             action=event_action, from_state=from_state, to_state=target, note=note, data=dict(data or {}),
             **(event_fields or {}),
         )
+
+
+# Each offered action bound to its one service, for the adapters (pages, API) that receive an
+# action's name and fields: runner(object, by, data, photos) -> the event.
+Runner = Callable[[M, Actor, Mapping[str, Any], Sequence[Any]], E]
+
+
+@dataclass(frozen=True)
+class Actions(Generic[M, E]):
+    """A workflow's offered actions bound to their services: every offered action needs its one
+    service, and only those (refused at import)."""
+
+    workflow: Workflow[M, E]
+    runners: Mapping[str, Runner[M, E]]
+
+    def __post_init__(self) -> None:
+        if set(self.runners) != {t.action for t in self.workflow.offered()}:
+            raise ValueError(f"{self.workflow.subject}: every offered action needs its service, and only those")
+
+    def __contains__(self, action: object) -> bool:
+        return action in self.runners
+
+    def check(self, obj: M, action: str, *, by: Actor, version: int | None = None, **context: Any) -> Transition:
+        """The version, state and role checks of the service, made before any photo is decoded: the
+        same refusals without spending a second on an upload that cannot be used."""
+        return self.workflow.check(obj, action, by=by, version=version, **context)
+
+    def perform(self, action: str, obj: M, *, by: Actor, data: Mapping[str, Any], photos: Sequence[Any] = ()) -> E:
+        """Run the action's service (which checks everything again, inside the transaction)."""
+        return self.runners[action](obj, by, data, photos)

@@ -14,12 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Form, Router, Schema, Status
 
 from chuangcheng.cases.models import Case
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.inspections.models import Inspection, ItemResult
 from chuangcheng.inspections.queries import plans as plan_queries
 from chuangcheng.inspections.queries import records
@@ -157,9 +158,7 @@ def my_plan(request: HttpRequest, date: dt.date | None = None) -> list[VisitOut]
 def checklist(request: HttpRequest, code: str) -> ChecklistOut:
     """What is checked at the point: its type's items in the catalog version in force, each with its
     measure and the problem category a failure is reported under by default."""
-    point = point_for(request.user, code[:40])
-    if point is None:
-        raise Http404
+    point = or_404(point_for(request.user, code[:40]))
     items = records.checklist_of(point)
     return ChecklistOut(
         point=point.code, name=point.name, point_type=point.point_type.code, point_type_name=point.point_type.name,
@@ -176,9 +175,7 @@ def checklist(request: HttpRequest, code: str) -> ChecklistOut:
 def get_inspection(request: HttpRequest, key: str) -> InspectionOut:
     """One inspection, named by the submission key its phone sent, with its item results, the case of
     each failure and the photos."""
-    inspection = records.inspection_by_key(request.user, key[:64])
-    if inspection is None:
-        raise Http404
+    inspection = or_404(records.inspection_by_key(request.user, key[:64]))
     return _out(inspection)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from chuangcheng.cases.queries import leaf_categories
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm, day_or_default
 from chuangcheng.evidence.models import Photo
@@ -98,9 +99,7 @@ def _map_point(point: Point) -> dict[str, Any]:
 # 日督查: the form -------------------------------------------------------------------------------
 
 def _point(request: HttpRequest, code: str) -> Point:
-    point = point_for(request.user, code)
-    if point is None:
-        raise Http404
+    point = or_404(point_for(request.user, code))
     if not permissions.can_inspect(request.user, point):
         raise PermissionDenied(_("You may not inspect this point."))
     return point
@@ -158,10 +157,7 @@ def _category_groups() -> list[tuple[str, list[Any]]]:
 # The record of one inspection -------------------------------------------------------------------
 
 def _inspection(request: HttpRequest, key: str) -> Inspection:
-    inspection = records.inspection_by_key(request.user, key)
-    if inspection is None:
-        raise Http404
-    return inspection
+    return or_404(records.inspection_by_key(request.user, key))
 
 
 def inspection_detail(request: HttpRequest, key: str) -> HttpResponse:
@@ -179,9 +175,7 @@ def old_inspection_link(request: HttpRequest, pk: str) -> HttpResponse:
     """`/inspections/<id>/`, the address before inspections were named by their key: published
     bulletins are frozen and still link there. Moved for good to the key's address, for the same
     people the record itself is shown to (404 for anyone else, as for an id that never existed)."""
-    inspection = records.inspection_for(request.user, int(pk))
-    if inspection is None:
-        raise Http404
+    inspection = or_404(records.inspection_for(request.user, int(pk)))
     return redirect("inspections:detail", key=inspection.key, permanent=True)
 
 
@@ -277,10 +271,7 @@ def board_make_plan(request: HttpRequest) -> HttpResponse:
 
 def _visit(request: HttpRequest, code: str, day: dt.date) -> Assignment:
     plan = plan_queries.plan_of(request.user, day)
-    visit = plan.assignments.select_related("point__grid", "person").filter(code=code).first() if plan else None
-    if visit is None:
-        raise Http404
-    return visit
+    return or_404(plan.assignments.select_related("point__grid", "person").filter(code=code).first() if plan else None)
 
 
 @require_POST
@@ -352,14 +343,10 @@ def history(request: HttpRequest) -> HttpResponse:
     since, until = period_form.period.bounds()
     point = person = None
     if point_code:
-        point = point_for(user, point_code)
-        if point is None:
-            raise Http404
+        point = or_404(point_for(user, point_code))
         inspections = records.point_history(user, point)
     elif username:
-        person = org_queries.users_visible_to(user).filter(username=username).first()
-        if person is None:
-            raise Http404
+        person = or_404(org_queries.users_visible_to(user).filter(username=username).first())
         inspections = records.person_history(user, person, since, until)
     else:
         inspections = records.filter_inspections(user, records.LedgerFilter.from_params(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.core.validators import mask_phone
 from chuangcheng.org import permissions, queries, services, signin
@@ -118,10 +119,7 @@ def list_regions(request: HttpRequest, level: str = "", parent: str = "") -> Que
 
 @router.get("/regions/{code}", response=RegionDetailOut, operation_id="getRegion")
 def get_region(request: HttpRequest, code: str) -> Region:
-    region = queries.region_for(request.user, code)
-    if region is None:
-        raise Http404
-    return region
+    return or_404(queries.region_for(request.user, code))
 
 
 @router.get("/units", response=list[UnitOut], operation_id="listUnits")
@@ -137,10 +135,7 @@ def list_units(request: HttpRequest, kind: str = "", q: str = "") -> QuerySet[Un
 
 @router.get("/units/{code}", response=UnitOut, operation_id="getUnit")
 def get_unit(request: HttpRequest, code: str) -> Unit:
-    unit = queries.units_visible_to(request.user).filter(code=code).first()
-    if unit is None:
-        raise Http404
-    return unit
+    return or_404(queries.units_visible_to(request.user).filter(code=code).first())
 
 
 @auth_router.post("/token", response={201: TokenOut, 401: dict, 429: dict}, auth=None, operation_id="createToken")

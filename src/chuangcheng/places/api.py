@@ -3,10 +3,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.places import queries
 from chuangcheng.places.models import Point
@@ -54,7 +55,4 @@ def list_points(
 
 @router.get("/{code}", response=PointDetailOut, operation_id="getPoint")
 def get_point(request: HttpRequest, code: str) -> Point:
-    point = queries.point_for(request.user, code)
-    if point is None:
-        raise Http404
-    return point
+    return or_404(queries.point_for(request.user, code))

@@ -5,12 +5,13 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
@@ -86,9 +87,7 @@ def point_map(request: HttpRequest) -> HttpResponse:
 
 
 def point_detail(request: HttpRequest, code: str) -> HttpResponse:
-    point = queries.point_for(request.user, code)
-    if point is None:
-        raise Http404
+    point = or_404(queries.point_for(request.user, code))
     from chuangcheng.standards.queries import checklist_for
 
     return render(
@@ -113,9 +112,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
 def point_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     point: Point | None = None
     if code is not None:
-        point = queries.point_for(request.user, code)
-        if point is None:
-            raise Http404
+        point = or_404(queries.point_for(request.user, code))
         if not permissions.can_edit_point(request.user, point.grid):
             raise PermissionDenied(_("You may only change points inside your own scope."))
     elif not permissions.has_role(request.user, *permissions.ADMIN_ROLES):
@@ -140,9 +137,7 @@ def point_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 @require_POST
 def point_photo_upload(request: HttpRequest, code: str) -> HttpResponse:
-    point = queries.point_for(request.user, code)
-    if point is None:
-        raise Http404
+    point = or_404(queries.point_for(request.user, code))
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a photo to upload."))
@@ -161,25 +156,19 @@ def point_photo_upload(request: HttpRequest, code: str) -> HttpResponse:
 def point_photo(request: HttpRequest, code: str, sha256: str) -> FileResponse:
     """A point's photo, to people who may see the point: uploads are not public files."""
     point = queries.point_for(request.user, code)
-    photo = point.photos.filter(sha256=sha256).first() if point is not None else None
-    if photo is None:
-        raise Http404
+    photo = or_404(point.photos.filter(sha256=sha256).first() if point is not None else None)
     response = FileResponse(photo.image.open("rb"), content_type=mimetypes.guess_type(photo.image.name or "")[0])
     response["Cache-Control"] = "private, max-age=86400"
     return response
 
 
 def point_qr_sheet(request: HttpRequest, code: str) -> HttpResponse:
-    point = queries.point_for(request.user, code)
-    if point is None:
-        raise Http404
+    point = or_404(queries.point_for(request.user, code))
     return render(request, "places/point_qr.html", {"point": point, "url": qr.point_url(request, point.code)})
 
 
 def point_qr_image(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    point = queries.point_for(request.user, code)
-    if point is None:
-        raise Http404
+    point = or_404(queries.point_for(request.user, code))
     body = qr.render_qr(qr.point_url(request, point.code), fmt)
     response = HttpResponse(body, content_type="image/svg+xml" if fmt == "svg" else "image/png")
     if request.GET.get("download"):

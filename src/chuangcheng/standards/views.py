@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.org import permissions
 from chuangcheng.standards import queries, services
 from chuangcheng.standards.forms import CheckItemForm, DraftForm, PublishForm, TypeProfileForm
@@ -20,10 +21,7 @@ from chuangcheng.standards.models import CatalogVersion, CheckItem, PointType
 
 
 def _version(request: HttpRequest, number: int) -> CatalogVersion:
-    version = queries.version_for(request.user, number)
-    if version is None:
-        raise Http404
-    return version
+    return or_404(queries.version_for(request.user, number))
 
 
 def _editable_version(request: HttpRequest, number: int) -> CatalogVersion:
@@ -37,10 +35,7 @@ def _editable_version(request: HttpRequest, number: int) -> CatalogVersion:
 
 
 def _point_type(code: str) -> PointType:
-    point_type = queries.point_type_by_code(code)
-    if point_type is None:
-        raise Http404
-    return point_type
+    return or_404(queries.point_type_by_code(code))
 
 
 def _edit_context(request: HttpRequest, version: CatalogVersion | None) -> dict[str, Any]:
@@ -74,9 +69,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 def point_type_detail(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
     point_type = _point_type(code)
-    version = _version(request, number) if number is not None else queries.version_in_force()
-    if version is None:
-        raise Http404
+    version = or_404(_version(request, number) if number is not None else queries.version_in_force())
     profile = queries.profile_for(version, point_type)
     sections = queries.checklist_sections(point_type, version)
     return render(request, "standards/point_type.html", {
@@ -126,9 +119,7 @@ def item_edit(request: HttpRequest, number: int, code: str | None = None) -> Htt
     item: CheckItem | None = None
     initial: dict[str, Any] = {"weight": 1}
     if code is not None:
-        item = queries.item_for(version, code)
-        if item is None:
-            raise Http404
+        item = or_404(queries.item_for(version, code))
         initial = {
             "code": item.code, "group": item.group.code if item.group else "",
             "point_type": item.point_type.code if item.point_type else "", "text": item.text,
@@ -158,9 +149,7 @@ def item_edit(request: HttpRequest, number: int, code: str | None = None) -> Htt
 
 def item_delete(request: HttpRequest, number: int, code: str) -> HttpResponse:
     version = _editable_version(request, number)
-    item = queries.item_for(version, code)
-    if item is None:
-        raise Http404
+    item = or_404(queries.item_for(version, code))
     if request.method == "POST":
         services.delete_check_item(version, by=request.user, code=code)
         messages.success(request, _("Item %(code)s deleted.") % {"code": code})

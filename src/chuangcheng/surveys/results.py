@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.surveys import queries
@@ -269,10 +269,7 @@ class Results:
 
 def survey_for(user: Any, code: str) -> Survey:
     """A survey the user may read, named by its code, or 404."""
-    survey = queries.survey_for(user, code)
-    if survey is None:
-        raise Http404
-    return survey
+    return or_404(queries.survey_for(user, code))
 
 
 def home_region(user: Any, survey: Survey) -> Region:
@@ -286,10 +283,7 @@ def region_for(user: Any, survey: Survey, code: str | None) -> Region:
     region without a code."""
     if not code:
         return home_region(user, survey)
-    region = org_queries.region_for(user, code)
-    if region is None:
-        raise Http404
-    return region
+    return or_404(org_queries.region_for(user, code))
 
 
 def _rows_under(survey: Survey, region: Region, counts: dict[str, Counts]) -> list[Region]:

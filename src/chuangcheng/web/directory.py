@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions, queries, services
 from chuangcheng.org.models import Region, Unit
@@ -45,9 +46,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
-    region = queries.region_for(request.user, code)
-    if region is None:
-        raise Http404
+    region = or_404(queries.region_for(request.user, code))
     children = region_children_with_counts(request.user, region)
     ancestors = [r for r in queries.regions_visible_to(request.user).filter(code__in=region.ancestor_codes())
                  if r.pk != region.pk]
@@ -102,9 +101,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
-    unit = queries.units_visible_to(request.user).filter(code=code).first()
-    if unit is None:
-        raise Http404
+    unit = or_404(queries.units_visible_to(request.user).filter(code=code).first())
     visible = points_visible_to(request.user)
     return render(
         request,
@@ -152,9 +149,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not permissions.can_list_people(request.user):
         raise PermissionDenied(_("Only staff who organize the work may browse the people register."))
-    person = queries.people_visible_to(request.user).filter(code=code).first()
-    if person is None:
-        raise Http404
+    person = or_404(queries.people_visible_to(request.user).filter(code=code).first())
     login = getattr(person, "user", None)
     can_reset = login is not None and permissions.can_reset_password(request.user, login)
     new_password = None

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.core.periods import parse_period
 from chuangcheng.engagement.publicity import permissions, queries, services
@@ -217,10 +218,7 @@ def list_pushes(request: HttpRequest) -> QuerySet[Push]:
 
 @router.get("/pushes/{number}", response=PushOut, operation_id="getPublicityPush")
 def get_push(request: HttpRequest, number: str) -> Push:
-    push = queries.push_for(_reader(request), number)
-    if push is None:
-        raise Http404
-    return push
+    return or_404(queries.push_for(_reader(request), number))
 
 
 @router.post("/pushes", response={201: PushOut}, operation_id="createPublicityPush")
@@ -255,10 +253,7 @@ def create_push(request: HttpRequest, payload: Form[PushIn], image: File[Uploade
 
 
 def _point(user: Any, code: str) -> Any:
-    point = points_visible_to(user).filter(code=code[:40]).first()
-    if point is None:
-        raise Http404
-    return point
+    return or_404(points_visible_to(user).filter(code=code[:40]).first())
 
 
 @router.get("/points/{code}/items", response=PointItemsOut, operation_id="listOfflineItems")

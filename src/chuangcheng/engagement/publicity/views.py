@@ -15,10 +15,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
 from chuangcheng.engagement.publicity import exports, permissions, queries, services
@@ -41,6 +43,23 @@ from chuangcheng.places.queries import points_visible_to
 from chuangcheng.standards.models import PointType
 
 PAGE_SIZE = 30
+
+# The section's tabbed pages and their titles (the layout shows the title above the tabs).
+TITLES = {
+    "index": gettext_lazy("Publicity"),
+    "pushes": gettext_lazy("Online pushes"),
+    "push_new": gettext_lazy("New push"),
+    "points": gettext_lazy("Offline items by point"),
+    "visits": gettext_lazy("Household visits"),
+    "visit_new": gettext_lazy("Record a household visit"),
+    "coverage": gettext_lazy("Household coverage"),
+    "export": gettext_lazy("Publicity ledgers"),
+}
+
+
+def _page(request: HttpRequest, name: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    """One of the section's tabbed pages (engagement/publicity/layout.html), with its title."""
+    return render(request, f"engagement/publicity/{name}.html", {**context, "title": TITLES[name]}, status=status)
 
 
 def _reader(request: HttpRequest) -> Any:
@@ -65,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     start = today.replace(day=1)
     rows = queries.point_rows(user, queries.PointFilter(), day=today)
-    return render(request, "engagement/publicity/index.html", {
+    return _page(request, "index", {
         "pushes": queries.pushes_with_deliveries(user)[:5],
         "coverage": queries.coverage(user, start=start, end=today),
         "start": start, "end": today,
@@ -84,7 +103,7 @@ def pushes(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.pushes_with_deliveries(user), PAGE_SIZE).get_page(request.GET.get("page"))
     for push in page:
         push.counts = queries.delivery_counts(push)  # type: ignore[attr-defined]
-    return render(request, "engagement/publicity/pushes.html", {
+    return _page(request, "pushes", {
         "page": page, "can_push": permissions.can_push_anywhere(user),
     })
 
@@ -108,16 +127,14 @@ def push_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Pushed: %(number)s.") % {"number": push.number})
             return redirect("publicity:push", push.number)
-    return render(request, "engagement/publicity/push_new.html", {"form": form},
+    return _page(request, "push_new", {"form": form},
                   status=400 if request.method == "POST" else 200)
 
 
 @require_GET
 def push_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _reader(request)
-    push = queries.push_for(user, number)
-    if push is None:
-        raise Http404
+    push = or_404(queries.push_for(user, number))
     return render(request, "engagement/publicity/push.html", {
         "push": push, "deliveries": push.shown,  # type: ignore[attr-defined]
         "counts": queries.delivery_counts(push),
@@ -145,7 +162,7 @@ def points(request: HttpRequest) -> HttpResponse:
                               below=request.GET.get("below") == "1", q=request.GET.get("q", "").strip()[:50])
     rows = queries.point_rows(user, flt, day=clock.today())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "engagement/publicity/points.html", {
+    return _page(request, "points", {
         "page": page, "flt": flt, "communities": communities_visible_to(user).order_by("path"),
         "types": PointType.objects.order_by("sort_order", "code"),
         "below_total": sum(1 for r in rows if r.below) if not flt.below else len(rows),
@@ -154,9 +171,7 @@ def points(request: HttpRequest) -> HttpResponse:
 
 def point_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _reader(request)
-    point = points_visible_to(user).filter(code=code[:40]).first()
-    if point is None:
-        raise Http404
+    point = or_404(points_visible_to(user).filter(code=code[:40]).first())
     can_register = permissions.can_register_item(user, point.grid)
     form = ItemForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -186,9 +201,7 @@ def point_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def item_take_down(request: HttpRequest, code: str) -> HttpResponse:
     user = _reader(request)
-    item = queries.item_for(user, code)
-    if item is None:
-        raise Http404
+    item = or_404(queries.item_for(user, code))
     form = TakeDownForm(request.POST)
     try:
         if not form.is_valid():
@@ -243,7 +256,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                                *[("topics", t) for t in visit.topics]])
             return redirect(f"{reverse('publicity:visit_new')}?{query}")
     recent = queries.visits_visible_to(user).filter(recorded_by=user)[:10]
-    return render(request, "engagement/publicity/visit_new.html", {"form": form, "recent": recent},
+    return _page(request, "visit_new", {"form": form, "recent": recent},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -257,7 +270,7 @@ def visits(request: HttpRequest) -> HttpResponse:
     flt = queries.VisitFilter(start=start, end=end, region=region,
                               result=result if result in HouseholdVisit.Result.values else "")
     page = Paginator(queries.filter_visits(user, flt), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "engagement/publicity/visits.html", {
+    return _page(request, "visits", {
         "page": page, "flt": flt, "results": HouseholdVisit.Result.choices,
         "regions": regions_visible_to(user).filter(level__in=[Region.Level.COMMUNITY, Region.Level.GRID])
         .order_by("path"),
@@ -272,7 +285,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     period_form = _period(request)
     start, end = period_form.period.bounds()
     community = request.GET.get("community", "")[:40]
-    return render(request, "engagement/publicity/coverage.html", {
+    return _page(request, "coverage", {
         "blocks": queries.coverage(user, start=start, end=end, community=community),
         "start": start, "end": end, "community": community, "period_form": period_form,
         "communities": communities_visible_to(user).order_by("path"),
@@ -307,8 +320,8 @@ def export(request: HttpRequest) -> HttpResponse:
 
         def refused(exc: sheets.TooManyRows) -> HttpResponse:
             form.add_error(None, str(exc))
-            return render(request, "engagement/publicity/export.html", {"form": form}, status=400)
+            return _page(request, "export", {"form": form}, status=400)
 
         return sheets.export_response(request, build, filename=name, back=refused)
-    return render(request, "engagement/publicity/export.html", {"form": form}, status=400 if kind else 200)
+    return _page(request, "export", {"form": form}, status=400 if kind else 200)
 

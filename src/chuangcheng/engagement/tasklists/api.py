@@ -6,24 +6,22 @@ action the state does not allow or a stale `version` 409, a bad field 400 with t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import LimitOffset
-from chuangcheng.core.workflow import Transition
 from chuangcheng.engagement.tasklists import actions, queries, services
 from chuangcheng.engagement.tasklists.models import Meeting, Priority, Task, TaskState
 from chuangcheng.engagement.tasklists.workflow import TASKS
+from chuangcheng.evidence.actions import mount
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.evidence.views import serve_photo
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
@@ -205,9 +203,7 @@ def list_meetings(request: HttpRequest) -> Any:
 @router.get("/meetings/{number}", response=MeetingDetailOut, operation_id="getTaskMeeting")
 def get_meeting(request: HttpRequest, number: str) -> dict[str, Any]:
     """One meeting with its units and people present, numbered decisions (with their tasks) and photos."""
-    meeting = queries.meeting_for(request.user, number)
-    if meeting is None:
-        raise Http404
+    meeting = or_404(queries.meeting_for(request.user, number))
     m = queries.meeting_detail(meeting)
     return {
         "number": m.number, "street": m.street.code, "held_at": m.held_at, "title": m.title, "place": m.place,
@@ -236,17 +232,14 @@ def list_tasks(
 
 
 def _task_or_404(user: Any, number: str) -> Task:
-    task = queries.task_for(user, number)
-    if task is None:
-        raise Http404
-    return task
+    return or_404(queries.task_for(user, number))
 
 
 def _detail(task: Task, user: Any) -> dict[str, Any]:
     task = queries.with_scope(Task.objects.filter(pk=task.pk)).select_related(
         "street", "unit", "person", "meeting", "decision").get()
     events = list(queries.task_timeline(task))
-    submitted_by = next((e.actor for e in reversed(events) if e.action == "submit"), None)
+    submitted_by = TASKS.last_actor(task, "submit", events)
     data = TaskOut.from_orm(task).dict()
     data["events"] = [TaskEventOut(at=e.at, actor=e.actor_name, action=e.action, from_state=e.from_state,
                                    to_state=e.to_state, note=e.note, percent=e.percent,
@@ -284,9 +277,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     """Assign a task (street office): to a unit, scoped to communities, grids and points, due on a date or
     within a number of working days, alone or from a meeting's decision."""
     user: Any = request.user
-    street = queries.street_of_user(user)
-    if street is None:
-        raise Http404
+    street = or_404(queries.street_of_user(user))
     unit = _by_code(Unit, payload.unit, "unit", _("No such unit."))
     person = _by_code(Person, payload.person, "person", _("No such person.")) if payload.person else None
     regions = [_by_code(Region, code, "regions", _("No such community or grid: %(code)s") % {"code": code})
@@ -325,46 +316,5 @@ INPUTS: dict[str, tuple[type[VersionIn], str]] = {
 }
 
 
-def _act(request: HttpRequest, number: str, action: str, payload: VersionIn,
-         photos: Sequence[UploadedFile] | None) -> dict[str, Any]:
-    user: Any = request.user
-    task = _task_or_404(user, number)
-    actions.check_allowed(action, task, by=user, version=payload.version)
-    data = payload.dict(exclude={"version"})
-    if TASKS[action].photos:
-        with accepted_uploads(photos, by=user, place=place_of(task)) as accepted:
-            actions.perform(action, task, by=user, data=data, photos=accepted)
-    else:
-        actions.perform(action, task, by=user, data=data)
-    task.refresh_from_db()
-    return _detail(task, user)
-
-
-def _mount(t: Transition) -> None:
-    schema, description = INPUTS[t.action]
-    action = t.action
-    view: Callable[..., dict[str, Any]]
-    if t.photos:
-        def with_photos(request: HttpRequest, number: str, payload: Any, photos: Any = None) -> dict[str, Any]:
-            return _act(request, number, action, payload, photos)
-
-        # Real types, not strings: ninja reads the payload's schema and the photos from these.
-        form: Any = Form
-        files: Any = File
-        with_photos.__annotations__ = {"request": HttpRequest, "number": str, "payload": form[schema],
-                                       "photos": files[list[UploadedFile] | None], "return": dict[str, Any]}
-        view = with_photos
-    else:
-        def with_body(request: HttpRequest, number: str, payload: Any) -> dict[str, Any]:
-            return _act(request, number, action, payload, None)
-
-        with_body.__annotations__ = {"request": HttpRequest, "number": str, "payload": schema,
-                                     "return": dict[str, Any]}
-        view = with_body
-    view.__name__ = view.__qualname__ = "post_progress" if action == "progress" else action
-    view.__doc__ = description
-    router.post(f"/{{number}}/{t.api_name}", response=TaskDetailOut, operation_id=t.operation_id)(view)
-
-
-for _transition in TASKS.offered():
-    _mount(_transition)
+mount(router, actions.ACTIONS, inputs=INPUTS, response=TaskDetailOut, find=_task_or_404, detail=_detail,
+      names={"progress": "post_progress"})

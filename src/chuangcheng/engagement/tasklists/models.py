@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from chuangcheng.core import clock
+from chuangcheng.core.models import DailyCounter, WorkflowEvent
 from chuangcheng.org.models import Person, Region, Unit
 from chuangcheng.places.models import Point
 
@@ -167,20 +168,14 @@ class Task(models.Model):
                     and not self.is_overdue(now))
 
 
-class TaskEvent(models.Model):
+class TaskEvent(WorkflowEvent):
     """One row per change or progress report: who, when, from → to, note, percent, photos. Append-only."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=clock.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, choices=TaskState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=TaskState.choices)
-    note = models.TextField(blank=True)
     percent = models.PositiveSmallIntegerField(null=True, blank=True)
-    data = models.JSONField(default=dict, blank=True)
     photos = models.ManyToManyField("evidence.Photo", blank=True, related_name="task_events")
 
     class Meta:
@@ -191,22 +186,9 @@ class TaskEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.task_id} {self.action} {self.from_state}→{self.to_state}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Task events are append-only.")
-        super().save(*args, **kwargs)
 
-
-class TaskCounter(models.Model):
+class TaskCounter(DailyCounter):
     """The last number given per prefix and day, so meeting and task numbers are sequential."""
 
-    prefix = models.CharField(max_length=20)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["prefix", "day"]
+    class Meta(DailyCounter.Meta):
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="uniq_task_counter")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from chuangcheng.core import audit, clock
@@ -58,10 +57,7 @@ def _text(value: str, *, field: str, required: bool, limit: int = NOTE_LIMIT, me
 
 def next_number(prefix: str, day: dt.date, width: int) -> str:
     """HY-20261129-01, RW-20261129-0007: the prefix, the local date and a daily sequence."""
-    counter, _created = TaskCounter.objects.select_for_update().get_or_create(prefix=prefix, day=day)
-    TaskCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"{prefix}-{day:%Y%m%d}-{counter.last:0{width}d}"
+    return TaskCounter.next_number(prefix, day, width)
 
 
 def _related(a: Region, b: Region) -> bool:

@@ -8,24 +8,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.periods import PeriodForm
 from chuangcheng.core.site import site_root
-from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 from chuangcheng.engagement.tasklists import actions, permissions, queries, services
 from chuangcheng.engagement.tasklists.exports import ledger
 from chuangcheng.engagement.tasklists.forms import ActionForm, LedgerForm, MeetingForm, TaskForm
 from chuangcheng.engagement.tasklists.models import Meeting, Task, TaskEvent, TaskState
 from chuangcheng.engagement.tasklists.workflow import EVENT_LABELS, TASKS
+from chuangcheng.evidence.actions import action_forms, at_version, take_form
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads, place_of
+from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
@@ -112,10 +113,7 @@ def by_unit(request: HttpRequest) -> HttpResponse:
 
 
 def _task(request: HttpRequest, number: str) -> Task:
-    task = queries.task_for(request.user, number)
-    if task is None:
-        raise Http404
-    return task
+    return or_404(queries.task_for(request.user, number))
 
 
 def task_detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -128,16 +126,9 @@ def _render_detail(request: HttpRequest, task: Task, *, failed: ActionForm | Non
     events = list(queries.task_timeline(task))
     for event in events:
         event.label = str(EVENT_LABELS.get(event.action, event.action))  # type: ignore[attr-defined]
-    submitted_by = next((e.actor for e in reversed(events) if e.action == "submit"), None)
-    forms = []
-    for action in TASKS.allowed(user, task, submitted_by=submitted_by):
-        if failed is not None and failed.action == action:
-            form = failed
-        else:
-            form = ActionForm(action=action, task=task, initial={"version": task.version})
-        forms.append({"action": action, "label": TASKS[action].label, "form": form,
-                      "open": failed is not None and failed.action == action,
-                      "multipart": TASKS[action].photos})
+    submitted_by = TASKS.last_actor(task, "submit", events)
+    forms = action_forms(TASKS, TASKS.allowed(user, task, submitted_by=submitted_by), failed=failed,
+                         new=lambda action: ActionForm(action=action, task=task, initial={"version": task.version}))
     now = clock.now()
     return render(request, "engagement/tasklists/task_detail.html", {
         "task": task, "events": events, "forms": forms, "error": error, "light": _light(task, now),
@@ -152,23 +143,12 @@ def _actor(request: HttpRequest) -> Any:
 @require_POST
 def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     task = _task(request, number)
-    if action not in actions.RUNNERS:
+    if action not in actions.ACTIONS:
         raise Http404
     form = ActionForm(request.POST, request.FILES, action=action, task=task)
-    if not form.is_valid():
-        return _after_failure(request, task, form, "", 400)
-    data = form.cleaned_data
-    try:
-        actions.check_allowed(action, task, by=_actor(request), version=data.get("version"))
-        with accepted_uploads(data.get("photos"), by=request.user, place=place_of(task)) as photos:
-            actions.perform(action, task, by=_actor(request), data=data, photos=photos)
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return _after_failure(request, task, form, "", 400)
-    except PermissionDenied as exc:
-        return _after_failure(request, task, None, str(exc), 403)
-    except (TransitionNotAllowed, Conflict) as exc:
-        return _after_failure(request, task, None, str(exc), 409)
+    refused = take_form(actions.ACTIONS, action, task, by=_actor(request), form=form)
+    if refused:
+        return _after_failure(request, task, refused.form, refused.error, refused.status)
     messages.success(request, _("Task %(number)s: %(action)s — done.") % {"number": task.number,
                                                                          "action": TASKS[action].label})
     if request.POST.get("next") == "mine":
@@ -179,9 +159,7 @@ def task_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
 def _after_failure(request: HttpRequest, task: Task, form: ActionForm | None, error: str,
                    status: int) -> HttpResponse:
     fresh = _task(request, task.number)
-    if form is not None and isinstance(form.data, QueryDict):
-        form.data = form.data.copy()
-        form.data["version"] = str(fresh.version)
+    at_version(form, fresh)
     return _render_detail(request, fresh, failed=form, error=error, status=status)
 
 
@@ -247,9 +225,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_detail(request: HttpRequest, number: str) -> HttpResponse:
-    meeting = queries.meeting_for(request.user, number)
-    if meeting is None:
-        raise Http404
+    meeting = or_404(queries.meeting_for(request.user, number))
     user: Any = request.user
     return render(request, "engagement/tasklists/meeting_detail.html", {
         "meeting": queries.meeting_detail(meeting), "can_assign": permissions.can_assign(user, meeting.street),

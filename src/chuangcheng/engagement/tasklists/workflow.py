@@ -16,12 +16,7 @@ from chuangcheng.engagement.tasklists.models import OPEN_STATES, RUNNING_STATES,
 
 def last_submitter(task: Task) -> Any:
     """Who submitted the task last (a verifier must be someone else)."""
-    last = task.events.filter(action="submit").order_by("-at", "-id").select_related("actor").first()
-    return last.actor if last else None
-
-
-def _verifier(user: Any, task: Task, *, submitted_by: Any = None) -> bool:
-    return permissions.can_verify(user, task, submitted_by=submitted_by)
+    return TASKS.last_actor(task, "submit")
 
 
 TASKS: Workflow[Task, TaskEvent] = Workflow(
@@ -42,10 +37,10 @@ TASKS: Workflow[Task, TaskEvent] = Workflow(
         transition("submit", RUNNING_STATES, TaskState.SUBMITTED, who=permissions.can_work,
                    label=_("Done: submit for verification"), done=pgettext_lazy("task action", "submitted as done"),
                    fields=["note", "photos"], operation_id="submitTask"),
-        transition("verify", {TaskState.SUBMITTED}, TaskState.DONE, who=_verifier, needs=("submitted_by",),
-                   label=_("Verify as done"), done=pgettext_lazy("task action", "verified"),
+        transition("verify", {TaskState.SUBMITTED}, TaskState.DONE, who=permissions.can_verify,
+                   needs=("submitted_by",), label=_("Verify as done"), done=pgettext_lazy("task action", "verified"),
                    fields=["note", "photos"], operation_id="verifyTask"),
-        transition("send_back", {TaskState.SUBMITTED}, TaskState.IN_PROGRESS, who=_verifier,
+        transition("send_back", {TaskState.SUBMITTED}, TaskState.IN_PROGRESS, who=permissions.can_verify,
                    needs=("submitted_by",), label=_("Send back"), done=pgettext_lazy("task action", "sent back"),
                    fields=["reason", "photos"], required=["reason"], api="send-back", operation_id="sendBackTask"),
         transition("cancel", OPEN_STATES, TaskState.CANCELLED, who=permissions.can_cancel,

@@ -7,10 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import LimitOffset
 from chuangcheng.engagement.volunteering import queries, services
 from chuangcheng.engagement.volunteering.models import Action, Attendance
@@ -82,10 +83,7 @@ class MyHoursOut(Schema):
 
 
 def _action(request: HttpRequest, code: str) -> Action:
-    action = queries.with_counts(queries.actions_visible_to(request.user), request.user).filter(code=code).first()
-    if action is None:
-        raise Http404
-    return action
+    return or_404(queries.with_counts(queries.actions_visible_to(request.user), request.user).filter(code=code).first())
 
 
 @router.get("/actions", response=list[ActionOut], operation_id="listVolunteerActions")

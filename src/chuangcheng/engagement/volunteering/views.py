@@ -4,6 +4,9 @@ participation and the ledger export. Thin: parse, call a query or a service, ren
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock, sheets
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.core.site import absolute_url
 from chuangcheng.engagement.volunteering import exports, permissions, queries, services
@@ -34,10 +38,7 @@ from chuangcheng.places.qr import render_qr
 
 
 def _action(request: HttpRequest, code: str) -> Action:
-    action = queries.action_for(request.user, code)
-    if action is None:
-        raise Http404
-    return action
+    return or_404(queries.action_for(request.user, code))
 
 
 def _manage(request: HttpRequest, code: str) -> Action:
@@ -116,21 +117,20 @@ def action_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def signup(request: HttpRequest, code: str) -> HttpResponse:
-    action = _action(request, code)
-    try:
-        services.sign_up(action, by=request.user)
-        messages.success(request, _("You have signed up. Check in on site with the QR code."))
-    except (ValidationError, PermissionDenied) as exc:
-        _refusal(request, exc)
-    return redirect("volunteering:detail", action.code)
+    return _sign(request, code, services.sign_up, _("You have signed up. Check in on site with the QR code."))
 
 
 @require_POST
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    return _sign(request, code, services.cancel_sign_up, _("Your sign-up is cancelled."))
+
+
+def _sign(request: HttpRequest, code: str, service: Callable[..., Any], done: str) -> HttpResponse:
+    """Sign the user up or off, back on the action's page with what happened."""
     action = _action(request, code)
     try:
-        services.cancel_sign_up(action, by=request.user)
-        messages.success(request, _("Your sign-up is cancelled."))
+        service(action, by=request.user)
+        messages.success(request, done)
     except (ValidationError, PermissionDenied) as exc:
         _refusal(request, exc)
     return redirect("volunteering:detail", action.code)
@@ -226,9 +226,7 @@ def check_in_for(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def correct_hours(request: HttpRequest, code: str, person: str) -> HttpResponse:
     action = _manage(request, code)
-    row = queries.attendance_for(action, person)
-    if row is None:
-        raise Http404
+    row = or_404(queries.attendance_for(action, person))
     form = HoursForm(request.POST)
     try:
         if not form.is_valid():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.views import photo_view
@@ -40,10 +41,7 @@ class DraftForm(forms.Form):
 
 
 def _street(request: HttpRequest, code: str) -> Region:
-    street = queries.streets_for(request.user).filter(code=code).first()
-    if street is None:
-        raise Http404
-    return street
+    return or_404(queries.streets_for(request.user).filter(code=code).first())
 
 
 def _day(value: str) -> dt.date:
@@ -56,9 +54,7 @@ def _day(value: str) -> dt.date:
 def _bulletin(request: HttpRequest, street_code: str, day: str) -> Bulletin:
     """The bulletin, when the user may read it: 404 outside their subdistricts, 403 when it is not
     for their role (or a draft and they do not manage it)."""
-    bulletin = queries.bulletin_for(request.user, street_code, _day(day))
-    if bulletin is None:
-        raise Http404
+    bulletin = or_404(queries.bulletin_for(request.user, street_code, _day(day)))
     if not permissions.can_read_bulletin(request.user, bulletin):
         raise PermissionDenied(_("This bulletin is not addressed to your role."))
     return bulletin

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from chuangcheng.core import clock
+from chuangcheng.core.http import or_404
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
@@ -134,9 +135,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """街道总览: the user's scope (or a region below it, `?region=`)."""
     user = _reader(request)
     code = request.GET.get("region", "").strip()[:40]
-    region = _region(request, code) if code else dashboard.home_region(user)
-    if region is None:
-        raise Http404
+    region = or_404(_region(request, code) if code else dashboard.home_region(user))
     return render(request, "reports/overview.html", _context(request, region))
 
 
@@ -150,16 +149,12 @@ def wall(request: HttpRequest) -> HttpResponse:
     """大屏: the overview in large type on a dark screen, refreshed every five minutes."""
     user = _reader(request)
     code = request.GET.get("region", "").strip()[:40]
-    region = _region(request, code) if code else dashboard.home_region(user)
-    if region is None:
-        raise Http404
+    region = or_404(_region(request, code) if code else dashboard.home_region(user))
     return render(request, "reports/wall.html", {**_context(request, region), "refresh_seconds": 300})
 
 
 def unit(request: HttpRequest, code: str) -> HttpResponse:
-    found = org_queries.units_visible_to(request.user).filter(code=code).first()
-    if found is None:
-        raise Http404
+    found = or_404(org_queries.units_visible_to(request.user).filter(code=code).first())
     if not permissions.can_view_unit_dashboard(request.user, found):
         raise PermissionDenied(_("Your role does not read this unit's figures."))
     page = dashboard.unit_page(found, clock.today())

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock, sheets
+from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
@@ -37,10 +38,7 @@ def _street(request: HttpRequest, code: str) -> Region:
     user: Any = request.user
     if not (user.is_superuser or permissions.reads_rankings(user)):
         raise PermissionDenied(_("Your role does not read the weekly rankings."))
-    street = rankings.street_for(user, code)
-    if street is None:
-        raise Http404
-    return street
+    return or_404(rankings.street_for(user, code))
 
 
 def _monday(week: str) -> dt.date:
@@ -150,9 +148,7 @@ def compute(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
 def publish(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     street = _street(request, street_code)
     monday = _monday(week)
-    ranking = Ranking.objects.filter(street=street, week_start=monday).first()
-    if ranking is None:
-        raise Http404
+    ranking = or_404(Ranking.objects.filter(street=street, week_start=monday).first())
     try:
         rankings.publish_ranking(ranking, by=request.user)
     except rankings.RankingError as exc:
@@ -164,9 +160,7 @@ def publish(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
 
 def export(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     street = _street(request, street_code)
-    ranking = rankings.ranking_for(request.user, street, _monday(week))
-    if ranking is None:
-        raise Http404
+    ranking = or_404(rankings.ranking_for(request.user, street, _monday(week)))
     return sheets.export_response(request, lambda: ranking_workbook(ranking),
                                   filename=f"ranking-{street.code}-{ranking.week}.xlsx",
                                   back=reverse("reports:ranking", args=[street.code, week]))

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.cache import never_cache
 
 from chuangcheng.core.devices import DeviceCookie
+from chuangcheng.core.http import or_404
 from chuangcheng.surveys import queries, services
 from chuangcheng.surveys.models import Publication, Question, Survey
 
@@ -97,10 +98,7 @@ def error_dict(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _publication(token: str) -> Publication:
-    found = queries.publication_by_token(token)
-    if found is None:
-        raise Http404
-    return found
+    return or_404(queries.publication_by_token(token))
 
 
 def _closed(request: HttpRequest, publication: Publication, message: str, status: int) -> HttpResponse:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.http import or_404
 from chuangcheng.org.queries import regions_visible_to
 from chuangcheng.places.qr import render_qr
 from chuangcheng.surveys import permissions, queries, services
@@ -33,10 +35,7 @@ from chuangcheng.surveys.views.answer import error_dict, questionnaire, read_ans
 
 
 def _survey(request: HttpRequest, survey_code: str) -> Survey:
-    found = queries.survey_for(request.user, survey_code)
-    if found is None:
-        raise Http404
-    return found
+    return or_404(queries.survey_for(request.user, survey_code))
 
 
 def _editable(request: HttpRequest, survey_code: str) -> Survey:
@@ -47,17 +46,23 @@ def _editable(request: HttpRequest, survey_code: str) -> Survey:
 
 
 def _question(survey: Survey, code: str) -> Question:
-    found = survey.questions.filter(code=code).first()
-    if found is None:
-        raise Http404
-    return found
+    return or_404(survey.questions.filter(code=code).first())
 
 
 def _option(question: Question, code: str) -> Option:
-    found = question.options.filter(code=code).first()
-    if found is None:
-        raise Http404
-    return found
+    return or_404(question.options.filter(code=code).first())
+
+
+def _cleaned(form: forms.Form) -> dict[str, Any]:
+    """The form's data, or its errors raised as a ValidationError (shown by `_say`)."""
+    if not form.is_valid():
+        raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def _to_builder(survey: Survey, anchor: str = "") -> HttpResponse:
+    """Back to the builder, at the question just changed."""
+    return redirect(reverse("surveys:builder", args=[survey.code]) + anchor)
 
 
 def _say(request: HttpRequest, exc: Exception) -> None:
@@ -193,7 +198,7 @@ def add_question(request: HttpRequest, survey_code: str) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Question %(code)s added.") % {"code": question.code})
-            return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{question.code}")
+            return _to_builder(survey, f"#q-{question.code}")
     return builder(request, survey_code, new_form=form, status=400)
 
 
@@ -205,15 +210,11 @@ def edit_question(request: HttpRequest, survey_code: str, code: str) -> HttpResp
     try:
         if survey.status != Survey.Status.DRAFT:
             texts = QuestionTextForm(request.POST, prefix=f"t-{code}")
-            if not texts.is_valid():
-                raise ValidationError({k: [str(e) for e in v] for k, v in texts.errors.items()})
-            services.update_question(question, by=request.user, text=texts.cleaned_data["text"],
-                                     help_text=texts.cleaned_data["help_text"])
+            data = _cleaned(texts)
+            services.update_question(question, by=request.user, text=data["text"], help_text=data["help_text"])
         else:
             form = QuestionForm(request.POST, questions=questions, before=question, prefix=f"q-{code}")
-            if not form.is_valid():
-                raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-            data = form.cleaned_data
+            data = _cleaned(form)
             condition, codes = form.condition(questions)
             services.update_question(question, by=request.user, text=data["text"], help_text=data["help_text"],
                                      kind=data["kind"], required=data["required"], indicator=data["indicator"],
@@ -222,7 +223,7 @@ def edit_question(request: HttpRequest, survey_code: str, code: str) -> HttpResp
         _say(request, exc)
     else:
         messages.success(request, _("Saved."))
-    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
+    return _to_builder(survey, f"#q-{code}")
 
 
 @require_POST
@@ -241,7 +242,7 @@ def question_action(request: HttpRequest, survey_code: str, code: str, action: s
             raise Http404
     except ValidationError as exc:
         _say(request, exc)
-    return redirect(reverse("surveys:builder", args=[survey.code]) + anchor)
+    return _to_builder(survey, anchor)
 
 
 @require_POST
@@ -250,14 +251,12 @@ def add_option(request: HttpRequest, survey_code: str, code: str) -> HttpRespons
     question = _question(survey, code)
     form = OptionForm(request.POST, prefix=f"n-{code}")
     try:
-        if not form.is_valid():
-            raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-        data = form.cleaned_data
+        data = _cleaned(form)
         services.add_option(question, by=request.user, text=data["text"], code=data["code"], role=data["role"],
                             score=data["score"])
     except ValidationError as exc:
         _say(request, exc)
-    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
+    return _to_builder(survey, f"#q-{code}")
 
 
 @require_POST
@@ -267,16 +266,14 @@ def edit_option(request: HttpRequest, survey_code: str, code: str, option: str) 
     row = _option(question, option)
     form = OptionForm(request.POST, prefix=f"o-{question.pk}-{row.code}")
     try:
-        if not form.is_valid():
-            raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-        data = form.cleaned_data
+        data = _cleaned(form)
         services.update_option(row, by=request.user, text=data["text"], role=data["role"], score=data["score"],
                                code=data["code"] or None)
     except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("Saved."))
-    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
+    return _to_builder(survey, f"#q-{code}")
 
 
 @require_POST
@@ -292,7 +289,7 @@ def option_action(request: HttpRequest, survey_code: str, code: str, option: str
             raise Http404
     except ValidationError as exc:
         _say(request, exc)
-    return redirect(reverse("surveys:builder", args=[survey.code]) + f"#q-{code}")
+    return _to_builder(survey, f"#q-{code}")
 
 
 def preview(request: HttpRequest, survey_code: str) -> HttpResponse:
@@ -331,9 +328,7 @@ def publish(request: HttpRequest, survey_code: str) -> HttpResponse:
 
 def _publication(request: HttpRequest, survey_code: str, token: str) -> tuple[Survey, Publication]:
     survey = _survey(request, survey_code)
-    found = queries.publication_for(request.user, survey, token)
-    if found is None:
-        raise Http404
+    found = or_404(queries.publication_for(request.user, survey, token))
     return survey, found
 
 
@@ -372,9 +367,7 @@ def visits(request: HttpRequest) -> HttpResponse:
 def visit(request: HttpRequest, token: str) -> HttpResponse:
     """Record one household's answers, then the next: the grid stays chosen."""
     user: Any = request.user
-    publication = queries.publication_by_token(token)
-    if publication is None:
-        raise Http404
+    publication = or_404(queries.publication_by_token(token))
     if not permissions.can_record_visit(user, publication):
         raise PermissionDenied(_("Household visits are recorded by grid workers, in a grid of their area that the "
                                  "survey covers."))
