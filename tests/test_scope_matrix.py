@@ -323,7 +323,8 @@ API_NO_OBJECT = {
     "/api/auth/tokens",  # the caller's own tokens
 }
 API_DEFERRED = {
-    "/api/auth/tokens/{prefix}": "one of the caller's own tokens, looked up among them only (tests/api/test_api.py: another login's token is 404)",
+    "/api/auth/tokens/{prefix}": ("one of the caller's own tokens, looked up among them only "
+                                  "(tests/api/test_api.py: another login's token is 404)"),
     "/api/inspections/{key}": "an inspection (tests/inspections/test_api.py)",
     "/api/tasks/{number}/photos/{sha256}": "a task photo (tests/engagement/tasklists/test_api.py)",
 }
