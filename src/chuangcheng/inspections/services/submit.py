@@ -105,16 +105,10 @@ def default_category(item: CheckItem) -> Category | None:
 
 
 def rules_of(point: Point) -> PlanRules:
-    """The planning rules of the point's subdistrict, or the defaults when it has none saved (as
-    `plans.rules_for`); the street and its rules in one query."""
-    street = (Region.objects.filter(code__in=point.grid.ancestor_codes(), level=Region.Level.STREET)
-              .select_related("plan_rules").first())
-    if street is None:
-        return PlanRules()
-    try:
-        return street.plan_rules
-    except PlanRules.DoesNotExist:
-        return PlanRules(street=street)
+    """The planning rules of the point's subdistrict, or the defaults (unsaved) when it has none
+    saved: one query on the rules, the street found by its code in the grid's path."""
+    saved = PlanRules.objects.filter(street__code__in=point.grid.ancestor_codes(), street__level=Region.Level.STREET)
+    return next(iter(saved.order_by()[:1]), None) or PlanRules()  # a street has one row at most
 
 
 def day_closes_at(day: dt.date, rules: PlanRules) -> dt.datetime:
