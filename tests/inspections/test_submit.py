@@ -15,6 +15,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from chuangcheng.cases import services as case_services
@@ -26,6 +28,7 @@ from chuangcheng.inspections.services.submit import ItemInput, default_category,
 from chuangcheng.org.models import Role, Unit
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import CheckItem, PointType
+from chuangcheng.standards.queries import checklist_items, memoised_checklists
 from tests import factories as f
 from tests.conftest import stored_files
 
@@ -355,6 +358,54 @@ def test_an_inspection_of_a_planned_visit_is_linked_to_it(site):
     assert inspection.assignment == visit
     other, _ = submit(site, key="key-0002", by=site.cast.grid_worker_a)
     assert other.assignment is None
+
+
+# --- cost ----------------------------------------------------------------------------------------
+
+
+def queries_of_submitting(point: Point, by: Any, key: str) -> tuple[int, int]:
+    """(items answered, SQL statements) of one all-pass submission at `point`."""
+    items = answers(point)
+    with CaptureQueriesContext(connection) as queries:
+        submit_inspection(by=by, point=point, key=key, items=items, lon="111.6501", lat="40.8201")
+    return len(items), len(queries)
+
+
+def test_a_submission_runs_the_same_few_queries_whatever_its_number_of_items(site):
+    lane = f.PointFactory(code="A-LANE", name="甲巷", grid=site.cast.grid_a,
+                          point_type=PointType.objects.get(code="BACK_LANE"))
+    compound_items, compound_queries = queries_of_submitting(site.compound, site.inspector, "key-0001")
+    lane_items, lane_queries = queries_of_submitting(lane, site.inspector, "key-0002")
+    assert compound_items != lane_items
+    assert compound_queries == lane_queries
+    # The key, the rules, the catalog version, the checklist, the planned visit, the inspection and
+    # its item results (one insert), with the savepoints of the two atomic blocks.
+    assert compound_queries <= 11
+
+
+def test_inside_memoised_checklists_a_checklist_is_read_once(site):
+    lane = f.PointFactory(code="A-LANE", name="甲巷", grid=site.cast.grid_a,
+                          point_type=PointType.objects.get(code="BACK_LANE"))
+    alone = queries_of_submitting(site.compound, site.inspector, "key-0001")[1]
+    with memoised_checklists():
+        first = queries_of_submitting(site.compound, site.inspector, "key-0002")[1]
+        again = queries_of_submitting(site.compound, site.inspector, "key-0003")[1]
+        other_type = queries_of_submitting(lane, site.inspector, "key-0004")[1]
+    after = queries_of_submitting(site.compound, site.inspector, "key-0005")[1]
+    assert first == other_type == after == alone
+    assert again == alone - 1
+    assert [r.item.code for r in Inspection.objects.get(key="key-0003").results.order_by("id")] == [
+        i.code for i in checklist_of(site.compound)]
+
+
+def test_memoised_checklists_never_keep_a_draft(db):
+    draft = f.CatalogVersionFactory(status="draft")
+    point_type = PointType.objects.get(code="COMPOUND")
+    f.CheckItemFactory(version=draft, code="NEW-1", group=None, point_type=point_type)
+    with memoised_checklists():
+        assert [i.code for i in checklist_items(point_type, draft)] == ["NEW-1"]
+        f.CheckItemFactory(version=draft, code="NEW-2", group=None, point_type=point_type, sort_order=1)
+        assert [i.code for i in checklist_items(point_type, draft)] == ["NEW-1", "NEW-2"]
 
 
 # --- records ---------------------------------------------------------------------------------------

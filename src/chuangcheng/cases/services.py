@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from chuangcheng.cases import permissions
 from chuangcheng.cases.models import Case, CaseCounter, CaseEvent, Category, Resolution, Severity, Source, State
 from chuangcheng.cases.workflow import CASES, HANDLING, last_rectifier
-from chuangcheng.core import clock, geo
+from chuangcheng.core import clock, geo, workcal
 from chuangcheng.core.workflow import SYSTEM, Actor, actor_name, actor_user, check_actor
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.org.queries import units_visible_to
@@ -43,32 +43,32 @@ def next_number(day: dt.date) -> str:
     return CaseCounter.next_number(settings.CASE_NUMBER_PREFIX, day, 4)
 
 
-def deadline_for(category: Category, severity: str, start: dt.datetime) -> dt.datetime:
+def deadline_for(category: Category, severity: str, start: dt.datetime, *,
+                 calendar: workcal.WorkCalendar | None = None) -> dt.datetime:
     """The category's time limit from `start`, halved (at least one unit) for urgent cases."""
-    from chuangcheng.core import workcal
-
     amount = category.limit_amount
     if severity == Severity.URGENT:
         amount = max(1, (amount + 1) // 2)
-    return workcal.deadline(start, amount, category.limit_unit)
+    return workcal.deadline(start, amount, category.limit_unit, calendar=calendar)
 
 
-def warn_moment(category: Category, start: dt.datetime, deadline: dt.datetime) -> dt.datetime:
+def warn_moment(category: Category, start: dt.datetime, deadline: dt.datetime, *,
+                calendar: workcal.WorkCalendar | None = None) -> dt.datetime:
     """When 80 % of the time from `start` to `deadline` is used, counted the way the category's
     limit is counted (office time, or clock time for emergencies)."""
-    from chuangcheng.core import workcal
-
     if category.limit_unit in workcal.NATURAL_UNITS:
         return start + (deadline - start) * workcal.YELLOW_FROM
-    calendar = workcal.WorkCalendar()
+    calendar = calendar or workcal.WorkCalendar()
     return calendar.add_working_seconds(start, calendar.working_seconds_between(start, deadline) * workcal.YELLOW_FROM)
 
 
 def _clock_from(case: Case, start: dt.datetime, deadline: dt.datetime | None = None) -> dict[str, Any]:
-    """The fields of a (re)started clock: deadline, due-soon moment, warnings not yet sent."""
-    deadline = deadline or deadline_for(case.category, case.severity, start)
-    return {"deadline": deadline, "warn_at": warn_moment(case.category, start, deadline), "warned_at": None,
-            "escalated_at": None}
+    """The fields of a (re)started clock: deadline, due-soon moment, warnings not yet sent. One
+    calendar for both, so the year's calendar rows are read once."""
+    calendar = workcal.WorkCalendar()
+    deadline = deadline or deadline_for(case.category, case.severity, start, calendar=calendar)
+    return {"deadline": deadline, "warn_at": warn_moment(case.category, start, deadline, calendar=calendar),
+            "warned_at": None, "escalated_at": None}
 
 
 @transaction.atomic
@@ -285,8 +285,6 @@ def suspend_case(case: Case, *, by: Actor, reason: str) -> CaseEvent:
 @transaction.atomic
 def resume_case(case: Case, *, by: Actor, note: str = "") -> CaseEvent:
     """The deadline moves on by the working time the case was suspended."""
-    from chuangcheng.core import workcal
-
     CASES.check(case, "resume", by=by)
     now = clock.now()
     deadline, warn_at = case.deadline, case.warn_at

@@ -39,7 +39,7 @@ from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.org.services import save_login, save_person, save_region, save_unit
 from chuangcheng.places.services import save_point
 from chuangcheng.standards.models import PointType
-from chuangcheng.standards.queries import version_in_force
+from chuangcheng.standards.queries import memoised_checklists, version_in_force
 from chuangcheng.standards.services import load_default_catalog
 
 Progress = Callable[[str, int, int], None]
@@ -95,7 +95,9 @@ def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress
         report(_("Catalog"), 1, 1)
         plan = plan_demo(seed, _catalog_types())
         street = _write(plan, password_hash, report)
-        write_history(seed, plan, progress=lambda done, total: _report(report, _("Inspections"), done, total))
+        # Thousands of inspections against the one catalog version: its checklists are read once.
+        with memoised_checklists():
+            write_history(seed, plan, progress=lambda done, total: _report(report, _("Inspections"), done, total))
         demo_users = _demo_users(street)
         _write_reports(seed, street, demo_users, report)
     return DemoResult(created=True, street_name=street.name, password=chosen,

@@ -167,7 +167,7 @@ class _Rounds:
         rng = random.Random(f"demo rounds {self.seed} {day:%Y%m%d}")
         with clock.pinned(timezone.make_aware(dt.datetime.combine(day, MORNING))):
             plan = make_plan(self.street, day)
-        visits = list(plan.assignments.select_related("plan", "point__point_type", "point__grid", "person")
+        visits = list(plan.assignments.select_related("plan", "point__point_type", "point__grid", "person__scope")
                       .order_by("person__username", "position"))
         mine: dict[str, list[Assignment]] = defaultdict(list)
         for visit in visits:

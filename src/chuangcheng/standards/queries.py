@@ -5,6 +5,9 @@ is seen only by those who may edit the catalog."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -22,18 +25,51 @@ def version_in_force() -> CatalogVersion | None:
 
 def checklist_for(point_type: PointType, version: CatalogVersion | None = None) -> QuerySet[CheckItem]:
     """The items an inspector checks at a point of this type: the type's groups and its own items,
-    from the given version or the one in force."""
+    from the given version or the one in force. One query (the profile's groups are a subquery)."""
     version = version or version_in_force()
     if version is None:
         return CheckItem.objects.none()
-    profile = TypeProfile.objects.filter(version=version, point_type=point_type).first()
-    group_ids = list(profile.groups.values_list("id", flat=True)) if profile else []
+    profile_groups = TypeProfile.groups.through.objects.filter(
+        typeprofile__version=version, typeprofile__point_type=point_type
+    ).values("checkgroup_id")
     return (
         CheckItem.objects.filter(version=version)
-        .filter(Q(group_id__in=group_ids) | Q(point_type=point_type))
+        .filter(Q(group_id__in=profile_groups) | Q(point_type=point_type))
         .select_related("group", "point_type")
         .order_by("group__sort_order", "point_type__sort_order", "sort_order", "code")
     )
+
+
+# The checklists read inside `memoised_checklists()`, by (version, point type). Only published
+# versions are kept: a published version never changes (the catalog services edit drafts only, and
+# publishing makes a new version the one in force, under another key), so an entry needs no
+# invalidation while the block runs, and the memo ends with the block.
+_checklists: ContextVar[dict[tuple[int, int], list[CheckItem]] | None] = ContextVar("checklists", default=None)
+
+
+@contextmanager
+def memoised_checklists() -> Iterator[None]:
+    """For a writer of many inspections in one go (the demo's eight weeks, a batch of submissions):
+    inside the block, `checklist_items` reads each checklist of a published version once."""
+    if _checklists.get() is not None:  # an enclosing block's memo serves this one too
+        yield
+        return
+    token = _checklists.set({})
+    try:
+        yield
+    finally:
+        _checklists.reset(token)
+
+
+def checklist_items(point_type: PointType, version: CatalogVersion) -> list[CheckItem]:
+    """`checklist_for` as a list, from the memo inside `memoised_checklists()` (published versions)."""
+    memo = _checklists.get()
+    if memo is None or version.status == CatalogVersion.Status.DRAFT:
+        return list(checklist_for(point_type, version))
+    key = (version.pk, point_type.pk)
+    if key not in memo:
+        memo[key] = list(checklist_for(point_type, version))
+    return list(memo[key])
 
 
 def versions_visible_to(user: Any) -> QuerySet[CatalogVersion]:

@@ -523,8 +523,13 @@ def visible_questions(questions: Sequence[Question], answers: Mapping[str, Seque
 
 
 def clean_answers(survey: Survey, answers: Mapping[str, list[str] | str]) -> list[Chosen]:
-    """Check a set of answers against the questions; every problem is named per question code."""
-    questions = list(survey.questions.prefetch_related("options").order_by("order", "id"))
+    """Check a set of answers against the questions; every problem is named per question code.
+    Two queries, the questions and then all their options (grouped here: the prefetch machinery
+    would cost more than the reading, once per question)."""
+    questions = list(survey.questions.order_by("order", "id"))
+    options_of: dict[int, dict[str, Option]] = {q.pk: {} for q in questions}
+    for option in Option.objects.filter(question__in=questions).order_by():
+        options_of[option.question_id][option.code] = option
     known = {q.code: q for q in questions}
     errors: dict[str, list[str]] = {}
     unknown_questions = [code for code in answers if code not in known]
@@ -550,7 +555,7 @@ def clean_answers(survey: Survey, answers: Mapping[str, list[str] | str]) -> lis
                 continue
             chosen.append(Chosen(q, text=text))
             continue
-        options = {o.code: o for o in q.options.all()}
+        options = options_of[q.pk]
         if bad := [v for v in values if v not in options]:
             errors[q.code] = [_("Unknown answer: %(codes)s.") % {"codes": ", ".join(bad)}]
             continue

@@ -28,11 +28,10 @@ from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.inspections.models import Assignment, Inspection, ItemResult, PlanRules
 from chuangcheng.inspections.permissions import can_inspect
-from chuangcheng.inspections.services.plans import rules_for
 from chuangcheng.org.models import Region
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import CheckItem, plain_number
-from chuangcheng.standards.queries import checklist_for, version_in_force
+from chuangcheng.standards.queries import checklist_items, version_in_force
 
 ITEM_CATEGORIES = Path(__file__).resolve().parent.parent / "data" / "item_categories.json"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -106,9 +105,10 @@ def default_category(item: CheckItem) -> Category | None:
 
 
 def rules_of(point: Point) -> PlanRules:
-    """The planning rules of the point's subdistrict, or the defaults when it has none saved."""
-    street = Region.objects.filter(code__in=point.grid.ancestor_codes(), level=Region.Level.STREET).first()
-    return rules_for(street) if street is not None else PlanRules()
+    """The planning rules of the point's subdistrict, or the defaults (unsaved) when it has none
+    saved: one query on the rules, the street found by its code in the grid's path."""
+    saved = PlanRules.objects.filter(street__code__in=point.grid.ancestor_codes(), street__level=Region.Level.STREET)
+    return next(iter(saved.order_by()[:1]), None) or PlanRules()  # a street has one row at most
 
 
 def day_closes_at(day: dt.date, rules: PlanRules) -> dt.datetime:
@@ -141,7 +141,7 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
     day = _check_day(started_at, now, rules)
     fix = _check_location(lon, lat)
     version = version_in_force()
-    checklist = list(checklist_for(point.point_type, version)) if version is not None else []
+    checklist = checklist_items(point.point_type, version) if version is not None else []
     if version is None or not checklist:
         raise ValidationError({"point": _("There is no checklist for this point's type in the catalog in force.")})
     note = (note or "").strip()
@@ -189,12 +189,14 @@ def _check_key(key: str) -> str:
 
 
 def _replay(by: Any, key: str) -> Inspection | None:
-    """The inspection already stored under `key` by this user; another user's key is refused."""
-    existing = next(iter(Inspection.objects.select_related("point", "grid", "inspector").filter(key=key)
-                         .order_by()[:1]), None)  # the key is unique
-    if existing is not None and existing.inspector_id != getattr(by, "pk", None):
+    """The inspection already stored under `key` by this user; another user's key is refused.
+    Nearly every key is new: that answer comes from the key's index alone, without the joins."""
+    found = next(iter(Inspection.objects.filter(key=key).order_by().values_list("pk", "inspector_id")[:1]), None)
+    if found is None:
+        return None
+    if found[1] != getattr(by, "pk", None):
         raise ValidationError({"key": _("This submission key has already been used. Start a new inspection.")})
-    return existing
+    return Inspection.objects.select_related("point", "grid", "inspector").get(pk=found[0])
 
 
 def _check_day(started_at: dt.datetime | None, now: dt.datetime, rules: PlanRules) -> dt.date:

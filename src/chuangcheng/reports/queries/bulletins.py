@@ -115,9 +115,10 @@ def compose_bulletin(street: Region, day: dt.date, *, now: dt.datetime | None = 
     start, end = clock.day_bounds(day)
     # "At the end of the day" for a finished day; the present moment for today.
     at = min(now, end)
-    total = figures.totals(street, day, day, now=now)
+    live = figures.Live(now)  # the day, when it is not stored yet, computed once for both reads
+    total = figures.totals(street, day, day, now=now, live=live)
     communities = []
-    for region, fig in figures.children(street, day, day, now=now):
+    for region, fig in figures.children(street, day, day, now=now, live=live):
         communities.append({"code": region.code, "name": region.name, **_figures(fig),
                             "links": _region_links(region, day)})
     summary = _figures(total)

@@ -195,8 +195,10 @@ def _street_of(region: Region) -> Region | None:
     return Region.objects.get(code=codes[1])
 
 
-class _Live:
-    """Live figures of days without a stored row, computed once per (street, day) per read."""
+class Live:
+    """Live figures of days without a stored row, computed once per (street, day) per read. A page
+    or document made of several reads at one moment (a bulletin: the street's totals, then its
+    communities) shares one, made with that `now`, so today is computed once for all of them."""
 
     def __init__(self, now: dt.datetime | None) -> None:
         self.now = now
@@ -221,7 +223,7 @@ class _Live:
         return self.cache[key]
 
 
-def _region_days(region: Region, days: list[dt.date], today: dt.date, live: _Live) -> dict[dt.date, Any]:
+def _region_days(region: Region, days: list[dt.date], today: dt.date, live: Live) -> dict[dt.date, Any]:
     """The row (stored or live) of `region` for each day; a district's is the sum of its streets'."""
     if not days:
         return {}
@@ -272,18 +274,19 @@ def _sum(rows: dict[dt.date, Any], days: list[dt.date]) -> Figures:
     return figures
 
 
-def totals(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> Figures:
+def totals(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
+           live: Live | None = None) -> Figures:
     """The figures of `region` (grid, community, street or district) from `start` to `end` inclusive."""
     today = _today(now)
     days = _days(start, end, today)
-    return _sum(_region_days(region, days, today, _Live(now)), days)
+    return _sum(_region_days(region, days, today, live or Live(now)), days)
 
 
 def per_day(region: Region, start: dt.date, end: dt.date, *,
             now: dt.datetime | None = None) -> list[tuple[dt.date, Figures]]:
     today = _today(now)
     days = _days(start, end, today)
-    rows = _region_days(region, days, today, _Live(now))
+    rows = _region_days(region, days, today, Live(now))
     return [(day, _sum(rows, [day])) for day in days]
 
 
@@ -297,15 +300,15 @@ def per_week(region: Region, start: dt.date, end: dt.date, *,
     """ISO weeks (Monday first) overlapping the period, each over its days inside the period."""
     today = _today(now)
     days = _days(start, end, today)
-    rows = _region_days(region, days, today, _Live(now))
+    rows = _region_days(region, days, today, Live(now))
     weeks: dict[str, list[dt.date]] = {}
     for day in days:
         weeks.setdefault(iso_week(day), []).append(day)
     return [(label, _sum(rows, week_days)) for label, week_days in weeks.items()]
 
 
-def children(region: Region, start: dt.date, end: dt.date, *,
-             now: dt.datetime | None = None) -> list[tuple[Region, Figures]]:
+def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
+             live: Live | None = None) -> list[tuple[Region, Figures]]:
     """The direct children of `region` (communities of a street, grids of a community, streets of a
     district) in the tree's order, each with its figures."""
     today = _today(now)
@@ -317,7 +320,7 @@ def children(region: Region, start: dt.date, end: dt.date, *,
     for row in DailyRollup.objects.filter(region__parent=region, day__gte=days[0], day__lte=days[-1]).exclude(
             day__gte=today):
         stored[row.region_id][row.day] = row
-    live = _Live(now)
+    live = live or Live(now)
     out = []
     for kid in kids:
         rows = stored[kid.pk]
@@ -354,7 +357,7 @@ def units(street: Region, start: dt.date, end: dt.date, *,
     # A finished day counts as stored when the street's own row is there (a unit may have none).
     stored_days |= set(DailyRollup.objects.filter(region=street, day__gte=days[0], day__lte=days[-1])
                        .exclude(day__gte=today).values_list("day", flat=True))
-    live = _Live(now)
+    live = Live(now)
     for day in days:
         if day in stored_days or not live.needs(street, day):
             continue

@@ -127,10 +127,11 @@ def _week_rows(street: Region, week_start: dt.date, formula: dict[str, Any], now
     from chuangcheng.reports.queries import figures
 
     through = min(week_start + dt.timedelta(days=6), clock.local(now).date())
-    street_figures = figures.totals(street, week_start, through, now=now)
+    live = figures.Live(now)  # days not stored yet, computed once for both reads
+    street_figures = figures.totals(street, week_start, through, now=now, live=live)
     rates = formula_.StreetRates(cases_rectified=street_figures.cases_rectified,
                                  cases_rectified_on_time=street_figures.cases_rectified_on_time)
-    communities = figures.children(street, week_start, through, now=now)
+    communities = figures.children(street, week_start, through, now=now, live=live)
     rows = formula_.rank_week([_inputs(region, figs) for region, figs in communities], rates, formula, previous)
     return rows, _street_summary(street, street_figures), through
 
