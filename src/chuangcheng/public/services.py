@@ -203,7 +203,8 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
 
     `device` is the raw device id (the page's cookie, an Open311 device_id); only its keyed hash
     is stored. `client_ip` (the page's `core.proxy.client_address`) is limited as well, so a fresh
-    cookie jar is no fresh allowance. The photos are decoded before the transaction opens. `community` stands in for a location the resident could not give (typed address):
+    cookie jar is no fresh allowance. The photos are decoded before the transaction opens.
+    `community` stands in for a location the resident could not give (typed address):
     the case goes to the community's first grid and the street office corrects it on triage.
     Raises ValidationError (field messages), RateLimited, or PermissionDenied (blocked number)."""
     errors: dict[str, list[str]] = {}

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 from chuangcheng.cases.models import Case, Category, State
 from chuangcheng.core import clock
 from chuangcheng.core.devices import DeviceCookie
-from chuangcheng.core.proxy import client_address
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.proxy import client_address
 from chuangcheng.core.redirects import safe_next
 from chuangcheng.core.validators import mask_phone, normalize_phone
 from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
