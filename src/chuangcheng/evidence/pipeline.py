@@ -326,9 +326,9 @@ def make_derivatives(data: bytes, *, filename: str = "", watermark: str = "") ->
 
 def _reduced(image: Image.Image, target: tuple[int, int]) -> Image.Image:
     """A large decoded picture shrunk by a whole factor (box averaging) before it is converted, so
-    a conversion never copies the full-size picture; at least three times the target stays for the
+    a conversion never copies the full-size picture; at least twice the target stays for the
     resize that follows. Modes `reduce` does not take (palettes, 16-bit) are returned as they are."""
-    factor = min(image.width // (3 * target[0]), image.height // (3 * target[1]))
+    factor = min(image.width // (2 * target[0]), image.height // (2 * target[1]))
     if factor < 2:
         return image
     try:
