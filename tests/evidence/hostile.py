@@ -130,6 +130,13 @@ def jpeg_bad_exif_bomb() -> bytes:
     return bytes(data[:2] + segment + data[2:])
 
 
+def jpeg_with_garbage_exif() -> bytes:
+    """A complete small JPEG whose EXIF block is garbage: the photo is fine, its EXIF reads as absent."""
+    data = _saved("JPEG", size=(64, 48))
+    exif = b"Exif\x00\x00II*\x00" + struct.pack("<I", 0x7FFFFFF0) + b"\xff" * 64
+    return data[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + data[2:]
+
+
 def dds() -> bytes:
     """A DirectDraw Surface of a pixel format Pillow has no decoder for."""
     header = struct.pack("<7I", 124, 0x1 | 0x2 | 0x4 | 0x1000, 64, 64, 0, 0, 0) + bytes(44)
