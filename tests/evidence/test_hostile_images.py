@@ -6,7 +6,8 @@ WebP, TIFF, BMP, JPEG and PSD, truncated JPEG/PNG/WebP, a bad EXIF block, DDS, S
 file) raises the peak resident memory of a fresh process by less than 16 MB: each is refused from
 its header, before any pixel is decoded. A large picture that is allowed (a 49 MP greyscale PNG,
 decoded fully) stays under 200 MB (measured: about 120 MB; the worst allowed case, a 49 MP RGB
-PNG, peaks near 265 MB, as Pillow holds 4 bytes a pixel; before issue 20 one WebP took 1.1 GB). Measured with resource.getrusage in a subprocess
+PNG, peaks near 265 MB, as Pillow holds 4 bytes a pixel; before issue 20 one WebP took 1.1 GB).
+Measured with resource.getrusage in a subprocess
 (tests/evidence/measure_memory.py), as tracemalloc does not see Pillow's pixel buffers."""
 
 from __future__ import annotations
