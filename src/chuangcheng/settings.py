@@ -253,7 +253,7 @@ EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 20000)
 if EXPORT_MAX_ROWS < 1:
     raise ImproperlyConfigured(f"EXPORT_MAX_ROWS must be at least 1, got {EXPORT_MAX_ROWS}")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
-PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 64_000_000)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 # A TrueType/OpenType font with Chinese glyphs for photo watermarks; empty: look in the usual places.
 PHOTO_WATERMARK_FONT = env_str("PHOTO_WATERMARK_FONT", "")
 # Office hours for deadlines in working hours ("08:30-12:00,14:00-17:30").
@@ -365,6 +365,12 @@ PUBLIC_REPORTS_PER_DAY = env_int("PUBLIC_REPORTS_PER_DAY", 20)
 PUBLIC_SMS_PER_HOUR = env_int("PUBLIC_SMS_PER_HOUR", 3)
 PUBLIC_SMS_PER_DAY = env_int("PUBLIC_SMS_PER_DAY", 10)
 PUBLIC_SMS_CODE_MINUTES = env_int("PUBLIC_SMS_CODE_MINUTES", 10)
+# Per client address (core.proxy.client_address), so a fresh cookie jar is limited too: larger than
+# the per-device allowance, as a family, an office or a mobile carrier's NAT shares one address.
+PUBLIC_REPORTS_PER_ADDRESS_PER_HOUR = env_int("PUBLIC_REPORTS_PER_ADDRESS_PER_HOUR", 15)
+PUBLIC_REPORTS_PER_ADDRESS_PER_DAY = env_int("PUBLIC_REPORTS_PER_ADDRESS_PER_DAY", 60)
+PUBLIC_SMS_PER_ADDRESS_PER_HOUR = env_int("PUBLIC_SMS_PER_ADDRESS_PER_HOUR", 10)
+PUBLIC_SMS_PER_ADDRESS_PER_DAY = env_int("PUBLIC_SMS_PER_ADDRESS_PER_DAY", 30)
 # Nearby open cases of the same category shown as possible duplicates while reporting.
 PUBLIC_DUPLICATE_METERS = env_int("PUBLIC_DUPLICATE_METERS", 100)
 PUBLIC_DUPLICATE_DAYS = env_int("PUBLIC_DUPLICATE_DAYS", 14)

@@ -35,9 +35,11 @@ DISPLAY_LONG_EDGE = 1600
 THUMBNAIL_LONG_EDGE = 320
 DISPLAY_QUALITY = 82
 THUMBNAIL_QUALITY = 75
-# 64 megapixels covers the 48/50 MP modes of current phones; decoding more would cost hundreds
-# of megabytes of memory per request. A deployment may set PHOTO_MAX_PIXELS.
-DEFAULT_MAX_PIXELS = 64_000_000
+# 50 megapixels covers the 48/50 MP modes of current phones; decoding more would cost hundreds
+# of megabytes of memory per request. A deployment may set PHOTO_MAX_PIXELS. The decoded size is
+# bounded too: width × height × bands at most PHOTO_MAX_PIXELS × 3 (an RGB photo's worth), where a
+# palette counts as the 4 bands it becomes and 16/32-bit greyscale as 4 (see _bands).
+DEFAULT_MAX_PIXELS = 50_000_000
 
 # Pillow's name for each accepted format -> the suffix the original is stored with. MPO is how
 # Pillow names a JPEG carrying a second (depth or preview) picture, as many phones write.
@@ -79,6 +81,29 @@ def max_pixels() -> int:
     return int(getattr(settings, "PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
 
 
+def _bands(mode: str) -> int:
+    """How many bytes a pixel of this mode costs once decoded and converted for the display version."""
+    if mode in ("P", "PA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        return 4
+    try:
+        return Image.getmodebands(mode)
+    except (KeyError, ValueError):
+        return 4
+
+
+def check_size(data: bytes, filename: str = "") -> None:
+    """Refuse an empty upload or one over PHOTO_MAX_BYTES, before anything else is done with it."""
+    name = filename or _("the photo")
+    if not data:
+        raise _bad(_("%(name)s is an empty file."), "empty", name)
+    limit = int(settings.PHOTO_MAX_BYTES)
+    if len(data) > limit:
+        raise ValidationError(
+            _("%(name)s is larger than %(mb)s MB."), code="too_large",
+            params={"name": name, "mb": f"{limit / (1024 * 1024):g}"},
+        )
+
+
 @dataclass(frozen=True)
 class PhotoInfo:
     """What the header and EXIF say. Width and height are those of the upright picture."""
@@ -107,14 +132,9 @@ def _bad(message: str, code: str, filename: str) -> ValidationError:
 def open_checked(data: bytes, filename: str = "") -> Image.Image:
     """Open (header only) an upload, refusing what is not an accepted photo. Does not decode."""
     name = filename or _("the photo")
-    if not data:
-        raise _bad(_("%(name)s is an empty file."), "empty", name)
-    limit = int(settings.PHOTO_MAX_BYTES)
-    if len(data) > limit:
-        raise ValidationError(
-            _("%(name)s is larger than %(mb)s MB."), code="too_large",
-            params={"name": name, "mb": f"{limit / (1024 * 1024):g}"},
-        )
+    check_size(data, filename)
+    # Pillow's own bomb check (a warning above the limit, an error above twice it) at our limit.
+    Image.MAX_IMAGE_PIXELS = max_pixels()
     try:
         with warnings.catch_warnings():
             # Pillow warns between MAX_IMAGE_PIXELS and twice that; treat it as the refusal it is.
@@ -131,7 +151,8 @@ def open_checked(data: bytes, filename: str = "") -> Image.Image:
         raise _bad(_("%(name)s is not a photo we can read (JPEG, PNG, WebP or HEIC)."), "unsupported_format",
                    name)
     width, height = image.size
-    if width <= 0 or height <= 0 or width * height > max_pixels():
+    limit = max_pixels()
+    if width <= 0 or height <= 0 or width * height > limit or width * height * _bands(image.mode) > 3 * limit:
         image.close()
         raise _bad(_("%(name)s has too many pixels."), "too_many_pixels", name)
     return image
@@ -290,7 +311,7 @@ def make_derivatives(data: bytes, *, filename: str = "", watermark: str = "") ->
             image.load()
         except (OSError, SyntaxError, ValueError, NotImplementedError, Image.DecompressionBombError) as exc:
             raise _bad(_("%(name)s is damaged or incomplete."), "truncated", name) from exc
-        picture = _rgb(image)
+        picture = _rgb(_reduced(image, target))
         if picture.size != target:
             picture = picture.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
     if info.orientation in ORIENTATION_FIX:
@@ -301,6 +322,19 @@ def make_derivatives(data: bytes, *, filename: str = "", watermark: str = "") ->
     thumb = picture.copy()
     thumb.thumbnail((THUMBNAIL_LONG_EDGE, THUMBNAIL_LONG_EDGE), Image.Resampling.LANCZOS)
     return Derivatives(display=display, thumbnail=_jpeg(thumb, THUMBNAIL_QUALITY, icc), info=info)
+
+
+def _reduced(image: Image.Image, target: tuple[int, int]) -> Image.Image:
+    """A large decoded picture shrunk by a whole factor (box averaging) before it is converted, so
+    a conversion never copies the full-size picture; at least twice the target stays for the
+    resize that follows. Modes `reduce` does not take (palettes, 16-bit) are returned as they are."""
+    factor = min(image.width // (2 * target[0]), image.height // (2 * target[1]))
+    if factor < 2:
+        return image
+    try:
+        return image.reduce(factor)
+    except (ValueError, NotImplementedError):
+        return image
 
 
 def _jpeg(image: Image.Image, quality: int, icc: bytes | None) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
@@ -21,17 +22,41 @@ from chuangcheng.evidence.models import Photo
 logger = logging.getLogger(__name__)
 
 
-def accept_photo(data: bytes, *, filename: str, by: Any, watermark: str = "", caption: str = "") -> Photo:
-    """Check, store and describe one uploaded photo; the same bytes twice give the same Photo.
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """An upload checked and processed, ready to store: the original bytes untouched, their SHA-256,
+    and the display and thumbnail versions (None when a photo with these bytes is stored already).
+    Made by `prepare_photo` before any transaction, so decoding never holds the write lock."""
 
-    `watermark` is the line drawn on the display version (time, place, who), written by the
-    caller. Raises a translated django ValidationError (codes: empty, too_large, not_an_image,
-    unsupported_format, too_many_pixels, truncated) and then nothing is stored."""
+    data: bytes
+    filename: str
+    sha256: str
+    watermark: str
+    derived: pipeline.Derivatives | None
+
+
+def prepare_photo(data: bytes, *, filename: str, watermark: str = "") -> PreparedPhoto:
+    """All the CPU work on one upload (type, decode, orientation, resize, watermark, thumbnail,
+    EXIF, hash), outside any transaction. Raises a translated django ValidationError (codes: empty,
+    too_large, not_an_image, unsupported_format, too_many_pixels, truncated)."""
+    pipeline.check_size(data, filename)
     digest = hashlib.sha256(data).hexdigest()
+    if Photo.objects.filter(sha256=digest).exists():
+        return PreparedPhoto(data=data, filename=filename, sha256=digest, watermark=watermark, derived=None)
+    derived = pipeline.make_derivatives(data, filename=filename, watermark=watermark)
+    return PreparedPhoto(data=data, filename=filename, sha256=digest, watermark=watermark, derived=derived)
+
+
+def store_photo(prepared: PreparedPhoto, *, by: Any, caption: str = "") -> Photo:
+    """Write a prepared photo's files and its row; the same bytes twice give the same Photo.
+    Only writes: call it inside the step's transaction, after `prepare_photo` outside it."""
+    data, digest, watermark = prepared.data, prepared.sha256, prepared.watermark
     existing = Photo.objects.filter(sha256=digest).first()
     if existing is not None:
         return existing
-    derived = pipeline.make_derivatives(data, filename=filename, watermark=watermark)
+    derived = prepared.derived
+    if derived is None:  # the row seen while preparing is gone (a rolled-back request): derive now
+        derived = pipeline.make_derivatives(data, filename=prepared.filename, watermark=watermark)
     info = derived.info
     uploaded_at = clock.now()
     folder = PurePosixPath("evidence") / clock.local(uploaded_at).strftime("%Y/%m")
@@ -62,6 +87,15 @@ def accept_photo(data: bytes, *, filename: str, by: Any, watermark: str = "", ca
         _remove(written)
         raise
     return photo
+
+
+def accept_photo(data: bytes, *, filename: str, by: Any, watermark: str = "", caption: str = "") -> Photo:
+    """Check, store and describe one uploaded photo: `prepare_photo` then `store_photo`. For the
+    CLI, jobs and the demo; a request with a transaction prepares first (see evidence.uploads).
+
+    `watermark` is the line drawn on the display version (time, place, who), written by the
+    caller. Raises a translated django ValidationError and then nothing is stored."""
+    return store_photo(prepare_photo(data, filename=filename, watermark=watermark), by=by, caption=caption)
 
 
 def regenerate_derivatives(photo: Photo) -> Photo:

@@ -26,7 +26,8 @@ from chuangcheng.cases.models import Case, Category, Resolution, Source, State
 from chuangcheng.core import audit, clock, geo
 from chuangcheng.core.validators import CHINESE_MOBILE, normalize_phone
 from chuangcheng.core.workflow import SYSTEM
-from chuangcheng.evidence.uploads import accepted_uploads
+from chuangcheng.evidence.services import PreparedPhoto
+from chuangcheng.evidence.uploads import accepted_uploads, prepare_uploads
 from chuangcheng.org.models import Region
 from chuangcheng.public import permissions, queries
 from chuangcheng.public.models import (
@@ -113,6 +114,29 @@ def _sms_windows() -> list[tuple[dt.timedelta, int]]:
             (dt.timedelta(days=1), int(settings.PUBLIC_SMS_PER_DAY))]
 
 
+# A fresh cookie jar is a fresh device: the client address is limited too, with a larger allowance
+# (a family or an office shares one address).
+def _address_windows(kind: str) -> list[tuple[dt.timedelta, int]]:
+    if kind == "sms":
+        return [(dt.timedelta(hours=1), int(settings.PUBLIC_SMS_PER_ADDRESS_PER_HOUR)),
+                (dt.timedelta(days=1), int(settings.PUBLIC_SMS_PER_ADDRESS_PER_DAY))]
+    return [(dt.timedelta(hours=1), int(settings.PUBLIC_REPORTS_PER_ADDRESS_PER_HOUR)),
+            (dt.timedelta(days=1), int(settings.PUBLIC_REPORTS_PER_ADDRESS_PER_DAY))]
+
+
+def address_key(client_ip: str) -> str:
+    """The counted key of a client address (its keyed hash: the address itself is not kept)."""
+    client_ip = (client_ip or "").strip()
+    if not client_ip:
+        return ""
+    return "a:" + salted_hmac("chuangcheng.public.address", client_ip, algorithm="sha256").hexdigest()
+
+
+def _check_rates(kind: str, keys: Sequence[str], client_ip: str) -> None:
+    check_rate(kind, keys, _sms_windows() if kind == "sms" else _windows())
+    check_rate(kind, [address_key(client_ip)], _address_windows(kind))
+
+
 def check_rate(kind: str, keys: Sequence[str], windows: Sequence[tuple[dt.timedelta, int]]) -> None:
     """Refuse when any key has reached a window's limit; nothing is written when refusing."""
     now = clock.now()
@@ -172,13 +196,15 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
                   lon: Decimal | float | None = None, lat: Decimal | float | None = None, address: str = "",
                   channel: str = Channel.WEB, client: Open311Client | None = None, name: str = "",
                   phone: str = "", phone_verified: bool = False, email: str = "", device: str = "",
-                  notify_sms: bool = False, community: Region | None = None) -> Report:
+                  notify_sms: bool = False, community: Region | None = None, client_ip: str = "") -> Report:
     """A problem reported by a resident (the page) or an outside system (Open311): checks the
     input and the abuse limits, opens the case (source resident, by the system) with its photos,
     and keeps the reporter's part with a fresh tracking code.
 
     `device` is the raw device id (the page's cookie, an Open311 device_id); only its keyed hash
-    is stored. `community` stands in for a location the resident could not give (typed address):
+    is stored. `client_ip` (the page's `core.proxy.client_address`) is limited as well, so a fresh
+    cookie jar is no fresh allowance. The photos are decoded before the transaction opens.
+    `community` stands in for a location the resident could not give (typed address):
     the case goes to the community's first grid and the street office corrects it on triage.
     Raises ValidationError (field messages), RateLimited, or PermissionDenied (blocked number)."""
     errors: dict[str, list[str]] = {}
@@ -239,9 +265,12 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
                                  "mistake, please call the street office."))
     device_hash = hash_device(device)
     keys = [device_hash and "d:" + device_hash, phone and "p:" + _phone_key(phone)]
+    # Checked before the photos are decoded (a flood costs no CPU), and again in the transaction.
+    _check_rates("report", keys, client_ip)
+    prepared = prepare_uploads(photos, by=None, place=address or grid.name)
     with transaction.atomic():
-        check_rate("report", keys, _windows())
-        with accepted_uploads(photos, by=None, place=address or grid.name) as accepted:
+        _check_rates("report", keys, client_ip)
+        with accepted_uploads(prepared, by=None, place=address or grid.name) as accepted:
             case = cases.report_case(by=SYSTEM, source=Source.RESIDENT, category=category, description=description,
                                      grid=grid, lon=x, lat=y, address=address, photos=accepted)
             # A resident's report is public from the start (its tracking page, Open311).
@@ -252,7 +281,7 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
                 phone_verified=bool(phone and phone_verified), email=email, device=device_hash,
                 notify_sms=bool(notify_sms and phone and phone_verified), created_at=case.reported_at,
             )
-        _count("report", keys)
+        _count("report", [*keys, address_key(client_ip)])
     return report
 
 
@@ -295,8 +324,9 @@ def _code_hash(phone: str, code: str) -> str:
 
 
 @transaction.atomic
-def send_sms_code(*, phone: str, device: str = "") -> SmsCode:
-    """Send a 6-digit code by text message (through notify's SMS gateway, after commit)."""
+def send_sms_code(*, phone: str, device: str = "", client_ip: str = "") -> SmsCode:
+    """Send a 6-digit code by text message (through notify's SMS gateway, after commit). Limited
+    per number, per device and per client address (`client_ip`)."""
     from chuangcheng.notify import services as notify
     from chuangcheng.notify.models import Channel as NotifyChannel
 
@@ -308,12 +338,12 @@ def send_sms_code(*, phone: str, device: str = "") -> SmsCode:
                                  "mistake, please call the street office."))
     device_hash = hash_device(device)
     keys = ["p:" + _phone_key(phone), device_hash and "d:" + device_hash]
-    check_rate("sms", keys, _sms_windows())
+    _check_rates("sms", keys, client_ip)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = clock.now()
     sms = SmsCode.objects.create(phone=phone, code_hash=_code_hash(phone, code), device=device_hash, created_at=now,
                                  expires_at=now + dt.timedelta(minutes=int(settings.PUBLIC_SMS_CODE_MINUTES)))
-    _count("sms", keys)
+    _count("sms", [*keys, address_key(client_ip)])
     notify.enqueue(key=f"public:sms-code:{sms.pk}", channel=NotifyChannel.SMS, target=phone,
                    title=_("【创城】Your verification code is %(code)s, valid for %(minutes)d minutes.")
                    % {"code": code, "minutes": int(settings.PUBLIC_SMS_CODE_MINUTES)})
@@ -353,12 +383,23 @@ def can_answer(report: Report) -> bool:
     return report.feedback_at is None or (done is not None and report.feedback_at < done)
 
 
-@transaction.atomic
 def answer_report(report: Report, *, fixed: bool, device: str = "", phone: str = "", note: str = "",
                   photos: Sequence[UploadedFile] = ()) -> Report:
     """The reporter says whether the problem is really fixed. "Not fixed" needs a photo and sends
     the case back to its unit, counted against it: a closed case is reopened, a rectified one
-    returned for rework. Only the reporter's device or verified phone may answer."""
+    returned for rework. Only the reporter's device or verified phone may answer. The reporter's
+    photos are decoded before the transaction opens."""
+    prepared: list[PreparedPhoto] = []
+    if not fixed and photos:
+        found = Report.objects.select_related("case", "case__grid").get(pk=report.pk)
+        if permissions.is_reporter(found, device=hash_device(device), phone=normalize_phone(phone)):
+            prepared = prepare_uploads(photos, by=None, place=found.case.address or found.case.grid.name)
+    return _answer_report(report, fixed=fixed, device=device, phone=phone, note=note, photos=prepared)
+
+
+@transaction.atomic
+def _answer_report(report: Report, *, fixed: bool, device: str, phone: str, note: str,
+                   photos: Sequence[PreparedPhoto]) -> Report:
     report = (Report.objects.select_for_update(of=("self",)).select_related("case", "case__unit", "case__grid")
               .get(pk=report.pk))
     if not permissions.is_reporter(report, device=hash_device(device), phone=normalize_phone(phone)):

@@ -23,6 +23,7 @@ from chuangcheng.cases.models import Case, Category, State
 from chuangcheng.core import clock
 from chuangcheng.core.devices import DeviceCookie
 from chuangcheng.core.forms import apply_validation_error
+from chuangcheng.core.proxy import client_address
 from chuangcheng.core.redirects import safe_next
 from chuangcheng.core.validators import mask_phone, normalize_phone
 from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
@@ -86,7 +87,8 @@ def report(request: HttpRequest) -> HttpResponse:
                     category=data["category"], description=data["description"], photos=data["photos"] or (),
                     lon=data["lon"], lat=data["lat"], address=data["address"], channel=Channel.WEB,
                     name=data["name"], phone=phone, phone_verified=verified, device=device,
-                    notify_sms=data["notify_sms"], community=data["community"])
+                    notify_sms=data["notify_sms"], community=data["community"],
+                    client_ip=client_address(request) or "")
             except ValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
                 location_errors = errors.pop("location", [])
@@ -165,7 +167,8 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
 def sms_code(request: HttpRequest) -> JsonResponse:
     """Send a verification code (JSON for the page's script)."""
     try:
-        services.send_sms_code(phone=request.POST.get("phone", ""), device=device_of(request))
+        services.send_sms_code(phone=request.POST.get("phone", ""), device=device_of(request),
+                               client_ip=client_address(request) or "")
     except ValidationError as exc:
         return _json_error(exc, 400)
     except services.RateLimited as exc:

@@ -29,7 +29,7 @@ from chuangcheng.engagement.publicity.models import (
     PushDelivery,
 )
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.services import accept_photo
+from chuangcheng.evidence.services import prepare_photo, store_photo
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.notify import services as notify
 from chuangcheng.notify.models import Webhook
@@ -152,13 +152,15 @@ def _push_image(upload: Any, *, by: Any) -> Iterator[Photo | None]:
         yield None
         return
     photo: Photo | None = None
+    data = upload.read(int(settings.PHOTO_MAX_BYTES) + 1)
+    try:
+        # Decoded before the transaction, which only writes (SQLite's write lock is held there).
+        prepared = prepare_photo(data, filename=getattr(upload, "name", "") or "image")
+    except ValidationError as exc:
+        raise ValidationError({"image": exc.messages}) from exc
     try:
         with transaction.atomic():
-            data = upload.read(int(settings.PHOTO_MAX_BYTES) + 1)
-            try:
-                photo = accept_photo(data, filename=getattr(upload, "name", "") or "image", by=by)
-            except ValidationError as exc:
-                raise ValidationError({"image": exc.messages}) from exc
+            photo = store_photo(prepared, by=by)
             yield photo
     except BaseException:
         if photo is not None and not Photo.objects.filter(pk=photo.pk).exists():

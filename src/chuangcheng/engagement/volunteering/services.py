@@ -27,7 +27,8 @@ from chuangcheng.core import audit, clock, geo
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.volunteering import permissions
 from chuangcheng.engagement.volunteering.models import OUTCOMES, Action, ActionPhoto, Attendance, HoursCorrection
-from chuangcheng.evidence.uploads import accepted_uploads
+from chuangcheng.evidence.services import PreparedPhoto
+from chuangcheng.evidence.uploads import accepted_uploads, prepare_uploads
 from chuangcheng.org.models import Region
 from chuangcheng.org.permissions import in_scope
 
@@ -338,11 +339,22 @@ def clean_outcome(values: Mapping[str, Any]) -> dict[str, int]:
     return result
 
 
-@transaction.atomic
 def close_action(action: Action, *, by: Any, outcome: Mapping[str, Any], summary: str = "",
                  before_photos: Sequence[Any] = (), after_photos: Sequence[Any] = ()) -> Action:
     """Record that the action was held, with its outcome counters, summary and before/after photos.
-    Whoever is still checked in is checked out at the end time."""
+    Whoever is still checked in is checked out at the end time. The photos are decoded before the
+    transaction opens."""
+    if not permissions.can_manage_action(by, action):
+        raise PermissionDenied(_("Only the organizer or the community office may close this action."))
+    place = f"{action.community.name} {action.place_name}"
+    return _close_action(action, by=by, outcome=outcome, summary=summary,
+                         before_photos=prepare_uploads(list(before_photos), by=by, place=place),
+                         after_photos=prepare_uploads(list(after_photos), by=by, place=place))
+
+
+@transaction.atomic
+def _close_action(action: Action, *, by: Any, outcome: Mapping[str, Any], summary: str,
+                  before_photos: Sequence[PreparedPhoto], after_photos: Sequence[PreparedPhoto]) -> Action:
     if not permissions.can_manage_action(by, action):
         raise PermissionDenied(_("Only the organizer or the community office may close this action."))
     action = _locked(action)

@@ -25,7 +25,8 @@ from chuangcheng.cases.models import Case, Category, Source, State
 from chuangcheng.core import clock, geo
 from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.evidence.models import Photo
-from chuangcheng.evidence.uploads import accepted_uploads
+from chuangcheng.evidence.services import PreparedPhoto
+from chuangcheng.evidence.uploads import accepted_uploads, prepare_uploads
 from chuangcheng.inspections.models import Assignment, Inspection, ItemResult, PlanRules
 from chuangcheng.inspections.permissions import can_inspect
 from chuangcheng.org.models import Region
@@ -152,10 +153,12 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
     if fix is not None:
         distance = round(geo.distance_m(float(fix[0]), float(fix[1]), float(point.lon), float(point.lat)))
         location = Inspection.Location.OK if distance <= rules.distance_limit_m else Inspection.Location.FAR
+    # Photos are decoded here, before the transaction (which holds SQLite's write lock), and only stored in it.
+    prepared = {c.item.code: _prepare(c, by=by, place=point.name) for c in checked if c.photos}
     try:
         with transaction.atomic(), ExitStack() as stack:
             accepted = {
-                c.item.code: _accept(stack, c, by=by, place=point.name) for c in checked if c.photos
+                code: _accept(stack, photos, by=by, place=point.name) for code, photos in prepared.items()
             }
             inspection = Inspection(
                 key=key, point=point, grid=point.grid, inspector=by, version=version, day=day,
@@ -340,13 +343,18 @@ def _score(item: CheckItem, result: str, count: int | None) -> Decimal:
     return item.weight if result == Result.PASS else Decimal(0)
 
 
-def _accept(stack: ExitStack, checked: _Checked, *, by: Any, place: str) -> list[Photo]:
-    """Accept one failed item's photos inside the submission: a refused photo names the item, and
-    any failure later in the submission removes every file written."""
+def _prepare(checked: _Checked, *, by: Any, place: str) -> list[PreparedPhoto]:
+    """Decode one failed item's photos before the submission's transaction: a refused photo names the item."""
     try:
-        return list(stack.enter_context(accepted_uploads(checked.photos, by=by, place=place)))
+        return prepare_uploads(checked.photos, by=by, place=place)
     except ValidationError as exc:
         raise ValidationError({f"items.{checked.item.code}": exc.messages}) from exc
+
+
+def _accept(stack: ExitStack, photos: list[PreparedPhoto], *, by: Any, place: str) -> list[Photo]:
+    """Store one failed item's photos inside the submission: any failure later in the submission
+    removes every file written."""
+    return list(stack.enter_context(accepted_uploads(photos, by=by, place=place)))
 
 
 def _store_results(inspection: Inspection, checked: Sequence[_Checked], accepted: dict[str, list[Photo]], *,
