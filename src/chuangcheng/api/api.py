@@ -39,18 +39,25 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+# Refusals an operation's shape does not show: a 404 with no path parameter.
+EXTRA_ERRORS: dict[str, set[int]] = {
+    "catalog_in_force": {404},  # no catalog version in force yet
+    "createTask": {404},  # the caller's scope lies above any street
+}
+
+
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     """The refusals an operation can answer with, read from its shape: who may call it, what it takes
     and whether it moves a workflow. Kept here so that no endpoint lists them by hand."""
-    statuses: set[int] = {403}
+    statuses: set[int] = {403} | EXTRA_ERRORS.get(operation.get("operationId", ""), set())
     if operation.get("security"):
         statuses.add(401)
     parameters = operation.get("parameters", [])
     body = operation.get("requestBody")
     if parameters or body:
         statuses |= {400, 422}
-    # A path parameter names an object (scope 404); a few reads without one 404 when nothing exists.
-    if any(p.get("in") == "path" for p in parameters) or method == "get":
+    # A path parameter names an object (scope 404).
+    if any(p.get("in") == "path" for p in parameters):
         statuses.add(404)
     if body and "multipart/form-data" in body.get("content", {}):
         statuses.add(413)
