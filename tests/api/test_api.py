@@ -170,3 +170,31 @@ def test_no_write_operation_holds_a_token_client_to_csrf(cast):
             response = getattr(client, method)(url, **bearer(key))
             assert response.status_code != 403 or response.json()["error"]["code"] != "csrf", (method, url)
     assert writes >= 29
+
+
+def test_a_body_over_the_upload_limit_is_refused_with_413_in_the_error_format(cast, settings):
+    from chuangcheng.org.services import create_api_token
+
+    _token, key = create_api_token(cast.street_admin, name="手机")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = Client().post("/api/cases", {"description": "路" * 200}, HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert "413" in Client().get("/api/openapi.json").json()["paths"]["/api/cases"]["post"]["responses"]
+
+
+def test_every_refusal_is_documented_in_the_one_error_format(cast):
+    document = Client().get("/api/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "403" in responses, (method, path)
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    assert response["content"]["application/json"]["schema"] == error, (method, path, status)
+    cases = document["paths"]
+    assert {"401", "403", "404", "409", "422"} <= set(cases["/api/cases/{number}/verify"]["post"]["responses"])
+    assert "413" in cases["/api/cases"]["post"]["responses"]
+    assert "409" not in cases["/api/cases"]["get"]["responses"]
+    assert set(document["components"]["schemas"]["ErrorOut"]["required"]) == {"error"}

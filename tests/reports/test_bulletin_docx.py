@@ -110,3 +110,20 @@ def test_libreoffice_converts_it_to_pdf(docx_bytes, tmp_path):
     subprocess.run([str(SOFFICE), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],  # noqa: S603
                    check=True, capture_output=True, timeout=120)
     assert (tmp_path / "bulletin.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_control_characters_in_a_description_do_not_break_the_document(content):
+    assert content["typical"]  # a rectified case whose description enters the document
+    content["typical"][0]["text"] = "路边垃圾\x01\x0b没人管"
+    content["issuer"] = "创城办\x00"
+    data = render_docx(content, number=7, remarks="请各社区\x1f对照整改。")
+    doc = Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "路边垃圾没人管" in text
+    assert not any(ch in text for ch in "\x00\x01\x0b\x1f")
+
+
+def test_writable_keeps_tabs_and_newlines_and_drops_other_controls():
+    from chuangcheng.reports.bulletin_docx import writable
+
+    assert writable("路边垃圾\x01\x0b没人管\t\n\x7f\ud800") == "路边垃圾没人管\t\n\x7f"

@@ -2,17 +2,98 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from chuangcheng.api.auth import ActiveSessionAuth, TokenAuth
 from chuangcheng.core.workflow import Conflict, TransitionNotAllowed
 
-api = NinjaAPI(
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ErrorOut(Schema):
+    """Every refusal of this API, whatever its status."""
+
+    error: ErrorDetail
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The request could not be read, or a service refused its values (`fields` says which).",
+    401: "No valid session or token.",
+    403: "The caller may not do this (or a browser write without its CSRF token).",
+    404: "Not found, or not in the caller's region.",
+    409: "The object's state does not allow this action, or it changed since the client read it.",
+    413: "The upload is larger than the server accepts.",
+    422: "A parameter or body field does not match the schema (`fields` says which).",
+    429: "Too many failed attempts; try again later.",
+}
+
+
+# Refusals an operation's shape does not show: a 404 with no path parameter.
+EXTRA_ERRORS: dict[str, set[int]] = {
+    "catalog_in_force": {404},  # no catalog version in force yet
+    "createTask": {404},  # the caller's scope lies above any street
+}
+
+
+def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
+    """The refusals an operation can answer with, read from its shape: who may call it, what it takes
+    and whether it moves a workflow. Kept here so that no endpoint lists them by hand."""
+    statuses: set[int] = {403} | EXTRA_ERRORS.get(operation.get("operationId", ""), set())
+    if operation.get("security"):
+        statuses.add(401)
+    parameters = operation.get("parameters", [])
+    body = operation.get("requestBody")
+    if parameters or body:
+        statuses |= {400, 422}
+    # A path parameter names an object (scope 404).
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.add(404)
+    if body and "multipart/form-data" in body.get("content", {}):
+        statuses.add(413)
+    # A write on a named object (/cases/{number}/verify, /volunteering/actions/{code}/signup, ...)
+    # is a workflow action: its state may not allow it, or someone acted first.
+    segments = path.rstrip("/").split("/")
+    if method in ("post", "delete") and len(segments) >= 2 and segments[-2].startswith("{"):
+        statuses.add(409)
+    if method == "delete" and segments[-1].startswith("{"):
+        statuses.add(409)
+    return statuses
+
+
+class DocumentedAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI names every status an operation answers with, all refusals in the
+    one error format (`ErrorOut`)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components["ErrorOut"] = error_schema
+        reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                declared = {int(status) for status in responses if int(status) >= 400}
+                for status in sorted(error_statuses(method, path, operation) | declared):
+                    responses[status] = {"description": ERROR_DESCRIPTIONS.get(status, "Refused."),
+                                         "content": reference}
+        return schema
+
+
+api = DocumentedAPI(
     title="Chuangcheng API",
     version="1",
     description="Read and write the campaign's data. Sign in with the browser session or a personal token "
@@ -47,6 +128,17 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _error(request, 403, "csrf", _("This request from the browser lacks its security token; "
                                                "reload the page and try again."))
     return _error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "too_large", _("The upload is larger than the server accepts."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """A malformed multipart body or too many fields: the request cannot be read."""
+    return _error(request, 400, "invalid", _("The request could not be read."))
 
 
 @api.exception_handler(PermissionDenied)

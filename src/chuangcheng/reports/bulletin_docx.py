@@ -58,6 +58,24 @@ def _font(run: Any, east_asia: str, size: float, *, bold: bool = False, color: R
     fonts.set(qn("w:hAnsi"), latin)
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and carriage return; lone surrogates):
+# python-docx refuses them, and a resident's description may hold any of them.
+_UNWRITABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000),
+                             0xFFFE, 0xFFFF])
+
+
+def writable(text: str) -> str:
+    """The text without the characters a Word document cannot hold."""
+    return text.translate(_UNWRITABLE)
+
+
+def _run(paragraph: Paragraph, text: str, east_asia: str, size: float, **style: Any) -> Any:
+    """Every piece of text enters the document here."""
+    run = paragraph.add_run(writable(text))
+    _font(run, east_asia, size, **style)
+    return run
+
+
 def _para(doc: Any, text: str = "", *, font: str = BODY_FONT, size: float = BODY_PT, bold: bool = False,
           color: RGBColor | None = None, align: Any = None, indent: bool = False,
           latin: str = LATIN_FONT) -> Paragraph:
@@ -71,7 +89,7 @@ def _para(doc: Any, text: str = "", *, font: str = BODY_FONT, size: float = BODY
     if indent:
         fmt.first_line_indent = Pt(size * 2)
     if text:
-        _font(paragraph.add_run(text), font, size, bold=bold, color=color, latin=latin)
+        _run(paragraph, text, font, size, bold=bold, color=color, latin=latin)
     return paragraph
 
 
@@ -91,7 +109,7 @@ def _rule(paragraph: Paragraph, color: str = "E00000", size: int = 12) -> None:
 def _page_number(paragraph: Paragraph) -> None:
     """"— 1 —" in the footer: a PAGE field between dashes."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run("— "), BODY_FALLBACK, 14)
+    _run(paragraph, "— ", BODY_FALLBACK, 14)
     run = paragraph.add_run()
     _font(run, BODY_FALLBACK, 14)
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
@@ -106,7 +124,7 @@ def _page_number(paragraph: Paragraph) -> None:
             element = OxmlElement("w:t")
             element.text = text
         run._element.append(element)
-    _font(paragraph.add_run(" —"), BODY_FALLBACK, 14)
+    _run(paragraph, " —", BODY_FALLBACK, 14)
 
 
 def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
@@ -115,7 +133,7 @@ def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Ta
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(str(text)), HEADING_FONT, TABLE_PT)
+        _run(cell.paragraphs[0], str(text), HEADING_FONT, TABLE_PT)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     # The header row repeats on every page the table runs over.
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
@@ -126,7 +144,7 @@ def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Ta
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(_cell(value)), BODY_FALLBACK, TABLE_PT)
+            _run(cell.paragraphs[0], _cell(value), BODY_FALLBACK, TABLE_PT)
     return table
 
 
@@ -194,8 +212,8 @@ def render_docx(content: dict[str, Any], *, number: int | None = None, remarks: 
     issue = (_("No. %(number)s") % {"number": number}) if number else _("Draft")
     _para(doc, issue, font=BODY_FALLBACK, align=WD_ALIGN_PARAGRAPH.CENTER)
     line = _para(doc, "", align=WD_ALIGN_PARAGRAPH.LEFT)
-    _font(line.add_run(content.get("issuer", "")), BODY_FALLBACK, BODY_PT)
-    _font(line.add_run("\t" + _chinese_date(day)), BODY_FALLBACK, BODY_PT)
+    _run(line, content.get("issuer", ""), BODY_FALLBACK, BODY_PT)
+    _run(line, "\t" + _chinese_date(day), BODY_FALLBACK, BODY_PT)
     line.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)  # the date at the right edge
     _rule(line)
     _para(doc, "")
@@ -265,11 +283,11 @@ def render_docx(content: dict[str, Any], *, number: int | None = None, remarks: 
             if data:
                 cell.paragraphs[0].add_run().add_picture(io.BytesIO(data), width=PHOTO_WIDTH)
             else:
-                _font(cell.paragraphs[0].add_run(_("(photo not available)")), BODY_FALLBACK, TABLE_PT)
+                _run(cell.paragraphs[0], _("(photo not available)"), BODY_FALLBACK, TABLE_PT)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             label = pictures.cell(1, column)
             label.text = ""
-            _font(label.paragraphs[0].add_run(caption), SUBHEADING_FONT, TABLE_PT)
+            _run(label.paragraphs[0], caption, SUBHEADING_FONT, TABLE_PT)
             label.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     _heading(doc, _("7. Tomorrow's focus"))

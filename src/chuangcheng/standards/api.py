@@ -36,7 +36,7 @@ class CatalogOut(Schema):
     point_types: list[PointTypeSummaryOut]
 
 
-class CheckItemOut(Schema):
+class CatalogItemOut(Schema):
     code: str
     group: str | None
     group_name: str | None
@@ -57,7 +57,7 @@ class PointTypeOut(Schema):
     description: str
     unit_kinds: list[str]
     groups: list[str]
-    items: list[CheckItemOut]
+    items: list[CatalogItemOut]
 
 
 def _version_out(version: CatalogVersion) -> VersionOut:
@@ -67,9 +67,9 @@ def _version_out(version: CatalogVersion) -> VersionOut:
     )
 
 
-def _item_out(item: CheckItem) -> CheckItemOut:
+def _item_out(item: CheckItem) -> CatalogItemOut:
     group = item.group if item.group_id is not None else None
-    return CheckItemOut(
+    return CatalogItemOut(
         code=item.code,
         group=group.code if group is not None else None,
         group_name=group.name if group is not None else None,
