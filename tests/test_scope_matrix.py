@@ -29,6 +29,7 @@ from PIL import Image
 
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Case, Category
+from chuangcheng.core import clock
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.engagement.publicity import services as publicity
 from chuangcheng.engagement.tasklists import services as tasklists
@@ -75,6 +76,13 @@ class World:
     actors: dict[str, User]
 
 
+# Dates relative to the suite's (pinned) today, so the matrix holds on any day.
+TODAY = clock.today()
+SOON = clock.now().replace(microsecond=0) + dt.timedelta(days=7)
+MONDAY = TODAY - dt.timedelta(days=TODAY.weekday() + 7)  # last week's
+DAY = (TODAY - dt.timedelta(days=1)).isoformat()  # the street's published bulletin
+WEEK = "{}-W{:02d}".format(*MONDAY.isocalendar()[:2])  # and ranking
+
 def _jpeg(color: str) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(out, "JPEG")
@@ -104,24 +112,25 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
         cases.accept_case(case, by=street_admin)
         cases.dispatch_case(case, by=street_admin, unit=works_for)
     task = tasklists.create_task(by=street_admin, street=street, title=f"{prefix}任务", unit=works_for or unit,
-                                 due_on=dt.date(2026, 12, 31), regions=[community])
+                                 due_on=TODAY + dt.timedelta(days=28), regions=[community])
     held = None
     if meeting:
         # The street's published bulletin of DAY and ranking of WEEK.
         from chuangcheng.reports.services import bulletins, rankings
 
-        bulletins.publish_bulletin(bulletins.draft_bulletin(street, dt.date(2026, 12, 2), by=street_admin),
+        bulletins.publish_bulletin(bulletins.draft_bulletin(street, dt.date.fromisoformat(DAY), by=street_admin),
                                    by=street_admin)
-        rankings.publish_ranking(rankings.compute_ranking(street, dt.date(2026, 11, 23)), by=street_admin)
+        rankings.publish_ranking(rankings.compute_ranking(street, MONDAY), by=street_admin)
         held = tasklists.record_meeting(by=street_admin, street=street,
-                                        held_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC),
+                                        held_at=clock.now() - dt.timedelta(days=2),
                                         title="推进会", place="会议室", chair="主任", units=[unit])
     action = volunteering.plan_action(
         by=street_admin, kind=Action.Kind.PERSUASION, title="劝导乱停车", community=community,
-        place_name=f"{prefix}广场", lon=lon, lat=lat, starts_at=dt.datetime(2026, 12, 10, 1, tzinfo=dt.UTC),
-        ends_at=dt.datetime(2026, 12, 10, 3, tzinfo=dt.UTC), capacity=10, targets=["parking"])
+        place_name=f"{prefix}广场", lon=lon, lat=lat, starts_at=SOON,
+        ends_at=SOON + dt.timedelta(hours=2), capacity=10, targets=["parking"])
     item = publicity.register_item(point, by=street_admin, kind="poster", theme="讲文明树新风", count=1,
-                                   put_up_on=dt.date(2026, 12, 1), photo=_upload(f"{prefix}-poster.jpg", "green"))
+                                   put_up_on=TODAY - dt.timedelta(days=2),
+                                   photo=_upload(f"{prefix}-poster.jpg", "green"))
     Webhook.objects.create(name=f"{prefix}群", kind=Webhook.Kind.WECOM, region=grid,
                            url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test")
     push = publicity.push_message(by=street_admin, title="创城提示", text="请勿乱停车", grids=[grid],
@@ -180,7 +189,6 @@ def _street_only(build: Spec) -> Spec:
     return lambda p: build(p) if p.meeting is not None else None
 
 
-DAY, WEEK = "2026-12-02", "2026-W48"
 
 
 def _question(p: Place) -> dict[str, Any]:
@@ -377,8 +385,8 @@ def sample_body(schema: dict[str, Any], operation: dict[str, Any]) -> tuple[str,
         kind = prop.get("type") or next((o.get("type") for o in prop.get("anyOf", []) if o.get("type") != "null"),
                                         "string")
         fmt = prop.get("format") or next((o.get("format") for o in prop.get("anyOf", []) if o.get("format")), "")
-        values[name] = "2026-12-31T17:00:00+08:00" if fmt == "date-time" else (
-            "2026-12-31" if fmt == "date" else SAMPLES.get(kind, "x"))
+        values[name] = f"{TODAY + dt.timedelta(days=28)}T17:00:00+08:00" if fmt == "date-time" else (
+            (TODAY + dt.timedelta(days=28)).isoformat() if fmt == "date" else SAMPLES.get(kind, "x"))
     return content_type, values
 
 

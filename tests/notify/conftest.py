@@ -7,13 +7,15 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+import os
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+# A database of its own on the local Redis; CI gives a second run at the same time another one.
+REDIS_TEST_URL = os.environ.get("CHUANGCHENG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @dataclass
