@@ -135,6 +135,17 @@ def cast(db: None) -> Cast:
     )
 
 
+# What tests.evidence.conftest.camera_exif writes as the time a photo was taken.
+CAMERA_SHOT = dt.datetime(2026, 11, 28, 9, 15, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def after_the_shot(time_machine: Any) -> None:
+    """A photo "taken" later than now is not believed (its EXIF time is ignored), so a test that
+    reads the camera's time runs five days after it, whatever day the suite runs on."""
+    time_machine.move_to(CAMERA_SHOT + dt.timedelta(days=5), tick=True)
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)

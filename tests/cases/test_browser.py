@@ -50,7 +50,8 @@ def big_camera_photo(path: Path) -> Path:
     return path
 
 
-def test_a_case_goes_round_the_loop_on_phones(live_server, scene: Scene, browser, settings, tmp_path):
+def test_a_case_goes_round_the_loop_on_phones(live_server, scene: Scene, browser, settings, tmp_path,
+                                              after_the_shot):
     ARTIFACTS.mkdir(exist_ok=True)
     settings.PHOTO_MAX_BYTES = 600_000
     base = live_server.url

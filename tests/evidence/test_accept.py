@@ -21,6 +21,8 @@ from tests.evidence.conftest import camera_exif, encoded, gps_hohhot, halves, jp
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+pytestmark = pytest.mark.usefixtures("after_the_shot")
+
 def read(field: Any) -> bytes:
     with field.open("rb") as handle:
         return handle.read()
