@@ -74,6 +74,12 @@ class Source(models.TextChoices):
     LEADER = "leader", _("leader")
 
 
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASIC = "basic", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("not satisfied")
+
+
 class Severity(models.TextChoices):
     NORMAL = "normal", _("normal")
     URGENT = "urgent", _("urgent")
@@ -125,6 +131,10 @@ class Case(models.Model):
     # Residents' reports are public from the start; any other case only once the street office
     # marks it so (public.services.publish_case). The public pages and Open311 show no other case.
     public = models.BooleanField(_("shown to the public"), default=False)
+    # The reporting resident's rating of the fix (群众满意率), the last one given.
+    rating = models.CharField(_("resident's rating"), max_length=12, choices=Rating.choices, blank=True)
+    rating_reason = models.CharField(_("reason for the rating"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

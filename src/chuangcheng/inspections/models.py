@@ -35,6 +35,9 @@ class PlanRules(models.Model):
         _("hours after midnight a day's inspections may still be submitted"), default=2,
         validators=[MaxValueValidator(12)])
     plan_at = models.TimeField(_("the morning plan is made at"), default=dt.time(6, 30))
+    cross_checks_per_day = models.PositiveSmallIntegerField(
+        _("points of another community each community cross-checks a day (交叉检查)"), default=0,
+        validators=[MaxValueValidator(50)])
 
     class Meta:
         verbose_name = _("planning rules")
@@ -75,6 +78,7 @@ class Assignment(models.Model):
         VERIFY = "verify", _("a case here awaits verification")
         FILL = "fill", _("spare capacity")
         MANUAL = "manual", _("added by hand")
+        CROSS = "cross", _("cross-check of another community")
 
     plan = models.ForeignKey(DailyPlan, on_delete=models.CASCADE, related_name="assignments")
     code = models.CharField(_("code"), max_length=12, unique=True, default=random_code, editable=False)
@@ -100,6 +104,16 @@ class Inspection(models.Model):
     """日督查: one visit to one point, scored against its type's checklist in the catalog version in
     force that day. Written once, never changed; `key` makes a retried submission a no-op."""
 
+    class Kind(models.TextChoices):
+        """Who checked: a community's own staff (a self-check) or someone independent of it. Only
+        independent checks score a community in the ranking (RankingRules, default on)."""
+
+        SELF = "self", _("self-check by the community's own staff")
+        STREET = "street", _("check by the subdistrict office")
+        CROSS = "cross", _("cross-check by another community (交叉检查)")
+        DISTRICT = "district", _("check by the district or city")
+        COVERT = "covert", _("third-party covert visit (暗访)")
+
     class Location(models.TextChoices):
         OK = "ok", _("at the point")
         FAR = "far", _("too far from the point")
@@ -114,6 +128,7 @@ class Inspection(models.Model):
                                    related_name="inspections")
     version = models.ForeignKey(CatalogVersion, verbose_name=_("catalog version"), on_delete=models.PROTECT,
                                 related_name="inspections")
+    kind = models.CharField(_("who checked"), max_length=10, choices=Kind.choices, default=Kind.SELF)
     day = models.DateField(_("date"), db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=clock.now)
@@ -139,6 +154,10 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point} {self.day}"
+
+    @property
+    def independent(self) -> bool:
+        return self.kind != self.Kind.SELF
 
     @property
     def rate(self) -> float | None:

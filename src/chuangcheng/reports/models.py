@@ -49,10 +49,22 @@ class DailyRollup(models.Model):
     cases_returned = models.PositiveIntegerField(_("returned for rework"), default=0)
     cases_reopened = models.PositiveIntegerField(_("cases reopened"), default=0)
     cases_wrong_unit = models.PositiveIntegerField(_("sent back as wrong unit"), default=0)
+    # Due-based figures (GB/T 30428, reports.rates): cases whose deadline fell this day, and of them
+    # those rectified by it; cases closed this day never returned for rework nor reopened.
+    cases_due = models.PositiveIntegerField(_("cases that fell due"), default=0)
+    cases_due_met = models.PositiveIntegerField(_("cases that fell due, handled by the deadline"), default=0)
+    cases_first_time = models.PositiveIntegerField(_("cases closed at the first attempt"), default=0)
+    # Residents' ratings of closed cases given this day
+    ratings_satisfied = models.PositiveIntegerField(_("rated satisfied"), default=0)
+    ratings_basic = models.PositiveIntegerField(_("rated basically satisfied"), default=0)
+    ratings_unsatisfied = models.PositiveIntegerField(_("rated unsatisfied"), default=0)
     # Cases: the state at the end of the day
     cases_open = models.PositiveIntegerField(_("cases open at the end of the day"), default=0)
     cases_overdue = models.PositiveIntegerField(_("cases overdue at the end of the day"), default=0)
 
+    # The field score's inputs in the assessment's terms (standards.scoring), by who checked:
+    # {"self" | "independent": {assessment item code: [inspections, "deducted"]}}
+    field = models.JSONField(_("assessment deductions"), default=dict, blank=True)
     # {category code: {"failed": items failed, "opened": cases opened}}
     by_category = models.JSONField(_("by category"), default=dict, blank=True)
     # Figures of later capabilities (volunteer hours, publicity, survey answers ...), by name.
@@ -83,6 +95,9 @@ class UnitRollup(models.Model):
     cases_returned = models.PositiveIntegerField(_("returned for rework"), default=0)
     cases_reopened = models.PositiveIntegerField(_("cases reopened"), default=0)
     cases_wrong_unit = models.PositiveIntegerField(_("sent back as wrong unit"), default=0)
+    cases_due = models.PositiveIntegerField(_("cases that fell due"), default=0)
+    cases_due_met = models.PositiveIntegerField(_("cases that fell due, handled by the deadline"), default=0)
+    cases_first_time = models.PositiveIntegerField(_("cases closed at the first attempt"), default=0)
     cases_open = models.PositiveIntegerField(_("cases open at the end of the day"), default=0)
     cases_overdue = models.PositiveIntegerField(_("cases overdue at the end of the day"), default=0)
 

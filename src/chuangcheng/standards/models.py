@@ -96,6 +96,9 @@ class TypeProfile(models.Model):
     point_type = models.ForeignKey(PointType, on_delete=models.PROTECT, related_name="profiles")
     description = models.TextField(_("description"), blank=True)
     unit_kinds = models.JSONField(_("usual responsible unit kinds"), default=list, blank=True)
+    sample_size = models.PositiveSmallIntegerField(
+        _("points an assessor visits"), default=3,
+        help_text=_("How many points of this type the field assessment samples (测评抽样数)."))
     groups = models.ManyToManyField(
         CheckGroup, verbose_name=_("check groups"), blank=True, related_name="profiles"
     )
@@ -117,6 +120,52 @@ class TypeProfile(models.Model):
             raise ValidationError(
                 {"unit_kinds": _("Unknown unit kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}}
             )
+
+
+class AssessmentItem(models.Model):
+    """测评内容: what the field assessment scores, with a fixed 分值 (`points`).
+
+    An observed item belongs to one point type and covers the check items of one of that type's
+    check groups (`group`), or the type's own check items (`group` empty). A failed check item at
+    an inspection of a point of that type deducts its `CheckItem.deduction` (per occurrence, or per
+    failure) from it; over the assessors' sample the deductions are capped at `points` (see
+    standards.scoring). An item assessed from documents (`method` materials) has no point type: the
+    street keeps its evidence in the materials archive."""
+
+    class Method(models.TextChoices):
+        OBSERVE = "observe", _("field observation (实地观察)")
+        SIMULATE = "simulate", _("simulated check (实景模拟验证)")
+        RECORDS = "records", _("records checked on site (实地调查)")
+        MATERIALS = "materials", _("documents (材料审核)")
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="assessment_items")
+    code = models.CharField(_("code"), max_length=40, validators=[validate_code])
+    name = models.CharField(_("name"), max_length=120)
+    method = models.CharField(_("how it is assessed"), max_length=12, choices=Method.choices,
+                              default=Method.OBSERVE)
+    point_type = models.ForeignKey(
+        PointType, verbose_name=_("point type"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assessment_items",
+    )
+    group = models.ForeignKey(
+        CheckGroup, verbose_name=_("check group"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="assessment_items",
+    )
+    points = models.DecimalField(_("points (分值)"), max_digits=6, decimal_places=2)
+    description = models.TextField(_("what the assessors look at"), blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="uniq_assessment_code_per_version"),
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="assessment_points_positive"),
+        ]
+        verbose_name = _("assessment item")
+        verbose_name_plural = _("assessment items")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
 
 
 class CheckItem(models.Model):
@@ -145,6 +194,12 @@ class CheckItem(models.Model):
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
     deduction = models.DecimalField(
         _("deduction per occurrence"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    # What a failure costs the assessment item (测评内容) this item falls under: per occurrence for an
+    # occurrences item, per failure otherwise ("少一条扣2分"). Empty: the item costs its assessment
+    # item nothing (it still counts in the point's own score).
+    penalty = models.DecimalField(
+        _("deduction from the assessment item"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     unit_kinds = models.JSONField(_("usual responsible unit kinds"), default=list, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
