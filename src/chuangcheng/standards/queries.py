@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chuangcheng.org import permissions
-from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
+from chuangcheng.standards.models import (
+    AssessmentItem,
+    CatalogVersion,
+    CheckGroup,
+    CheckItem,
+    PointType,
+    TypeProfile,
+)
+from chuangcheng.standards.scoring import Rule
 
 
 def version_in_force() -> CatalogVersion | None:
@@ -70,6 +78,43 @@ def checklist_items(point_type: PointType, version: CatalogVersion) -> list[Chec
     if key not in memo:
         memo[key] = list(checklist_for(point_type, version))
     return list(memo[key])
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """A catalog version's scoring in the assessment's terms (standards.scoring): the rules of its
+    observed assessment items, and which item a failed check item falls under at a point type:
+    `index[(point type id, check group id or None)]` → assessment item code (None: the type's own
+    check items)."""
+
+    version_id: int
+    rules: dict[str, Rule]
+    index: dict[tuple[int, int | None], str]
+
+    def item_for(self, point_type_id: int, group_id: int | None) -> str | None:
+        return self.index.get((point_type_id, group_id))
+
+    def codes_for_type(self, point_type_id: int) -> list[str]:
+        """Every assessment item an inspection of a point of this type is scored on."""
+        return sorted({code for (type_id, _group), code in self.index.items() if type_id == point_type_id})
+
+
+def scoring_rules(version: CatalogVersion | int) -> ScoringRules:
+    """Two queries. A caller scoring many days or regions reads them once per version."""
+    version_id = version if isinstance(version, int) else version.pk
+    samples = dict(TypeProfile.objects.filter(version_id=version_id).values_list("point_type_id", "sample_size"))
+    rules: dict[str, Rule] = {}
+    index: dict[tuple[int, int | None], str] = {}
+    observed = AssessmentItem.objects.filter(version_id=version_id, point_type__isnull=False).exclude(
+        method=AssessmentItem.Method.MATERIALS).select_related("point_type")
+    for item in observed:
+        point_type = item.point_type
+        assert point_type is not None  # noqa: S101 - filtered above
+        rules[item.code] = Rule(code=item.code, name=item.name, points=item.points,
+                                sample=samples.get(point_type.pk, 1), point_type=point_type.code,
+                                sort_order=item.sort_order)
+        index[(point_type.pk, item.group_id)] = item.code
+    return ScoringRules(version_id=version_id, rules=rules, index=index)
 
 
 def versions_visible_to(user: Any) -> QuerySet[CatalogVersion]:
