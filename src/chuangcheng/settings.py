@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "chuangcheng.public",
     "chuangcheng.engagement",
     "chuangcheng.surveys",
+    "chuangcheng.materials",
+    "chuangcheng.assessment",
     "chuangcheng.api",
     "chuangcheng.web",
     "chuangcheng.demo",

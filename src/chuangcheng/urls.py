@@ -55,5 +55,7 @@ urlpatterns = [
     path("publicity/", include("chuangcheng.engagement.publicity.urls")),
     path("surveys/", include("chuangcheng.surveys.urls")),
     path("s/", include("chuangcheng.surveys.public_urls")),
+    path("assessment/", include("chuangcheng.assessment.urls")),
+    path("materials/", include("chuangcheng.materials.urls")),
     path("", include("chuangcheng.web.urls")),
 ]
