@@ -76,14 +76,14 @@ def index_workbook(status: Completeness, entries: list[tuple[str, Any, Material]
     """The index: one row per file in the zip, then a sheet of each item's completeness."""
     heading = [_("Assessment materials of %(street)s, %(start)s – %(end)s")
                % {"street": status.street.name, "start": status.start.isoformat(), "end": status.on.isoformat()}]
-    header = [_("Item code"), _("Assessment item"), _("Kind"), _("Title"), _("Dated"), _("File in the zip"),
+    header = [_("Item code"), _("Item of the assessment"), _("Kind"), _("Title"), _("Dated"), _("File in the zip"),
               _("Original file name"), _("Size (bytes)"), _("SHA-256"), _("Uploaded by"), _("Uploaded at")]
     rows = [[item.code, item.name, str(Kind(m.kind).label), m.title, m.dated_on, path, m.original_name, m.size,
              m.sha256, m.uploaded_by.display_name if m.uploaded_by else "", clock.local(m.uploaded_at).strftime("%Y-%m-%d %H:%M")]
             for path, item, m in entries]
     book, _sheet = sheets.table_sheet(_("Index"), heading, header, rows)
     sheets.add_sheet(book, _("Completeness"), [
-        _("No."), _("Item code"), _("Assessment item"), _("Points"), _("Needed"), _("Missing"), _("Complete")],
+        _("No."), _("Item code"), _("Item of the assessment"), _("Points"), _("Needed"), _("Missing"), _("Complete")],
         [[row.position, row.item.code, row.item.name, row.item.points, "、".join(row.needed_labels),
           "、".join(row.missing_labels), _("yes") if row.complete else _("no")] for row in status.items])
     return sheets.to_bytes(book)

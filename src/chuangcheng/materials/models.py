@@ -54,7 +54,7 @@ class Material(models.Model):
 
     number = models.CharField(_("number"), max_length=16, unique=True, default=random_code, editable=False)
     street = models.ForeignKey(Region, verbose_name=_("subdistrict"), on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(AssessmentItem, verbose_name=_("assessment item"), null=True, blank=True,
+    item = models.ForeignKey(AssessmentItem, verbose_name=_("item of the assessment"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
     item_code = models.CharField(_("assessment item code"), max_length=40, db_index=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
