@@ -21,6 +21,7 @@ from chuangcheng.materials import services
 from chuangcheng.materials.models import Material
 from tests import factories as f
 
+
 def jpeg_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), "green").save(out, "JPEG")
@@ -70,7 +71,8 @@ class Archive:
              by: Any = None) -> Material:
         return services.file_material(
             self.street, by=by or self.admin, item=item or self.items[0], kind=kind, title=title,
-            dated_on=dated_on or clock.today() - dt.timedelta(days=30), upload=upload(name, pdf_bytes(title) if data is None else data))
+            dated_on=dated_on or clock.today() - dt.timedelta(days=30),
+            upload=upload(name, pdf_bytes(title) if data is None else data))
 
     def stored(self) -> list[Path]:
         return sorted(p for p in self.media.rglob("*") if p.is_file()) if self.media.exists() else []

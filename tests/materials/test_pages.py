@@ -7,8 +7,8 @@ import datetime as dt
 import hashlib
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chuangcheng.core import clock
 from chuangcheng.demo.materials import pdf_bytes
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _form(**extra):
-    return {"kind": "regulation", "title": "组织领导实施方案", "dated_on": (clock.today() - dt.timedelta(days=10)).isoformat(),
-            "note": "", **extra}
+    dated_on = (clock.today() - dt.timedelta(days=10)).isoformat()
+    return {"kind": "regulation", "title": "组织领导实施方案", "dated_on": dated_on, "note": "", **extra}
 
 
 def test_the_archive_page_lists_each_item_with_its_points_and_what_is_missing(archive):

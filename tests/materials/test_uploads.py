@@ -48,7 +48,8 @@ def _macro_docx() -> bytes:
 
 def _macro_content_type() -> bytes:
     return office_with({"xl/workbook.xml": b"<workbook/>"},
-                       content_types=b'<Types><Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>')
+                       content_types=b'<Types><Override ContentType="application/'
+                                     b'vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>')
 
 
 def _bomb() -> bytes:

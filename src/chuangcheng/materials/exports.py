@@ -79,7 +79,8 @@ def index_workbook(status: Completeness, entries: list[tuple[str, Any, Material]
     header = [_("Item code"), _("Item of the assessment"), _("Kind"), _("Title"), _("Dated"), _("File in the zip"),
               _("Original file name"), _("Size (bytes)"), _("SHA-256"), _("Uploaded by"), _("Uploaded at")]
     rows = [[item.code, item.name, str(Kind(m.kind).label), m.title, m.dated_on, path, m.original_name, m.size,
-             m.sha256, m.uploaded_by.display_name if m.uploaded_by else "", clock.local(m.uploaded_at).strftime("%Y-%m-%d %H:%M")]
+             m.sha256, m.uploaded_by.display_name if m.uploaded_by else "",
+             clock.local(m.uploaded_at).strftime("%Y-%m-%d %H:%M")]
             for path, item, m in entries]
     book, _sheet = sheets.table_sheet(_("Index"), heading, header, rows)
     sheets.add_sheet(book, _("Completeness"), [

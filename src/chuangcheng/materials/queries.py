@@ -15,10 +15,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from chuangcheng.core import clock
-from chuangcheng.org.models import Region
-from chuangcheng.org.permissions import has_role
 from chuangcheng.materials import permissions
 from chuangcheng.materials.models import Archive, Kind, Material
+from chuangcheng.org.models import Region
+from chuangcheng.org.permissions import has_role
 from chuangcheng.standards.models import AssessmentItem, CatalogVersion
 from chuangcheng.standards.queries import version_in_force
 

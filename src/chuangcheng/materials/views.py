@@ -66,7 +66,7 @@ def assessment_date(request: HttpRequest, street: str) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("materials:archive", region.code)
 
 
@@ -140,7 +140,7 @@ def withdraw(request: HttpRequest, street: str, number: str) -> HttpResponse:
                   status=status)
 
 
-def export(request: HttpRequest, street: str) -> HttpResponse:
+def export(request: HttpRequest, street: str) -> HttpResponse | FileResponse:
     region = _street(request, street)
     status = queries.completeness(region)
     try:
