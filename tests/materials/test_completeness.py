@@ -93,10 +93,10 @@ def test_a_withdrawn_document_no_longer_counts_but_stays(archive):
 
 def test_withdrawing_needs_a_reason_and_happens_once(archive):
     material = archive.file()
-    with pytest.raises(ValidationError, match="Say why"):
+    with pytest.raises(ValidationError, match="请说明撤回原因"):
         services.withdraw_material(material, by=archive.admin, reason="  ")
     services.withdraw_material(material, by=archive.admin, reason="重复")
-    with pytest.raises(ValidationError, match="withdrawn already"):
+    with pytest.raises(ValidationError, match="已经撤回"):
         services.withdraw_material(material, by=archive.admin, reason="再撤")
     with pytest.raises(PermissionDenied):
         services.withdraw_material(archive.file(), by=archive.cast.leader, reason="x")

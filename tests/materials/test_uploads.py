@@ -1,5 +1,6 @@
 """Filing a document: the accepted formats are stored byte for byte with their hash; everything
-else is refused with a message that says why, and leaves no row and no file behind."""
+else is refused with a message that says why (in Chinese, as the user reads it), and leaves no row
+and no file behind."""
 
 from __future__ import annotations
 
@@ -72,24 +73,25 @@ def _js_pdf() -> bytes:
     return pdf_bytes("x").replace(b"/Producer (Chuangcheng)", b"/OpenAction << /S /J#61vaScript /JS (app.alert(1)) >>")
 
 
+NOT_ALLOWED = "不是 PDF、Word（.docx）、Excel（.xlsx）、JPEG 或 PNG 文件"
 BAD = {
-    "empty": ("plan.pdf", lambda: b"", "is empty"),
-    "program": ("setup.pdf", lambda: b"MZ\x90\x00" + b"\x00" * 200, "is a program"),
-    "linux program": ("run.docx", lambda: b"\x7fELF" + b"\x00" * 200, "is a program"),
-    "rar archive": ("docs.pdf", lambda: b"Rar!\x1a\x07\x00" + b"\x00" * 50, "compressed archive"),
-    "zip archive": ("docs.docx", _plain_zip, "compressed archive"),
-    "macro docx": ("plan.docx", _macro_docx, "contains macros"),
-    "macro content type": ("sheet.xlsx", _macro_content_type, "contains macros"),
-    "macro extension": ("plan.docm", lambda: docx_bytes("t", ["x"]), "with macros (.docm)"),
-    "xlsm extension": ("sheet.xlsm", lambda: xlsx_bytes("t", ["a"], []), "with macros (.xlsm)"),
-    "zip bomb": ("big.docx", _bomb, "would unpack to more than 200 MB"),
-    "old word": ("old.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Office format"),
-    "text": ("notes.pdf", lambda: "会议记录".encode() * 10, "is not a PDF, Word"),
-    "html": ("page.pdf", lambda: b"<html><script>alert(1)</script></html>", "is not a PDF, Word"),
-    "truncated png": ("shot.png", lambda: GOOD["现场.png"][0]()[:60], "damaged"),
-    "damaged docx": ("plan.docx", lambda: docx_bytes("t", ["x"])[:300], "damaged"),
-    "pdf with javascript": ("plan.pdf", _js_pdf, "scripts, actions or embedded files"),
-    "cut pdf": ("plan.pdf", lambda: pdf_bytes("x")[:200], "incomplete or damaged"),
+    "empty": ("plan.pdf", lambda: b"", "是空文件"),
+    "program": ("setup.pdf", lambda: b"MZ\x90\x00" + b"\x00" * 200, "是可执行程序"),
+    "linux program": ("run.docx", lambda: b"\x7fELF" + b"\x00" * 200, "是可执行程序"),
+    "rar archive": ("docs.pdf", lambda: b"Rar!\x1a\x07\x00" + b"\x00" * 50, "是压缩包"),
+    "zip archive": ("docs.docx", _plain_zip, "是压缩包"),
+    "macro docx": ("plan.docx", _macro_docx, "含有宏"),
+    "macro content type": ("sheet.xlsx", _macro_content_type, "含有宏"),
+    "macro extension": ("plan.docm", lambda: docx_bytes("t", ["x"]), "带宏的 Office 文件（.docm）"),
+    "xlsm extension": ("sheet.xlsm", lambda: xlsx_bytes("t", ["a"], []), "带宏的 Office 文件（.xlsm）"),
+    "zip bomb": ("big.docx", _bomb, "解压后超过 200 MB"),
+    "old word": ("old.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 Office 格式"),
+    "text": ("notes.pdf", lambda: "会议记录".encode() * 10, NOT_ALLOWED),
+    "html": ("page.pdf", lambda: b"<html><script>alert(1)</script></html>", NOT_ALLOWED),
+    "truncated png": ("shot.png", lambda: GOOD["现场.png"][0]()[:60], "已损坏"),
+    "damaged docx": ("plan.docx", lambda: docx_bytes("t", ["x"])[:300], "已损坏"),
+    "pdf with javascript": ("plan.pdf", _js_pdf, "含有脚本、动作或嵌入文件"),
+    "cut pdf": ("plan.pdf", lambda: pdf_bytes("x")[:200], "不完整或已损坏"),
 }
 
 
@@ -105,7 +107,7 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_is_stored(archive, ca
 
 
 def test_an_empty_file_is_refused(archive):
-    with pytest.raises(ValidationError, match="is empty"):
+    with pytest.raises(ValidationError, match="是空文件"):
         services.file_material(archive.street, by=archive.admin, item=archive.items[0], kind="regulation",
                                title="方案", dated_on=clock.today(), upload=upload("plan.pdf", b""))
     assert archive.stored() == []
@@ -117,14 +119,14 @@ def test_a_file_over_the_limit_is_refused_with_the_numbers(archive, settings):
     data = data[:-6] + b" " * (1024 * 1024) + data[-6:]
     with pytest.raises(ValidationError) as refused:
         archive.file(data=data)
-    assert "larger than 1 MB: send at most 1 MB" in refused.value.message_dict["file"][0]
+    assert "超过 1 MB：请上传不超过 1 MB 的文件" in refused.value.message_dict["file"][0]
     assert Material.objects.count() == 0 and archive.stored() == []
 
 
 def test_a_document_dated_in_the_future_is_refused(archive):
     with pytest.raises(ValidationError) as refused:
         archive.file(dated_on=clock.today() + dt.timedelta(days=1))
-    assert "after today" in refused.value.message_dict["dated_on"][0]
+    assert "晚于今天" in refused.value.message_dict["dated_on"][0]
     assert Material.objects.count() == 0 and archive.stored() == []
 
 
@@ -138,7 +140,7 @@ def test_an_item_assessed_in_the_field_takes_no_documents(archive):
     observed = f.MaterialsItemFactory(code="OBS-1", method="observe")
     with pytest.raises(ValidationError) as refused:
         archive.file(item=observed)
-    assert "not assessed from documents" in refused.value.message_dict["item"][0]
+    assert "不采用材料审核" in refused.value.message_dict["item"][0]
     assert archive.stored() == []
 
 
