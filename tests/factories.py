@@ -143,3 +143,17 @@ class PointFactory(factory.django.DjangoModelFactory):
     lon = Decimal("111.650000")
     lat = Decimal("40.820000")
     primary_unit = factory.SubFactory(UnitFactory)
+
+
+class AssessmentItemFactory(factory.django.DjangoModelFactory):
+    """测评内容: an observed item of a point type (its own check items unless `group` is given)."""
+
+    class Meta:
+        model = "standards.AssessmentItem"
+
+    version = factory.SubFactory(CatalogVersionFactory)
+    code = factory.Sequence(lambda n: f"AI{n}")
+    name = factory.Sequence(lambda n: f"测评内容{n}")
+    point_type = factory.SubFactory(PointTypeFactory)
+    group = None
+    points = Decimal(10)
