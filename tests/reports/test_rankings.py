@@ -180,7 +180,7 @@ def test_every_figure_of_the_week_matches_the_hand_calculation(scene: Scene) -> 
     assert a["parts"]["field"] | {} == {
         "inspections": 10, "min_inspections": 10, "score": 9.6, "max_score": 10.0, "rate": 0.96, "weight": 70,
         "points": 67.2, "checks": "independent", "inspections_all": 10,
-        "items": [{"code": "RK", "name": "测试点位环境", "points": 10.0, "sample": 2, "inspections": 10,
+        "by_item": [{"code": "RK", "name": "测试点位环境", "points": 10.0, "sample": 2, "inspections": 10,
                    "deducted": 2.0, "loss": 0.4, "score": 9.6}]}
     assert a["parts"]["on_time"] == {
         "on_time": 3, "rectified": 3, "street_on_time": 3, "street_rectified": 4, "street_rate": 0.75,

@@ -10,7 +10,7 @@ checked by hand (docs/ranking.md walks through one week).
   on) only independent checks count (street, cross-check, district, covert), not the community's
   self-checks. A community with fewer than `min_inspections` inspections scored (independent ones
   when `independent_only`) is listed but not ranked. The row keeps each assessment item's
-  figures (`parts.field.items`), so a clerk can trace the part.
+  figures (`parts.field.by_item`), so a clerk can trace the part.
 - on time (按时整改): (on time + k × street rate) / (rectified + k) × 15, k = `prior_weight`: a few
   cases move a community's rate only a little away from the subdistrict's.
 - rework (返工与重办): 10 − 2 × (returned for rework + reopened), never below 0.
@@ -313,7 +313,7 @@ def score_row(inputs: Inputs, street: StreetRates, formula: Mapping[str, Any]) -
         "weight": formula["field_weight"], "points": float(field_points) if field_points is not None else None,
         "checks": inputs.checks,
         "inspections_all": inputs.inspections if inputs.inspections_all is None else inputs.inspections_all,
-        "items": list(inputs.field_items),
+        "by_item": list(inputs.field_items),
     }
 
     k = Decimal(str(formula["prior_weight"]))

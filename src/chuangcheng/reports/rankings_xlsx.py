@@ -60,7 +60,7 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     for row in rows:
         for part, figures in row["parts"].items():
             for name, value in figures.items():
-                if name == "items" and part == "field":
+                if name == "by_item":
                     assessed += [[row["name"], item["code"], item["name"], item["points"], item["sample"],
                                   item["inspections"], item["deducted"], item["loss"], item["score"]]
                                  for item in value]
