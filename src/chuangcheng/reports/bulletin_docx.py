@@ -243,7 +243,8 @@ def render_docx(content: dict[str, Any], *, number: int | None = None, remarks: 
     _table(doc, [_("Community"), _("Visits made / planned"), _("Points inspected"), _("Items failed"),
                  _("Score rate"), _("Cases opened"), pgettext("number of cases", "Rectified"), _("Overdue")],
            [[row["name"], f"{row.get('visits_done', 0)}/{row.get('visits_planned', 0)}",
-             row.get("points_inspected", 0), row.get("items_failed", 0), _pct(row.get("field_rate", row.get("score_rate"))),
+             row.get("points_inspected", 0), row.get("items_failed", 0),
+             _pct(row.get("field_rate", row.get("score_rate"))),
              row.get("cases_opened", 0), row.get("cases_rectified", 0), row.get("cases_overdue", 0)]
             for row in content.get("communities", [])])
 

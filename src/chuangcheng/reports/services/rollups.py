@@ -127,9 +127,9 @@ def _field_of_day(inspections: Any) -> dict[int, dict[str, dict[str, Any]]]:
               .order_by().values_list("inspection_id", "item__measure", "item__penalty", "item__group_id", "count"))
     for inspection_id, measure, penalty, group_id, count in failed:
         slot, rules, type_id = of_inspection[inspection_id]
-        code = rules.item_for(type_id, group_id)
-        if code is not None and code in slot:
-            slot[code].add(0, penalty_of(measure, penalty, count))
+        item_code = rules.item_for(type_id, group_id)
+        if item_code is not None and item_code in slot:
+            slot[item_code].add(0, penalty_of(measure, penalty, count))
     return {grid_id: {kind: {code: t.as_json() for code, t in sorted(by_code.items())}
                       for kind, by_code in kinds.items() if by_code}
             for grid_id, kinds in tallies.items()}
