@@ -183,3 +183,11 @@ def test_a_days_field_tallies_cost_the_same_queries_whatever_the_number_of_inspe
         tallies = _field_of_day(Inspection.objects.filter(day=MON))
     assert tallies[scene.grid_b.pk]["independent"] == {"FS": [10, "16.00"]}
     assert tallies[scene.grid_b.pk]["self"] == {"FS": [5, "0.00"]}
+
+
+def test_independent_only_is_on_by_default_and_must_be_yes_or_no() -> None:
+    assert formula_.validate({})["independent_only"] is True
+    assert formula_.overrides_of(formula_.validate({"independent_only": False})) == {"independent_only": False}
+    with pytest.raises(formula_.FormulaError) as refused:
+        formula_.validate({"independent_only": "yes"})
+    assert set(refused.value.errors) == {"independent_only"}
