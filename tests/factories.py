@@ -163,3 +163,17 @@ def _version_in_force() -> Any:
     from chuangcheng.standards.queries import version_in_force
 
     return version_in_force()
+
+
+class AssessmentItemFactory(factory.django.DjangoModelFactory):
+    """测评内容: an observed item of a point type (its own check items unless `group` is given)."""
+
+    class Meta:
+        model = "standards.AssessmentItem"
+
+    version = factory.SubFactory(CatalogVersionFactory)
+    code = factory.Sequence(lambda n: f"AI{n}")
+    name = factory.Sequence(lambda n: f"测评内容{n}")
+    point_type = factory.SubFactory(PointTypeFactory)
+    group = None
+    points = Decimal(10)
