@@ -232,6 +232,11 @@ def render_docx(content: dict[str, Any], *, number: int | None = None, remarks: 
         "closed": s.get("cases_closed", 0), "returned": s.get("cases_returned", 0),
         "overdue": s.get("cases_overdue", 0), "on_time": _pct(s.get("on_time_rate")),
     }, indent=True)
+    rate_rows = content.get("rates", [])
+    if rate_rows:
+        _table(doc, [_("Rate"), _("Value"), _("Formula"), _("Counts")],
+               [[row["name"], _pct(row.get("value")), row["words"],
+                 "；".join(f"{part['label']} {part['count']}" for part in row["parts"])] for row in rate_rows])
 
     _heading(doc, _("2. Communities"))
     _table(doc, [_("Community"), _("Visits made / planned"), _("Points inspected"), _("Items failed"),
