@@ -6,12 +6,12 @@ dispatched on Tuesday at 09:10, it falls due on Wednesday at 17:30). P = 甲物�
 | case | unit | what happened | on X |
 |---|---|---|---|
 | K1 | P | dispatched Tue, rectified X 10:00, closed X 11:00, rated satisfied X 12:00 | due, met; first-time close |
-| K2 | P | dispatched Tue, rectified Tue 15:00 and closed Tue 16:00; rated basic and unsatisfied on X | due, met (the day before counts on the deadline's day) |
+| K2 | P | rectified Tue 15:00, closed Tue 16:00; rated basic, then unsatisfied on X | due, met (fixed the day before) |
 | K3 | P | dispatched Tue, never rectified | due, missed; overdue at the end of X |
 | K4 | S | dispatched Tue; 3 days more granted on X 10:00 (until Fri 17:30) | not due on X: due Friday |
 | K5 | P | dispatched Tue, rectified Thu 10:00 (late) | due, missed; overdue at the end of X |
 | K6 | P | dispatched Fri 29 May (due Mon 1 June 17:30), never rectified | carried in: overdue at X's start |
-| K8 | S | dispatched Tue, rectified, returned for rework, rectified Tue; closed X 09:00 | due, met; closed, not first-time |
+| K8 | S | rectified, returned for rework, rectified Tue; closed X 09:00 | due, met; not first-time |
 | R1 | – | a resident's report in grid B on X | reported by residents |
 | H1 | – | a hotline report in grid B on X | reported by residents |
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -318,7 +318,7 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
     return result
 
 
-def _due_based(rows: dict[int, Row], units: dict[int, Row], events: list[Row], grid_set: set[int],
+def _due_based(rows: dict[int, Row], units: dict[int, Row], events: Sequence[Any], grid_set: set[int],
                start: dt.datetime, cut: dt.datetime, clock_of: _CaseClock) -> None:
     """The due-based figures of the day (reports.rates) into the grids' and units' rows.
 
