@@ -75,6 +75,17 @@ def test_each_other_rate_on_hand_made_numbers():
     assert rates.satisfaction(0, 0, 0) is None
 
 
+def test_the_guides_worked_example():
+    """docs/guide/dashboards.md, "小例子": one community's week."""
+    week = {"cases_due": 5, "cases_due_met": 3, "cases_carried": 1, "cases_closed": 8, "cases_open": 2,
+            "cases_rectified": 4, "cases_returned": 1, "cases_first_time": 6, "cases_dispatched": 10,
+            "cases_wrong_unit": 1, "cases_opened": 8, "cases_from_residents": 2,
+            "ratings_satisfied": 6, "ratings_basic": 2, "ratings_unsatisfied": 2}
+    assert {key: round(value, 1) for key, value in rates.rates_of(week).items()} == {
+        "on_time_rate": 50.0, "closure_rate": 80.0, "rework_rate": 25.0, "first_time_rate": 75.0,
+        "dispatch_accuracy": 90.0, "public_report_rate": 25.0, "satisfaction_rate": 80.0}
+
+
 def test_every_rate_has_its_formula_in_words():
     assert list(rates.FORMULAS) == ["on_time_rate", "closure_rate", "rework_rate", "first_time_rate",
                                     "dispatch_accuracy", "public_report_rate", "satisfaction_rate"]
