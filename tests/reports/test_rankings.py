@@ -302,6 +302,12 @@ def test_the_command_computes_publishes_and_exports(scene: Scene, tmp_path: Any)
     sheet = load_workbook(target).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert any(row[:3] == [1, "甲社区", 87.84] for row in values)
+    # The on-time columns are the due-based counts (due, met), and the formula sheet says it in words.
+    a_row = next(row for row in values if row[1] == "甲社区")
+    assert a_row[10:12] == [2, 2]
+    formula_sheet = load_workbook(target).worksheets[-1]
+    words = [row[1] for row in formula_sheet.iter_rows(values_only=True)]
+    assert "按期整改的案件数 ÷（本期到期的案件数 + 期初已超期未处置的案件数）" in words
 
 
 @pytest.mark.parametrize(("args", "needle"), [

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from chuangcheng.core import sheets
+from chuangcheng.reports import rates
 from chuangcheng.reports.models import Ranking
 
 
@@ -69,4 +70,10 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     formula = book.create_sheet(sheets.sheet_title(_("Formula")))
     for name, value in ranking.formula.items():
         sheets.append_row(formula, [name, str(value) if isinstance(value, dict) else value])
+    if any(row["parts"]["on_time"].get("basis") == "due" for row in rows):
+        # The on-time part's rate in words (reports.rates), beside the numbers it was computed from.
+        on_time = rates.FORMULAS["on_time_rate"]
+        sheets.append_row(formula, [str(on_time.name), str(on_time.words)])
+        sheets.append_row(formula, ["", _("(handled by the deadline + k × subdistrict rate) ÷ (due + k) × points, "
+                                          "k = prior_weight")])
     return sheets.to_bytes(book)
