@@ -247,3 +247,21 @@ def test_the_case_list_reads_the_new_filters_and_ignores_unknown_values():
     assert (flt.due, flt.first_time, flt.rating, flt.did) == ("met", True, "positive", "rated")
     bad = case_queries.CaseFilter.from_params(QueryDict("due=soon&rating=great"))
     assert (bad.due, bad.rating) == ("", "")
+
+
+def test_the_bulletin_page_and_the_overview_show_each_rate_with_its_formula_and_lists(cast, day):
+    from chuangcheng.reports.services.bulletins import draft_bulletin
+    from tests.conftest import client_for
+
+    with time_machine.travel(THU_NOON, tick=False):
+        draft_bulletin(cast.street, X)
+        html = client_for(cast.street_admin).get(f"/reports/bulletins/{cast.street.code}/{X}/").content.decode()
+    assert 'data-rate="on_time_rate"' in html and 'data-rate-value="on_time_rate">50.0%<' in html
+    assert "按期整改的案件数 ÷（本期到期的案件数 + 期初已超期未处置的案件数）" in html
+    assert f'href="/cases/?region={cast.street.code}&amp;since={X}&amp;until={X}&amp;due=met">3<' in html
+    assert f'href="/cases/?region={cast.street.code}&amp;since={X}&amp;until={X}&amp;due=due">6<' in html
+    with time_machine.travel(THU_NOON, tick=False):
+        page = client_for(cast.street_admin).get("/reports/").content.decode()
+    assert 'id="case-rates"' in page and "（满意 + 基本满意）÷ 评价数" in page
+    # This week (Mon 1 – Thu 4 June): K1 K2 K3 K5 K8 fell due on Wednesday, K6 on Monday: 3 of 6.
+    assert 'data-rate-value="on_time_rate">50.0%<' in page
