@@ -56,34 +56,36 @@ def test_the_head_has_the_red_title_issue_office_date_and_rule(docx_bytes, conte
 
 def test_tables_hold_the_communities_categories_and_lists(docx_bytes, content):
     doc = Document(io.BytesIO(docx_bytes))
-    # communities, categories, zero-loss, overdue by unit, two photo pairs, tomorrow's focus
-    assert len(doc.tables) == 7
-    communities = doc.tables[0]
+    # case rates, communities, categories, zero-loss, overdue by unit, two photo pairs, tomorrow's focus
+    assert len(doc.tables) == 8
+    rates = doc.tables[0]
+    assert [c.text for c in rates.rows[1].cells][1:3] == ["0.0%", content["rates"][0]["words"]]
+    communities = doc.tables[1]
     assert [c.text for c in communities.columns[0].cells][1:] == ["甲社区", "乙社区"]
     assert [c.text for c in communities.rows[1].cells][1:] == ["2/2", "2", "3", "80.0%", "2", "2", "2"]
     assert communities.style.name == "Table Grid"
-    categories = doc.tables[1]
+    categories = doc.tables[2]
     assert [[c.text for c in row.cells][1:] for row in categories.rows[1:]] == [["2", "2", "50.0%"],
                                                                                  ["1", "2", "50.0%"]]
-    zero = doc.tables[2]
+    zero = doc.tables[3]
     assert zero.rows[1].cells[0].text == "甲一路（A1）" and zero.rows[1].cells[2].text == "检查项1、检查项2"
-    overdue = doc.tables[3]
+    overdue = doc.tables[4]
     assert [row.cells[1].text for row in overdue.rows[1:]] == ["2", "1"]
-    focus = doc.tables[6]
+    focus = doc.tables[7]
     assert [c.text for c in focus.rows[1].cells] == ["甲二巷（A2）", "甲社区", "2", "2"]
 
 
 def test_typical_problems_carry_their_photos_with_captions(docx_bytes):
     doc = Document(io.BytesIO(docx_bytes))
     assert len(doc.inline_shapes) == 4
-    pair = doc.tables[4]
+    pair = doc.tables[5]
     assert len(pair.rows[0].cells[0]._element.findall(".//" + qn("w:drawing"))) == 1
     assert pair.rows[1].cells[0].text and pair.rows[1].cells[1].text  # captions under both
 
 
 def test_a_lost_photo_is_named_not_fatal(content):
     doc = Document(io.BytesIO(render_docx(content, photo_loader=lambda _id: None)))
-    assert len(doc.inline_shapes) == 0 and len(doc.tables) == 7
+    assert len(doc.inline_shapes) == 0 and len(doc.tables) == 8
 
 
 def test_the_footer_numbers_the_pages(docx_bytes):
@@ -96,7 +98,7 @@ def test_an_empty_day_still_makes_a_document(cast):
     with time_machine.travel(EVENING, tick=False):
         content = compose_bulletin(cast.street, DAY)
     doc = Document(io.BytesIO(render_docx(content)))
-    assert len(doc.tables) == 1  # the communities' table; the lists say there is nothing
+    assert len(doc.tables) == 2  # the case rates and the communities; the lists say there is nothing
     assert len(doc.inline_shapes) == 0
 
 

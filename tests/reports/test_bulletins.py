@@ -53,7 +53,10 @@ def test_the_summary_counts_the_days_inspections_and_cases(content):
     assert (s["visits_planned"], s["visits_done"], s["inspections"], s["points_inspected"]) == (3, 3, 4, 4)
     assert (s["items_failed"], s["zero_loss_failed"], s["score_rate"]) == (3, 1, 75.0)
     assert (s["cases_opened"], s["cases_from_residents"], s["cases_rectified"], s["cases_closed"]) == (4, 1, 3, 1)
-    assert (s["cases_returned"], s["cases_overdue"], s["cases_open"], s["on_time_rate"]) == (0, 3, 6, 100.0)
+    assert (s["cases_returned"], s["cases_overdue"], s["cases_open"]) == (0, 3, 6)
+    # No deadline fell on DAY (C1–C3 are due tomorrow); O1–O3 were overdue at its start and still are:
+    # 0 met of 3 due, not 100 % beside three overdue cases.
+    assert (s["cases_due"], s["cases_carried"], s["cases_due_met"], s["on_time_rate"]) == (0, 3, 0, 0.0)
     assert content["day"] == "2026-06-03" and content["street"]["code"] == "150103001"
     json.dumps(content)  # plain JSON, storable as it is
 

@@ -39,7 +39,9 @@ def test_totals_sum_what_happened_and_keep_the_last_days_state(stored):
     assert total.score_rate == pytest.approx(100 * 20 / 26)
     assert total.fail_rate == pytest.approx(100 * 3 / 13)
     assert total.visit_rate == pytest.approx(100 * 2 / 3)
-    assert total.on_time_rate == pytest.approx(100 / 3)
+    # 按期处置率: C1's deadline (D2) missed, C3's (D3) met — 1 of 2.
+    assert (total.cases_due, total.cases_due_met, total.cases_carried) == (2, 1, 0)
+    assert total.on_time_rate == pytest.approx(50.0)
 
 
 def test_rates_without_a_base_are_none(cast):
@@ -110,7 +112,8 @@ def test_units_of_the_street_with_their_rates(stored):
     prop = by_code["WY-A"]
     assert (prop.cases_dispatched, prop.cases_rectified, prop.cases_rectified_on_time) == (2, 3, 1)
     assert (prop.cases_returned, prop.cases_closed, prop.cases_reopened, prop.cases_open) == (1, 2, 1, 1)
-    assert prop.on_time_rate == pytest.approx(100 / 3)
+    assert (prop.cases_due, prop.cases_due_met, prop.cases_first_time) == (2, 1, 1)
+    assert prop.on_time_rate == pytest.approx(50.0)
     assert prop.rework_rate == pytest.approx(100 / 3)
     assert (by_code["CG"].cases_wrong_unit, by_code["CG"].on_time_rate) == (1, None)
 

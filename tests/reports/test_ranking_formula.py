@@ -23,7 +23,7 @@ from chuangcheng.reports.ranking import (
 )
 
 FORMULA = validate({})
-STREET = StreetRates(cases_rectified=10, cases_rectified_on_time=8)  # street rate 8/10 = 0.8
+STREET = StreetRates(cases_due=10, cases_due_met=8)  # street rate 8/10 = 0.8
 
 
 def test_the_default_gives_70_for_the_field_and_30_for_the_work() -> None:
@@ -36,7 +36,7 @@ def test_the_default_gives_70_for_the_field_and_30_for_the_work() -> None:
 
 def test_a_community_scores_every_part_as_worked_out_by_hand() -> None:
     row = score_row(Inputs(code="A", name="甲", inspections=12, score=Decimal("81"), max_score=Decimal("90"),
-                           cases_rectified=1, cases_rectified_on_time=1, cases_returned=1, cases_reopened=1,
+                           cases_due=1, cases_due_met=1, cases_returned=1, cases_reopened=1,
                            cases_overdue=2), STREET, FORMULA)
     parts = row["parts"]
     # field: 81 / 90 = 0.9; 0.9 × 70 = 63.00
@@ -59,7 +59,7 @@ def test_a_community_scores_every_part_as_worked_out_by_hand() -> None:
 
 def test_shrinkage_keeps_one_late_case_from_giving_zero() -> None:
     row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1,
-                           cases_rectified=1, cases_rectified_on_time=0), STREET, FORMULA)
+                           cases_due=1, cases_due_met=0), STREET, FORMULA)
     # (0 + 5 × 0.8) / (1 + 5) = 4 / 6 = 0.6667; × 15 = 10.00
     assert row["parts"]["on_time"]["rate"] == 0.6667
     assert row["parts"]["on_time"]["points"] == 10.0
@@ -81,7 +81,7 @@ def test_with_no_case_rectified_in_the_street_nobody_is_late() -> None:
 
 def test_many_cases_move_the_rate_close_to_their_own() -> None:
     row = score_row(Inputs(code="A", name="甲", inspections=10, score=1, max_score=1,
-                           cases_rectified=95, cases_rectified_on_time=95), STREET, FORMULA)
+                           cases_due=95, cases_due_met=95), STREET, FORMULA)
     # (95 + 4) / (95 + 5) = 0.99; × 15 = 14.85
     assert row["parts"]["on_time"]["points"] == 14.85
 

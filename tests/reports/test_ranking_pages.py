@@ -1,7 +1,7 @@
 """The ranking pages: who reads what, the table with its parts and links, computing, publishing,
 the Excel copy and the rules form. The ranking shown is made by the formula from figures written
-here (A: 90 of 100 over 12 inspections, 3 of 3 rectified on time; B: 80 of 100 over 10, 0 of 1),
-with the subdistrict's 4 rectified, 3 on time (rate 0.75):
+here (A: 90 of 100 over 12 inspections, 3 of 3 cases handled by the deadline that fell; B: 80 of
+100 over 10, 0 of 1), with the subdistrict's 4 due, 3 met (按期处置率 0.75):
 
 A: 63.00 + (3 + 3.75)/8 × 15 = 12.66 + 10 + 5 → 90.66, 优秀, rank 1
 B: 56.00 + 3.75/6 × 15 = 9.38 + 10 + 5 → 80.38, 良好, rank 2
@@ -39,11 +39,11 @@ def next_monday():
 def make_ranking(cast: Any, status: str = "draft", b_name: str = "") -> Ranking:
     a, b = cast.community_a, cast.community_b
     rows = formula_.rank_week([
-        formula_.Inputs(code=a.code, name=a.name, inspections=12, score=90, max_score=100, cases_rectified=3,
-                        cases_rectified_on_time=3),
+        formula_.Inputs(code=a.code, name=a.name, inspections=12, score=90, max_score=100, cases_due=3,
+                        cases_due_met=3),
         formula_.Inputs(code=b.code, name=b_name or b.name, inspections=10, score=80, max_score=100,
-                        cases_rectified=1),
-    ], formula_.StreetRates(cases_rectified=4, cases_rectified_on_time=3), formula_.validate({}))
+                        cases_due=1),
+    ], formula_.StreetRates(cases_due=4, cases_due_met=3), formula_.validate({}))
     return Ranking.objects.create(
         street=cast.street, week="2026-W48", week_start=MON, status=status, formula=formula_.validate({}),
         content={"week": "2026-W48", "start": "2026-11-23", "end": "2026-11-29", "through": "2026-11-29",

@@ -7,21 +7,24 @@ The week, by community (every point is of a test type with two presence items wo
 A (甲社区): points A1, A2 inspected every day Monday–Friday: 10 inspections. Monday A1 fails the
   item worth 4 → case CA (dispatched to the point's unit). Score 10 × 10 − 4 = 96 of 100.
   CA: rectified Monday 11:00 (on time), returned for rework 15:00, rectified 16:00 (on time),
-  closed Tuesday; reopened Wednesday 10:00, rectified Thursday 09:00 (on time), closed.
+  closed Tuesday; reopened Wednesday 10:30, rectified Thursday 09:00 (on time), closed.
   → rectified 3, on time 3, returned 1, reopened 1, overdue at the end of Sunday 0.
+  Deadlines that fell (按期处置率): Tuesday 17:30 (closed by then: met) and, after reopening,
+  Thursday 17:30 (rectified that morning: met) → due 2, met 2.
 B (乙社区): B1, B2 every day Monday–Friday: 10 inspections. B1 fails the item worth 6 on
   Monday, Tuesday and Wednesday (one case CB1, joined by the later failures, never rectified:
   overdue since Tuesday). Score 100 − 3 × 6 = 82. A report CB2 at B2, dispatched Monday 09:00,
   rectified Friday (late: one working day), closed.
   → rectified 1, on time 0, returned 0, reopened 0, overdue 1.
+  Deadlines that fell: CB1's and CB2's, both Tuesday 17:30, both missed → due 2, met 0.
 C (丙社区): C1 inspected Monday–Thursday: 4 inspections, all pass: 40 of 40. Fewer than 10: not ranked.
 
-Street: rectified 4, on time 3 → street rate 0.75; k = 5.
-A: field 96/100 × 70 = 67.20; on time (3 + 5 × 0.75)/(3 + 5) = 6.75/8 = 0.84375 × 15 = 12.65625 → 12.66;
-   rework 10 − 2 × 2 = 6; overdue 5 − 0 = 5; work 23.66; total 90.86 → 优秀 (≥ 90), rank 1.
-B: field 82/100 × 70 = 57.40; on time (0 + 3.75)/(1 + 5) = 0.625 × 15 = 9.375 → 9.38;
-   rework 10; overdue 5 − 1 = 4; work 23.38; total 80.78 → 良好 (≥ 80), rank 2.
-C: field 70.00; on time 3.75/5 = 0.75 × 15 = 11.25; rework 10; overdue 5; work 26.25; total 96.25, not ranked.
+Street: due 4, met 2, nothing overdue at the start of the week → street rate 0.5; k = 5.
+A: field 96/100 × 70 = 67.20; on time (2 + 5 × 0.5)/(2 + 5) = 4.5/7 = 0.642857 × 15 = 9.642857 → 9.64;
+   rework 10 − 2 × 2 = 6; overdue 5 − 0 = 5; work 20.64; total 87.84 → 良好 (≥ 80), rank 1.
+B: field 82/100 × 70 = 57.40; on time (0 + 2.5)/(2 + 5) = 0.357143 × 15 = 5.357 → 5.36;
+   rework 10; overdue 5 − 1 = 4; work 19.36; total 76.76 → fair (≥ 60), rank 2.
+C: field 70.00; on time 2.5/5 = 0.5 × 15 = 7.5; rework 10; overdue 5; work 22.5; total 92.5, not ranked.
 """
 
 from __future__ import annotations
@@ -170,6 +173,7 @@ def test_every_figure_of_the_week_matches_the_hand_calculation(scene: Scene) -> 
     assert ranking.content["through"] == "2026-11-29"
     street = ranking.content["street"]
     assert (street["cases_rectified"], street["cases_rectified_on_time"]) == (4, 3)
+    assert (street["cases_due"], street["cases_due_met"], street["cases_carried"]) == (4, 2, 0)
     assert street["inspections"] == 24
 
     a, b, c = (rows_by_code(ranking)[r.code] for r in
@@ -183,26 +187,26 @@ def test_every_figure_of_the_week_matches_the_hand_calculation(scene: Scene) -> 
         "by_item": [{"code": "RK", "name": "测试点位环境", "points": 10.0, "sample": 2, "inspections": 10,
                    "deducted": 2.0, "loss": 0.4, "score": 9.6}]}
     assert a["parts"]["on_time"] == {
-        "on_time": 3, "rectified": 3, "street_on_time": 3, "street_rectified": 4, "street_rate": 0.75,
-        "prior_weight": 5, "raw_rate": 1.0, "rate": 0.8438, "weight": 15, "points": 12.66}
+        "basis": "due", "met": 2, "due": 2, "carried": 0, "street_met": 2, "street_due": 4, "street_rate": 0.5,
+        "prior_weight": 5, "raw_rate": 1.0, "rate": 0.6429, "weight": 15, "points": 9.64}
     assert a["parts"]["rework"] == {"returned": 1, "reopened": 1, "count": 2, "penalty": 2, "weight": 10,
                                     "points": 6.0}
     assert a["parts"]["overdue"] == {"overdue": 0, "penalty": 1, "weight": 5, "points": 5.0}
     assert a["parts"]["participation"]["points"] == 0.0
-    assert (a["field"], a["work"], a["total"], a["level"], a["rank"]) == (67.2, 23.66, 90.86, "excellent", 1)
+    assert (a["field"], a["work"], a["total"], a["level"], a["rank"]) == (67.2, 20.64, 87.84, "good", 1)
 
     # B lost RK-1 three times (penalty 3): 10 − 2 × 9 ÷ 10 = 8.2.
     assert (b["parts"]["field"]["inspections"], b["parts"]["field"]["score"], b["parts"]["field"]["max_score"]) \
         == (10, 8.2, 10.0)
-    assert (b["parts"]["on_time"]["on_time"], b["parts"]["on_time"]["rectified"]) == (0, 1)
-    assert b["parts"]["on_time"]["rate"] == 0.625
-    assert b["parts"]["on_time"]["points"] == 9.38
+    assert (b["parts"]["on_time"]["met"], b["parts"]["on_time"]["due"]) == (0, 2)
+    assert b["parts"]["on_time"]["rate"] == 0.3571
+    assert b["parts"]["on_time"]["points"] == 5.36
     assert b["parts"]["rework"]["points"] == 10.0
     assert (b["parts"]["overdue"]["overdue"], b["parts"]["overdue"]["points"]) == (1, 4.0)
-    assert (b["field"], b["work"], b["total"], b["level"], b["rank"]) == (57.4, 23.38, 80.78, "good", 2)
+    assert (b["field"], b["work"], b["total"], b["level"], b["rank"]) == (57.4, 19.36, 76.76, "fair", 2)
 
     assert (c["parts"]["field"]["inspections"], c["parts"]["field"]["score"]) == (4, 10.0)
-    assert (c["field"], c["work"], c["total"]) == (70.0, 26.25, 96.25)
+    assert (c["field"], c["work"], c["total"]) == (70.0, 22.5, 92.5)
     assert (c["rank"], c["ranked"], c["reason"]) == (None, False, "too_few_inspections")
     # Nothing was ranked the week before: every ranked community is new.
     assert a["change"] is None and a["previous_rank"] is None
@@ -221,16 +225,16 @@ def test_the_change_is_against_last_weeks_published_ranks(scene: Scene) -> None:
 
 def test_the_street_rules_change_the_result_and_are_audited(scene: Scene) -> None:
     admin = scene.cast.street_admin
-    rankings.save_rules(scene.cast.street, {"min_inspections": 4, "levels": {"excellent": 95}}, by=admin)
+    rankings.save_rules(scene.cast.street, {"min_inspections": 4, "levels": {"good": 88}}, by=admin)
     assert RankingRules.objects.get(street=scene.cast.street).formula == {"min_inspections": 4,
-                                                                          "levels": {"excellent": 95}}
+                                                                          "levels": {"good": 88}}
     assert AuditEvent.objects.filter(object_type="reports.rankingrules").count() == 1
     ranking = compute(scene)
     rows = rows_by_code(ranking)
-    # C now counts (4 inspections): 96.25 first, A 90.86 second (now 良好: below 95), B third.
+    # C now counts (4 inspections): 92.5 first, A 87.84 second (now fair: below 88), B third.
     assert [(r["code"], r["rank"]) for r in ranking.content["rows"]] == [
         (scene.community_c.code, 1), (scene.cast.community_a.code, 2), (scene.cast.community_b.code, 3)]
-    assert rows[scene.cast.community_a.code]["level"] == "good"
+    assert rows[scene.cast.community_a.code]["level"] == "fair"
     assert ranking.formula["min_inspections"] == 4
 
 
@@ -257,7 +261,7 @@ def test_publishing_freezes_the_ranking_and_tells_the_street_group(scene: Scene)
     assert AuditEvent.objects.filter(action="publish", object_type="reports.ranking").count() == 1
     message = Message.objects.get(key__startswith="ranking:")
     assert "2026-W48" in message.title
-    assert "1. 甲社区 90.86" in message.body and "2. 乙社区 80.78" in message.body and "丙社区" in message.body
+    assert "1. 甲社区 87.84" in message.body and "2. 乙社区 76.76" in message.body and "丙社区" in message.body
     frozen = dict(published.content)
     # The formula changes and more data arrives: the published ranking stays as it was.
     rankings.save_rules(street, {"min_inspections": 1}, by=scene.cast.street_admin)
@@ -300,14 +304,20 @@ def test_the_command_computes_publishes_and_exports(scene: Scene, tmp_path: Any)
         call_command("ranking", "--week", "2026-W48", "--region", scene.cast.street.code, "--publish",
                      "-o", str(target), stdout=out)
     text = out.getvalue()
-    assert "甲社区" in text and "90.86" in text
+    assert "甲社区" in text and "87.84" in text
     ranking = Ranking.objects.get(street=scene.cast.street, week="2026-W48")
     assert ranking.status == "published"
     from openpyxl import load_workbook
 
     sheet = load_workbook(target).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert any(row[:3] == [1, "甲社区", 90.86] for row in values)
+    assert any(row[:3] == [1, "甲社区", 87.84] for row in values)
+    # The on-time columns are the due-based counts (due, met), and the formula sheet says it in words.
+    a_row = next(row for row in values if row[1] == "甲社区")
+    assert a_row[10:12] == [2, 2]
+    formula_sheet = load_workbook(target).worksheets[-1]
+    words = [row[1] for row in formula_sheet.iter_rows(values_only=True)]
+    assert "按期整改的案件数 ÷（本期到期的案件数 + 期初已超期未处置的案件数）" in words
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -328,7 +338,7 @@ def test_the_demo_publishes_each_finished_week_on_the_following_monday(scene: Sc
     ranking = Ranking.objects.get(street=scene.cast.street)
     assert (ranking.week, ranking.status) == ("2026-W48", "published")
     assert clock.local(ranking.published_at) == at(dt.date(2026, 11, 30), 9)
-    assert [(r["rank"], r["total"]) for r in ranking.content["rows"]] == [(1, 90.86), (2, 80.78), (None, 96.25)]
+    assert [(r["rank"], r["total"]) for r in ranking.content["rows"]] == [(1, 87.84), (2, 76.76), (None, 92.5)]
 
 
 def test_the_monday_job_drafts_last_week_and_leaves_published_ones_alone(scene: Scene) -> None:

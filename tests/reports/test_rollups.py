@@ -6,8 +6,10 @@ What the scene holds, per day (grid A: A1 zero-loss, A2, A3, inactive A4; grid B
   dispatched to the property company (deadline D2 17:30); C2 resident report in B; C4 hotline
   report in B, rejected.
 - D2: B2 inspected 6/6. C3 at A2: dispatched to the squad, sent back, dispatched to the property
-  company, rectified on time, closed. C1 passes its deadline: overdue at the end of D2.
-- D3: C1 rectified late, returned for rework, rectified late again (awaiting verification).
+  company, rectified on time, closed at the first attempt. C1 passes its deadline: due and missed,
+  overdue at the end of D2.
+- D3: C1 rectified late, returned for rework, rectified late again (awaiting verification). C3's
+  deadline (D3 17:30) falls: due, met (rectified and closed the day before).
 - D4: C1 verified and closed.  D5: C1 reopened (a new deadline, on D8).
 """
 
@@ -34,8 +36,10 @@ GRID_A = {
              score=10, max_score=16, items_checked=8, items_failed=3, points_failed=2, zero_loss_failed=1,
              cases_opened=1, cases_dispatched=1, cases_open=1),
     D2: dict(points=3, zero_loss_points=1, cases_opened=1, cases_dispatched=2, cases_wrong_unit=1,
-             cases_rectified=1, cases_rectified_on_time=1, cases_closed=1, cases_open=1, cases_overdue=1),
-    D3: dict(points=3, zero_loss_points=1, cases_rectified=2, cases_returned=1, cases_open=1),
+             cases_rectified=1, cases_rectified_on_time=1, cases_closed=1, cases_open=1, cases_overdue=1,
+             cases_due=1, cases_first_time=1),
+    D3: dict(points=3, zero_loss_points=1, cases_rectified=2, cases_returned=1, cases_open=1,
+             cases_due=1, cases_due_met=1),
     D4: dict(points=3, zero_loss_points=1, cases_closed=1),
     D5: dict(points=3, zero_loss_points=1, cases_reopened=1, cases_open=1),
 }
@@ -54,8 +58,8 @@ CATEGORIES_B = {D1: {"SR01": {"failed": 0, "opened": 2}}}
 PROPERTY = {
     D1: dict(cases_dispatched=1, cases_open=1),
     D2: dict(cases_dispatched=1, cases_rectified=1, cases_rectified_on_time=1, cases_closed=1, cases_open=1,
-             cases_overdue=1),
-    D3: dict(cases_rectified=2, cases_returned=1, cases_open=1),
+             cases_overdue=1, cases_due=1, cases_first_time=1),
+    D3: dict(cases_rectified=2, cases_returned=1, cases_open=1, cases_due=1, cases_due_met=1),
     D4: dict(cases_closed=1),
     D5: dict(cases_reopened=1, cases_open=1),
 }

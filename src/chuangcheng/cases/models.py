@@ -189,7 +189,9 @@ class CaseEvent(WorkflowEvent):
     class Meta:
         ordering = ["case", "at", "id"]
         # The daily rollups read one day's events.
-        indexes = [models.Index(fields=["at"], name="caseevent_at")]
+        indexes = [models.Index(fields=["at"], name="caseevent_at"),
+                   # The due-based rates: deadlines that fell in a day (reports.rates).
+                   models.Index(fields=["deadline"], name="caseevent_deadline")]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from chuangcheng.cases import actions, permissions, queries
 from chuangcheng.cases.exports import case_ledger
 from chuangcheng.cases.forms import ActionForm, ReportForm, SaveViewForm
-from chuangcheng.cases.models import Case, CaseEvent, Category, SavedView, Source, State
+from chuangcheng.cases.models import Case, CaseEvent, Category, Rating, SavedView, Source, State
 from chuangcheng.cases.services import report_case, suggest_unit
 from chuangcheng.cases.workflow import CASES, EVENT_LABELS, UNIT_ACTIONS
 from chuangcheng.core import clock, sheets
@@ -75,7 +75,15 @@ DID_CHOICES = [
     ("returned", pgettext_lazy("what happened to a case", "Returned for rework")),
     ("reopened", pgettext_lazy("what happened to a case", "Reopened")),
     ("sent_back", pgettext_lazy("what happened to a case", "Sent back as wrong unit")),
+    ("rated", pgettext_lazy("what happened to a case", "Rated by the resident")),
 ]
+# The lists behind 按期处置率 (CaseFilter.due): deadlines that fell in the period.
+DUE_CHOICES = [
+    ("due", gettext_lazy("Fell due in the period or overdue at its start")),
+    ("met", gettext_lazy("Handled by the deadline that fell")),
+    ("missed", gettext_lazy("Deadline missed")),
+]
+RATING_CHOICES = [("positive", gettext_lazy("Satisfied or basically satisfied")), *Rating.choices]
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -100,8 +108,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "units": org_queries.units_visible_to(user).filter(active=True),
         "communities": org_queries.communities_visible_to(user),
         "grids": org_queries.grids_visible_to(user),
-        "sources": Source.choices,
+        "sources": [*Source.choices, ("public", _("Residents or hotline"))],
         "did_choices": DID_CHOICES,
+        "due_choices": DUE_CHOICES,
+        "rating_choices": RATING_CHOICES,
         "counts": queries.case_counts(user, now),
         "can_report": user.role in permissions.REPORTING_ROLES,
         "can_export": user.role in permissions.LEDGER_ROLES or user.is_superuser,

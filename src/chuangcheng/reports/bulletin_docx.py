@@ -238,6 +238,11 @@ def render_docx(content: dict[str, Any], *, number: int | None = None, remarks: 
                      "÷ inspections), and the rate is the sum of the item scores ÷ the sum of the points of the "
                      "items inspected. Independent checks only: %(rate)s.")
               % {"rate": _pct(s.get("independent_field_rate"))}, indent=True)
+    rate_rows = content.get("rates", [])
+    if rate_rows:
+        _table(doc, [_("Rate"), _("Value"), _("Formula"), _("Counts")],
+               [[row["name"], _pct(row.get("value")), row["words"],
+                 "；".join(f"{part['label']} {part['count']}" for part in row["parts"])] for row in rate_rows])
 
     _heading(doc, _("2. Communities"))
     _table(doc, [_("Community"), _("Visits made / planned"), _("Points inspected"), _("Items failed"),

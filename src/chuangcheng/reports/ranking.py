@@ -11,8 +11,12 @@ checked by hand (docs/ranking.md walks through one week).
   self-checks. A community with fewer than `min_inspections` inspections scored (independent ones
   when `independent_only`) is listed but not ranked. The row keeps each assessment item's
   figures (`parts.field.by_item`), so a clerk can trace the part.
-- on time (按时整改): (on time + k × street rate) / (rectified + k) × 15, k = `prior_weight`: a few
-  cases move a community's rate only a little away from the subdistrict's.
+- on time (按期处置率, GB/T 30428, `reports.rates.on_time`): (met + k × street rate) / (due + k) × 15,
+  k = `prior_weight`, where due = the cases whose deadline fell in the week plus those open and
+  overdue at its start, met = those of the week's deadlines the case was rectified by. An overdue
+  case always counts against; a few cases move a community's rate only a little away from the
+  subdistrict's. (Rankings computed before this rule divided on-time fixes by fixes made: their
+  frozen rows keep that, marked by the absence of `basis: "due"`.)
 - rework (返工与重办): 10 − 2 × (returned for rework + reopened), never below 0.
 - overdue (超期): 5 − 1 × cases open and overdue at the end of the week, never below 0.
 - participation (参与): weight 0 by default; the mean of min(value / target, 1) over the named
@@ -277,22 +281,35 @@ class Inputs:
     cases_returned: int = 0
     cases_reopened: int = 0
     cases_overdue: int = 0
+    # 按期处置率's counts: deadlines that fell in the week, of them met, overdue cases carried in.
+    cases_due: int = 0
+    cases_due_met: int = 0
+    cases_carried: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def due(self) -> int:
+        return self.cases_due + self.cases_carried
 
 
 @dataclass
 class StreetRates:
     """What small samples are shrunk toward: the subdistrict's own week."""
 
-    cases_rectified: int = 0
-    cases_rectified_on_time: int = 0
+    cases_due: int = 0
+    cases_due_met: int = 0
+    cases_carried: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.cases_due + self.cases_carried
 
     @property
     def on_time_rate(self) -> Decimal:
-        # With no case rectified in the whole subdistrict nobody was late: every community gets full marks.
-        if not self.cases_rectified:
+        # With nothing due in the whole subdistrict nobody was late: every community gets full marks.
+        if not self.due:
             return Decimal(1)
-        return Decimal(self.cases_rectified_on_time) / Decimal(self.cases_rectified)
+        return Decimal(self.cases_due_met) / Decimal(self.due)
 
 
 def _f(value: Decimal, places: int = 4) -> float:
@@ -317,13 +334,13 @@ def score_row(inputs: Inputs, street: StreetRates, formula: Mapping[str, Any]) -
     }
 
     k = Decimal(str(formula["prior_weight"]))
-    x, n = inputs.cases_rectified_on_time, inputs.cases_rectified
+    x, n = inputs.cases_due_met, inputs.due
     street_rate = street.on_time_rate
     on_time_rate = (Decimal(x) + k * street_rate) / (Decimal(n) + k) if n + k > 0 else street_rate
     on_time_points = _points(on_time_rate * Decimal(str(formula["on_time_weight"])))
     on_time_part = {
-        "on_time": x, "rectified": n, "street_on_time": street.cases_rectified_on_time,
-        "street_rectified": street.cases_rectified, "street_rate": _f(street_rate),
+        "basis": "due", "met": x, "due": n, "carried": inputs.cases_carried,
+        "street_met": street.cases_due_met, "street_due": street.due, "street_rate": _f(street_rate),
         "prior_weight": formula["prior_weight"],
         "raw_rate": _f(Decimal(x) / Decimal(n)) if n else None, "rate": _f(on_time_rate),
         "weight": formula["on_time_weight"], "points": float(on_time_points),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from chuangcheng.core import sheets
+from chuangcheng.reports import rates
 from chuangcheng.reports.models import Ranking
 
 
@@ -37,7 +38,7 @@ def ranking_workbook(ranking: Ranking) -> bytes:
                f"{content.get('start', '')} – {content.get('end', '')}", status]
     header = [_("Rank"), _("Community"), _("Total"), pgettext("ranking", "Field"), _("Work"),
               pgettext("ranking", "Level"), _("Change"), _("Inspections"), _("Score"), _("Possible score"),
-              pgettext("number of cases", "Rectified"), _("Rectified on time"), _("Returned for rework"),
+              _("Due (fell due or overdue at the start)"), _("Handled by the deadline"), _("Returned for rework"),
               _("Reopened"), _("Overdue at the end of the week"), _("Note")]
     table = []
     for row in rows:
@@ -47,7 +48,9 @@ def ranking_workbook(ranking: Ranking) -> bytes:
         table.append([
             row["rank"], row["name"], row["total"], row["field"], row["work"], level_label(row["level"]),
             change_label(row), parts["field"]["inspections"], parts["field"]["score"], parts["field"]["max_score"],
-            parts["on_time"]["rectified"], parts["on_time"]["on_time"], parts["rework"]["returned"],
+            # A ranking frozen before the due-based rule keeps its rectified / on-time counts.
+            parts["on_time"].get("due", parts["on_time"].get("rectified")),
+            parts["on_time"].get("met", parts["on_time"].get("on_time")), parts["rework"]["returned"],
             parts["rework"]["reopened"], parts["overdue"]["overdue"], note,
         ])
     book, sheet = sheets.table_sheet(_("Ranking"), heading, header, table)
@@ -77,4 +80,10 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     formula = book.create_sheet(sheets.sheet_title(_("Formula")))
     for name, value in ranking.formula.items():
         sheets.append_row(formula, [name, str(value) if isinstance(value, dict) else value])
+    if any(row["parts"]["on_time"].get("basis") == "due" for row in rows):
+        # The on-time part's rate in words (reports.rates), beside the numbers it was computed from.
+        on_time = rates.FORMULAS["on_time_rate"]
+        sheets.append_row(formula, [str(on_time.name), str(on_time.words)])
+        sheets.append_row(formula, ["", _("(handled by the deadline + k × subdistrict rate) ÷ (due + k) × points, "
+                                          "k = prior_weight")])
     return sheets.to_bytes(book)

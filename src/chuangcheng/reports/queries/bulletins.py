@@ -27,6 +27,7 @@ from chuangcheng.org.queries import scope_of
 from chuangcheng.places.models import Point
 from chuangcheng.reports.models import Bulletin, Publication
 from chuangcheng.reports.queries import figures
+from chuangcheng.reports.queries.rate_rows import rate_rows
 
 # The shape of `content`; a page reading an older snapshot can tell.
 CONTENT_VERSION = 1
@@ -36,8 +37,13 @@ COUNTS = [
     "items_checked", "items_failed", "points_failed", "zero_loss_failed", "cases_opened",
     "cases_from_residents", "cases_dispatched", "cases_rectified", "cases_rectified_on_time", "cases_closed",
     "cases_returned", "cases_reopened", "cases_wrong_unit", "cases_open", "cases_overdue",
+    "cases_due", "cases_due_met", "cases_carried", "cases_first_time",
+    "ratings_satisfied", "ratings_basic", "ratings_unsatisfied",
 ]
-RATES = ["score_rate", "fail_rate", "visit_rate", "on_time_rate"]
+# on_time_rate is 按期处置率 (due-based, reports.rates); the case rates' rows with their formulas
+# and lists are under "rates".
+RATES = ["score_rate", "fail_rate", "visit_rate", "on_time_rate", "closure_rate", "rework_rate",
+         "first_time_rate", "dispatch_accuracy", "public_report_rate", "rating_satisfaction_rate"]
 TOP_CATEGORIES = 8
 TYPICAL_CASES = 4
 FOCUS_DAYS = 7
@@ -70,7 +76,7 @@ def _region_links(region: Region, day: dt.date) -> dict[str, dict[str, Any]]:
         "points_inspected": history,
         "items_failed": link("inspections:history", query=f"since={iso}&until={iso}&community={region.code}&failed=1"),
         "cases_opened": case_list(**on_day),
-        "cases_from_residents": case_list(**on_day, source="resident"),
+        "cases_from_residents": case_list(**on_day, source="public"),
         "cases_dispatched": case_list(**on_day, did="dispatched"),
         "cases_rectified": case_list(**on_day, did="rectified"),
         "cases_closed": case_list(**on_day, did="closed"),
@@ -78,7 +84,23 @@ def _region_links(region: Region, day: dt.date) -> dict[str, dict[str, Any]]:
         "cases_reopened": case_list(**on_day, did="reopened"),
         "cases_open": case_list(region=region.code, state="open"),
         "cases_overdue": case_list(region=region.code, overdue=True),
+        "cases_due": case_list(**on_day, due="due"),
+        "cases_due_met": case_list(**on_day, due="met"),
+        "cases_due_missed": case_list(**on_day, due="missed"),
+        "cases_first_time": case_list(**on_day, did="closed", first_time=True),
+        "cases_wrong_unit": case_list(**on_day, did="sent_back"),
+        "ratings": case_list(**on_day, did="rated"),
     }
+
+
+def _rate_rows(fig: Any, region: Region, day: dt.date) -> list[dict[str, Any]]:
+    """The case rates with their formulas in words and a link behind each count."""
+    rows = rate_rows(fig, since=day, until=day, region=region.code)
+    for row in rows:
+        for part in row["parts"]:
+            filters = part.pop("filters")
+            part["link"] = case_list(**filters) if filters is not None else None
+    return rows
 
 
 # --- composing ---------------------------------------------------------------------------------
@@ -135,6 +157,7 @@ def compose_bulletin(street: Region, day: dt.date, *, now: dt.datetime | None = 
         "as_of": clock.local(at).isoformat(timespec="seconds"),
         "summary": summary,
         "links": _region_links(street, day),
+        "rates": _rate_rows(total, street, day),
         "communities": communities,
         "categories": _categories(total, street, day),
         "zero_loss_failed": _zero_loss_failed(street, day),

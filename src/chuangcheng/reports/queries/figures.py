@@ -4,7 +4,9 @@ Finished days come from the stored rows (`DailyRollup`, `UnitRollup`); today, an
 the periodic job has not stored yet, are computed live from that day's rows (and never stored by
 a read). Days after today have no figures and are left out. Counts of what happened add up over
 the days; `points`, `zero_loss_points`, `cases_open` and `cases_overdue` describe the end of a day,
-so over a period they are the last day's value.
+so over a period they are the last day's value. `cases_carried` is the `cases_overdue` of the day
+before the period (overdue cases it carries in, counted against its on-time handling rate); the
+rates themselves are in `chuangcheng.reports.rates`.
 
 The field score (`Figures.field_score`) is worked out in the assessment's terms
 (standards.scoring) from the summed `field` tallies, with the rules (分值, sample sizes) of the
@@ -29,6 +31,7 @@ from django.db.models import Min
 from chuangcheng.cases.models import Category
 from chuangcheng.core import clock
 from chuangcheng.org.models import Region, Unit
+from chuangcheng.reports import rates
 from chuangcheng.reports.models import DailyRollup, UnitRollup
 from chuangcheng.reports.services.rollups import (
     REGION_FIELDS,
@@ -101,6 +104,14 @@ class Figures(_Summable):
     cases_wrong_unit: int = 0
     cases_open: int = 0
     cases_overdue: int = 0
+    cases_due: int = 0
+    cases_due_met: int = 0
+    cases_first_time: int = 0
+    ratings_satisfied: int = 0
+    ratings_basic: int = 0
+    ratings_unsatisfied: int = 0
+    # Not stored: the cases overdue at the end of the day before the period.
+    cases_carried: int = 0
     # {category code: {"failed": n, "opened": n}}
     by_category: dict[str, dict[str, int]] = field(default_factory=dict)
     # Figures of later capabilities, summed where numeric.
@@ -131,6 +142,7 @@ class Figures(_Summable):
         """Add the figures of a sibling region over the same period (a district from its streets)."""
         for name in REGION_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.cases_carried += other.cases_carried
         add_category(self.by_category, other.by_category)
         add_field(self.field, other.field)
         self.rules_source = self.rules_source or other.rules_source
@@ -183,9 +195,40 @@ class Figures(_Summable):
         """Planned visits made, at most 100."""
         return _rate(self.visits_done, self.visits_planned, cap=True)
 
+    # The case rates (reports.rates has each formula).
     @property
     def on_time_rate(self) -> float | None:
-        return _rate(self.cases_rectified_on_time, self.cases_rectified)
+        """按期处置率: due-based (GB/T 30428), overdue cases carried in count against."""
+        return rates.on_time(self.cases_due_met, self.cases_due, self.cases_carried)
+
+    @property
+    def closure_rate(self) -> float | None:
+        return rates.closure(self.cases_closed, self.cases_open)
+
+    @property
+    def rework_rate(self) -> float | None:
+        return rates.rework(self.cases_returned, self.cases_rectified)
+
+    @property
+    def first_time_rate(self) -> float | None:
+        return rates.first_time(self.cases_first_time, self.cases_closed)
+
+    @property
+    def dispatch_accuracy(self) -> float | None:
+        return rates.dispatch_accuracy(self.cases_wrong_unit, self.cases_dispatched)
+
+    @property
+    def public_report_rate(self) -> float | None:
+        return rates.public_report(self.cases_from_residents, self.cases_opened)
+
+    @property
+    def ratings(self) -> int:
+        return self.ratings_satisfied + self.ratings_basic + self.ratings_unsatisfied
+
+    @property
+    def rating_satisfaction_rate(self) -> float | None:
+        """群众满意率 from residents' ratings of cases (not the surveys' satisfaction)."""
+        return rates.satisfaction(self.ratings_satisfied, self.ratings_basic, self.ratings_unsatisfied)
 
 
 @dataclass
@@ -201,6 +244,11 @@ class UnitFigures(_Summable):
     cases_wrong_unit: int = 0
     cases_open: int = 0
     cases_overdue: int = 0
+    cases_due: int = 0
+    cases_due_met: int = 0
+    cases_first_time: int = 0
+    # Not stored: the unit's cases overdue at the end of the day before the period.
+    cases_carried: int = 0
     days: int = 0
 
     _FIELDS = tuple(UNIT_FIELDS)
@@ -210,12 +258,25 @@ class UnitFigures(_Summable):
 
     @property
     def on_time_rate(self) -> float | None:
-        return _rate(self.cases_rectified_on_time, self.cases_rectified)
+        """按期处置率 (reports.rates.on_time)."""
+        return rates.on_time(self.cases_due_met, self.cases_due, self.cases_carried)
+
+    @property
+    def closure_rate(self) -> float | None:
+        return rates.closure(self.cases_closed, self.cases_open)
 
     @property
     def rework_rate(self) -> float | None:
         """Returned for rework per rectification."""
-        return _rate(self.cases_returned, self.cases_rectified)
+        return rates.rework(self.cases_returned, self.cases_rectified)
+
+    @property
+    def first_time_rate(self) -> float | None:
+        return rates.first_time(self.cases_first_time, self.cases_closed)
+
+    @property
+    def dispatch_accuracy(self) -> float | None:
+        return rates.dispatch_accuracy(self.cases_wrong_unit, self.cases_dispatched)
 
 
 assert {f.name for f in fields(Figures)} >= set(REGION_FIELDS)  # noqa: S101 - kept in step with the model
@@ -333,13 +394,29 @@ def _sum(rows: dict[dt.date, Any], days: list[dt.date], live: Live | None = None
     return figures
 
 
+def _with_day_before(days: list[dt.date]) -> list[dt.date]:
+    """`days` with the day before the first: its end-of-day overdue cases are carried in."""
+    return [days[0] - dt.timedelta(days=1), *days] if days else []
+
+
+def _carry(figures: Any, rows: dict[dt.date, Any], days: list[dt.date]) -> Any:
+    """Set `cases_carried`: the cases overdue at the end of the day before `days`."""
+    if days:
+        row = rows.get(days[0] - dt.timedelta(days=1))
+        if row is not None:
+            get = row.get if isinstance(row, dict) else lambda name, default=0: getattr(row, name, default)
+            figures.cases_carried = int(get("cases_overdue", 0) or 0)
+    return figures
+
+
 def totals(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
            live: Live | None = None) -> Figures:
     """The figures of `region` (grid, community, street or district) from `start` to `end` inclusive."""
     today = _today(now)
     days = _days(start, end, today)
     live = live or Live(now)
-    return _sum(_region_days(region, days, today, live), days, live)
+    rows = _region_days(region, _with_day_before(days), today, live)
+    return _carry(_sum(rows, days, live), rows, days)
 
 
 def per_day(region: Region, start: dt.date, end: dt.date, *,
@@ -347,8 +424,8 @@ def per_day(region: Region, start: dt.date, end: dt.date, *,
     today = _today(now)
     days = _days(start, end, today)
     live = Live(now)
-    rows = _region_days(region, days, today, live)
-    return [(day, _sum(rows, [day], live)) for day in days]
+    rows = _region_days(region, _with_day_before(days), today, live)
+    return [(day, _carry(_sum(rows, [day], live), rows, [day])) for day in days]
 
 
 def iso_week(day: dt.date) -> str:
@@ -362,11 +439,11 @@ def per_week(region: Region, start: dt.date, end: dt.date, *,
     today = _today(now)
     days = _days(start, end, today)
     live = Live(now)
-    rows = _region_days(region, days, today, live)
+    rows = _region_days(region, _with_day_before(days), today, live)
     weeks: dict[str, list[dt.date]] = {}
     for day in days:
         weeks.setdefault(iso_week(day), []).append(day)
-    return [(label, _sum(rows, week_days, live)) for label, week_days in weeks.items()]
+    return [(label, _carry(_sum(rows, week_days, live), rows, week_days)) for label, week_days in weeks.items()]
 
 
 def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
@@ -378,15 +455,16 @@ def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime |
     kids = list(region.children.order_by("sort_order", "path"))
     if not days:
         return [(kid, Figures(rules_source=live)) for kid in kids]
+    span = _with_day_before(days)
     stored: dict[int, dict[dt.date, Any]] = defaultdict(dict)
-    for row in DailyRollup.objects.filter(region__parent=region, day__gte=days[0], day__lte=days[-1]).exclude(
+    for row in DailyRollup.objects.filter(region__parent=region, day__gte=span[0], day__lte=days[-1]).exclude(
             day__gte=today):
         stored[row.region_id][row.day] = row
     live = live or Live(now)
     out = []
     for kid in kids:
         rows = stored[kid.pk]
-        missing = [d for d in days if d not in rows]
+        missing = [d for d in span if d not in rows]
         if missing:
             if kid.level == Region.Level.STREET:
                 rows.update(_region_days(kid, missing, today, live))
@@ -396,7 +474,7 @@ def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime |
                 for day in missing:
                     if live.needs(street, day):
                         rows[day] = live.day(street, day).regions.get(kid.pk)
-        out.append((kid, _sum(rows, days, live)))
+        out.append((kid, _carry(_sum(rows, days, live), rows, days)))
     return out
 
 
@@ -412,15 +490,16 @@ def units(street: Region, start: dt.date, end: dt.date, *,
     by_id = {u.pk: u for u in subtree}
     rows: dict[int, dict[dt.date, Any]] = defaultdict(dict)
     stored_days: set[dt.date] = set()
-    for row in UnitRollup.objects.filter(unit__region__path__startswith=street.path, day__gte=days[0],
+    span = _with_day_before(days)
+    for row in UnitRollup.objects.filter(unit__region__path__startswith=street.path, day__gte=span[0],
                                          day__lte=days[-1]).exclude(day__gte=today):
         rows[row.unit_id][row.day] = row
         stored_days.add(row.day)
     # A finished day counts as stored when the street's own row is there (a unit may have none).
-    stored_days |= set(DailyRollup.objects.filter(region=street, day__gte=days[0], day__lte=days[-1])
+    stored_days |= set(DailyRollup.objects.filter(region=street, day__gte=span[0], day__lte=days[-1])
                        .exclude(day__gte=today).values_list("day", flat=True))
     live = Live(now)
-    for day in days:
+    for day in span:
         if day in stored_days or not live.needs(street, day):
             continue
         for unit_id, live_row in live.day(street, day).units.items():
@@ -438,7 +517,8 @@ def units(street: Region, start: dt.date, end: dt.date, *,
                 figures.add_day(day_row, last=i == len(days) - 1)
             else:
                 figures.days += 1
-        if not figures.is_empty():
+        _carry(figures, unit_days, days)
+        if not figures.is_empty() or figures.cases_carried:
             out.append((unit, figures))
     return out
 

@@ -112,6 +112,7 @@ def _inputs(region: Region, figures: Any, formula: dict[str, Any]) -> formula_.I
         cases_rectified=figures.cases_rectified,
         cases_rectified_on_time=figures.cases_rectified_on_time, cases_returned=figures.cases_returned,
         cases_reopened=figures.cases_reopened, cases_overdue=figures.cases_overdue,
+        cases_due=figures.cases_due, cases_due_met=figures.cases_due_met, cases_carried=figures.cases_carried,
         extra=formula_.participation_figures(getattr(figures, "extra", None) or {}, population=region.population,
                                              households=region.households),
     )
@@ -127,6 +128,8 @@ def _street_summary(street: Region, figures: Any, formula: dict[str, Any]) -> di
         "cases_rectified": figures.cases_rectified, "cases_rectified_on_time": figures.cases_rectified_on_time,
         "cases_returned": figures.cases_returned, "cases_reopened": figures.cases_reopened,
         "cases_overdue": figures.cases_overdue, "cases_open": figures.cases_open,
+        "cases_due": figures.cases_due, "cases_due_met": figures.cases_due_met,
+        "cases_carried": figures.cases_carried, "on_time_rate": figures.on_time_rate,
     }
 
 
@@ -137,8 +140,8 @@ def _week_rows(street: Region, week_start: dt.date, formula: dict[str, Any], now
     through = min(week_start + dt.timedelta(days=6), clock.local(now).date())
     live = figures.Live(now)  # days not stored yet, computed once for both reads
     street_figures = figures.totals(street, week_start, through, now=now, live=live)
-    rates = formula_.StreetRates(cases_rectified=street_figures.cases_rectified,
-                                 cases_rectified_on_time=street_figures.cases_rectified_on_time)
+    rates = formula_.StreetRates(cases_due=street_figures.cases_due, cases_due_met=street_figures.cases_due_met,
+                                 cases_carried=street_figures.cases_carried)
     communities = figures.children(street, week_start, through, now=now, live=live)
     rows = formula_.rank_week([_inputs(region, figs, formula) for region, figs in communities], rates, formula,
                               previous)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 
 from chuangcheng.cases.models import Case, CaseEvent, Source, State
+from chuangcheng.cases.queries import FIRST_TIME_BREAKERS, fell_due
 from chuangcheng.core import clock
 from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, ItemResult
 from chuangcheng.org.models import Region, Unit
@@ -45,11 +46,15 @@ REGION_FIELDS = [
     "score", "max_score", "items_checked", "items_failed", "points_failed", "zero_loss_failed",
     "cases_opened", "cases_from_residents", "cases_dispatched", "cases_rectified", "cases_rectified_on_time",
     "cases_closed", "cases_returned", "cases_reopened", "cases_wrong_unit", "cases_open", "cases_overdue",
+    "cases_due", "cases_due_met", "cases_first_time", "ratings_satisfied", "ratings_basic", "ratings_unsatisfied",
 ]
 UNIT_FIELDS = [
     "cases_dispatched", "cases_rectified", "cases_rectified_on_time", "cases_closed", "cases_returned",
-    "cases_reopened", "cases_wrong_unit", "cases_open", "cases_overdue",
+    "cases_reopened", "cases_wrong_unit", "cases_open", "cases_overdue", "cases_due", "cases_due_met",
+    "cases_first_time",
 ]
+# A resident's rating (the case action `rate`, its event's data["rating"]) → the figure it counts.
+RATING_FIGURES = {"satisfied": "ratings_satisfied", "basic": "ratings_basic", "unsatisfied": "ratings_unsatisfied"}
 # Figures that describe the end of a day rather than what happened in it: over a period they are
 # the last day's value, not a sum.
 SNAPSHOT_FIELDS = frozenset({"points", "zero_loss_points", "cases_open", "cases_overdue"})
@@ -335,6 +340,8 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
                 if unit_id is not None:
                     units[unit_id]["cases_rectified_on_time"] += 1
 
+    _due_based(rows, units, events, grid_set, start, cut, clock_of)
+
     for case_id in open_ids:
         row = rows[grid_of[case_id]]
         if case_id in changed:
@@ -365,6 +372,50 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
     result.regions = rows
     result.units = {k: v for k, v in units.items() if any(v.values())}
     return result
+
+
+def _due_based(rows: dict[int, Row], units: dict[int, Row], events: Sequence[Any], grid_set: set[int],
+               start: dt.datetime, cut: dt.datetime, clock_of: _CaseClock) -> None:
+    """The due-based figures of the day (reports.rates) into the grids' and units' rows.
+
+    - cases_due / cases_due_met: the deadlines that fell from the start of the day to its end (or
+      now, today), each counted on the deadline's day — met when the case was rectified (or closed)
+      by then, however early (`cases.queries.fell_due` says how extensions, reopening and
+      suspension count); the unit is the one responsible at the deadline.
+    - cases_first_time: closings (verify) of the day with no rework nor reopening before them.
+    - ratings_*: residents' ratings given that day (`rate` events, by `data["rating"]`)."""
+    fell = fell_due(start, cut, cases=Case.objects.filter(grid_id__in=grid_set))
+    grids = dict(Case.objects.filter(pk__in=sorted({f.case_id for f in fell})).values_list("id", "grid_id"))
+    codes = {f.unit for f in fell if f.unit} - set(clock_of.unit_ids)
+    unit_ids = {**clock_of.unit_ids, **dict(Unit.objects.filter(code__in=codes).values_list("code", "pk"))}
+    for f in fell:
+        row = rows[grids[f.case_id]]
+        row["cases_due"] += 1
+        row["cases_due_met"] += f.met
+        unit_id = unit_ids.get(f.unit or "")
+        if unit_id is not None:
+            units[unit_id]["cases_due"] += 1
+            units[unit_id]["cases_due_met"] += f.met
+
+    closings = [e for e in events if e["action"] == "verify"]
+    breakers: dict[int, list[dt.datetime]] = defaultdict(list)
+    for chunk in _chunks(sorted({e["case_id"] for e in closings})):
+        for case_id, at in CaseEvent.objects.filter(case_id__in=chunk, action__in=FIRST_TIME_BREAKERS,
+                                                    at__lt=cut).order_by().values_list("case_id", "at"):
+            breakers[case_id].append(at)
+    for e in closings:
+        if any(at < e["at"] for at in breakers[e["case_id"]]):
+            continue
+        rows[e["case__grid_id"]]["cases_first_time"] += 1
+        unit_id = clock_of.unit_at(e["case_id"], e["at"], e["id"])
+        if unit_id is not None:
+            units[unit_id]["cases_first_time"] += 1
+
+    ratings = CaseEvent.objects.filter(at__gte=start, at__lt=cut, action="rate").order_by()
+    for grid_id, data in ratings.values_list("case__grid_id", "data"):
+        name = RATING_FIGURES.get(str((data or {}).get("rating") or ""))
+        if grid_id in grid_set and name:
+            rows[grid_id][name] += 1
 
 
 def _store(day: dt.date, figures: list[DayFigures], *, all_units: dict[int, Row] | None) -> int:

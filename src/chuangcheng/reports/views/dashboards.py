@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from chuangcheng.cases.queries import CaseFilter
 from chuangcheng.core import clock
 from chuangcheng.core.http import or_404
 from chuangcheng.org import queries as org_queries
@@ -22,6 +23,7 @@ from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
 from chuangcheng.reports.queries import dashboard
 from chuangcheng.reports.queries import map as map_queries
+from chuangcheng.reports.queries.rate_rows import UNIT_RATES, rate_rows
 from chuangcheng.standards.models import PointType
 
 
@@ -58,8 +60,9 @@ def links(region: Region, ov: dashboard.Overview) -> dict[str, Any]:
             "coverage": _url("inspections:coverage", since=a.isoformat(), until=b.isoformat()),
             "ledger": _url("inspections:export", since=a.isoformat(), until=b.isoformat(), community=narrow),
             "opened": _url("cases:list", region=code, since=a.isoformat(), until=b.isoformat()),
-            "residents": _url("cases:list", region=code, source="resident", since=a.isoformat(),
+            "residents": _url("cases:list", region=code, source="public", since=a.isoformat(),
                               until=b.isoformat()),
+            "due": _url("cases:list", region=code, due="due", since=a.isoformat(), until=b.isoformat()),
             "rectified": _url("cases:list", region=code, did="rectified", since=a.isoformat(), until=b.isoformat()),
         } for name, (a, b) in periods.items()},
         "cases": _url("cases:list", region=code),
@@ -86,9 +89,9 @@ def charts(ov: dashboard.Overview) -> dict[str, Any]:
     cases_url = reverse("cases:list")
     units = ov.units[::-1]
     return {
-        "rate": _chart("chart-rate", _("Score rate and on-time rate (%)"), "line", weeks, [
+        "rate": _chart("chart-rate", _("Score rate and on-time handling rate (%)"), "line", weeks, [
             {"name": _("Field score rate (all checks)"), "y": [_pct(f.field_rate) for f in trend]},
-            {"name": _("On-time rate"), "y": [_pct(f.on_time_rate) for f in trend]},
+            {"name": _("On-time handling rate"), "y": [_pct(f.on_time_rate) for f in trend]},
         ], percent=True, links=week_links),
         "counts": _chart("chart-counts", _("Items failed and cases opened"), "bar", weeks, [
             {"name": _("Items failed"), "y": [int(f.items_failed) for f in trend]},
@@ -99,11 +102,22 @@ def charts(ov: dashboard.Overview) -> dict[str, Any]:
                                  {"name": _("Items failed"), "y": [c.failed for c in cats]},
                                  {"name": _("Cases opened"), "y": [c.opened for c in cats]},
                              ], links=[f"{cases_url}?category={c.code}&region={ov.region.code}" for c in cats]),
-        "units": _chart("chart-units", _("On-time rate by unit, last 4 weeks (%)"), "hbar",
+        "units": _chart("chart-units", _("On-time handling rate by unit, last 4 weeks (%)"), "hbar",
                         [u.name for u, _uf in units],
-                        [{"name": _("On-time rate"), "y": [_pct(uf.on_time_rate) for _u, uf in units]}],
+                        [{"name": _("On-time handling rate"), "y": [_pct(uf.on_time_rate) for _u, uf in units]}],
                         percent=True, links=[reverse("reports:unit", args=[u.code]) for u, _uf in units]),
     }
+
+
+def rate_table(fig: Any, since: dt.date, until: dt.date, *, region: str = "", unit: str = "",
+               keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """The case rates of `fig` with their formulas in words and each count's case list (href)."""
+    rows = rate_rows(fig, since=since, until=until, region=region, unit=unit, keys=keys)
+    for row in rows:
+        for part in row["parts"]:
+            filters = part.pop("filters")
+            part["href"] = f"{reverse('cases:list')}?{CaseFilter(**filters).query_string()}" if filters else ""
+    return rows
 
 
 def _child_url(child: Region) -> str:
@@ -120,6 +134,8 @@ def _context(request: HttpRequest, region: Region) -> dict[str, Any]:
         "ov": ov, "region": region, "links": links(region, ov), "charts": charts(ov),
         "children": [(child, figs, _child_url(child)) for child, figs in ov.children],
         "weeks": list(zip(ov.week_dates(), [f for _l, f in ov.trend], strict=True)),
+        "rates": rate_table(ov.this_week, ov.week_start, ov.day, region=region.code),
+        "rates_last_week": rate_table(ov.last_week, ov.last_week_start, ov.last_week_end, region=region.code),
         "now": clock.local(clock.now()),
     }
 
@@ -159,12 +175,14 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied(_("Your role does not read this unit's figures."))
     page = dashboard.unit_page(found, clock.today())
     weeks = page.weeks if page else []
-    chart = _chart("chart-unit", _("On-time rate by week (%)"), "line", [label for label, _s, _f in weeks], [
-        {"name": _("On-time rate"), "y": [_pct(f.on_time_rate) for _l, _s, f in weeks]},
+    chart = _chart("chart-unit", _("On-time handling rate by week (%)"), "line", [label for label, _s, _f in weeks], [
+        {"name": _("On-time handling rate"), "y": [_pct(f.on_time_rate) for _l, _s, f in weeks]},
         {"name": _("Rework rate"), "y": [_pct(f.rework_rate) for _l, _s, f in weeks]},
     ], percent=True)
+    since = clock.today() - dt.timedelta(weeks=dashboard.UNIT_WEEKS) + dt.timedelta(days=1)
     return render(request, "reports/unit.html", {
         "unit": found, "page": page, "charts": {"unit": chart},
+        "rates": rate_table(page.recent, since, clock.today(), unit=found.code, keys=UNIT_RATES) if page else [],
         "links": {
             "open": _url("cases:list", unit=found.code, state="open"),
             "overdue": _url("cases:list", unit=found.code, overdue="1"),

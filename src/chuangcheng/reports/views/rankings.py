@@ -90,6 +90,8 @@ def _links(street: Region, row: dict[str, Any], start: str, end: str) -> dict[st
         "returned": f"{case_list}?{urlencode({'region': code, 'did': 'returned', 'since': start, 'until': end})}",
         "reopened": f"{case_list}?{urlencode({'region': code, 'did': 'reopened', 'since': start, 'until': end})}",
         "overdue": f"{case_list}?{urlencode({'region': code, 'overdue': '1'})}",
+        "due": f"{case_list}?{urlencode({'region': code, 'due': 'due', 'since': start, 'until': end})}",
+        "met": f"{case_list}?{urlencode({'region': code, 'due': 'met', 'since': start, 'until': end})}",
     }
 
 
