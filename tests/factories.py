@@ -143,3 +143,30 @@ class PointFactory(factory.django.DjangoModelFactory):
     lon = Decimal("111.650000")
     lat = Decimal("40.820000")
     primary_unit = factory.SubFactory(UnitFactory)
+
+
+# --- mock assessment (tests/assessment) -----------------------------------------------------------
+
+
+class AssessmentItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "standards.AssessmentItem"
+
+    version = factory.SubFactory(CatalogVersionFactory)
+    code = factory.Sequence(lambda n: f"AI{n}")
+    name = factory.Sequence(lambda n: f"测评内容{n}")
+    point_type = None
+    group = None
+    points = Decimal("10")
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """A drawn round with no drawn point (tests that need a sample draw one with the service)."""
+
+    class Meta:
+        model = "assessment.Round"
+
+    street = factory.LazyFunction(street)
+    number = factory.Sequence(lambda n: n + 1)
+    seed = 7
+    catalog = factory.LazyFunction(lambda: CatalogVersion.objects.order_by("-number").first())
