@@ -60,7 +60,8 @@ def first(scene):
 def test_the_report_scores_each_assessment_item_over_exactly_the_sample(scene, first):
     round, _markets, _roads = first
     report = round.report
-    assert [(i["code"], i["points"], i["inspections"], i["deducted"], i["score"], i["rate"]) for i in report["items"]] == [
+    rows = [(i["code"], i["points"], i["inspections"], i["deducted"], i["score"], i["rate"]) for i in report["items"]]
+    assert rows == [
         ("A-MARKET", "10.00", 2, "5.00", "5.00", "50.0"),
         ("A-ROAD", "5.00", 1, "3.00", "2.00", "40.0"),
     ]

@@ -62,3 +62,34 @@ def test_another_street_sees_nothing(scene, as_user):
     assert list(queries.rounds_visible_to(other)) == []
     for url in pages(round):
         assert as_user(other).get(url).status_code == 404
+
+
+def test_a_lost_points_photo_is_served_only_to_those_who_see_the_round(scene, as_user):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tests.assessment.conftest import record
+
+    round = scene.draw()
+    services.start_round(round, by=scene.cast.street_admin)
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), "red").save(out, "JPEG")
+    for rp in round.points.order_by("position"):
+        fail = {"R1": {"photos": [SimpleUploadedFile("r.jpg", out.getvalue(), content_type="image/jpeg")]}} if (
+            rp.point_type == scene.road) else None
+        record(rp, scene, fail)
+    services.finish_round(round, by=scene.cast.street_admin)
+    round.refresh_from_db()
+    sha = round.report["lost"][0]["photos"][0]
+    url = f"/assessment/{round.street.code}/{round.number}/photos/{sha}/display/"
+    assert as_user(scene.cast.leader).get(url).status_code == 200
+    assert as_user(scene.cast.admin_b).get(url).status_code == 200  # a finished round: the street's communities
+    assert as_user(scene.cast.grid_worker_a).get(url).status_code == 404
+    street2 = f.street(scene.cast.district, code="150103002", name="环河街街道")
+    other = f.UserFactory(username="street2_admin", role=Role.STREET_ADMIN, scope=street2)
+    assert as_user(other).get(url).status_code == 404
+    # A photo that is not one of the round's is not served through it.
+    assert as_user(scene.cast.leader).get(
+        f"/assessment/{round.street.code}/{round.number}/photos/{'0' * 64}/display/").status_code == 404

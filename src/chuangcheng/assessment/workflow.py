@@ -30,15 +30,18 @@ ROUNDS: Workflow[Round, RoundEvent] = Workflow(
     conflict=_("Someone else changed this round a moment ago. Reload it, then try again."),
     transitions=[
         transition("assign", {State.DRAWN}, None, who=permissions.can_manage_round,
-                   label=_("Change the assessors"), done=pgettext_lazy("mock assessment round action", "reassigned"), fields=["assessors"]),
+                   label=_("Change the assessors"),
+                   done=pgettext_lazy("mock assessment round action", "reassigned"), fields=["assessors"]),
         transition("start", {State.DRAWN}, State.STARTED, who=permissions.can_manage_round,
                    label=_("Start the round"), done=pgettext_lazy("mock assessment round action", "started"),
                    when=Guard(_all_assigned, _("Give every drawn point an assessor before the start."))),
         transition("finish", {State.STARTED}, State.FINISHED, who=permissions.can_manage_round,
-                   label=_("Finish and freeze the report"), done=pgettext_lazy("mock assessment round action", "finished"),
+                   label=_("Finish and freeze the report"),
+                   done=pgettext_lazy("mock assessment round action", "finished"),
                    when=Guard(_all_recorded, _("Record every drawn point before finishing the round."))),
         transition("cancel", {State.DRAWN}, State.CANCELLED, who=permissions.can_manage_round,
-                   label=_("Cancel the round"), done=pgettext_lazy("mock assessment round action", "cancelled"), fields=["note"]),
+                   label=_("Cancel the round"), done=pgettext_lazy("mock assessment round action", "cancelled"),
+                   fields=["note"]),
     ],
 )
 
