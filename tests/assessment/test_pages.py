@@ -77,3 +77,25 @@ def test_the_list_shows_progress_and_the_score_of_finished_rounds(scene, as_user
     round = scene.draw()
     page = as_user(scene.inspector_1).get("/assessment/").content.decode()
     assert f'data-round="{round.number}"' in page and "0 / 3" in page
+
+
+def test_the_round_page_reads_as_many_queries_whatever_the_size_of_the_sample(scene, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangcheng.assessment import services
+    from chuangcheng.standards.models import TypeProfile
+
+    def queries(round) -> int:
+        services.start_round(round, by=scene.cast.street_admin)
+        client = as_user(scene.inspector_1)
+        url = f"/assessment/{round.street.code}/{round.number}/"
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    small = queries(scene.draw())
+    TypeProfile.objects.filter(version=scene.catalog, point_type=scene.market).update(sample_size=3)
+    TypeProfile.objects.filter(version=scene.catalog, point_type=scene.road).update(sample_size=2)
+    assert queries(scene.draw(seed=3)) == small

@@ -44,9 +44,12 @@ def round_for(user: Any, street_code: str, number: int) -> Round | None:
 
 
 def round_points(round: Round) -> list[RoundPoint]:  # noqa: A002
-    return list(RoundPoint.objects.filter(round=round).select_related(
+    points = list(RoundPoint.objects.filter(round=round).select_related(
         "point", "point__grid", "point__grid__parent", "point_type", "assessor", "assessor__person",
         "inspection").order_by("position"))
+    for rp in points:
+        rp.round = round  # the predicates read the round (and its street) of every drawn point
+    return points
 
 
 def events_of(round: Round) -> list[RoundEvent]:  # noqa: A002

@@ -1,7 +1,7 @@
 """The demo's finished mock assessment round (模拟测评): drawn with a fixed seed by the street admin a
 few working days before the build's day, recorded over the next working days by the street's
-inspectors with the inspection form (each drawn point added to the assessor's plan of the day, as
-the office would), and finished, so the demo has a frozen report to look at.
+inspectors with the inspection form (the round is their plan: the visits are not in the daily plans),
+and finished, so the demo has a frozen report to look at.
 
 It runs before the daily figures are stored, so the round's inspections count like any check by the
 street office. When the catalog in force asks for more points of a type than the demo street has,
@@ -23,16 +23,14 @@ from chuangcheng.core import clock
 from chuangcheng.core.workcal import WorkCalendar
 from chuangcheng.demo.plan import STREET_CODE
 from chuangcheng.demo.scenes import scene_jpeg
-from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection
 from chuangcheng.inspections.queries.records import checklist_of
-from chuangcheng.inspections.services.plans import add_visit
 from chuangcheng.inspections.services.submit import ItemInput, default_category_code
 from chuangcheng.org.models import Region, Role, User
 from chuangcheng.standards.models import CheckItem
 
 SEED = 7  # the seed of the demo's round: `chuangcheng mock_assessment draw --street 150103001 --seed 7`
 RECORD_DAYS = 3  # working days the team takes to visit the sample
-FAILS = 0.12  # how often a check item fails at a drawn point
+FAILS = 0.06  # how often a check item fails at a drawn point
 Measure = CheckItem.Measure
 
 
@@ -76,40 +74,16 @@ def add_mock_assessment(*, seed: int = 1) -> int:
         per_assessor.setdefault(rp.assessor_id or 0, []).append(rp)
     for visits in per_assessor.values():
         for i, rp in enumerate(visits):
-            first = i * len(record_days) // len(visits)
-            day = _day_for(rp, record_days, first)
-            _record(round, rp, day, minute=9 * 60 + (i * 25) % (8 * 60), admin=admin, rng=rng)
+            day = record_days[i * len(record_days) // len(visits)]
+            _record(round, rp, day, minute=9 * 60 + (i * 25) % (8 * 60), rng=rng)
     with clock.pinned(_at(record_days[-1], 17, 30)):
         services.finish_round(round, by=admin)
     return len(points)
 
 
-def _day_for(rp: RoundPoint, days: list[dt.date], first: int) -> dt.date:
-    """The first record day (from `first`, round the list) on which the point is free for its
-    assessor: not in that day's plan, or in the assessor's own and not yet inspected."""
-    for k in range(len(days)):
-        day = days[(first + k) % len(days)]
-        visit = Assignment.objects.filter(plan__street_id=_street_id(rp), plan__day=day, point=rp.point).first()
-        inspected = Inspection.objects.filter(point=rp.point, day=day).exists()
-        if visit is None and not inspected:
-            return day
-        if visit is not None and visit.person_id == rp.assessor_id and not inspected:
-            return day
-    return days[first]
-
-
-def _street_id(rp: RoundPoint) -> int:
-    return rp.round.street_id
-
-
-def _record(round: Round, rp: RoundPoint, day: dt.date, *, minute: int, admin: User,  # noqa: A002
-            rng: random.Random) -> None:
+def _record(round: Round, rp: RoundPoint, day: dt.date, *, minute: int, rng: random.Random) -> None:  # noqa: A002
     point, person = rp.point, rp.assessor
     assert person is not None  # noqa: S101 - the round was started, so every point has an assessor
-    plan = DailyPlan.objects.filter(street=round.street, day=day).first()
-    if plan is not None and not plan.assignments.filter(point=point).exists():
-        with clock.pinned(_at(day, 8, 0)):
-            add_visit(plan, point=point, person=person, by=admin)
     items = []
     key = f"demo-mock-{round.number}-{rp.position:03d}"
     for item in checklist_of(point):
