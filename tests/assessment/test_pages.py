@@ -64,8 +64,10 @@ def test_the_admin_changes_the_assessors_then_starts_and_the_assessor_records_on
         if item.measure == CheckItem.Measure.OCCURRENCES:
             data[f"count_{item.code}"] = "0"
     response = phone.post(f"{base}/points/1/", data)
-    assert response.status_code == 302 and response["Location"] == f"{base}/"
+    assert response.status_code == 302 and response["Location"] == f"{base}/?recorded=1"
     rp.refresh_from_db()
+    # The page it lands on tells the phone to forget the draft of that submission.
+    assert f'data-submitted-key="{rp.inspection.key}"' in phone.get(response["Location"]).content.decode()
     assert rp.inspection is not None and rp.inspection.kind == "street" and rp.inspection.inspector == scene.inspector_2
     page = phone.get(f"{base}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "已记录 1 / 3 个点位" in page

@@ -6,8 +6,6 @@ A round's lifecycle is declared in `workflow.py` (`ROUNDS`); `RoundEvent` keeps 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +118,3 @@ class RoundPoint(models.Model):
     @property
     def recorded(self) -> bool:
         return self.inspection_id is not None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"position": self.position, "point": self.point.code, "name": self.point.name,
-                "type": self.point_type.code}

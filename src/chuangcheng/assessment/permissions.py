@@ -39,13 +39,3 @@ def can_record(user: Any, round_point: Any) -> bool:
     """Record the inspection of a drawn point: its assessor, or the street admin running the round."""
     return (getattr(user, "pk", None) is not None and round_point.assessor_id == user.pk) or can_manage_round(
         user, round_point.round)
-
-
-def can_read_round(user: Any, round: Any) -> bool:  # noqa: A002
-    """A drawn round only at street level; once started, also the admins of the street's communities."""
-    if at_street_level(user, round.street):
-        return True
-    if round.state in {"drawn", "cancelled"}:
-        return False
-    scope = getattr(user, "scope", None)
-    return has_role(user, Role.COMMUNITY_ADMIN) and scope is not None and scope.path.startswith(round.street.path)

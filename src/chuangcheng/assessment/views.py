@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -106,6 +107,8 @@ def _render_detail(request: HttpRequest, round: Round, status: int = 200) -> Htt
         "may_record": {rp.pk for rp in points if round.state == State.STARTED and not rp.recorded
                        and permissions.can_record(user, rp)},
         "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in events],
+        "submitted": next((rp for rp in points if rp.inspection is not None
+                           and str(rp.position) == request.GET.get("recorded")), None),
     }, status=status)
 
 
@@ -192,7 +195,8 @@ def record_point(request: HttpRequest, street: str, number: int, position: int) 
         return _render_form(request, rp, form, status=400)
     messages.success(request, _("Drawn point %(n)s is recorded.") % {"n": rp.position} if created
                      else _("This inspection was already submitted."))
-    return redirect("assessment:detail", street, number)
+    # The round's page tells the phone that this draft was submitted (inspect.js forgets it).
+    return redirect(f"{reverse('assessment:detail', args=[street, number])}?recorded={rp.position}")
 
 
 def _render_form(request: HttpRequest, rp: RoundPoint, form: Any, *, status: int = 200) -> HttpResponse:
