@@ -31,13 +31,14 @@ def test_the_same_seed_prints_the_same_sample_twice_and_saves_nothing(scene):
     data = json.loads(first)
     assert data["seed"] == 7 and data["street"] == "150103001" and data["points"] == 3
     assert [(t["type"], t["sample_size"], len(t["points"]), t["points_in_street"]) for t in data["types"]] == [
-        ("T_MARKET", 2, 2, 3), ("T_ROAD", 1, 1, 2)]
+        ("T_MARKET", 2, 2, 3), ("T_ROAD", 1, 1, 2), ("T_SCHOOL", 1, 0, 0)]
     assert Round.objects.count() == 0
     text = draw("--street", "150103001", "--seed", "7")
     assert text == draw("--street", "150103001", "--seed", "7")
     for t in data["types"]:
         for p in t["points"]:
             assert p["code"] in text
+    assert "学校周边" in text
 
 
 def test_the_printed_sample_is_the_one_a_round_draws_with_that_seed(scene):

@@ -23,9 +23,9 @@ def test_the_same_seed_draws_the_same_sample_and_every_sampled_type_is_covered(s
     first = draw_sample(scene.cast.street, seed=7, catalog=scene.catalog)
     again = draw_sample(scene.cast.street, seed=7, catalog=scene.catalog)
     assert codes(first) == codes(again)
-    # 学校周边 has no point in the street: the assessors sample it elsewhere.
+    # 学校周边 has no point in the street: listed, nothing drawn (the assessors sample it elsewhere).
     assert [(t.point_type.code, t.sample_size, len(t.points), t.available) for t in first.types] == [
-        ("T_MARKET", 2, 2, 3), ("T_ROAD", 1, 1, 2)]
+        ("T_MARKET", 2, 2, 3), ("T_ROAD", 1, 1, 2), ("T_SCHOOL", 1, 0, 0)]
     seeds = {tuple(p for _t, ps in codes(draw_sample(scene.cast.street, seed=s, catalog=scene.catalog)) for p in ps)
              for s in range(20)}
     assert len(seeds) > 1, "the seed changes the draw"

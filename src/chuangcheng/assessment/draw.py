@@ -1,5 +1,6 @@
 """Drawing a round's sample the way the assessors sample: for every point type of the catalog version
-with active points in the street, `TypeProfile.sample_size` of them at random.
+with active points in the street, `TypeProfile.sample_size` of them at random (a type the street has
+no point of is listed with nothing drawn: the assessors sample it elsewhere).
 
 The draw depends on nothing but the seed and the data: the types are taken in the catalog's order,
 each type's candidates sorted by code, and one `random.Random(seed)` draws them all. The same seed
@@ -25,7 +26,7 @@ MAX_SEED = 2**63 - 1
 class DrawnType:
     point_type: PointType
     sample_size: int
-    available: int  # active points of the type in the street
+    available: int  # active points of the type in the street (0: none, nothing drawn)
     points: list[Point]  # the drawn ones, by code
 
 
@@ -80,8 +81,9 @@ def draw_sample(street: Region, *, seed: int, catalog: CatalogVersion) -> Draw:
     too_few: list[str] = []
     for profile in profiles:
         pool = candidates.get(profile.point_type_id, [])
-        if not pool:
-            continue  # the street has no place of this kind: the assessors sample it elsewhere
+        if not pool:  # the street has no place of this kind: the assessors sample it elsewhere
+            types.append(DrawnType(profile.point_type, profile.sample_size, 0, []))
+            continue
         if profile.sample_size > len(pool):
             too_few.append(_("%(type)s: sample %(sample)d, the subdistrict has only %(count)d") % {
                 "type": profile.point_type.name, "sample": profile.sample_size, "count": len(pool)})
@@ -90,7 +92,7 @@ def draw_sample(street: Region, *, seed: int, catalog: CatalogVersion) -> Draw:
         types.append(DrawnType(profile.point_type, profile.sample_size, len(pool), chosen))
     if too_few:
         raise ValidationError(too_few, code="too_few_points")
-    if not types:
+    if not any(t.points for t in types):
         raise ValidationError(_("The subdistrict has no active point of a type the catalog samples."),
                               code="nothing_to_draw")
     return Draw(street=street, seed=seed, catalog=catalog, types=types)

@@ -65,6 +65,10 @@ class Command(BaseCommand):
                              "catalog": catalog.number, "n": len(draw.points)})
         position = 0
         for drawn in draw.types:
+            if not drawn.available:
+                self.stdout.write(_("%(type)s: sample %(sample)d, no point of this type in the subdistrict") % {
+                    "type": drawn.point_type.name, "sample": drawn.sample_size})
+                continue
             self.stdout.write(_("%(type)s: sample %(sample)d of %(count)d") % {
                 "type": drawn.point_type.name, "sample": drawn.sample_size, "count": drawn.available})
             for point in drawn.points:
