@@ -4,8 +4,9 @@ inspectors with the inspection form (the round is their plan: the visits are not
 and finished, so the demo has a frozen report to look at.
 
 It runs before the daily figures are stored, so the round's inspections count like any check by the
-street office. When the catalog in force asks for more points of a type than the demo street has,
-the draw is refused and the demo has no round (tests/demo/test_mock_assessment.py says which type)."""
+street office. A catalog without assessment items gives no round; when the catalog in force asks for
+more points of a type than the demo street has, the draw is refused and the demo has no round either
+(tests/demo/test_mock_assessment.py then fails with the numbers)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from chuangcheng.demo.scenes import scene_jpeg
 from chuangcheng.inspections.queries.records import checklist_of
 from chuangcheng.inspections.services.submit import ItemInput, default_category_code
 from chuangcheng.org.models import Region, Role, User
-from chuangcheng.standards.models import CheckItem
+from chuangcheng.standards.models import AssessmentItem, CheckItem
+from chuangcheng.standards.queries import version_in_force
 
 SEED = 7  # the seed of the demo's round: `chuangcheng mock_assessment draw --street 150103001 --seed 7`
 RECORD_DAYS = 3  # working days the team takes to visit the sample
@@ -55,8 +57,11 @@ def add_mock_assessment(*, seed: int = 1) -> int:
     street = Region.objects.filter(code=STREET_CODE).first()
     admin = User.objects.filter(role=Role.STREET_ADMIN, scope=street, is_active=True).order_by("pk").first()
     team = list(User.objects.filter(role=Role.INSPECTOR, scope=street, is_active=True).order_by("username"))
-    if street is None or admin is None or not team:
+    catalog = version_in_force()
+    if street is None or admin is None or not team or catalog is None:
         return 0
+    if not AssessmentItem.objects.filter(version=catalog, point_type__isnull=False).exists():
+        return 0  # a catalog without assessment items (测评内容) scores nothing: no round to show
     draw_day, *record_days = _working_days_before(clock.today(), RECORD_DAYS + 1, skip=2)
     try:
         with clock.pinned(_at(draw_day, 16, 30)):
