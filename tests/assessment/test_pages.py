@@ -14,6 +14,8 @@ def test_the_new_round_form_proposes_a_seed_and_draws_with_the_one_given(scene, 
     page = client.get("/assessment/new/")
     assert page.status_code == 200
     assert re.search(r'name="seed" value="\d+"', page.content.decode())
+    ticked = re.findall(r'<input type="checkbox" name="team" value="(\d+)"[^>]*checked', page.content.decode())
+    assert sorted(map(int, ticked)) == sorted([scene.inspector_1.pk, scene.inspector_2.pk])
     response = client.post("/assessment/new/", {
         "street": scene.cast.street.pk, "title": "十二月模拟测评", "seed": "42", "team_kind": "street",
         "team": [scene.inspector_1.pk, scene.inspector_2.pk]})

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.assessment.draw import MAX_SEED
 from chuangcheng.assessment.models import Round
-from chuangcheng.org.models import Region, User
+from chuangcheng.org.models import Region, Role, User
 
 
 def random_seed() -> int:
@@ -40,3 +40,5 @@ class NewRoundForm(forms.Form):
             first = streets.first()
             if first is not None:
                 self.initial.setdefault("street", first.pk)
+            # The street's inspectors, ticked: the usual team.
+            self.initial.setdefault("team", [u.pk for u in candidates if u.role == Role.INSPECTOR])
