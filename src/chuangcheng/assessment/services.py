@@ -59,7 +59,9 @@ def draw_round(street: Region, *, by: Actor, seed: int, team: Sequence[User] = (
     if len(title) > 120:
         raise ValidationError({"title": _("Keep the title under 120 characters.")})
     draw = draw_sample(street, seed=seed, catalog=catalog)
-    last = Round.objects.select_for_update().filter(street=street).aggregate(n=Max("number"))["n"] or 0
+    # The street's row is the lock of its round numbers (no FOR UPDATE with an aggregate in PostgreSQL).
+    Region.objects.select_for_update().get(pk=street.pk)
+    last = Round.objects.filter(street=street).aggregate(n=Max("number"))["n"] or 0
     now = clock.now()
     round = Round.objects.create(  # noqa: A001
         street=street, number=last + 1, title=title, seed=draw.seed, catalog=catalog, team_kind=team_kind,
