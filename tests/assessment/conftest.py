@@ -66,7 +66,7 @@ def scene(cast: Any, media: Any) -> Scene:
     f.AssessmentItemFactory(version=catalog, code="A-SCHOOL", name="学校周边环境", point_type=school,
                             points=Decimal("5"), sort_order=3)
     f.AssessmentItemFactory(version=catalog, code="A-DOCS", name="工作台账", method=AssessmentItem.Method.MATERIALS,
-                            points=Decimal("8"), sort_order=4)
+                            point_type=None, points=Decimal("8"), sort_order=4)
     unit = f.UnitFactory(code="MKT-U", name="甲市场管理处", kind=Unit.Kind.PROPERTY, region=cast.community_a)
     scene = Scene(
         cast=cast, catalog=catalog, market=market, road=road, school=school, items=items,
