@@ -1,7 +1,9 @@
 """The demo's finished mock assessment round: drawn with seed 7 a few working days before the build,
 every type of the catalog that the street has points of sampled with its sample size, each drawn
-point recorded by its assessor on a visit added to their plan, a frozen report that matches the
-round's inspections, and the command printing that same sample twice."""
+point recorded by its assessor while the round ran, a frozen report that matches the round's
+inspections, and the command printing that same sample twice. With a catalog that has no assessment
+items yet the demo draws no round and these tests are skipped; a catalog whose sample sizes the demo
+street cannot meet fails them with the numbers."""
 
 from __future__ import annotations
 
