@@ -22,6 +22,7 @@ from chuangcheng.assessment import permissions, queries, services
 from chuangcheng.assessment.docx import render_docx, stored_photo
 from chuangcheng.assessment.forms import NewRoundForm
 from chuangcheng.assessment.models import Round, RoundPoint, State
+from chuangcheng.assessment.report import photo_url
 from chuangcheng.assessment.workflow import EVENT_LABELS, ROUNDS
 from chuangcheng.cases.queries import leaf_categories
 from chuangcheng.core import clock
@@ -230,15 +231,9 @@ def _finished(request: HttpRequest, street: str, number: int) -> Round:
 def round_report(request: HttpRequest, street: str, number: int) -> HttpResponse:
     round = _finished(request, street, number)  # noqa: A001
     report = round.report
-    lost = [{**row, "photo_urls": [(sha, _photo_url(round, sha)) for sha in row.get("photos", [])]}
+    lost = [{**row, "photo_urls": [(sha, photo_url(round, sha)) for sha in row.get("photos", [])]}
             for row in report.get("lost", [])]
     return render(request, "assessment/report.html", {"round": round, "report": report, "lost": lost})
-
-
-def _photo_url(round: Round, sha256: str) -> str:  # noqa: A002
-    from chuangcheng.assessment.report import photo_url
-
-    return photo_url(round, sha256)
 
 
 def report_docx(request: HttpRequest, street: str, number: int) -> HttpResponse:
