@@ -177,3 +177,18 @@ class AssessmentItemFactory(factory.django.DjangoModelFactory):
     point_type = factory.SubFactory(PointTypeFactory)
     group = None
     points = Decimal(10)
+
+
+# --- mock assessment (tests/assessment) -----------------------------------------------------------
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """A drawn round with no drawn point (tests that need a sample draw one with the service)."""
+
+    class Meta:
+        model = "assessment.Round"
+
+    street = factory.LazyFunction(street)
+    number = factory.Sequence(lambda n: n + 1)
+    seed = 7
+    catalog = factory.LazyFunction(lambda: CatalogVersion.objects.order_by("-number").first())

@@ -68,6 +68,7 @@ class Place:
     push: Any  # a message pushed to the grid's group robot, with an image
     survey: Any  # the community's draft survey, with one choice question
     material: Any = None  # a document of the street's materials archive (street-level, like meeting)
+    round: Any = None  # the street's finished mock assessment round (street-level: other street only)
 
 
 @dataclass
@@ -144,9 +145,25 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
                                   image=_upload(f"{prefix}-push.jpg", "yellow"))
     survey = surveys.create_survey(region=community, by=street_admin, title="满意度调查")
     question = surveys.add_question(survey, by=street_admin, text="您满意吗？", options=["满意", "不满意"])
-    return Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action,
-                 item, push, (survey, question.code, question.options.first().code),
-                 material if meeting else None)
+    place = Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action,
+                  item, push, (survey, question.code, question.options.first().code),
+                  material if meeting else None)
+    if meeting:
+        place.round = _finished_round(street, point)
+    return place
+
+
+def _finished_round(street: Region, point: Point) -> Any:
+    """A finished mock assessment round with one drawn point and an (empty) frozen report."""
+    from chuangcheng.assessment.models import RoundPoint
+
+    report = {"street": {"code": street.code, "name": street.name}, "round": 1, "title": "", "seed": 7,
+              "catalog": 1, "team_kind": "street", "sample": [], "items": [], "lost": [], "previous": None,
+              "finished_at": clock.now().isoformat(), "predicted": {"field_points": "0", "score": None},
+              "overall": {"score": "0", "points": "0", "rate": None, "previous_rate": None, "change": None}}
+    round = f.RoundFactory(street=street, number=1, state="finished", report=report, finished_at=clock.now())
+    RoundPoint.objects.create(round=round, point=point, point_type=point.point_type, position=1)
+    return round
 
 
 @pytest.fixture
@@ -251,6 +268,12 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "publicity:item_take_down": lambda p: {"code": p.item.code},
     "publicity:item_photo": lambda p: {"code": p.item.code, "variant": "display"},
     "volunteering:correct_hours": lambda p: {"code": p.action.code, "person": p.person.code},
+    **{f"assessment:{name}": _street_only(lambda p: {"street": p.street.code, "number": p.round.number})
+       for name in ("detail", "assign", "report", "report_docx", "report_json")},
+    "assessment:act": _street_only(lambda p: {"street": p.street.code, "number": p.round.number,
+                                              "action": "cancel"}),
+    "assessment:record": _street_only(lambda p: {"street": p.street.code, "number": p.round.number,
+                                                 "position": 1}),
     **{f"materials:{name}": _street_only(lambda p: {"street": p.street.code}) for name in (
         "archive", "assessment_date", "export")},
     "materials:item": lambda p: {"street": p.street.code, "code": p.material.item_code} if p.material else None,
@@ -295,6 +318,8 @@ NO_OBJECT = {
     "standards:catalog", "standards:type", "standards:draft_start", "standards:version", "standards:compare",
     "standards:version_type", "standards:profile_edit", "standards:item_new", "standards:item_edit",
     "standards:item_delete", "standards:publish", "standards:discard",
+    # mock assessment rounds: the list is scoped in assessment/queries.py, the form draws in the user's streets
+    "assessment:rounds", "assessment:new",
 }
 
 # Routes that name an object this test does not build yet: each needs its own factory here. Until
@@ -313,6 +338,7 @@ DEFERRED = {
     "tasklists:photo": "a task photo (tests/engagement/tasklists)",
     "volunteering:photo": "a volunteer action's photo (tests/engagement/volunteering)",
     **{f"surveys:{name}": "a published survey's link (tests/surveys)" for name in ("qr", "qr_svg", "qr_png", "visit")},
+    "assessment:photo": "a photo of a round's lost point (tests/assessment/test_visibility.py)",
 }
 
 # The API: every operation of the OpenAPI document, by its path template.

@@ -64,7 +64,7 @@ def snapshot() -> dict[str, list[Any]]:
 def wipe(*, events_after: int = 0) -> None:
     """Delete the demo (and the audit events it wrote); the catalog stays."""
     AuditEvent.objects.filter(id__gt=events_after).delete()
-    for label in ("reports", "public", "engagement", "surveys"):  # publications, rollups and residents' reports first
+    for label in ("assessment", "reports", "public", "engagement", "surveys"):  # rounds, publications, rollups first
         for model in reversed(list(apps.get_app_config(label).get_models())):
             model.objects.all().delete()
     Inspection.objects.all().delete()

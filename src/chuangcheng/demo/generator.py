@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chuangcheng.core import clock
+from chuangcheng.demo.assessment import add_mock_assessment
 from chuangcheng.demo.bulletins import publish_history as publish_bulletins
 from chuangcheng.demo.inspections import history_days, write_history
 from chuangcheng.demo.materials import add_materials
@@ -117,6 +118,7 @@ def _write_reports(seed: int, street: Region, users: list[User], report: Progres
     stages: list[tuple[str, Callable[..., int]]] = [
         (_("Task lists"), add_tasklists), (_("Volunteer actions"), add_volunteering),
         (_("Publicity"), add_publicity), (_("Surveys"), add_surveys),
+        (_("Mock assessment"), add_mock_assessment),
     ]
     for label, add in stages:
         report(label, 0, 1)

@@ -48,6 +48,7 @@ def menu_for(user: Any) -> list[NavItem]:
     if has_role(user, *BULLETIN_READERS, Role.COMMUNITY_ADMIN):
         items.insert(len(items) - 1, NavItem(str(_("Daily bulletins")), reverse("reports:bulletins"), "bulletins"))
         items.insert(len(items) - 1, NavItem(str(_("Weekly rankings")), reverse("reports:rankings"), "rankings"))
+        items.insert(len(items) - 1, NavItem(str(_("Mock assessment")), reverse("assessment:rounds"), "assessment"))
     if has_role(user, *permissions.ADMIN_ROLES):
         items.insert(len(items) - 1, NavItem(str(_("Residents' reports")), reverse("public:triage"), "triage"))
     if has_role(user, Role.STREET_ADMIN):

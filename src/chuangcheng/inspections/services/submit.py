@@ -123,12 +123,13 @@ def day_closes_at(day: dt.date, rules: PlanRules) -> dt.datetime:
 
 def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemInput], lon: Any = None,
                       lat: Any = None, started_at: dt.datetime | None = None,
-                      note: str = "") -> tuple[Inspection, bool]:
+                      note: str = "", kind: str | None = None) -> tuple[Inspection, bool]:
     """Store one inspection with its item results, photos and cases, or nothing at all.
 
     Returns (inspection, True); a key this user already submitted returns (that inspection, False)
     and writes nothing. Refusals: PermissionDenied for a point outside the user's role or scope,
-    ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`)."""
+    ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`).
+    `kind` says who checked when the caller knows better than the default (a mock assessment's team)."""
     key = _check_key(key)
     if not can_inspect(by, point):
         raise PermissionDenied(_("Your role or region does not allow inspecting this point."))
@@ -170,6 +171,8 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
                 max_score=sum((c.max_score for c in checked), Decimal(0)),
                 failed_count=sum(1 for c in checked if c.result == Result.FAIL),
             )
+            if kind is not None:
+                inspection.kind = Inspection.Kind(kind)
             try:
                 with transaction.atomic():
                     inspection.save(force_insert=True)
