@@ -39,6 +39,7 @@ PUBLIC_LABELS = {
     "suspend": gettext_lazy("Paused: this needs longer work"),
     "resume": gettext_lazy("Work resumed"),
     "reopen": gettext_lazy("Reopened: the problem is back"),
+    "rate": gettext_lazy("Rated by the reporter"),
 }
 # The resident sees the reason only where it is written for them (why a report was not accepted).
 PUBLIC_NOTES = {"reject", "merge"}
