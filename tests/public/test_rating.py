@@ -13,6 +13,7 @@ from django.test import Client
 
 from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import CaseEvent, Rating, Resolution, State
+from chuangcheng.core import clock
 from chuangcheng.notify.models import Channel, Message
 from chuangcheng.public import services
 from chuangcheng.public.views import DEVICE_COOKIE
@@ -250,7 +251,7 @@ def test_an_expired_link_gets_a_clear_page_and_shows_no_case(scene: Scene, time_
     r = closed_report(scene, phone="13800138000")
     services.notify_reporters()
     link = sms_link(r)
-    time_machine.move_to(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=16), tick=True)
+    time_machine.move_to(clock.now() + dt.timedelta(days=16), tick=True)
     response = browser("").get(link)
     assert response.status_code == 410
     body = response.content.decode()
@@ -290,3 +291,20 @@ def test_an_erased_report_cannot_be_rated_by_its_old_link(scene: Scene) -> None:
     services.erase_report(r, device="device-1")
     response = browser("").get(link)
     assert response.status_code == 410 and 'id="rate"' not in response.content.decode()
+
+
+def test_when_the_office_closes_again_the_resident_reads_why_and_may_rate_again(scene: Scene) -> None:
+    r = closed_report(scene, phone="13800138000")
+    services.rate_report(r, rating="unsatisfied", reason="地上还有胶", device="device-1")
+    r.case.refresh_from_db()
+    cases.close_again(r.case, by=scene.cast.street_admin, note="胶痕属正常磨损，已复核")
+    page = browser().get(f"/r/t/{r.code}/").content.decode()
+    assert "胶痕属正常磨损，已复核" in page and "维持整改结果" in page and 'id="rate"' in page
+    services.notify_reporters()
+    again = r.case.events.get(action="close_again")
+    message = Message.objects.get(key=f"public:{r.code}:{again.pk}")
+    link = re.search(r"(/r/v/[^/\s]+/)", message.body)
+    assert link is not None
+    assert submit(browser(""), link.group(1), link.group(1), {"rating": "basic"}).status_code == 302
+    r.case.refresh_from_db()
+    assert r.case.rating == Rating.BASIC and r.case.state == State.CLOSED

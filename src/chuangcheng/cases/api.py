@@ -369,6 +369,8 @@ INPUTS: dict[str, tuple[type[VersionIn], str]] = {
     "resume": (NoteIn, "Resume a suspended case; its deadline moves on by the working time it was suspended."),
     "reopen": (PhotoNoteIn, "The problem came back (multipart form): reopen the closed case for the same unit, "
                             "with a note and\nat least one photo."),
+    "close_again": (NoteIn, "After a resident's “not satisfied” rating sent the case back: the fix stands, close it "
+                            "again with a note\n(required) the resident reads."),
 }
 
 

@@ -350,7 +350,7 @@ def rate_case(case: Case, *, by: Actor, rating: str, reason: str = "") -> CaseEv
         raise TransitionNotAllowed(_("Only a problem closed as fixed can be rated."))
     CASES.check(case, "rate", by=by)
     now = clock.now()
-    rated = {"rating": rating, "rating_reason": reason, "rated_at": now}
+    rated: dict[str, Any] = {"rating": rating, "rating_reason": reason, "rated_at": now}
     data = {"rating": rating, "reopened": rating == Rating.UNSATISFIED}
     if rating != Rating.UNSATISFIED:
         note = _("Resident's rating: %(rating)s.") % {"rating": Rating(rating).label}
@@ -364,10 +364,19 @@ def rate_case(case: Case, *, by: Actor, rating: str, reason: str = "") -> CaseEv
     event = CASES.move(case, "rate", by=by, to_state=State.ACCEPTED,
                        note=_("Resident not satisfied: %(reason)s") % {"reason": reason}, data=data,
                        event_fields={"deadline": None}, resolution=Resolution.NONE, closed_at=None,
-                       rectified_at=None, deadline=None, warn_at=None, warned_at=None, escalated_at=None,
+                       deadline=None, warn_at=None, warned_at=None, escalated_at=None,
                        reopen_count=case.reopen_count + 1, **rated)
     _tell_street_office(case, event)
     return event
+
+
+@transaction.atomic
+def close_again(case: Case, *, by: Actor, note: str) -> CaseEvent:
+    """The street office's answer to a resident's 不满意 when the fix stands: closed again as fixed,
+    with a note the resident reads on their tracking page. The resident may rate this closing."""
+    CASES.check(case, "close_again", by=by)
+    return CASES.move(case, "close_again", by=by, note=_note(note, required=True),
+                      data={"resolution": Resolution.FIXED}, resolution=Resolution.FIXED, closed_at=clock.now())
 
 
 def _tell_street_office(case: Case, event: CaseEvent) -> None:
@@ -377,7 +386,7 @@ def _tell_street_office(case: Case, event: CaseEvent) -> None:
 
     admins = [user for user in User.objects.filter(role__in=[Role.STREET_ADMIN, Role.COMMUNITY_ADMIN],
                                                    is_active=True, scope__isnull=False).select_related("scope")
-              if case.grid.path.startswith(user.scope.path)]
+              if user.scope is not None and case.grid.path.startswith(user.scope.path)]
     title = _("Case %(number)s: the resident is not satisfied with the fix") % {"number": case.number}
     notify.notify_users(admins, key=f"case:{case.number}:rate:{event.pk}", title=title,
                         body=f"{_case_body(case)}\n{event.note}", link=case_link(case))

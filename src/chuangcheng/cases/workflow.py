@@ -32,6 +32,14 @@ def rateable(case: Case) -> bool:
     return case.state == State.CLOSED and case.resolution == Resolution.FIXED and not_rated_since_closing(case)
 
 
+def back_after_rating(case: Case) -> bool:
+    """Back with the street office after a resident's 不满意 and not dispatched since."""
+    from chuangcheng.cases.models import Rating
+
+    return bool(case.rating == Rating.UNSATISFIED and case.rated_at is not None and case.closed_at is None
+                and (case.dispatched_at is None or case.dispatched_at < case.rated_at))
+
+
 CASES: Workflow[Case, CaseEvent] = Workflow(
     model=Case,
     event_model=CaseEvent,
@@ -101,6 +109,13 @@ CASES: Workflow[Case, CaseEvent] = Workflow(
         transition("rate", {State.CLOSED}, None, who=permissions.can_rate,
                    label=_("Rate the fix"), done=_("rated"), fields=["rating", "reason"], offered=False,
                    when=Guard(not_rated_since_closing, _("This fix has already been rated. Thank you!"))),
+        # The street office's other answer to a 不满意: the fix stands (the resident reads the note);
+        # the resident may rate this closing again.
+        transition("close_again", {State.ACCEPTED}, State.CLOSED, who=permissions.can_triage,
+                   label=_("Close again: the fix stands"), done=_("closed again"), fields=["note"],
+                   required=["note"], api="close-again", operation_id="closeCaseAgain",
+                   when=Guard(back_after_rating,
+                              _("Only a case the resident rated “not satisfied” can be closed again."))),
     ],
 )
 
@@ -124,6 +139,7 @@ EVENT_LABELS = {
     "resume": _("resumed"),
     "reopen": _("reopened"),
     "rate": _("the reporting resident rated the fix"),
+    "close_again": _("closed again: the fix stands"),
     "warn": _("warned the unit: due soon"),
     "escalate": _("overdue: escalated to the unit's head (督办)"),
     "comment": _("added a comment"),

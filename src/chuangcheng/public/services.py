@@ -723,10 +723,10 @@ def redeem_points(*, phone: str, amount: int, by: Any, region: Region, note: str
 # --- text messages on state changes ----------------------------------------------------------
 
 # The changes a reporter hears about, in plain words.
-NOTIFIED_ACTIONS = {"accept", "reject", "merge", "dispatch", "rectify", "verify", "reopen"}
+NOTIFIED_ACTIONS = {"accept", "reject", "merge", "dispatch", "rectify", "verify", "reopen", "close_again"}
 # Closing as fixed: a reporter who left a number gets the rating link (回访) once per closing, whether
 # or not they asked for progress texts; instead of, not beside, the "closed" text.
-RATING_ACTIONS = {"verify"}
+RATING_ACTIONS = {"verify", "close_again"}
 
 
 def notify_reporters(*, since: dt.datetime | None = None) -> int:
