@@ -312,7 +312,7 @@ API_OBJECTS: dict[str, Spec] = {
     "/api/cases/{number}/photos/{sha256}": lambda p: {"number": p.case.number, "sha256": p.photo},
     **{f"/api/cases/{{number}}/{action}": (lambda p: {"number": p.case.number}) for action in (
         "accept", "reject", "dispatch", "redispatch", "send-back", "start", "rectify", "verify", "rework",
-        "request-extension", "decide-extension", "suspend", "resume", "reopen")},
+        "request-extension", "decide-extension", "suspend", "resume", "reopen", "close-again")},
     "/api/inspections/points/{code}/checklist": lambda p: {"code": p.point.code},
     "/api/tasks/meetings/{number}": lambda p: {"number": p.meeting.number} if p.meeting else None,
     "/api/tasks/{number}": lambda p: {"number": p.task.number},
