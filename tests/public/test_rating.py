@@ -196,6 +196,10 @@ def test_closing_queues_a_text_message_with_the_rating_link(scene: Scene) -> Non
     message = Message.objects.get(channel=Channel.SMS, target="13800138000")
     assert r.code in message.title and "评价" in message.title
     assert "/r/v/" in message.body and "15" in message.body
+    # The link stands alone (a space after it), so a phone's messaging app opens exactly it.
+    link = re.match(r"(/r/v/\S+/)\s", message.body)
+    assert link is not None, message.body
+    assert browser("").get(link.group(1)).status_code == 200
     assert services.notify_reporters() == 1 and Message.objects.filter(channel=Channel.SMS).count() == 1
 
 
