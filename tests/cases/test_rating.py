@@ -143,3 +143,14 @@ def test_the_timeline_names_the_rating(scene: Scene, as_user: Any) -> None:
     page = as_user(scene.cast.street_admin).get(f"/cases/{case.number}/").content.decode()
     assert "反映人评价了整改结果" in page and "居民评价：满意" in page
     assert 'id="case-rating" data-rating="satisfied"' in page
+
+
+def test_the_api_shows_the_rating_and_its_event(scene: Scene, as_user: Any) -> None:
+    case = closed(scene)
+    services.rate_case(case, by=SYSTEM, rating=Rating.UNSATISFIED, reason="没修好")
+    detail = as_user(scene.cast.street_admin).get(f"/api/cases/{case.number}").json()
+    assert detail["rating"] == "unsatisfied" and detail["rating_reason"] == "没修好" and detail["rated_at"]
+    assert detail["state"] == "accepted" and detail["reopen_count"] == 1
+    assert "close-again" in detail["allowed_actions"] and "rate" not in detail["allowed_actions"]
+    [event] = [e for e in detail["events"] if e["action"] == "rate"]
+    assert event["data"]["rating"] == "unsatisfied" and event["actor"] == "system"

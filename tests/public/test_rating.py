@@ -312,3 +312,23 @@ def test_when_the_office_closes_again_the_resident_reads_why_and_may_rate_again(
     assert submit(browser(""), link.group(1), link.group(1), {"rating": "basic"}).status_code == 302
     r.case.refresh_from_db()
     assert r.case.rating == Rating.BASIC and r.case.state == State.CLOSED
+
+
+def test_a_report_merged_into_another_case_has_nothing_to_rate(scene: Scene) -> None:
+    first = closed_report(scene, device="d-first")
+    first.case.refresh_from_db()
+    second = report(scene, device="d-second", phone="13700137000")
+    # Merged while the first case was still open, then the first one closed (as in closed_report).
+    from chuangcheng.cases.models import Case
+
+    Case.objects.filter(pk=first.case.pk).update(state=State.DISPATCHED)
+    first.case.refresh_from_db()
+    services.merge_report(second, by=scene.cast.street_admin, into=first.case)
+    Case.objects.filter(pk=first.case.pk).update(state=State.CLOSED)
+    client = browser("d-second")
+    assert 'id="rate"' not in client.get(f"/r/t/{second.code}/").content.decode()
+    response = submit(client, f"/r/t/{second.code}/", f"/r/t/{second.code}/rate/", {"rating": "satisfied"})
+    assert response.status_code == 404
+    services.notify_reporters()
+    assert not Message.objects.filter(target="13700137000", body__contains="/r/v/").exists()
+    assert CaseEvent.objects.filter(action="rate").count() == 0
