@@ -332,3 +332,24 @@ def test_a_report_merged_into_another_case_has_nothing_to_rate(scene: Scene) -> 
     services.notify_reporters()
     assert not Message.objects.filter(target="13700137000", body__contains="/r/v/").exists()
     assert CaseEvent.objects.filter(action="rate").count() == 0
+
+
+def test_closings_of_staff_cases_are_not_read_for_rating_texts(scene: Scene) -> None:
+    """Only residents' reports with a number are looked at, so a busy day's other closings never
+    crowd out the rating texts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.conftest import photo
+
+    for _i in range(3):
+        case = cases.report_case(by=scene.cast.grid_worker_a, source="inspection", category=scene.category,
+                                 description="巡查发现", grid=scene.cast.grid_a)
+        cases.accept_case(case, by=scene.cast.street_admin)
+        cases.dispatch_case(case, by=scene.cast.street_admin, unit=scene.unit)
+        cases.rectify_case(case, by=scene.handler, photos=[photo(scene.handler)])
+        cases.verify_case(case, by=scene.inspector)
+    closed_report(scene, phone="13800138000")
+    with CaptureQueriesContext(connection) as queries:
+        assert services.notify_reporters() == 1
+    assert len(queries) <= 12  # the same with 3 or 300 such closings

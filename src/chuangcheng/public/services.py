@@ -743,7 +743,7 @@ def notify_reporters(*, since: dt.datetime | None = None) -> int:
     events = (CaseEvent.objects.filter(at__gte=since, action__in=NOTIFIED_ACTIONS)
               .filter(case__public_report__notify_sms=True) | CaseEvent.objects.filter(
                   at__gte=since, action__in=NOTIFIED_ACTIONS, case__followers__notify_sms=True)
-              | CaseEvent.objects.filter(at__gte=since, action__in=RATING_ACTIONS,
+              | CaseEvent.objects.filter(at__gte=since, action__in=RATING_ACTIONS, case__public_report__isnull=False,
                                          case__public_report__anonymized_at__isnull=True)
               .exclude(case__public_report__phone=""))
     for event in events.distinct().select_related("case").order_by("at", "id")[:2000]:
