@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.cases import permissions
-from chuangcheng.cases.models import Case, CaseEvent, Resolution, State
+from chuangcheng.cases.models import Case, CaseEvent, Rating, Resolution, State
 from chuangcheng.core.workflow import Guard, Workflow, transition
 
 HANDLING = {State.DISPATCHED, State.RECTIFYING}
@@ -34,8 +34,6 @@ def rateable(case: Case) -> bool:
 
 def back_after_rating(case: Case) -> bool:
     """Back with the street office after a resident's 不满意 and not dispatched since."""
-    from chuangcheng.cases.models import Rating
-
     return bool(case.rating == Rating.UNSATISFIED and case.rated_at is not None and case.closed_at is None
                 and (case.dispatched_at is None or case.dispatched_at < case.rated_at))
 
