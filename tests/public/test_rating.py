@@ -353,3 +353,14 @@ def test_closings_of_staff_cases_are_not_read_for_rating_texts(scene: Scene) -> 
     with CaptureQueriesContext(connection) as queries:
         assert services.notify_reporters() == 1
     assert len(queries) <= 12  # the same with 3 or 300 such closings
+
+
+def test_open311_clients_see_a_rating_without_its_reason(scene: Scene) -> None:
+    from tests.public.open311 import call
+
+    r = closed_report(scene)
+    services.rate_report(r, rating="unsatisfied", reason="隔壁老王又贴了", device="device-1")
+    feed = call(Client(), "GET", "servicerequestupdates", "json").body
+    [rated] = [u for u in feed if u["external_status_code"] == "accepted" and u["service_request_id"] == r.case.number
+               and "评价" in u["description"]]
+    assert rated["status"] == "REOPEN" and "隔壁老王" not in str(feed)
