@@ -310,6 +310,8 @@ NO_OBJECT = {
     # public by design: residents' pages (tests/public/test_internal_cases.py), Open311, survey answers
     "public:report", "public:nearby", "public:sms_code", "public:follow", "public:lookup", "public:track",
     "public:answer", "public:verify_phone", "public:erase", "public:photo",
+    # the reporter's rating: their device or verified phone, or the signed link (tests/public/test_rating.py)
+    "public:rate", "public:rate_link",
     "open311:discovery", "open311:services", "open311:service", "open311:requests", "open311:request",
     "open311:token", "open311:updates", "open311:",
     "survey_answer:answer", "survey_answer:thanks",
@@ -350,7 +352,7 @@ API_OBJECTS: dict[str, Spec] = {
     "/api/cases/{number}/photos/{sha256}": lambda p: {"number": p.case.number, "sha256": p.photo},
     **{f"/api/cases/{{number}}/{action}": (lambda p: {"number": p.case.number}) for action in (
         "accept", "reject", "dispatch", "redispatch", "send-back", "start", "rectify", "verify", "rework",
-        "request-extension", "decide-extension", "suspend", "resume", "reopen")},
+        "request-extension", "decide-extension", "suspend", "resume", "reopen", "close-again")},
     "/api/inspections/points/{code}/checklist": lambda p: {"code": p.point.code},
     "/api/tasks/meetings/{number}": lambda p: {"number": p.meeting.number} if p.meeting else None,
     "/api/tasks/{number}": lambda p: {"number": p.task.number},

@@ -13,6 +13,7 @@ from chuangcheng.cases import services
 from chuangcheng.cases.models import Case, State
 from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
+from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.org.models import Role
 from tests import factories as f
 from tests.cases.conftest import dispatched, photo, reported
@@ -52,6 +53,11 @@ def _cases(scene: Any) -> dict[str, Case]:
     cases["closed"] = cases_closed = dispatched(scene)
     services.rectify_case(cases_closed, by=scene.handler, photos=[photo(scene.handler)])
     services.verify_case(cases_closed, by=scene.inspector)
+    # A resident's 不满意 sent a closed case back to the office (dispatch again, or close again).
+    cases["back_after_rating"] = rated = dispatched(scene)
+    services.rectify_case(rated, by=scene.handler, photos=[photo(scene.handler)])
+    services.verify_case(rated, by=scene.inspector)
+    services.rate_case(rated, by=SYSTEM, rating="unsatisfied", reason="没修好")
     never_dispatched = reported(scene)
     Case.objects.filter(pk=never_dispatched.pk).update(state=State.CLOSED)
     cases["closed_never_dispatched"] = never_dispatched

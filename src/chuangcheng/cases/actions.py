@@ -29,4 +29,5 @@ ACTIONS: Actions[Case, CaseEvent] = Actions(CASES, {
     "suspend": lambda c, by, d, p: services.suspend_case(c, by=by, reason=d.get("reason", "")),
     "resume": lambda c, by, d, p: services.resume_case(c, by=by, note=d.get("note", "")),
     "reopen": lambda c, by, d, p: services.reopen_case(c, by=by, note=d.get("note", ""), photos=p),
+    "close_again": lambda c, by, d, p: services.close_again(c, by=by, note=d.get("note", "")),
 })

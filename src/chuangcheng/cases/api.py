@@ -163,6 +163,10 @@ class CaseDetailOut(CaseFields):
     wrong_unit_count: int
     reopen_count: int
     escalated_at: dt.datetime | None
+    # The reporting resident's last rating of the fix ("" none; satisfied / basic / unsatisfied).
+    rating: str
+    rating_reason: str
+    rated_at: dt.datetime | None
     events: list[EventOut]
     allowed_actions: list[str]
     suggested_unit: str | None  # the default of `dispatch` when it is allowed
@@ -300,6 +304,7 @@ def _detail(case: Case, user: Any) -> dict[str, Any]:
         "extension_requested_until": case.extension_requested_until, "extension_reason": case.extension_reason,
         "rework_count": case.rework_count, "wrong_unit_count": case.wrong_unit_count,
         "reopen_count": case.reopen_count, "escalated_at": case.escalated_at,
+        "rating": case.rating, "rating_reason": case.rating_reason, "rated_at": case.rated_at,
         "events": [
             EventOut(at=e.at, action=e.action, actor=e.actor_name, from_state=e.from_state, to_state=e.to_state,
                      note=e.note, data=e.data, photos=[p.sha256 for p in e.photos.all()])
@@ -369,6 +374,8 @@ INPUTS: dict[str, tuple[type[VersionIn], str]] = {
     "resume": (NoteIn, "Resume a suspended case; its deadline moves on by the working time it was suspended."),
     "reopen": (PhotoNoteIn, "The problem came back (multipart form): reopen the closed case for the same unit, "
                             "with a note and\nat least one photo."),
+    "close_again": (NoteIn, "After a resident's “not satisfied” rating sent the case back: the fix stands, close it "
+                            "again with a note\n(required) the resident reads."),
 }
 
 

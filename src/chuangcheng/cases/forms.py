@@ -92,6 +92,8 @@ class ActionForm(forms.Form):
             self.fields["photos"].label = _("photos after the rectification")
         elif action == "reopen":
             self.fields["photos"].label = _("photos showing the problem is back")
+        elif action == "close_again":
+            self.fields["note"].label = _("answer to the resident (shown on their tracking page)")
         elif action == "verify":
             self.fields["photos"].label = _("photos taken on site")
             resolution = cast(forms.ChoiceField, self.fields["resolution"])

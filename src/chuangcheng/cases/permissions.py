@@ -52,6 +52,13 @@ def can_reopen(user: Any, case: Any) -> bool:
     return has_role(user, *VERIFYING_ROLES) and in_scope(user, case.grid)
 
 
+def can_rate(user: Any, case: Any) -> bool:
+    """Nobody signed in rates a fix: the resident who reported it does, recognised by the public
+    pages (their device, verified phone or signed text-message link), and the case moves by the
+    system on their behalf (public.services.rate_report)."""
+    return False
+
+
 def allowed_actions(user: Any, case: Any, **context: Any) -> list[str]:
     """The actions this user may take on this case now, in the order of the lifecycle, read from the
     case workflow's table (the services check again when the action is taken; the case may have

@@ -16,10 +16,20 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases import permissions
-from chuangcheng.cases.models import Case, CaseCounter, CaseEvent, Category, Resolution, Severity, Source, State
+from chuangcheng.cases.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    Category,
+    Rating,
+    Resolution,
+    Severity,
+    Source,
+    State,
+)
 from chuangcheng.cases.workflow import CASES, HANDLING, last_rectifier
 from chuangcheng.core import clock, geo, workcal
-from chuangcheng.core.workflow import SYSTEM, Actor, actor_name, actor_user, check_actor
+from chuangcheng.core.workflow import SYSTEM, Actor, TransitionNotAllowed, actor_name, actor_user, check_actor
 from chuangcheng.org.models import Region, Unit
 from chuangcheng.org.queries import units_visible_to
 from chuangcheng.places.models import Point
@@ -315,6 +325,71 @@ def reopen_case(case: Case, *, by: Actor, note: str, photos: Sequence[Any]) -> C
     _attach(event, photos)
     _tell_unit(case, event, _("Case %(number)s reopened for %(unit)s"))
     return event
+
+
+MAX_RATING_REASON = 500
+
+
+@transaction.atomic
+def rate_case(case: Case, *, by: Actor, rating: str, reason: str = "") -> CaseEvent:
+    """群众满意率: the reporting resident rates the fix of a case closed as fixed, once per closing.
+    The public pages recognise the resident and call this by the system on their behalf.
+
+    满意 / 基本满意: the case stays closed. 不满意 needs a reason and takes the case back to the
+    street office (accepted, the clock stopped, the unit kept so the office sees who fixed it and the
+    reopening counts against it), counted as reopened, with the reason as the event's note
+    ("居民不满意：…"); the office dispatches it again. The event's `data["rating"]` holds the rating
+    (the rates count these events)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("Choose how satisfied you are.")})
+    reason = (reason or "").strip()
+    if len(reason) > MAX_RATING_REASON:
+        raise ValidationError({"reason": _("Keep the reason under %(n)d characters.") % {"n": MAX_RATING_REASON}})
+    if case.state == State.CLOSED and case.resolution != Resolution.FIXED:
+        raise TransitionNotAllowed(_("Only a problem closed as fixed can be rated."))
+    CASES.check(case, "rate", by=by)
+    now = clock.now()
+    rated: dict[str, Any] = {"rating": rating, "rating_reason": reason, "rated_at": now}
+    data = {"rating": rating, "reopened": rating == Rating.UNSATISFIED}
+    if rating != Rating.UNSATISFIED:
+        note = _("Resident's rating: %(rating)s.") % {"rating": Rating(rating).label}
+        if reason:
+            note += " " + reason
+        # The deadline in force is unchanged (for readers that replay the clock from events).
+        return CASES.move(case, "rate", by=by, note=note, data=data, event_fields={"deadline": case.deadline},
+                          **rated)
+    if not reason:
+        raise ValidationError({"reason": _("Tell us what is still wrong: a reason is needed for “not satisfied”.")})
+    event = CASES.move(case, "rate", by=by, to_state=State.ACCEPTED,
+                       note=_("Resident not satisfied: %(reason)s") % {"reason": reason}, data=data,
+                       event_fields={"deadline": None}, resolution=Resolution.NONE, closed_at=None,
+                       deadline=None, warn_at=None, warned_at=None, escalated_at=None,
+                       reopen_count=case.reopen_count + 1, **rated)
+    _tell_street_office(case, event)
+    return event
+
+
+@transaction.atomic
+def close_again(case: Case, *, by: Actor, note: str) -> CaseEvent:
+    """The street office's answer to a resident's 不满意 when the fix stands: closed again as fixed,
+    with a note the resident reads on their tracking page. The resident may rate this closing."""
+    CASES.check(case, "close_again", by=by)
+    return CASES.move(case, "close_again", by=by, note=_note(note, required=True),
+                      data={"resolution": Resolution.FIXED}, resolution=Resolution.FIXED, closed_at=clock.now())
+
+
+def _tell_street_office(case: Case, event: CaseEvent) -> None:
+    """The admins over the case's grid get it in their inbox: a resident is not satisfied."""
+    from chuangcheng.notify import services as notify
+    from chuangcheng.org.models import Role, User
+
+    admins = [user for user in User.objects.filter(role__in=[Role.STREET_ADMIN, Role.COMMUNITY_ADMIN],
+                                                   is_active=True, scope__isnull=False).select_related("scope")
+              if user.scope is not None and case.grid.path.startswith(user.scope.path)]
+    title = _("Case %(number)s: the resident is not satisfied with the fix") % {"number": case.number}
+    notify.notify_users(admins, key=f"case:{case.number}:rate:{event.pk}", title=title,
+                        body=f"{_case_body(case)}\n{event.note}", link=case_link(case))
 
 
 def _check_unit(unit: Unit, by: Actor) -> None:

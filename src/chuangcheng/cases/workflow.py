@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.cases import permissions
-from chuangcheng.cases.models import Case, CaseEvent, State
+from chuangcheng.cases.models import Case, CaseEvent, Rating, Resolution, State
 from chuangcheng.core.workflow import Guard, Workflow, transition
 
 HANDLING = {State.DISPATCHED, State.RECTIFYING}
@@ -19,6 +19,23 @@ HANDLING = {State.DISPATCHED, State.RECTIFYING}
 def last_rectifier(case: Case) -> Any:
     """Who marked the case rectified last (a verifier must be someone else)."""
     return CASES.last_actor(case, "rectify")
+
+
+def not_rated_since_closing(case: Case) -> bool:
+    """One rating per closing: none yet, or the last one given before the case was closed again."""
+    return case.rated_at is None or (case.closed_at is not None and case.rated_at < case.closed_at)
+
+
+def rateable(case: Case) -> bool:
+    """A resident may rate the fix: the case is closed as fixed (a report not accepted, merged into
+    another case or closed as impossible to fix has no fix to rate) and not yet rated since."""
+    return case.state == State.CLOSED and case.resolution == Resolution.FIXED and not_rated_since_closing(case)
+
+
+def back_after_rating(case: Case) -> bool:
+    """Back with the street office after a resident's 不满意 and not dispatched since."""
+    return bool(case.rating == Rating.UNSATISFIED and case.rated_at is not None and case.closed_at is None
+                and (case.dispatched_at is None or case.dispatched_at < case.rated_at))
 
 
 CASES: Workflow[Case, CaseEvent] = Workflow(
@@ -82,6 +99,21 @@ CASES: Workflow[Case, CaseEvent] = Workflow(
                    required=["photos", "note"], operation_id="reopenCase",
                    when=Guard(lambda case: case.unit_id is not None,
                               _("This case was never dispatched; report a new one instead."))),
+        # 群众满意率: the reporting resident rates a fix once per closing, from their tracking page or
+        # the text message's link (public.services.rate_report, by the system on their behalf). 满意
+        # and 基本满意 leave the case closed; 不满意 (with a reason) takes it back to the street
+        # office as accepted, counted as reopened, to dispatch again. Never a button: no signed-in
+        # user rates.
+        transition("rate", {State.CLOSED}, None, who=permissions.can_rate,
+                   label=_("Rate the fix"), done=_("rated"), fields=["rating", "reason"], offered=False,
+                   when=Guard(not_rated_since_closing, _("This fix has already been rated. Thank you!"))),
+        # The street office's other answer to a 不满意: the fix stands (the resident reads the note);
+        # the resident may rate this closing again.
+        transition("close_again", {State.ACCEPTED}, State.CLOSED, who=permissions.can_triage,
+                   label=_("Close again: the fix stands"), done=_("closed again"), fields=["note"],
+                   required=["note"], api="close-again", operation_id="closeCaseAgain",
+                   when=Guard(back_after_rating,
+                              _("Only a case the resident rated “not satisfied” can be closed again."))),
     ],
 )
 
@@ -104,6 +136,8 @@ EVENT_LABELS = {
     "suspend": _("suspended"),
     "resume": _("resumed"),
     "reopen": _("reopened"),
+    "rate": _("the reporting resident rated the fix"),
+    "close_again": _("closed again: the fix stands"),
     "warn": _("warned the unit: due soon"),
     "escalate": _("overdue: escalated to the unit's head (督办)"),
     "comment": _("added a comment"),

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangcheng.cases.models import Category, Resolution
+from chuangcheng.cases.models import Category, Rating, Resolution
 from chuangcheng.evidence.forms import PhotosField
 from chuangcheng.org.models import Region
 
@@ -80,6 +80,27 @@ class AnswerForm(forms.Form):
     photos = PhotosField(label=_("A photo of how it looks now (needed for “not fixed”)"), required=False)
     note = forms.CharField(label=_("Anything to add?"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RatingForm(forms.Form):
+    """满意 / 基本满意 / 不满意, with the reason needed for 不满意 (the service checks it too)."""
+
+    rating = forms.ChoiceField(label=_("How satisfied are you with how it was fixed?"), widget=forms.RadioSelect,
+                               choices=Rating.choices)
+    reason = forms.CharField(
+        label=_("What is still wrong? (needed for “not satisfied”)"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        help_text=_("If you are not satisfied, the street office looks at the problem again."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_rate_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("rating") == Rating.UNSATISFIED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Tell us what is still wrong: a reason is needed for “not satisfied”."))
+        return data
 
 
 class RejectForm(forms.Form):

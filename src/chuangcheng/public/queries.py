@@ -39,9 +39,12 @@ PUBLIC_LABELS = {
     "suspend": gettext_lazy("Paused: this needs longer work"),
     "resume": gettext_lazy("Work resumed"),
     "reopen": gettext_lazy("Reopened: the problem is back"),
+    "rate": gettext_lazy("Rated by the reporter"),
+    "close_again": gettext_lazy("The street office looked again: the fix stands, closed"),
 }
-# The resident sees the reason only where it is written for them (why a report was not accepted).
-PUBLIC_NOTES = {"reject", "merge"}
+# The resident sees the reason only where it is written for them (why a report was not accepted, why
+# a fix they were not satisfied with stands).
+PUBLIC_NOTES = {"reject", "merge", "close_again"}
 BEFORE_ACTIONS = {"report", "reopen"}
 AFTER_ACTIONS = {"rectify", "verify"}
 

@@ -428,6 +428,90 @@ def _answer_report(report: Report, *, fixed: bool, device: str, phone: str, note
     return report
 
 
+# --- the reporter's rating (群众满意率) ---------------------------------------------------------
+
+# How long the rating link of a text message works.
+RATING_LINK_DAYS = 15
+_RATING_SALT = "chuangcheng.public.rating-link"
+
+
+class RatingLinkInvalid(Exception):
+    """A rating link that was not made here (or was altered): it shows nothing of any case."""
+
+
+class RatingLinkExpired(RatingLinkInvalid):
+    """A genuine rating link older than RATING_LINK_DAYS."""
+
+
+def can_rate(report: Report) -> bool:
+    """The reporter may rate now: their own case (not merged into another) is closed as fixed and
+    not yet rated since it was closed, and they have not erased their data."""
+    from chuangcheng.cases.workflow import rateable
+
+    return report.anonymized_at is None and rateable(report.case)
+
+
+def rating_token(report: Report) -> str:
+    """The signed, dated token of a report's rating link (django.core.signing): it names the
+    report's tracking code and proves the link came from us."""
+    from django.core import signing
+
+    return signing.TimestampSigner(salt=_RATING_SALT).sign(report.code)
+
+
+def rating_path(report: Report) -> str:
+    from django.urls import reverse
+
+    return reverse("public:rate_link", args=[rating_token(report)])
+
+
+def report_for_token(token: str) -> Report:
+    """The report a rating link names. Raises RatingLinkExpired for a genuine link past its days,
+    RatingLinkInvalid for anything else (a forged or altered link, a report that no longer exists)."""
+    from django.core import signing
+
+    try:
+        code = signing.TimestampSigner(salt=_RATING_SALT).unsign(
+            str(token or "")[:200], max_age=dt.timedelta(days=RATING_LINK_DAYS))
+    except signing.SignatureExpired as exc:
+        raise RatingLinkExpired(_("This rating link has expired. Open your report with its tracking code "
+                                  "to see how it was handled.")) from exc
+    except signing.BadSignature as exc:
+        raise RatingLinkInvalid(_("This link is not valid. Check that it was copied whole from the "
+                                  "text message.")) from exc
+    report = Report.objects.select_related("case", "case__category", "case__grid").filter(code=code).first()
+    if report is None:
+        raise RatingLinkInvalid(_("This link is not valid. Check that it was copied whole from the "
+                                  "text message."))
+    return report
+
+
+def rate_report(report: Report, *, rating: str, reason: str = "", device: str = "", phone: str = "") -> Report:
+    """The reporter rates the fix from their tracking page: recognised by their device or verified
+    phone, like the "fixed / not fixed" answer."""
+    found = Report.objects.select_related("case").get(pk=report.pk)
+    if not permissions.is_reporter(found, device=hash_device(device), phone=normalize_phone(phone)):
+        raise PermissionDenied(_("Only the person who reported this problem can rate it, from the same "
+                                 "phone or with the verified number."))
+    return _rate(found, rating=rating, reason=reason)
+
+
+def rate_by_link(token: str, *, rating: str, reason: str = "") -> Report:
+    """The reporter rates from the text message's link: the signed link is their proof (it went to
+    the number they left). Raises RatingLinkInvalid / RatingLinkExpired."""
+    report = report_for_token(token)
+    if report.anonymized_at is not None:
+        raise PermissionDenied(_("The personal data of this report was erased: it can no longer be rated."))
+    return _rate(report, rating=rating, reason=reason)
+
+
+def _rate(report: Report, *, rating: str, reason: str) -> Report:
+    """By the system, on the reporter's behalf (the case services' rules decide the rest)."""
+    cases.rate_case(report.case, by=SYSTEM, rating=rating, reason=reason)
+    report.case.refresh_from_db()
+    return report
+
+
 # --- triage by the street office -------------------------------------------------------------
 
 
@@ -639,12 +723,16 @@ def redeem_points(*, phone: str, amount: int, by: Any, region: Region, note: str
 # --- text messages on state changes ----------------------------------------------------------
 
 # The changes a reporter hears about, in plain words.
-NOTIFIED_ACTIONS = {"accept", "reject", "merge", "dispatch", "rectify", "verify", "reopen"}
+NOTIFIED_ACTIONS = {"accept", "reject", "merge", "dispatch", "rectify", "verify", "reopen", "close_again"}
+# Closing as fixed: a reporter who left a number gets the rating link (回访) once per closing, whether
+# or not they asked for progress texts; instead of, not beside, the "closed" text.
+RATING_ACTIONS = {"verify", "close_again"}
 
 
 def notify_reporters(*, since: dt.datetime | None = None) -> int:
     """Text the reporters and followers who asked, once per case event (the outbox key makes a
-    second run send nothing). Runs every few minutes; looks back a day."""
+    second run send nothing), and ask the reporter who left a number to rate a fix. Runs every few
+    minutes; looks back a day."""
     from chuangcheng.cases.models import CaseEvent
     from chuangcheng.notify import services as notify
     from chuangcheng.notify.models import Channel as NotifyChannel
@@ -654,17 +742,45 @@ def notify_reporters(*, since: dt.datetime | None = None) -> int:
     sent = 0
     events = (CaseEvent.objects.filter(at__gte=since, action__in=NOTIFIED_ACTIONS)
               .filter(case__public_report__notify_sms=True) | CaseEvent.objects.filter(
-                  at__gte=since, action__in=NOTIFIED_ACTIONS, case__followers__notify_sms=True))
+                  at__gte=since, action__in=NOTIFIED_ACTIONS, case__followers__notify_sms=True)
+              | CaseEvent.objects.filter(at__gte=since, action__in=RATING_ACTIONS, case__public_report__isnull=False,
+                                         case__public_report__anonymized_at__isnull=True)
+              .exclude(case__public_report__phone=""))
     for event in events.distinct().select_related("case").order_by("at", "id")[:2000]:
-        targets: list[tuple[str, str]] = []
-        report = Report.objects.filter(case=event.case, notify_sms=True).exclude(phone="").first()
-        if report is not None:
-            targets.append((report.code, report.phone))
-        targets += list(Follower.objects.filter(case=event.case, notify_sms=True).exclude(phone="")
-                        .values_list("code", "phone"))
-        for code, phone in targets:
+        targets: list[tuple[str, str, str, str]] = []
+        report = Report.objects.filter(case=event.case).exclude(phone="").first()
+        if report is not None and report.anonymized_at is None and _asks_rating(event, report):
+            targets.append((report.code, report.phone, *rating_text(report)))
+        elif report is not None and report.notify_sms:
+            targets.append((report.code, report.phone, "", ""))
+        targets += [(code, phone, "", "") for code, phone in
+                    Follower.objects.filter(case=event.case, notify_sms=True).exclude(phone="")
+                    .values_list("code", "phone")]
+        for code, phone, title, body in targets:
             notify.enqueue(key=f"public:{code}:{event.pk}", channel=NotifyChannel.SMS, target=phone,
-                           title=_("【创城】Your report %(code)s: %(what)s.") % {"code": code,
-                                                                               "what": public_event_label(event)})
+                           title=title or _("【创城】Your report %(code)s: %(what)s.") % {
+                               "code": code, "what": public_event_label(event)}, body=body)
             sent += 1
     return sent
+
+
+def _asks_rating(event: Any, report: Report) -> bool:
+    """A closing the reporter can still rate: the case's latest change and not yet rated."""
+    from chuangcheng.cases.workflow import NOTE_ACTIONS
+
+    if event.action not in RATING_ACTIONS or not can_rate(report):
+        return False
+    latest = (report.case.events.exclude(action__in=NOTE_ACTIONS).order_by("-at", "-id")
+              .values_list("pk", flat=True).first())
+    return bool(latest == event.pk)
+
+
+def rating_text(report: Report) -> tuple[str, str]:
+    """The text message asking to rate a fix: its title and the body with the signed link."""
+    from chuangcheng.core.site import absolute_url
+
+    title = _("【创城】The problem you reported (%(code)s) was fixed and checked. How satisfied are you? "
+              "Rate it here:") % {"code": report.code}
+    body = _("%(link)s (valid for %(days)d days)") % {"link": absolute_url(None, rating_path(report)),
+                                                     "days": RATING_LINK_DAYS}
+    return title, body

@@ -36,6 +36,7 @@ from chuangcheng.public.forms import (
     BlockForm,
     MergeForm,
     PhoneForm,
+    RatingForm,
     RedemptionForm,
     RejectForm,
     ReportForm,
@@ -222,12 +223,14 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _track_page(request: HttpRequest, found: queries.Tracking, *, answer_form: AnswerForm | None = None,
-                phone_form: PhoneForm | None = None, status: int = 200) -> HttpResponse:
+                phone_form: PhoneForm | None = None, rating_form: RatingForm | None = None,
+                status: int = 200) -> HttpResponse:
     case = found.case
     mine = _is_mine(request, found)
     report_row = found.report
     own_case = report_row.case if report_row is not None else case
     can_answer = bool(mine and report_row is not None and not found.merged and services.can_answer(report_row))
+    can_rate = bool(mine and report_row is not None and not found.merged and services.can_rate(report_row))
     phone = verified_phone(request)
     points = None
     if settings.PUBLIC_POINTS_ENABLED and phone and mine:
@@ -241,6 +244,7 @@ def _track_page(request: HttpRequest, found: queries.Tracking, *, answer_form: A
         "own_timeline": queries.public_timeline(own_case) if found.merged else [],
         "photos": queries.public_photos(case), "mine": mine, "can_answer": can_answer,
         "answer_form": answer_form or AnswerForm(), "phone_form": phone_form or PhoneForm(),
+        "can_rate": can_rate, "rating_form": rating_form or RatingForm(),
         "points": points, "text_hidden": text_hidden, "verified_phone": mask_phone(phone),
         "track_url": request.build_absolute_uri(reverse("public:track", args=[found.code])),
         "sms_url": reverse("public:sms_code"),
@@ -272,6 +276,74 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Thank you for your answer."))
             return redirect("public:track", found.code)
     return _track_page(request, found, answer_form=form, status=400)
+
+
+@login_not_required
+@require_POST
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The reporter's rating of the fix (满意 / 基本满意 / 不满意), from their tracking page."""
+    found = _tracking(code)
+    if found.report is None or found.merged:
+        raise Http404
+    form = RatingForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.rate_report(found.report, rating=form.cleaned_data["rating"], reason=form.cleaned_data["reason"],
+                                 device=request.COOKIES.get(DEVICE_COOKIE, ""), phone=verified_phone(request))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            status = 403
+        except (Conflict, TransitionNotAllowed) as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            messages.success(request, _("Thank you for rating the fix."))
+            return redirect(reverse("public:track", args=[found.code]) + "#rating")
+    return _track_page(request, found, rating_form=form, status=status)
+
+
+@login_not_required
+@never_cache
+def rate_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The text message's rating link: no sign-in, the signed link is the proof. An expired or
+    altered link gets a page that says so and shows no case."""
+    try:
+        report_row = services.report_for_token(token)
+    except services.RatingLinkExpired as exc:
+        return render(request, "public/rate_link.html", {"error": str(exc), "expired": True}, status=410)
+    except services.RatingLinkInvalid as exc:
+        return render(request, "public/rate_link.html", {"error": str(exc)}, status=404)
+    if report_row.anonymized_at is not None:
+        return render(request, "public/rate_link.html", {
+            "error": _("The personal data of this report was erased: it can no longer be rated.")}, status=410)
+    case = report_row.case
+    form = RatingForm()
+    status = 200
+    if request.method == "POST":
+        form = RatingForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.rate_by_link(token, rating=form.cleaned_data["rating"], reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            except (PermissionDenied, services.RatingLinkInvalid) as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            except (Conflict, TransitionNotAllowed) as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                messages.success(request, _("Thank you for rating the fix."))
+                return redirect(request.path)
+        case.refresh_from_db()
+    return render(request, "public/rate_link.html", {
+        "report": report_row, "case": case, "form": form, "can_rate": services.can_rate(report_row),
+        "photos": queries.public_photos(case), "text_hidden": report_row.text_hidden,
+    }, status=status)
 
 
 @login_not_required

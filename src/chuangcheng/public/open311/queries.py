@@ -244,6 +244,7 @@ UPDATE_STATUS = {
     "reopen": "REOPEN",
     "send_back": "INVESTIGATING",
     "merge": "DUPLICATE",
+    "close_again": "FIXED",
 }
 REJECTED_STATUS: dict[str, str] = {
     Resolution.DUPLICATE: "DUPLICATE", Resolution.NOT_OURS: "NOT_COUNCILS_RESPONSIBILITY",
@@ -257,6 +258,8 @@ def update_status(event: CaseEvent, case: Case) -> str:
     if event.action == "verify":
         resolution = (event.data or {}).get("resolution") or case.resolution
         return "NO_FURTHER_ACTION" if resolution == Resolution.NOT_FIXABLE else "FIXED"
+    if event.action == "rate":  # the reporter's rating: the fix stands, or 不满意 took it back
+        return "FIXED" if event.to_state == State.CLOSED else "REOPEN"
     if event.action in UPDATE_STATUS:
         return UPDATE_STATUS[event.action]
     return "CLOSED" if event.to_state in CLOSED_STATES else "OPEN"
