@@ -154,3 +154,32 @@ def test_the_api_shows_the_rating_and_its_event(scene: Scene, as_user: Any) -> N
     assert "close-again" in detail["allowed_actions"] and "rate" not in detail["allowed_actions"]
     [event] = [e for e in detail["events"] if e["action"] == "rate"]
     assert event["data"]["rating"] == "unsatisfied" and event["actor"] == "system"
+
+
+def test_the_daily_figures_count_a_rating_and_the_reopening_it_causes(scene: Scene) -> None:
+    """不满意 reopens the case: the day's figures count the rating, the reopening (the ranking's
+    rework part reads it), and the case list's "reopened" filter finds it; closing it again counts
+    as a closing, not as a first-time one."""
+    from chuangcheng.cases.queries import CaseFilter, filter_cases
+    from chuangcheng.core import clock
+    from chuangcheng.reports.services.rollups import compute_day
+
+    happy, unhappy = closed(scene), closed(scene)
+    services.rate_case(happy, by=SYSTEM, rating=Rating.SATISFIED)
+    services.rate_case(unhappy, by=SYSTEM, rating=Rating.UNSATISFIED, reason="垃圾又堆回来了")
+    street = scene.cast.street
+    today = clock.today()
+    row = compute_day(today, street, now=clock.now()).regions[street.pk]
+    assert (row["ratings_satisfied"], row["ratings_unsatisfied"]) == (1, 1)
+    assert row["cases_reopened"] == 1
+    assert row["cases_first_time"] == 2  # both were closed at the first attempt today
+    assert row["cases_overdue"] == 0  # back with the street office: no running deadline
+
+    flt = CaseFilter(did="reopened", since=today.isoformat(), until=today.isoformat())
+    assert [c.pk for c in filter_cases(scene.cast.street_admin, flt)] == [unhappy.pk]
+
+    unhappy.refresh_from_db()
+    services.close_again(unhappy, by=scene.cast.street_admin, note="复查：已清理，维持结案")
+    again = compute_day(today, street, now=clock.now()).regions[street.pk]
+    assert again["cases_closed"] == row["cases_closed"] + 1
+    assert again["cases_first_time"] == 2

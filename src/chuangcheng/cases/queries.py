@@ -113,7 +113,7 @@ class CaseFilter:
 EVENT_FILTERS: dict[str, tuple[str, ...]] = {
     "dispatched": ("dispatch", "redispatch"),
     "rectified": ("rectify",),
-    "closed": ("verify",),
+    "closed": ("verify", "close_again"),
     "returned": ("return_for_rework",),
     "reopened": ("reopen",),
     "sent_back": ("send_back",),
@@ -164,6 +164,8 @@ def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) 
         qs = qs.filter(id__in=sorted(wanted))
     if flt.did:
         events = CaseEvent.objects.filter(action__in=EVENT_FILTERS[flt.did])
+        if flt.did == "reopened":  # by staff, or by a resident's rating of 不满意
+            events = CaseEvent.objects.filter(Q(action="reopen") | Q(action="rate", data__reopened=True))
         events = events.filter(at__gte=start) if start else events
         events = events.filter(at__lt=end) if end else events
         if flt.did == "rated" and flt.rating == "positive":
@@ -225,10 +227,11 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
 # --- deadlines that fell (按期处置率) ---------------------------------------------------------------
 
 # Events that set the deadline (send-back clears it) and those that give the case its unit.
-CLOCK_ACTIONS = ("dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back")
+CLOCK_ACTIONS = ("dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back", "rate")
 UNIT_ACTIONS = ("dispatch", "redispatch", "send_back")
 # A case closed after one of these was not done at the first attempt (一次完成率).
-FIRST_TIME_BREAKERS = ("return_for_rework", "reopen")
+# (A rating can only precede a later closing by reopening the case: a satisfied one stays closed.)
+FIRST_TIME_BREAKERS = ("return_for_rework", "reopen", "rate")
 # A deadline that falls while the case is in one of these was met; in a running state, missed.
 # (Suspended: the clock is stopped and resuming sets a new deadline; rejected: nothing was due.)
 MET_STATES = {State.RECTIFIED, State.CLOSED}

@@ -66,12 +66,16 @@ EVENT_FIGURES = {
     "redispatch": "cases_dispatched",
     "rectify": "cases_rectified",
     "verify": "cases_closed",
+    "close_again": "cases_closed",
     "return_for_rework": "cases_returned",
     "reopen": "cases_reopened",
+    # A resident's rating reopens the case when they are not satisfied (`data["reopened"]`); any
+    # other rating counts nowhere here (the ratings are counted apart).
+    "rate": "cases_reopened",
     "send_back": "cases_wrong_unit",
 }
-# Events that set the deadline or the unit of a case.
-CLOCK_ACTIONS = ["dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back"]
+# Events that set the deadline or the unit of a case (a rating that reopens clears the deadline).
+CLOCK_ACTIONS = ["dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back", "rate"]
 UNIT_ACTIONS = {"dispatch", "redispatch", "send_back"}
 CLOSED_STATES = {State.CLOSED, State.REJECTED}
 # The clock is stopped in these (as in `Case.is_overdue`).
@@ -324,6 +328,8 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
     clock_of = _CaseClock([e["case_id"] for e in events] + [cid for cid in open_ids if cid in changed])
 
     for e in events:
+        if e["action"] == "rate" and not (e["data"] or {}).get("reopened"):
+            continue
         name = EVENT_FIGURES[e["action"]]
         row = rows[e["case__grid_id"]]
         row[name] += 1
