@@ -280,7 +280,8 @@ NO_OBJECT = {
     # the assessment catalogue is one for the whole district, not a region's
     "standards:catalog", "standards:type", "standards:draft_start", "standards:version", "standards:compare",
     "standards:version_type", "standards:profile_edit", "standards:item_new", "standards:item_edit",
-    "standards:item_delete", "standards:publish", "standards:discard",
+    "standards:item_delete", "standards:publish", "standards:discard", "standards:assessment_new",
+    "standards:assessment_edit", "standards:assessment_delete",
 }
 
 # Routes that name an object this test does not build yet: each needs its own factory here. Until

@@ -167,6 +167,9 @@ class AssessmentItem(models.Model):
         verbose_name = _("assessment item")
         verbose_name_plural = _("assessment items")
 
+    # Set by queries.assessment_items: the point type's sample size in the item's version.
+    sample_size: int | None = None
+
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
@@ -310,6 +313,14 @@ class CheckItem(models.Model):
         if self.measure == self.Measure.OCCURRENCES:
             return gettext("each occurrence deducts %(d)s") % {"d": plain_number(self.deduction)} + within
         return gettext("must be present") + within
+
+    def penalty_text(self) -> str:
+        """What a failure costs the assessment item: "1 per occurrence", "2 per failure", or "—"."""
+        if self.penalty is None:
+            return "—"
+        if self.measure == self.Measure.OCCURRENCES:
+            return gettext("%(p)s per occurrence") % {"p": plain_number(self.penalty)}
+        return gettext("%(p)s per failure") % {"p": plain_number(self.penalty)}
 
 
 def plain_number(value: Decimal | None) -> str:

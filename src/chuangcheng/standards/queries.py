@@ -256,7 +256,10 @@ def checklist_sections(point_type: PointType, version: CatalogVersion) -> list[S
 def assessment_items(version: CatalogVersion) -> list[AssessmentItem]:
     """The version's assessment items in catalog order, observed ones first (the minors' section
     after the others), then those assessed from documents."""
-    items = AssessmentItem.objects.filter(version=version).select_related("point_type", "group")
+    samples = dict(TypeProfile.objects.filter(version=version).values_list("point_type_id", "sample_size"))
+    items = list(AssessmentItem.objects.filter(version=version).select_related("point_type", "group"))
+    for item in items:
+        item.sample_size = samples.get(item.point_type_id) if item.point_type_id is not None else None
     return sorted(items, key=lambda a: (not a.is_observed, a.is_minors, a.sort_order, a.code))
 
 

@@ -364,8 +364,8 @@ def _check_observed_item(
             "%(type)s is not checked against the group %(group)s; choose one of its groups or none "
             "(its own check items)."
         ) % {"type": point_type.name, "group": group.name}})
-    twin = AssessmentItem.objects.filter(version=version, point_type=point_type, group=group)
-    twin = twin.exclude(method=AssessmentItem.Method.MATERIALS).exclude(pk=item.pk).first()
+    twins = AssessmentItem.objects.filter(version=version, point_type=point_type, group=group)
+    twin = twins.exclude(method=AssessmentItem.Method.MATERIALS).exclude(pk=item.pk).first()
     if twin is not None:
         raise ValidationError({"group": _(
             "The assessment item %(code)s “%(name)s” already covers these check items; change that one instead."
