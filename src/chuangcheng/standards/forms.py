@@ -92,7 +92,7 @@ class TypeProfileForm(forms.Form):
         label=_label(TypeProfile, "description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     sample_size = forms.IntegerField(
-        label=_label(TypeProfile, "sample_size"), min_value=1, max_value=100, initial=3,
+        label=_label(TypeProfile, "sample_size"), min_value=1, max_value=100, required=False,
         help_text=_("How many points of this type the field assessment samples (测评抽样数)."),
         error_messages={"min_value": _("An assessor visits at least 1 point of a type: give a sample size of 1 "
                                        "or more.")},

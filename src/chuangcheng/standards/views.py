@@ -192,11 +192,13 @@ def profile_edit(request: HttpRequest, number: int, code: str) -> HttpResponse:
     }
     form = TypeProfileForm(request.POST or None, initial=initial, version=version)
     if request.method == "POST" and form.is_valid():
+        # An empty sample size keeps the one the type has (3 for a type new to the version).
+        sample = form.cleaned_data["sample_size"]
         try:
             services.save_type_profile(
                 version, by=request.user, point_type=point_type, groups=form.cleaned_data["groups"],
                 unit_kinds=form.cleaned_data["unit_kinds"], description=form.cleaned_data["description"],
-                sample_size=form.cleaned_data["sample_size"],
+                **({"sample_size": sample} if sample is not None else {}),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
