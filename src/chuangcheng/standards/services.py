@@ -346,6 +346,8 @@ def save_assessment_item(
     point_type = values.get("point_type", item.point_type if item.point_type_id is not None else None)
     group = values.get("group", item.group if item.group_id is not None else None)
     points = values.get("points", item.points)
+    if points is not None and points <= 0:
+        raise ValidationError({"points": _("The points (分值) must be more than 0.")})
     if method != AssessmentItem.Method.MATERIALS and point_type is not None:
         _check_observed_item(version, item, point_type, group, points)
     return save_audited(item, by=by, values=values, region_path="")
