@@ -178,7 +178,8 @@ def test_a_draft_sets_sample_sizes_penalties_and_assessment_items(cast, catalog:
     services.save_type_profile(draft, by=admin, point_type="MARKET", groups=["PUB", "ORDER", "ENV", "PARK", "VOL"],
                                sample_size=3)
     services.save_check_item(draft, by=admin, code="ENV-1", penalty=Decimal("1.5"))
-    services.save_assessment_item(draft, by=admin, code="MARKET.ENV", points=Decimal(9), name="农贸市场·环境卫生（修订）")
+    services.save_assessment_item(draft, by=admin, code="MARKET.ENV", points=Decimal(9),
+                                  name="农贸市场·环境卫生（修订）")
     services.save_assessment_item(draft, by=admin, code="DOC.NEW", name="文明交通宣传", method="materials",
                                   points=Decimal(2))
     services.delete_assessment_item(draft, by=admin, code="DOC.LAW")
