@@ -251,3 +251,15 @@ def test_publishing_refuses_penalties_with_no_assessment_item_and_says_which(cas
     services.save_assessment_item(draft, by=cast.street_admin, code="MARKET.ENV2", name="农贸市场·环境",
                                   point_type="MARKET", group="ENV", points=Decimal(6))
     assert services.publish_version(draft, by=cast.street_admin, changelog="修订").status == "published"
+
+
+def test_publishing_refuses_assessment_items_of_a_group_the_type_no_longer_checks(cast, draft) -> None:
+    services.save_type_profile(draft, by=cast.street_admin, point_type="MARKET",
+                               groups=["PUB", "ORDER", "ENV", "PARK"])
+    with pytest.raises(ValidationError) as exc:
+        services.publish_version(draft, by=cast.street_admin, changelog="农贸市场不再查志愿服务")
+    assert [e.code for e in exc.value.error_list] == ["stray_assessment_item"]
+    assert "MARKET.VOL 农贸市场·志愿服务" in exc.value.messages[0]
+    services.delete_assessment_item(draft, by=cast.street_admin, code="MARKET.VOL")
+    published = services.publish_version(draft, by=cast.street_admin, changelog="农贸市场不再查志愿服务")
+    assert published.status == "published"

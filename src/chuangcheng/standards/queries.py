@@ -263,6 +263,23 @@ def assessment_items(version: CatalogVersion) -> list[AssessmentItem]:
     return sorted(items, key=lambda a: (not a.is_observed, a.is_minors, a.sort_order, a.code))
 
 
+def stray_assessment_items(version: CatalogVersion) -> list[str]:
+    """Observed assessment items that no inspection can fall under any more: their point type is
+    not in the version, or no longer checks their group ("code name") — publishing refuses them."""
+    profiles = {
+        p.point_type_id: {g.pk for g in p.groups.all()}
+        for p in TypeProfile.objects.filter(version=version).prefetch_related("groups")
+    }
+    out = []
+    observed = AssessmentItem.objects.filter(version=version, point_type__isnull=False).exclude(
+        method=AssessmentItem.Method.MATERIALS).order_by("sort_order", "code")
+    for item in observed:
+        groups = profiles.get(item.point_type_id)
+        if groups is None or (item.group_id is not None and item.group_id not in groups):
+            out.append(f"{item.code} {item.name}")
+    return out
+
+
 def assessment_item_for(version: CatalogVersion, code: str) -> AssessmentItem | None:
     return AssessmentItem.objects.select_related("point_type", "group").filter(version=version, code=code).first()
 

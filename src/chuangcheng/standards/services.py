@@ -274,6 +274,13 @@ def publish_version(version: CatalogVersion, *, by: Any, changelog: str) -> Cata
             % {"list": "; ".join(homeless)},
             code="no_assessment_item",
         )
+    stray = queries.stray_assessment_items(version)
+    if stray:
+        raise ValidationError(
+            _("Some assessment items cover a check group their point type no longer has: %(list)s. Delete them, "
+              "or give the point type the group back.") % {"list": "; ".join(stray)},
+            code="stray_assessment_item",
+        )
     in_force = (
         CatalogVersion.objects.select_for_update()
         .filter(status=CatalogVersion.Status.PUBLISHED).order_by("-number").first()
