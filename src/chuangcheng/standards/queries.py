@@ -266,7 +266,7 @@ def assessment_items(version: CatalogVersion) -> list[AssessmentItem]:
 def stray_assessment_items(version: CatalogVersion) -> list[str]:
     """Observed assessment items that no inspection can fall under any more: their point type is
     not in the version, or no longer checks their group ("code name") — publishing refuses them."""
-    profiles = {
+    profiles: dict[int | None, set[int]] = {
         p.point_type_id: {g.pk for g in p.groups.all()}
         for p in TypeProfile.objects.filter(version=version).prefetch_related("groups")
     }
