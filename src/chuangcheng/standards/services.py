@@ -61,8 +61,10 @@ def _record(by: Any, action: str, instance: models.Model, changes: dict[str, Any
 
 @transaction.atomic
 def load_default_catalog(*, by: Any = None) -> CatalogVersion:
-    """The shipped default catalog as version 1, published, with its point types; when a version
-    is already in force, that version, unchanged."""
+    """The shipped default catalog (data/default_catalog.json: check items with their penalties,
+    point types with their sample sizes, assessment items) as a published version with its point
+    types, when no version is in force; otherwise the version in force, unchanged. (An install that
+    had the first default catalog in force got this one from migration 0004.)"""
     _require_editor(by)
 
     def record(instance: models.Model, changes: dict[str, Any]) -> None:
