@@ -143,3 +143,37 @@ class PointFactory(factory.django.DjangoModelFactory):
     lon = Decimal("111.650000")
     lat = Decimal("40.820000")
     primary_unit = factory.SubFactory(UnitFactory)
+
+
+class MaterialsItemFactory(factory.django.DjangoModelFactory):
+    """An assessment item assessed from documents (材料审核), in the catalog in force."""
+
+    class Meta:
+        model = "standards.AssessmentItem"
+
+    version = factory.LazyFunction(lambda: _version_in_force())
+    code = factory.Sequence(lambda n: f"DOC-{n}")
+    name = factory.Sequence(lambda n: f"材料项目{n}")
+    method = "materials"
+    points = Decimal("2")
+    sort_order = factory.Sequence(lambda n: n)
+
+
+def _version_in_force() -> Any:
+    from chuangcheng.standards.queries import version_in_force
+
+    return version_in_force()
+
+
+class AssessmentItemFactory(factory.django.DjangoModelFactory):
+    """测评内容: an observed item of a point type (its own check items unless `group` is given)."""
+
+    class Meta:
+        model = "standards.AssessmentItem"
+
+    version = factory.SubFactory(CatalogVersionFactory)
+    code = factory.Sequence(lambda n: f"AI{n}")
+    name = factory.Sequence(lambda n: f"测评内容{n}")
+    point_type = factory.SubFactory(PointTypeFactory)
+    group = None
+    points = Decimal(10)

@@ -67,6 +67,7 @@ class Place:
     item: Any  # publicity put up at the point, with its photo
     push: Any  # a message pushed to the grid's group robot, with an image
     survey: Any  # the community's draft survey, with one choice question
+    material: Any = None  # a document of the street's materials archive (street-level, like meeting)
 
 
 @dataclass
@@ -124,6 +125,12 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
         held = tasklists.record_meeting(by=street_admin, street=street,
                                         held_at=clock.now() - dt.timedelta(days=2),
                                         title="推进会", place="会议室", chair="主任", units=[unit])
+        from chuangcheng.materials import services as materials
+
+        material = materials.file_material(
+            street, by=street_admin, item=f.MaterialsItemFactory(code=f"{prefix}-DOC"), kind="regulation",
+            title="实施方案", dated_on=TODAY - dt.timedelta(days=30),
+            upload=SimpleUploadedFile("plan.jpg", _jpeg("white"), content_type="image/jpeg"))
     action = volunteering.plan_action(
         by=street_admin, kind=Action.Kind.PERSUASION, title="劝导乱停车", community=community,
         place_name=f"{prefix}广场", lon=lon, lat=lat, starts_at=SOON,
@@ -138,7 +145,8 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
     survey = surveys.create_survey(region=community, by=street_admin, title="满意度调查")
     question = surveys.add_question(survey, by=street_admin, text="您满意吗？", options=["满意", "不满意"])
     return Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action,
-                 item, push, (survey, question.code, question.options.first().code))
+                 item, push, (survey, question.code, question.options.first().code),
+                 material if meeting else None)
 
 
 @pytest.fixture
@@ -243,6 +251,11 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "publicity:item_take_down": lambda p: {"code": p.item.code},
     "publicity:item_photo": lambda p: {"code": p.item.code, "variant": "display"},
     "volunteering:correct_hours": lambda p: {"code": p.action.code, "person": p.person.code},
+    **{f"materials:{name}": _street_only(lambda p: {"street": p.street.code}) for name in (
+        "archive", "assessment_date", "export")},
+    "materials:item": lambda p: {"street": p.street.code, "code": p.material.item_code} if p.material else None,
+    **{f"materials:{name}": (lambda p: {"street": p.street.code, "number": p.material.number} if p.material else None)
+       for name in ("file", "withdraw")},
 }
 
 # Routes that name no object of a region (lists, forms and dashboards scoped by the query layer, the
@@ -266,6 +279,7 @@ NO_OBJECT = {
     "publicity:index", "publicity:pushes", "publicity:push_new", "publicity:points", "publicity:visits",
     "publicity:visit_new", "publicity:coverage", "publicity:export",
     "surveys:list", "surveys:create", "surveys:visits",
+    "materials:index",  # the reader's streets (tests/materials/test_pages.py)
     "open311:keys",
     "public:triage", "public:moderation", "public:block", "public:points",
     # the case number comes in the form; a case outside the scope is "no case has this number"

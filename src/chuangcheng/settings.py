@@ -256,6 +256,10 @@ if EXPORT_MAX_ROWS < 1:
     raise ImproperlyConfigured(f"EXPORT_MAX_ROWS must be at least 1, got {EXPORT_MAX_ROWS}")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
+# The largest document the materials archive (申报材料) accepts, in megabytes.
+CHUANGCHENG_MATERIALS_MAX_MB = env_int("CHUANGCHENG_MATERIALS_MAX_MB", 20)
+if CHUANGCHENG_MATERIALS_MAX_MB < 1:
+    raise ImproperlyConfigured(f"CHUANGCHENG_MATERIALS_MAX_MB must be at least 1, got {CHUANGCHENG_MATERIALS_MAX_MB}")
 # A TrueType/OpenType font with Chinese glyphs for photo watermarks; empty: look in the usual places.
 PHOTO_WATERMARK_FONT = env_str("PHOTO_WATERMARK_FONT", "")
 # Office hours for deadlines in working hours ("08:30-12:00,14:00-17:30").

@@ -8,6 +8,8 @@ Inspections:
 - DAY: A1 fails I1 (XC01) and I2 (SR01) → 2/6; A2 fails I2 (SR01) → 4/6; B1 6/6; B2 6/6.
   Plan of DAY: A1, A2, B1 (all visited).
   → inspections 4, points inspected 4, items failed 3, score 18/24 = 75 %; zero-loss failed: A1;
+    field score (all checks, assessment items AI1–AI3 worth 5, sample 2, 1 point per failure):
+    street AI1 5 − 2 × 1 ÷ 4 = 4.5, AI2 5 − 2 × 2 ÷ 4 = 4, AI3 5 → 13.5 / 15 = 90 %; 甲 4 + 3 + 5 = 80 %;
     tomorrow's focus: A2 (2 days, 2 items); B1 and B2 failed on one day of the window only.
 Cases:
 - C1 at A1 (XC01): reported DAY 09:00 with a before photo, dispatched to 甲物业, rectified 15:00
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from chuangcheng.cases import services as cases
@@ -83,7 +86,13 @@ def build(cast: Any) -> Scene:
         "B2": f.PointFactory(code="B2", name="乙二广场", grid=cast.grid_b, primary_unit=squad, zero_loss=True),
     }
     version = f.CatalogVersionFactory()
-    items = [f.CheckItemFactory(version=version, code=f"I{n}", text=f"检查项{n}") for n in range(1, 4)]
+    items = [f.CheckItemFactory(version=version, code=f"I{n}", text=f"检查项{n}", penalty=Decimal(1))
+             for n in range(1, 4)]
+    # The field score: each item's group is an assessment item of the points' type worth 5, sample 2.
+    f.TypeProfileFactory(version=version, point_type=points["A1"].point_type, sample_size=2)
+    for n, item in enumerate(items, start=1):
+        f.AssessmentItemFactory(version=version, code=f"AI{n}", point_type=points["A1"].point_type,
+                                group=item.group, points=Decimal(5), sort_order=n)
     week = Week(cast, inspector, prop, squad, points, items)
     ok = ("pass", None)
 

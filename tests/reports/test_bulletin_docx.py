@@ -50,7 +50,7 @@ def test_the_head_has_the_red_title_issue_office_date_and_rule(docx_bytes, conte
     heading, body = doc.paragraphs[4].runs[0], doc.paragraphs[5].runs[0]
     assert heading._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
     assert body._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋"
-    assert body.font.size.pt == 16 and "75.0%" in doc.paragraphs[5].text
+    assert body.font.size.pt == 16 and "90.0%" in doc.paragraphs[5].text
     assert "请各社区对照整改。" in texts and "明日重点巡查甲二巷。" in texts
 
 
@@ -60,7 +60,7 @@ def test_tables_hold_the_communities_categories_and_lists(docx_bytes, content):
     assert len(doc.tables) == 7
     communities = doc.tables[0]
     assert [c.text for c in communities.columns[0].cells][1:] == ["甲社区", "乙社区"]
-    assert [c.text for c in communities.rows[1].cells][1:] == ["2/2", "2", "3", "50.0%", "2", "2", "2"]
+    assert [c.text for c in communities.rows[1].cells][1:] == ["2/2", "2", "3", "80.0%", "2", "2", "2"]
     assert communities.style.name == "Table Grid"
     categories = doc.tables[1]
     assert [[c.text for c in row.cells][1:] for row in categories.rows[1:]] == [["2", "2", "50.0%"],

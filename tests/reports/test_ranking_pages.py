@@ -161,7 +161,7 @@ def test_the_rules_form_saves_valid_weights_and_explains_bad_ones(cast, as_user)
     data = {"field_weight": "60", "min_inspections": "8", "on_time_weight": "15", "prior_weight": "5",
             "rework_weight": "10", "rework_penalty": "2", "overdue_weight": "5", "overdue_penalty": "1",
             "participation_weight": "10", "participation_targets": "volunteer_hours=40",
-            "excellent": "90", "good": "80", "fair": "60"}
+            "excellent": "90", "good": "80", "fair": "60", "independent_only": "on"}
     bad = client.post("/reports/rankings/150103001/rules/", {**data, "field_weight": "61"})
     assert bad.status_code == 400
     assert 'class="errorlist' in bad.content.decode() and "101" in bad.content.decode()

@@ -43,6 +43,7 @@ from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Case, Category, State
 from chuangcheng.core import clock
 from chuangcheng.core.models import AuditEvent
+from chuangcheng.inspections.models import Inspection
 from chuangcheng.inspections.services.submit import ItemInput, submit_inspection
 from chuangcheng.notify.models import Message, Webhook
 from chuangcheng.org.models import Region, Role, Unit, User
@@ -99,9 +100,12 @@ def scene(cast: Any, media: Any) -> Scene:
     inspector = f.UserFactory(username="inspector", role=Role.INSPECTOR, scope=cast.street)
     version = f.CatalogVersionFactory()
     kind = f.PointTypeFactory(code="RK", name="测试点位")
-    f.TypeProfileFactory(version=version, point_type=kind)
-    f.CheckItemFactory(version=version, code="RK-1", group=None, point_type=kind, weight=Decimal(6))
-    f.CheckItemFactory(version=version, code="RK-2", group=None, point_type=kind, weight=Decimal(4))
+    f.TypeProfileFactory(version=version, point_type=kind, sample_size=2)
+    f.CheckItemFactory(version=version, code="RK-1", group=None, point_type=kind, weight=Decimal(6),
+                       penalty=Decimal(3))
+    f.CheckItemFactory(version=version, code="RK-2", group=None, point_type=kind, weight=Decimal(4),
+                       penalty=Decimal(2))
+    f.AssessmentItemFactory(version=version, code="RK", name="测试点位环境", point_type=kind, points=Decimal(10))
     unit_a = f.UnitFactory(code="WY-A", name="甲物业", kind=Unit.Kind.PROPERTY, region=cast.community_a)
     unit_b = f.UnitFactory(code="WY-B", name="乙物业", kind=Unit.Kind.PROPERTY, region=cast.community_b)
     points = {
@@ -118,6 +122,7 @@ def scene(cast: Any, media: Any) -> Scene:
         _inspect(points, inspector, "B2", day)
         if n < 4:
             _inspect(points, inspector, "C1", day)
+    Inspection.objects.update(kind=Inspection.Kind.STREET)  # the street's inspector: independent checks
     admin = cast.street_admin
     ca = Case.objects.get(point=points["A1"])
     cb1 = Case.objects.get(point=points["B1"])
@@ -171,8 +176,12 @@ def test_every_figure_of_the_week_matches_the_hand_calculation(scene: Scene) -> 
                (scene.cast.community_a, scene.cast.community_b, scene.community_c))
     assert [row["code"] for row in ranking.content["rows"]] == [a["code"], b["code"], c["code"]]
 
-    assert a["parts"]["field"] | {} == {"inspections": 10, "min_inspections": 10, "score": 96.0, "max_score": 100.0,
-                                         "rate": 0.96, "weight": 70, "points": 67.2}
+    # One assessment item RK worth 10, sample 2; A lost RK-2 once (penalty 2): 10 − 2 × 2 ÷ 10 = 9.6.
+    assert a["parts"]["field"] | {} == {
+        "inspections": 10, "min_inspections": 10, "score": 9.6, "max_score": 10.0, "rate": 0.96, "weight": 70,
+        "points": 67.2, "checks": "independent", "inspections_all": 10,
+        "by_item": [{"code": "RK", "name": "测试点位环境", "points": 10.0, "sample": 2, "inspections": 10,
+                   "deducted": 2.0, "loss": 0.4, "score": 9.6}]}
     assert a["parts"]["on_time"] == {
         "on_time": 3, "rectified": 3, "street_on_time": 3, "street_rectified": 4, "street_rate": 0.75,
         "prior_weight": 5, "raw_rate": 1.0, "rate": 0.8438, "weight": 15, "points": 12.66}
@@ -182,8 +191,9 @@ def test_every_figure_of_the_week_matches_the_hand_calculation(scene: Scene) -> 
     assert a["parts"]["participation"]["points"] == 0.0
     assert (a["field"], a["work"], a["total"], a["level"], a["rank"]) == (67.2, 23.66, 90.86, "excellent", 1)
 
+    # B lost RK-1 three times (penalty 3): 10 − 2 × 9 ÷ 10 = 8.2.
     assert (b["parts"]["field"]["inspections"], b["parts"]["field"]["score"], b["parts"]["field"]["max_score"]) \
-        == (10, 82.0, 100.0)
+        == (10, 8.2, 10.0)
     assert (b["parts"]["on_time"]["on_time"], b["parts"]["on_time"]["rectified"]) == (0, 1)
     assert b["parts"]["on_time"]["rate"] == 0.625
     assert b["parts"]["on_time"]["points"] == 9.38
@@ -191,7 +201,7 @@ def test_every_figure_of_the_week_matches_the_hand_calculation(scene: Scene) -> 
     assert (b["parts"]["overdue"]["overdue"], b["parts"]["overdue"]["points"]) == (1, 4.0)
     assert (b["field"], b["work"], b["total"], b["level"], b["rank"]) == (57.4, 23.38, 80.78, "good", 2)
 
-    assert (c["parts"]["field"]["inspections"], c["parts"]["field"]["score"]) == (4, 40.0)
+    assert (c["parts"]["field"]["inspections"], c["parts"]["field"]["score"]) == (4, 10.0)
     assert (c["field"], c["work"], c["total"]) == (70.0, 26.25, 96.25)
     assert (c["rank"], c["ranked"], c["reason"]) == (None, False, "too_few_inspections")
     # Nothing was ranked the week before: every ranked community is new.

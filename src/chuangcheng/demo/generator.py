@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from chuangcheng.core import clock
 from chuangcheng.demo.bulletins import publish_history as publish_bulletins
 from chuangcheng.demo.inspections import history_days, write_history
+from chuangcheng.demo.materials import add_materials
 from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
 from chuangcheng.demo.public import add_resident_reports
 from chuangcheng.demo.publicity import add_publicity
@@ -121,6 +122,7 @@ def _write_reports(seed: int, street: Region, users: list[User], report: Progres
         report(label, 0, 1)
         add(seed=seed)
         report(label, 1, 1)
+    add_materials(seed=seed)  # the assessment materials archive, partly filled
     build_rollups(progress=lambda label, done, total: _report(report, _("Daily figures"), done, total))
     days = history_days(clock.today())
     admin = next(user for user in users if user.role == Role.STREET_ADMIN)

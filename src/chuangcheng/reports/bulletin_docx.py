@@ -227,17 +227,24 @@ def render_docx(content: dict[str, Any], *, number: int | None = None, remarks: 
         "%(overdue)s cases are overdue (on-time rate %(on_time)s).") % {
         "done": s.get("visits_done", 0), "planned": s.get("visits_planned", 0),
         "points": s.get("points_inspected", 0), "inspections": s.get("inspections", 0),
-        "failed": s.get("items_failed", 0), "score": _pct(s.get("score_rate")),
+        "failed": s.get("items_failed", 0), "score": _pct(s.get("field_rate", s.get("score_rate"))),
         "opened": s.get("cases_opened", 0), "rectified": s.get("cases_rectified", 0),
         "closed": s.get("cases_closed", 0), "returned": s.get("cases_returned", 0),
         "overdue": s.get("cases_overdue", 0), "on_time": _pct(s.get("on_time_rate")),
     }, indent=True)
+    if "field_rate" in s:
+        _para(doc, _("The score rate is the field score rate in the assessment's terms over all checks "
+                     "(self-checks included): each assessment item scores max(0, its points − sample × deducted "
+                     "÷ inspections), and the rate is the sum of the item scores ÷ the sum of the points of the "
+                     "items inspected. Independent checks only: %(rate)s.")
+              % {"rate": _pct(s.get("independent_field_rate"))}, indent=True)
 
     _heading(doc, _("2. Communities"))
     _table(doc, [_("Community"), _("Visits made / planned"), _("Points inspected"), _("Items failed"),
                  _("Score rate"), _("Cases opened"), pgettext("number of cases", "Rectified"), _("Overdue")],
            [[row["name"], f"{row.get('visits_done', 0)}/{row.get('visits_planned', 0)}",
-             row.get("points_inspected", 0), row.get("items_failed", 0), _pct(row.get("score_rate")),
+             row.get("points_inspected", 0), row.get("items_failed", 0),
+             _pct(row.get("field_rate", row.get("score_rate"))),
              row.get("cases_opened", 0), row.get("cases_rectified", 0), row.get("cases_overdue", 0)]
             for row in content.get("communities", [])])
 

@@ -4,8 +4,13 @@ checked by hand (docs/ranking.md walks through one week).
 100 points = field 70 + work 30 (the default; a subdistrict changes any number through its
 `RankingRules.formula`, which holds only what differs from `DEFAULT_FORMULA`):
 
-- field (实地): Σ inspection score / Σ possible score over the week × 70. A community with fewer
-  than `min_inspections` inspections is listed but not ranked.
+- field (实地): the week's field 得分率 in the assessment's terms (standards.scoring) × 70: for each
+  assessment item (测评内容) of the points inspected, score = max(0, 分值 − sample × deducted ÷
+  inspections); 得分率 = Σ scores ÷ Σ 分值 of the items inspected. With `independent_only` (default
+  on) only independent checks count (street, cross-check, district, covert), not the community's
+  self-checks. A community with fewer than `min_inspections` inspections scored (independent ones
+  when `independent_only`) is listed but not ranked. The row keeps each assessment item's
+  figures (`parts.field.by_item`), so a clerk can trace the part.
 - on time (按时整改): (on time + k × street rate) / (rectified + k) × 15, k = `prior_weight`: a few
   cases move a community's rate only a little away from the subdistrict's.
 - rework (返工与重办): 10 − 2 × (returned for rework + reopened), never below 0.
@@ -30,11 +35,15 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from chuangcheng.standards.scoring import FieldScore
+
 CENT = Decimal("0.01")
 
 DEFAULT_FORMULA: dict[str, Any] = {
     "field_weight": 70,
     "min_inspections": 10,
+    # the field part from independent checks only (self-checks still count for coverage)
+    "independent_only": True,
     "on_time_weight": 15,
     "prior_weight": 5,
     "rework_weight": 10,
@@ -181,6 +190,8 @@ def validate(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
         if weights != TOTAL:
             errors.setdefault("__all__", (gettext_noop("The weights add up to %(sum)s; they must add up to 100."),
                                  {"sum": _plain(weights)}))
+    if not isinstance(formula["independent_only"], bool):
+        errors["independent_only"] = (gettext_noop("Answer yes or no."), {})
     targets = formula["participation_targets"]
     if not isinstance(targets, Mapping):
         errors["participation_targets"] = (gettext_noop("Give each figure as name=target."), {})
@@ -248,13 +259,19 @@ def _points(value: Decimal) -> Decimal:
 
 @dataclass
 class Inputs:
-    """One community's figures for the week (the names of `Figures` / `DailyRollup`)."""
+    """One community's figures for the week (the names of `Figures` / `DailyRollup`). The field's
+    `score` and `max_score` are the week's field score and the 分值 of the assessment items inspected
+    (`FieldScore.score`, `.points`); `inspections` the inspections they count (what
+    `min_inspections` asks for), `field_items` each item's figures (`field_items()`)."""
 
     code: str
     name: str
     inspections: int = 0
     score: Decimal | float | int = 0
     max_score: Decimal | float | int = 0
+    field_items: list[dict[str, Any]] = field(default_factory=list)
+    checks: str = "independent"  # or "all": which inspections the field part counts
+    inspections_all: int | None = None  # every inspection, self-checks too (coverage)
     cases_rectified: int = 0
     cases_rectified_on_time: int = 0
     cases_returned: int = 0
@@ -294,6 +311,9 @@ def score_row(inputs: Inputs, street: StreetRates, formula: Mapping[str, Any]) -
         "score": _f(score, 2), "max_score": _f(max_score, 2),
         "rate": _f(field_rate) if field_rate is not None else None,
         "weight": formula["field_weight"], "points": float(field_points) if field_points is not None else None,
+        "checks": inputs.checks,
+        "inspections_all": inputs.inspections if inputs.inspections_all is None else inputs.inspections_all,
+        "by_item": list(inputs.field_items),
     }
 
     k = Decimal(str(formula["prior_weight"]))
@@ -358,6 +378,23 @@ def score_row(inputs: Inputs, street: StreetRates, formula: Mapping[str, Any]) -
                   "overdue": overdue_part, "participation": participation_part},
         "rank": None, "previous_rank": None, "change": None,
     }
+
+
+def field_items(score: FieldScore) -> list[dict[str, Any]]:
+    """Each assessment item of a field score as a ranking keeps it: code, name, 分值 (`points`),
+    sample, inspections, deducted, expected loss and score."""
+    return [{"code": i.rule.code, "name": i.rule.name, "points": _f(i.rule.points, 2), "sample": i.rule.sample,
+             "inspections": i.inspections, "deducted": _f(i.deducted, 2), "loss": _f(i.expected_loss, 2),
+             "score": _f(i.score, 2)} for i in score.items]
+
+
+def inspections_scored(score: FieldScore) -> int:
+    """How many inspections a field score counts: every inspection is counted once for each assessment
+    item of its point's type, so per point type it is any of its items' count (the largest)."""
+    by_type: dict[str, int] = {}
+    for item in score.items:
+        by_type[item.rule.point_type] = max(by_type.get(item.rule.point_type, 0), item.inspections)
+    return sum(by_type.values())
 
 
 def level_of(total: Decimal | float, levels: Mapping[str, Any]) -> str:

@@ -56,14 +56,24 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     sheet.freeze_panes = "C3"
 
     details = []
+    assessed = []  # the field part by assessment item, as the ranking keeps it
     for row in rows:
         for part, figures in row["parts"].items():
             for name, value in figures.items():
+                if name == "by_item":
+                    assessed += [[row["name"], item["code"], item["name"], item["points"], item["sample"],
+                                  item["inspections"], item["deducted"], item["loss"], item["score"]]
+                                 for item in value]
+                    continue
                 if name == "items":
                     details += [[row["name"], part, item["name"], item["value"]] for item in value]
                     continue
                 details.append([row["name"], part, name, value])
     sheets.add_sheet(book, _("Parts"), [_("Community"), _("Part"), _("Figure"), _("Value")], details)
+    if assessed:
+        sheets.add_sheet(book, _("By assessment item"), [
+            _("Community"), _("Code"), _("Assessment item"), pgettext("score", "Points"), _("Sample"),
+            _("Inspections"), _("Deducted"), _("Expected loss"), _("Score")], assessed)
     formula = book.create_sheet(sheets.sheet_title(_("Formula")))
     for name, value in ranking.formula.items():
         sheets.append_row(formula, [name, str(value) if isinstance(value, dict) else value])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from chuangcheng.engagement.publicity import permissions as publicity
 from chuangcheng.engagement.tasklists import permissions as tasklists
 from chuangcheng.engagement.volunteering import permissions as volunteering
+from chuangcheng.materials import permissions as materials
 from chuangcheng.org import permissions
 from chuangcheng.org.models import Role
 from chuangcheng.org.permissions import has_role
@@ -88,4 +89,6 @@ def _campaign_items(user: Any) -> list[NavItem]:
         items.append(NavItem(str(_("Household visits")), reverse("publicity:visit_new"), "household_visit"))
     if surveys.can_read_surveys(user):
         items.append(NavItem(str(_("Surveys")), reverse("surveys:list"), "surveys"))
+    if materials.reads_materials(user):
+        items.append(NavItem(str(_("Assessment materials")), reverse("materials:index"), "materials"))
     return items

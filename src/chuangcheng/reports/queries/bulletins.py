@@ -99,6 +99,9 @@ def _figures(fig: Any) -> dict[str, Any]:
     data["score"] = _number(getattr(fig, "score", 0))
     data["max_score"] = _number(getattr(fig, "max_score", 0))
     data.update({name: _rate(getattr(fig, name, None)) for name in RATES})
+    # The field score rate in the assessment's terms, over all checks and over independent ones.
+    data["field_rate"] = _rate(fig.field_rate)
+    data["independent_field_rate"] = _rate(fig.independent_field_rate)
     return data
 
 

@@ -6,11 +6,18 @@ a read). Days after today have no figures and are left out. Counts of what happe
 the days; `points`, `zero_loss_points`, `cases_open` and `cases_overdue` describe the end of a day,
 so over a period they are the last day's value.
 
+The field score (`Figures.field_score`) is worked out in the assessment's terms
+(standards.scoring) from the summed `field` tallies, with the rules (分值, sample sizes) of the
+catalog version in force when it is computed: a later catalog changes a draft's or a dashboard's
+figure, never a published bulletin or ranking, which are frozen snapshots of what was computed.
+Tallies of an assessment item the version in force no longer has are left out.
+
 Scope is the caller's business: these functions take the region or street already checked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -29,8 +36,11 @@ from chuangcheng.reports.services.rollups import (
     UNIT_FIELDS,
     DayFigures,
     add_category,
+    add_field,
     compute_day,
 )
+from chuangcheng.standards.queries import ScoringRules, scoring_rules, version_in_force
+from chuangcheng.standards.scoring import FieldScore, Tally, add_tallies, field_score
 
 
 def _rate(part: Any, whole: Any, *, cap: bool = False) -> float | None:
@@ -96,6 +106,10 @@ class Figures(_Summable):
     # Figures of later capabilities, summed where numeric.
     extra: dict[str, Any] = field(default_factory=dict)
     days: int = 0
+    # The field score's inputs: {"self" | "independent": {assessment item code: [inspections, "deducted"]}}
+    field: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    # Where the scoring rules in force are read (once per read of several figures); None: read them here.
+    rules_source: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     _FIELDS = tuple(REGION_FIELDS)
 
@@ -103,6 +117,7 @@ class Figures(_Summable):
         self._add_day(row, last=last)
         get = row.get if isinstance(row, dict) else lambda name, default=None: getattr(row, name, default)
         add_category(self.by_category, get("by_category", None) or {})
+        add_field(self.field, get("field", None) or {})
         for key, value in (get("extra", None) or {}).items():
             if key in SNAPSHOT_EXTRA:
                 if last:
@@ -117,6 +132,8 @@ class Figures(_Summable):
         for name in REGION_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         add_category(self.by_category, other.by_category)
+        add_field(self.field, other.field)
+        self.rules_source = self.rules_source or other.rules_source
         for key, value in other.extra.items():
             if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                 self.extra[key] = self.extra.get(key, 0) + value
@@ -125,8 +142,36 @@ class Figures(_Summable):
 
     @property
     def score_rate(self) -> float | None:
-        """得分率: 100 × score / possible score."""
+        """The points' own inspection scores: 100 × score / possible score (check items' weights).
+        Not the field score: see `field_rate`."""
         return _rate(self.score, self.max_score)
+
+    def field_tallies(self, *, independent_only: bool = False) -> dict[str, Tally]:
+        """Per assessment item: inspections and deductions of independent checks only, or of all."""
+        tallies: dict[str, Tally] = {}
+        for kind, stored in self.field.items():
+            if kind == "independent" or not independent_only:
+                add_tallies(tallies, stored or {})
+        return tallies
+
+    def field_score(self, *, independent_only: bool = False, rules: ScoringRules | None = None) -> FieldScore:
+        """The field score in the assessment's terms (standards.scoring) from independent checks only
+        or from all checks, with `rules` or those of the catalog version in force."""
+        if rules is None:
+            rules = self.rules_source.scoring() if self.rules_source is not None else rules_in_force()
+        if rules is None:
+            return FieldScore()
+        return field_score(rules.rules.values(), self.field_tallies(independent_only=independent_only))
+
+    @property
+    def field_rate(self) -> float | None:
+        """Field 得分率 (%) over all checks: Σ item scores ÷ Σ 分值 of the items inspected."""
+        return self.field_score().rate
+
+    @property
+    def independent_field_rate(self) -> float | None:
+        """Field 得分率 (%) over independent checks only (street, cross, district, covert)."""
+        return self.field_score(independent_only=True).rate
 
     @property
     def fail_rate(self) -> float | None:
@@ -195,6 +240,12 @@ def _street_of(region: Region) -> Region | None:
     return Region.objects.get(code=codes[1])
 
 
+def rules_in_force() -> ScoringRules | None:
+    """The scoring rules of the catalog version in force (three queries), None without one."""
+    version = version_in_force()
+    return scoring_rules(version) if version is not None else None
+
+
 class Live:
     """Live figures of days without a stored row, computed once per (street, day) per read. A page
     or document made of several reads at one moment (a bulletin: the street's totals, then its
@@ -204,6 +255,13 @@ class Live:
         self.now = now
         self.cache: dict[tuple[int, dt.date], DayFigures] = {}
         self.firsts: dict[int, dt.date | None] = {}
+        self._rules: tuple[ScoringRules | None] | None = None
+
+    def scoring(self) -> ScoringRules | None:
+        """The scoring rules in force, read once for every figure of this read."""
+        if self._rules is None:
+            self._rules = (rules_in_force(),)
+        return self._rules[0]
 
     def first_stored(self, street: Region) -> dt.date | None:
         """Days before the street's first stored day had no data (the job starts at the first day
@@ -260,11 +318,12 @@ def _as_row(figures: Figures) -> dict[str, Any]:
     row: dict[str, Any] = {name: getattr(figures, name) for name in REGION_FIELDS}
     row["by_category"] = figures.by_category
     row["extra"] = figures.extra
+    row["field"] = figures.field
     return row
 
 
-def _sum(rows: dict[dt.date, Any], days: list[dt.date]) -> Figures:
-    figures = Figures()
+def _sum(rows: dict[dt.date, Any], days: list[dt.date], live: Live | None = None) -> Figures:
+    figures = Figures(rules_source=live)
     for i, day in enumerate(days):
         row = rows.get(day)
         if row is not None:
@@ -279,15 +338,17 @@ def totals(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | N
     """The figures of `region` (grid, community, street or district) from `start` to `end` inclusive."""
     today = _today(now)
     days = _days(start, end, today)
-    return _sum(_region_days(region, days, today, live or Live(now)), days)
+    live = live or Live(now)
+    return _sum(_region_days(region, days, today, live), days, live)
 
 
 def per_day(region: Region, start: dt.date, end: dt.date, *,
             now: dt.datetime | None = None) -> list[tuple[dt.date, Figures]]:
     today = _today(now)
     days = _days(start, end, today)
-    rows = _region_days(region, days, today, Live(now))
-    return [(day, _sum(rows, [day])) for day in days]
+    live = Live(now)
+    rows = _region_days(region, days, today, live)
+    return [(day, _sum(rows, [day], live)) for day in days]
 
 
 def iso_week(day: dt.date) -> str:
@@ -300,11 +361,12 @@ def per_week(region: Region, start: dt.date, end: dt.date, *,
     """ISO weeks (Monday first) overlapping the period, each over its days inside the period."""
     today = _today(now)
     days = _days(start, end, today)
-    rows = _region_days(region, days, today, Live(now))
+    live = Live(now)
+    rows = _region_days(region, days, today, live)
     weeks: dict[str, list[dt.date]] = {}
     for day in days:
         weeks.setdefault(iso_week(day), []).append(day)
-    return [(label, _sum(rows, week_days)) for label, week_days in weeks.items()]
+    return [(label, _sum(rows, week_days, live)) for label, week_days in weeks.items()]
 
 
 def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
@@ -315,7 +377,7 @@ def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime |
     days = _days(start, end, today)
     kids = list(region.children.order_by("sort_order", "path"))
     if not days:
-        return [(kid, Figures()) for kid in kids]
+        return [(kid, Figures(rules_source=live)) for kid in kids]
     stored: dict[int, dict[dt.date, Any]] = defaultdict(dict)
     for row in DailyRollup.objects.filter(region__parent=region, day__gte=days[0], day__lte=days[-1]).exclude(
             day__gte=today):
@@ -334,7 +396,7 @@ def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime |
                 for day in missing:
                     if live.needs(street, day):
                         rows[day] = live.day(street, day).regions.get(kid.pk)
-        out.append((kid, _sum(rows, days)))
+        out.append((kid, _sum(rows, days, live)))
     return out
 
 

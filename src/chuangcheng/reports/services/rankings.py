@@ -101,10 +101,15 @@ def save_rules(street: Region, formula: dict[str, Any], *, by: Any) -> RankingRu
 # --- computing a week -------------------------------------------------------------------------
 
 
-def _inputs(region: Region, figures: Any) -> formula_.Inputs:
+def _inputs(region: Region, figures: Any, formula: dict[str, Any]) -> formula_.Inputs:
+    # The field part in the assessment's terms, from independent checks only when the rule says so.
+    independent_only = bool(formula.get("independent_only", True))
+    field = figures.field_score(independent_only=independent_only)
     return formula_.Inputs(
-        code=region.code, name=region.name, inspections=figures.inspections, score=figures.score,
-        max_score=figures.max_score, cases_rectified=figures.cases_rectified,
+        code=region.code, name=region.name, inspections=formula_.inspections_scored(field), score=field.score,
+        max_score=field.points, field_items=formula_.field_items(field),
+        checks="independent" if independent_only else "all", inspections_all=figures.inspections,
+        cases_rectified=figures.cases_rectified,
         cases_rectified_on_time=figures.cases_rectified_on_time, cases_returned=figures.cases_returned,
         cases_reopened=figures.cases_reopened, cases_overdue=figures.cases_overdue,
         extra=formula_.participation_figures(getattr(figures, "extra", None) or {}, population=region.population,
@@ -112,10 +117,13 @@ def _inputs(region: Region, figures: Any) -> formula_.Inputs:
     )
 
 
-def _street_summary(street: Region, figures: Any) -> dict[str, Any]:
+def _street_summary(street: Region, figures: Any, formula: dict[str, Any]) -> dict[str, Any]:
+    independent_only = bool(formula.get("independent_only", True))
+    field = figures.field_score(independent_only=independent_only)
     return {
         "code": street.code, "name": street.name, "inspections": figures.inspections,
-        "score": float(figures.score), "max_score": float(figures.max_score), "score_rate": figures.score_rate,
+        "score": float(field.score), "max_score": float(field.points), "score_rate": field.rate,
+        "field_checks": "independent" if independent_only else "all",
         "cases_rectified": figures.cases_rectified, "cases_rectified_on_time": figures.cases_rectified_on_time,
         "cases_returned": figures.cases_returned, "cases_reopened": figures.cases_reopened,
         "cases_overdue": figures.cases_overdue, "cases_open": figures.cases_open,
@@ -132,8 +140,9 @@ def _week_rows(street: Region, week_start: dt.date, formula: dict[str, Any], now
     rates = formula_.StreetRates(cases_rectified=street_figures.cases_rectified,
                                  cases_rectified_on_time=street_figures.cases_rectified_on_time)
     communities = figures.children(street, week_start, through, now=now, live=live)
-    rows = formula_.rank_week([_inputs(region, figs) for region, figs in communities], rates, formula, previous)
-    return rows, _street_summary(street, street_figures), through
+    rows = formula_.rank_week([_inputs(region, figs, formula) for region, figs in communities], rates, formula,
+                              previous)
+    return rows, _street_summary(street, street_figures, formula), through
 
 
 def _previous_ranks(street: Region, week_start: dt.date, now: dt.datetime) -> dict[str, int]:

@@ -10,6 +10,11 @@ responsible unit in force at a moment are the case's current ones unless a later
 them, in which case they are read from the case's clock events (dispatch, redispatch, extension,
 resume, reopen, send-back): each records the deadline it set (`CaseEvent.deadline`) and the unit
 it went to, so the deadline rules are never replayed here.
+
+`field` holds the field score's inputs in the assessment's terms (standards.scoring), apart for
+self-checks and independent checks: for each assessment item, the inspections of points of its
+type and the sum of what their failed check items deducted from it, under the rules of each
+inspection's own catalog version (read once per version per computation).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from chuangcheng.org.models import Region, Unit
 from chuangcheng.places.models import Point
 from chuangcheng.reports.models import DailyRollup, UnitRollup
 from chuangcheng.reports.services import extra
+from chuangcheng.standards.queries import ScoringRules, scoring_rules
+from chuangcheng.standards.scoring import Tally, add_tallies, penalty_of
 
 # Every figure of a DailyRollup, in the model's order (`by_category` and `extra` apart).
 REGION_FIELDS = [
@@ -79,7 +86,53 @@ def _empty_region_row() -> Row:
     row = empty_row()
     row["by_category"] = {}
     row["extra"] = {}
+    row["field"] = {}
     return row
+
+
+# Who checked, as `DailyRollup.field` keys them.
+FIELD_KINDS = ("self", "independent")
+
+
+def add_field(target: dict[str, dict[str, Any]], source: dict[str, dict[str, Any]]) -> None:
+    """Add stored field tallies ({kind: {code: [inspections, "deducted"]}}) to `target`, in the
+    stored form."""
+    for kind, stored in source.items():
+        tallies: dict[str, Tally] = {}
+        add_tallies(tallies, target.get(kind) or {})
+        add_tallies(tallies, stored or {})
+        target[kind] = {code: tally.as_json() for code, tally in sorted(tallies.items())}
+
+
+def _field_of_day(inspections: Any) -> dict[int, dict[str, dict[str, Any]]]:
+    """The day's field tallies per grid: every inspection counts once for each assessment item of its
+    point's type, and each failed check item with a penalty adds what it costs to the item it falls
+    under. Two queries, plus two per catalog version met."""
+    rows = list(inspections.order_by().values_list("id", "grid_id", "kind", "version_id", "point__point_type_id"))
+    if not rows:
+        return {}
+    versions: dict[int, ScoringRules] = {}
+    for version_id in {r[3] for r in rows}:
+        versions[version_id] = scoring_rules(version_id)
+    tallies: dict[int, dict[str, dict[str, Tally]]] = defaultdict(lambda: {k: {} for k in FIELD_KINDS})
+    of_inspection: dict[int, tuple[dict[str, Tally], ScoringRules, int]] = {}
+    for inspection_id, grid_id, kind, version_id, type_id in rows:
+        rules = versions[version_id]
+        slot = tallies[grid_id]["self" if kind == Inspection.Kind.SELF else "independent"]
+        for code in rules.codes_for_type(type_id):
+            slot.setdefault(code, Tally()).add(1, 0)
+        of_inspection[inspection_id] = (slot, rules, type_id)
+    failed = (ItemResult.objects.filter(inspection__in=inspections, result=ItemResult.Result.FAIL,
+                                        item__penalty__isnull=False)
+              .order_by().values_list("inspection_id", "item__measure", "item__penalty", "item__group_id", "count"))
+    for inspection_id, measure, penalty, group_id, count in failed:
+        slot, rules, type_id = of_inspection[inspection_id]
+        item_code = rules.item_for(type_id, group_id)
+        if item_code is not None and item_code in slot:
+            slot[item_code].add(0, penalty_of(measure, penalty, count))
+    return {grid_id: {kind: {code: t.as_json() for code, t in sorted(by_code.items())}
+                      for kind, by_code in kinds.items() if by_code}
+            for grid_id, kinds in tallies.items()}
 
 
 def add_category(target: dict[str, dict[str, int]], source: dict[str, dict[str, int]]) -> None:
@@ -206,6 +259,8 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
     for fail in (results.filter(result=ItemResult.Result.FAIL, category__isnull=False)
                  .values("inspection__grid_id", "category__code").annotate(n=Count("id"))):
         _bump_category(rows[fail["inspection__grid_id"]], fail["category__code"], "failed", fail["n"])
+    for grid_id, tallied in _field_of_day(inspections).items():
+        rows[grid_id]["field"] = tallied
 
     # The day's plan: visits planned, and made (the point was inspected that day, by anyone).
     inspected = set(inspections.order_by().values_list("point_id", flat=True))
@@ -302,6 +357,7 @@ def compute_day(day: dt.date, street: Region, *, now: dt.datetime | None = None)
         for name in REGION_FIELDS:
             parent[name] += child[name]
         add_category(parent["by_category"], child["by_category"])
+        add_field(parent["field"], child["field"])
     # The campaign's other work: each app gives every level its own figures.
     for region_id, figures in extra.day_extra(day, street).items():
         if region_id in rows:

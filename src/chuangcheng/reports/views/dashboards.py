@@ -87,7 +87,7 @@ def charts(ov: dashboard.Overview) -> dict[str, Any]:
     units = ov.units[::-1]
     return {
         "rate": _chart("chart-rate", _("Score rate and on-time rate (%)"), "line", weeks, [
-            {"name": _("Score rate"), "y": [_pct(f.score_rate) for f in trend]},
+            {"name": _("Field score rate (all checks)"), "y": [_pct(f.field_rate) for f in trend]},
             {"name": _("On-time rate"), "y": [_pct(f.on_time_rate) for f in trend]},
         ], percent=True, links=week_links),
         "counts": _chart("chart-counts", _("Items failed and cases opened"), "bar", weeks, [

@@ -170,6 +170,10 @@ class RulesForm(forms.Form):
     field_weight = forms.DecimalField(label=gettext_lazy("Field inspections (points)"), min_value=0, max_value=100)
     min_inspections = forms.IntegerField(
         label=gettext_lazy("Least inspections in the week to be ranked"), min_value=0, max_value=10_000)
+    independent_only = forms.BooleanField(
+        label=gettext_lazy("Field score from independent checks only"), required=False,
+        help_text=gettext_lazy("Subdistrict, cross-checks, district and covert visits score the field part; a "
+                               "community's self-checks still count for coverage and problems found."))
     on_time_weight = forms.DecimalField(label=gettext_lazy("On-time rectification (points)"), min_value=0,
                                         max_value=100)
     prior_weight = forms.DecimalField(
@@ -195,6 +199,7 @@ class RulesForm(forms.Form):
     @staticmethod
     def initial_from(formula: dict[str, Any]) -> dict[str, Any]:
         initial = {key: formula[key] for key in formula_.NUMBER_KEYS}
+        initial["independent_only"] = formula["independent_only"]
         initial["participation_targets"] = "\n".join(f"{k}={v}" for k, v in formula["participation_targets"].items())
         initial.update(formula["levels"])
         return initial
@@ -213,6 +218,7 @@ class RulesForm(forms.Form):
     def formula(self) -> dict[str, Any]:
         data = self.cleaned_data
         out: dict[str, Any] = {key: data[key] for key in formula_.NUMBER_KEYS}
+        out["independent_only"] = bool(data["independent_only"])
         out["participation_targets"] = data["participation_targets"]
         out["levels"] = {name: data[name] for name in ("excellent", "good", "fair")}
         return out
