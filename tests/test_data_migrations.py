@@ -18,7 +18,14 @@ from chuangcheng.cases import loading as case_loading
 from chuangcheng.cases.models import Category
 from chuangcheng.core.models import CalendarDay
 from chuangcheng.standards import loading as catalog_loading
-from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
+from chuangcheng.standards.models import (
+    AssessmentItem,
+    CatalogVersion,
+    CheckGroup,
+    CheckItem,
+    PointType,
+    TypeProfile,
+)
 
 PACKAGE = Path(chuangcheng.__file__).parent
 
@@ -45,7 +52,8 @@ def test_the_frozen_categories_are_todays_shipped_categories() -> None:
 
 
 def test_the_frozen_catalog_is_todays_default_catalog() -> None:
-    frozen = read(PACKAGE / "standards" / "migrations" / "0002_default_catalog.json")
+    # 0002 froze the first default catalog (v1); 0004 publishes today's over an untouched v1.
+    frozen = read(PACKAGE / "standards" / "migrations" / "0004_catalog_assessment_terms.json")
     assert frozen == catalog_loading.read_default_catalog()
 
 
@@ -53,10 +61,10 @@ def natural_key(obj: models.Model) -> str:
     return str(getattr(obj, "code", None) or getattr(obj, "number", None))
 
 
-def _rows(model: type[models.Model], *exclude: str) -> list[dict[str, Any]]:
+def _rows(model: type[models.Model], *exclude: str, **only: Any) -> list[dict[str, Any]]:
     skip = {"id", "created_at", "published_at", *exclude}
     rows = []
-    for obj in model._default_manager.all():
+    for obj in model._default_manager.filter(**only):
         row: dict[str, Any] = {}
         for field in model._meta.concrete_fields:
             if field.name in skip:
@@ -78,15 +86,31 @@ def test_a_fresh_migrate_has_the_categories_the_live_loader_makes(db: None) -> N
     assert _rows(Category) == migrated
 
 
+def _catalog_in_force() -> list[list[dict[str, Any]]]:
+    """The point types and the contents of the version in force (its number and history aside)."""
+    in_force = CatalogVersion.objects.get(status="published")
+    rows = [_rows(PointType)]
+    for model in (CheckGroup, TypeProfile, CheckItem, AssessmentItem):
+        rows.append(_rows(model, "version", version=in_force))
+    rows.append([{"title": in_force.title, "changelog": in_force.changelog}])
+    return rows
+
+
 def test_a_fresh_migrate_has_the_catalog_the_live_loader_makes(db: None) -> None:
-    catalog = (PointType, CatalogVersion, CheckGroup, TypeProfile, CheckItem)
-    migrated = [_rows(m) for m in catalog]
+    catalog = (PointType, CatalogVersion, CheckGroup, TypeProfile, CheckItem, AssessmentItem)
+    migrated = _catalog_in_force()
     assert all(migrated)
-    for model in reversed(catalog):
+    # 0002 loaded v1, 0004 published today's catalog over it as v2.
+    assert list(CatalogVersion.objects.order_by("number").values_list("number", "status", "based_on__number")) == [
+        (1, "superseded", None), (2, "published", 1)]
+    for model in (AssessmentItem, CheckItem, TypeProfile, CheckGroup):
         model._default_manager.all().delete()
+    for version in CatalogVersion.objects.order_by("-number"):
+        version.delete()
+    PointType.objects.all().delete()
     catalog_loading.load_catalog(catalog_loading.read_default_catalog(),
                                  m=catalog_loading.CatalogModels(*catalog), now=timezone.now())
-    assert [_rows(m) for m in catalog] == migrated
+    assert _catalog_in_force() == migrated
 
 
 def test_a_fresh_migrate_has_the_frozen_holidays_which_the_library_still_agrees_with(db: None) -> None:

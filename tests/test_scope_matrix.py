@@ -319,7 +319,8 @@ NO_OBJECT = {
     # the assessment catalogue is one for the whole district, not a region's
     "standards:catalog", "standards:type", "standards:draft_start", "standards:version", "standards:compare",
     "standards:version_type", "standards:profile_edit", "standards:item_new", "standards:item_edit",
-    "standards:item_delete", "standards:publish", "standards:discard",
+    "standards:item_delete", "standards:publish", "standards:discard", "standards:assessment_new",
+    "standards:assessment_edit", "standards:assessment_delete",
     # mock assessment rounds: the list is scoped in assessment/queries.py, the form draws in the user's streets
     "assessment:rounds", "assessment:new",
 }

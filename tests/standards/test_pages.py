@@ -52,7 +52,7 @@ def test_the_catalog_pages_take_a_fixed_number_of_queries(
     # The page's own reads plus the layout's (session, user, unread-message count): not one per item.
     with django_assert_max_num_queries(16):
         client.get(reverse("standards:catalog"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):  # and the assessment items with their types' sample sizes
         client.get(reverse("standards:version", args=[catalog.number]))
 
 
@@ -86,8 +86,16 @@ def test_a_street_admin_edits_and_publishes_through_the_pages(cast, as_user, cat
     assert client.post(reverse("standards:item_delete", args=[draft.number, "NETBAR-3"])).status_code == 302
     response = client.post(
         reverse("standards:profile_edit", args=[draft.number, "NETBAR"]),
-        {"groups": ["FAC", "PUB"], "unit_kinds": ["operator"], "description": "网吧"},
+        {"groups": ["FAC", "PUB"], "unit_kinds": ["operator"], "description": "网吧", "sample_size": "3"},
     )
+    assert response.status_code == 302
+    # PUB's items deduct points, so NETBAR needs an assessment item for them before publishing.
+    refused = client.post(reverse("standards:publish", args=[draft.number]), {"changelog": "按新要求修订"})
+    assert refused.status_code == 200 and "PUB-1" in refused.content.decode()
+    response = client.post(reverse("standards:assessment_new", args=[draft.number]), {
+        "code": "NETBAR.PUB", "name": "未成年人思想道德建设·网吧·公益广告", "method": "observe",
+        "point_type": "NETBAR", "group": "PUB", "points": "4", "description": "",
+    })
     assert response.status_code == 302
 
     preview = client.get(reverse("standards:publish", args=[draft.number])).content.decode()

@@ -12,7 +12,14 @@ from django.http import HttpRequest
 
 from chuangcheng.core import audit
 from chuangcheng.core.models import AuditEvent
-from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
+from chuangcheng.standards.models import (
+    AssessmentItem,
+    CatalogVersion,
+    CheckGroup,
+    CheckItem,
+    PointType,
+    TypeProfile,
+)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -104,14 +111,25 @@ class CheckGroupAdmin(VersionRowAdmin):
 
 @admin.register(TypeProfile)
 class TypeProfileAdmin(ReadOnlyAdmin):
-    list_display = ("point_type", "version")
+    list_display = ("point_type", "version", "sample_size")
     list_filter = ("version",)
     list_select_related = ("version", "point_type")
 
 
 @admin.register(CheckItem)
 class CheckItemAdmin(ReadOnlyAdmin):
-    list_display = ("code", "version", "group", "point_type", "measure", "threshold", "weight", "deduction")
+    list_display = ("code", "version", "group", "point_type", "measure", "threshold", "weight", "deduction",
+                    "penalty")
     list_filter = ("version", "measure", "group__code", "point_type")
     list_select_related = ("version", "group", "point_type")
     search_fields = ("code", "text")
+
+
+@admin.register(AssessmentItem)
+class AssessmentItemAdmin(ReadOnlyAdmin):
+    # 测评内容 change only in a draft on the catalog page, which checks them against the type's groups
+    # and the check items' penalties.
+    list_display = ("code", "name", "version", "method", "point_type", "group", "points")
+    list_filter = ("version", "method", "point_type")
+    list_select_related = ("version", "point_type", "group")
+    search_fields = ("code", "name")

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from chuangcheng.standards import queries
-from chuangcheng.standards.models import CatalogVersion, CheckItem
+from chuangcheng.standards.models import AssessmentItem, CatalogVersion, CheckItem
 
 router = Router(tags=["catalog"])
 
@@ -29,11 +29,31 @@ class PointTypeSummaryOut(Schema):
     name: str
     groups: list[str]
     item_count: int
+    sample_size: int | None
+    points: Decimal
+
+
+class AssessmentItemOut(Schema):
+    """An assessment item (测评内容). `point_type` and `group` say which check items fall under an
+    observed one (group None: the type's own items); both are None for an item assessed from
+    documents (method "materials")."""
+
+    code: str
+    name: str
+    method: str
+    method_text: str
+    point_type: str | None
+    group: str | None
+    points: Decimal
+    sample_size: int | None
+    minors: bool
+    description: str
 
 
 class CatalogOut(Schema):
     version: VersionOut
     point_types: list[PointTypeSummaryOut]
+    assessment_items: list[AssessmentItemOut]
 
 
 class CatalogItemOut(Schema):
@@ -47,6 +67,8 @@ class CatalogItemOut(Schema):
     distance_m: int | None
     weight: Decimal
     deduction: Decimal | None
+    penalty: Decimal | None
+    assessment_item: str | None = None
     unit_kinds: list[str]
 
 
@@ -55,8 +77,10 @@ class PointTypeOut(Schema):
     name: str
     version: int
     description: str
+    sample_size: int | None
     unit_kinds: list[str]
     groups: list[str]
+    assessment_items: list[AssessmentItemOut]
     items: list[CatalogItemOut]
 
 
@@ -67,7 +91,16 @@ def _version_out(version: CatalogVersion) -> VersionOut:
     )
 
 
-def _item_out(item: CheckItem) -> CatalogItemOut:
+def _assessment_out(item: AssessmentItem) -> AssessmentItemOut:
+    return AssessmentItemOut(
+        code=item.code, name=item.name, method=item.method, method_text=item.get_method_display(),
+        point_type=item.point_type.code if item.point_type is not None else None,
+        group=item.group.code if item.group is not None else None,
+        points=item.points, sample_size=item.sample_size, minors=item.is_minors, description=item.description,
+    )
+
+
+def _item_out(item: CheckItem, assessment: dict[int | None, str] | None = None) -> CatalogItemOut:
     group = item.group if item.group_id is not None else None
     return CatalogItemOut(
         code=item.code,
@@ -80,6 +113,8 @@ def _item_out(item: CheckItem) -> CatalogItemOut:
         distance_m=item.distance_m,
         weight=item.weight,
         deduction=item.deduction,
+        penalty=item.penalty,
+        assessment_item=(assessment or {}).get(item.group_id),
         unit_kinds=list(item.unit_kinds or []),
     )
 
@@ -93,7 +128,8 @@ def _version_or_404(request: HttpRequest, number: int | None) -> CatalogVersion:
 
 @router.get("/", response=CatalogOut, operation_id="catalog_in_force")
 def catalog_in_force(request: HttpRequest) -> CatalogOut:
-    """The catalog version in force and its point types with the size of each checklist."""
+    """The catalog version in force: its point types with the size of each checklist, the points an
+    assessor samples and the 分值 of their assessment items, and every assessment item."""
     version = _version_or_404(request, None)
     return CatalogOut(
         version=_version_out(version),
@@ -101,9 +137,11 @@ def catalog_in_force(request: HttpRequest) -> CatalogOut:
             PointTypeSummaryOut(
                 code=row.point_type.code, name=row.point_type.name,
                 groups=[g.code for g in row.groups], item_count=row.item_count,
+                sample_size=row.sample_size, points=row.points,
             )
             for row in queries.type_rows(version)
         ],
+        assessment_items=[_assessment_out(a) for a in queries.assessment_items(version)],
     )
 
 
@@ -121,12 +159,16 @@ def catalog_point_type(request: HttpRequest, code: str, version: int | None = No
         raise Http404("no such point type")
     catalog_version = _version_or_404(request, version)
     profile = queries.profile_for(catalog_version, point_type)
+    assessment = [a for a in queries.assessment_items(catalog_version) if a.point_type_id == point_type.pk]
+    codes = {a.group_id: a.code for a in assessment if a.is_observed}
     return PointTypeOut(
         code=point_type.code,
         name=point_type.name,
         version=catalog_version.number,
         description=profile.description if profile else "",
+        sample_size=profile.sample_size if profile else None,
         unit_kinds=list(profile.unit_kinds) if profile else [],
         groups=[g.code for g in profile.groups.all()] if profile else [],
-        items=[_item_out(item) for item in queries.checklist_for(point_type, catalog_version)],
+        assessment_items=[_assessment_out(a) for a in assessment],
+        items=[_item_out(item, codes) for item in queries.checklist_for(point_type, catalog_version)],
     )

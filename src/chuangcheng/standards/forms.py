@@ -8,7 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.org.models import Unit
-from chuangcheng.standards.models import CatalogVersion, CheckGroup, CheckItem, PointType, TypeProfile
+from chuangcheng.standards.models import (
+    AssessmentItem,
+    CatalogVersion,
+    CheckGroup,
+    CheckItem,
+    PointType,
+    TypeProfile,
+)
 
 
 def _label(model: type, name: str) -> Any:
@@ -47,6 +54,11 @@ class CheckItemForm(forms.Form):
         label=_label(CheckItem, "deduction"), required=False, max_digits=6, decimal_places=2,
         help_text=_("Only for occurrences: what each occurrence deducts, at most the weight."),
     )
+    penalty = forms.DecimalField(
+        label=_label(CheckItem, "penalty"), required=False, max_digits=6, decimal_places=2,
+        help_text=_("What a failure costs the assessment item (测评内容) this item falls under: per occurrence "
+                    "for an occurrences item, once otherwise. At most that item's points; empty: costs nothing."),
+    )
     unit_kinds = forms.MultipleChoiceField(
         label=_label(CheckItem, "unit_kinds"), required=False, choices=Unit.Kind.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -79,12 +91,58 @@ class TypeProfileForm(forms.Form):
     description = forms.CharField(
         label=_label(TypeProfile, "description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    sample_size = forms.IntegerField(
+        label=_label(TypeProfile, "sample_size"), min_value=1, max_value=100, required=False,
+        help_text=_("How many points of this type the field assessment samples (测评抽样数)."),
+        error_messages={"min_value": _("An assessor visits at least 1 point of a type: give a sample size of 1 "
+                                       "or more.")},
+    )
 
     def __init__(self, *args: Any, version: CatalogVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["groups"]).choices = [
             (g.code, f"{g.code} {g.name}") for g in CheckGroup.objects.filter(version=version)
         ]
+
+
+class AssessmentItemForm(forms.Form):
+    code = forms.CharField(
+        label=_label(AssessmentItem, "code"), max_length=40,
+        help_text=_("Stable code such as MARKET.ENV; it cannot be changed later."),
+    )
+    name = forms.CharField(
+        label=_label(AssessmentItem, "name"), max_length=120,
+        help_text=_("As a clerk reads it, e.g. 农贸市场·环境卫生. Start it with 未成年人思想道德建设· for the "
+                    "minors' section."),
+    )
+    method = forms.ChoiceField(label=_label(AssessmentItem, "method"), choices=AssessmentItem.Method.choices)
+    point_type = forms.ChoiceField(
+        label=_label(AssessmentItem, "point_type"), required=False,
+        help_text=_("Where it is observed; empty for an item assessed from documents."),
+    )
+    group = forms.ChoiceField(
+        label=_label(AssessmentItem, "group"), required=False,
+        help_text=_("One of the point type's check groups; empty: the point type's own check items."),
+    )
+    points = forms.DecimalField(label=_label(AssessmentItem, "points"), max_digits=6, decimal_places=2)
+    description = forms.CharField(
+        label=_label(AssessmentItem, "description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, version: CatalogVersion, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", "—")] + [
+            (g.code, f"{g.code} {g.name}") for g in CheckGroup.objects.filter(version=version)
+        ]
+        cast(forms.ChoiceField, self.fields["point_type"]).choices = [("", "—")] + [
+            (pt.code, f"{pt.code} {pt.name}") for pt in PointType.objects.all()
+        ]
+        if editing:
+            self.fields["code"].disabled = True
+
+    def item_fields(self) -> dict[str, Any]:
+        """The cleaned values as `services.save_assessment_item` takes them."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "code"}
 
 
 class PublishForm(forms.Form):

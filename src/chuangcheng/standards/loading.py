@@ -1,7 +1,14 @@
 """Loading a catalog from its JSON form (the shipped default catalog, data/default_catalog.json),
 for the `load_default_catalog` service. It takes the model classes as an argument and imports no
-model itself. Migration 0002_default_catalog loads its own frozen copy of the data with its own
-copy of this code; a test checks that the two still give the same rows."""
+model itself. The data migrations load their own frozen copies of the data with their own copies
+of this code (0002_default_catalog: the first default catalog, v1; 0004_catalog_assessment_terms:
+this one, in the assessment's terms, as v2 over an untouched v1); a test checks that a fresh
+database's catalog in force has the rows this code makes.
+
+The JSON holds the check groups with their items, the point types (with `sample_size`, their
+groups and own items) and the assessment items (测评内容): `point_type` and `group` codes (both
+empty for an item assessed from documents, `group` empty for a type's own items), `points`,
+`method` and `description`. A check item's `penalty` is what a failure costs its assessment item."""
 
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ class CatalogModels:
     CheckGroup: Any  # noqa: N815
     TypeProfile: Any  # noqa: N815
     CheckItem: Any  # noqa: N815
+    AssessmentItem: Any  # noqa: N815
 
     @classmethod
     def from_apps(cls, apps: Any) -> CatalogModels:
@@ -55,6 +63,7 @@ def _item(m: CatalogModels, version: Any, data: dict[str, Any], order: int, **ow
         distance_m=data.get("distance_m"),
         weight=_decimal(data.get("weight", 1)),
         deduction=_decimal(data.get("deduction")),
+        penalty=_decimal(data.get("penalty")),
         unit_kinds=list(data.get("unit_kinds", [])),
         sort_order=order,
         **owner,
@@ -119,6 +128,7 @@ def load_catalog(
             point_type=point_type,
             description=entry.get("description", ""),
             unit_kinds=list(entry.get("unit_kinds", [])),
+            sample_size=entry.get("sample_size", 3),
         )
         profile.full_clean()
         profile.save()
@@ -131,11 +141,29 @@ def load_catalog(
     for item in items:
         item.full_clean()
     m.CheckItem.objects.bulk_create(items)
+
+    assessment = []
+    for order, entry in enumerate(data.get("assessment_items", []), start=1):
+        item = m.AssessmentItem(
+            version=version,
+            code=entry["code"],
+            name=entry["name"],
+            method=entry.get("method", "observe"),
+            point_type=types[entry["point_type"]] if entry.get("point_type") else None,
+            group=groups[entry["group"]] if entry.get("group") else None,
+            points=_decimal(entry["points"]),
+            description=entry.get("description", ""),
+            sort_order=order * 10,
+        )
+        item.full_clean()
+        assessment.append(item)
+    m.AssessmentItem.objects.bulk_create(assessment)
     if record:
         record(version, {
             "groups": [None, len(groups)],
             "point_types": [None, len(types)],
             "items": [None, len(items)],
+            "assessment_items": [None, len(assessment)],
         })
     return version
 
@@ -147,6 +175,7 @@ def unload_catalog(data: dict[str, Any], *, m: CatalogModels) -> None:
         m.CatalogVersion.objects.filter(title=data["title"], based_on__isnull=True).order_by("number").first()
     )
     if version is not None and not m.CatalogVersion.objects.filter(based_on=version).exists():
+        m.AssessmentItem.objects.filter(version=version).delete()
         m.CheckItem.objects.filter(version=version).delete()
         m.TypeProfile.objects.filter(version=version).delete()
         m.CheckGroup.objects.filter(version=version).delete()

@@ -115,11 +115,14 @@ class TypeProfile(models.Model):
         return f"v{self.version.number} {self.point_type}"
 
     def clean(self) -> None:
+        errors: dict[str, Any] = {}
         unknown = _unknown_unit_kinds(self.unit_kinds)
         if unknown:
-            raise ValidationError(
-                {"unit_kinds": _("Unknown unit kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}}
-            )
+            errors["unit_kinds"] = _("Unknown unit kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}
+        if self.sample_size is not None and self.sample_size < 1:
+            errors["sample_size"] = _("An assessor visits at least 1 point of a type: give a sample size of 1 or more.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AssessmentItem(models.Model):
@@ -164,8 +167,48 @@ class AssessmentItem(models.Model):
         verbose_name = _("assessment item")
         verbose_name_plural = _("assessment items")
 
+    # Set by queries.assessment_items: the point type's sample size in the item's version.
+    sample_size: int | None = None
+
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def is_observed(self) -> bool:
+        """Scored from inspections of points (every method but documents)."""
+        return self.method != self.Method.MATERIALS
+
+    @property
+    def is_minors(self) -> bool:
+        """Part of the 未成年人思想道德建设 assessment (the section named at the head of its name)."""
+        return self.name.startswith(MINORS_SECTION)
+
+    def clean(self) -> None:
+        errors: dict[str, list[Any]] = {}
+
+        def add(field: str, message: Any) -> None:
+            errors.setdefault(field, []).append(message)
+
+        if self.points is not None and self.points <= 0:
+            add("points", _("The points (分值) must be more than 0."))
+        if self.method == self.Method.MATERIALS:
+            if self.point_type_id is not None:
+                add("point_type", _("An item assessed from documents has no point type; leave it empty."))
+            if self.group_id is not None:
+                add("group", _("An item assessed from documents has no check group; leave it empty."))
+        else:
+            if self.point_type_id is None:
+                add("point_type", _("An item observed at points needs the point type it is scored at."))
+            group = self.group if self.group_id is not None else None
+            if group is not None and group.version_id != self.version_id:
+                add("group", _("The group belongs to another catalog version."))
+        if errors:
+            raise ValidationError(errors)
+
+
+# How the pages tell the minors' section (未成年人思想道德建设, a precondition of the assessment) from
+# the rest: its assessment items' names start with it ("未成年人思想道德建设·网吧·专项要求").
+MINORS_SECTION = "未成年人思想道德建设"
 
 
 class CheckItem(models.Model):
@@ -249,6 +292,9 @@ class CheckItem(models.Model):
             add("weight", _("The weight must be more than 0."))
         if self.deduction is not None and self.weight is not None and not 0 < self.deduction <= self.weight:
             add("deduction", _("The deduction per occurrence is more than 0 and at most the weight."))
+        if self.penalty is not None and self.penalty <= 0:
+            add("penalty", _("The deduction from the assessment item must be more than 0; leave it empty if a "
+                             "failure costs the assessment item nothing."))
         if self.distance_m is not None and self.distance_m == 0:
             add("distance_m", _("Leave the distance empty or give at least 1 metre."))
         unknown = _unknown_unit_kinds(self.unit_kinds)
@@ -267,6 +313,14 @@ class CheckItem(models.Model):
         if self.measure == self.Measure.OCCURRENCES:
             return gettext("each occurrence deducts %(d)s") % {"d": plain_number(self.deduction)} + within
         return gettext("must be present") + within
+
+    def penalty_text(self) -> str:
+        """What a failure costs the assessment item: "1 per occurrence", "2 per failure", or "—"."""
+        if self.penalty is None:
+            return "—"
+        if self.measure == self.Measure.OCCURRENCES:
+            return gettext("%(p)s per occurrence") % {"p": plain_number(self.penalty)}
+        return gettext("%(p)s per failure") % {"p": plain_number(self.penalty)}
 
 
 def plain_number(value: Decimal | None) -> str:

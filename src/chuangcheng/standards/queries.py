@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, Field, Prefetch, Q, QuerySet
+from django.db.models import Count, Field, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -173,6 +174,11 @@ class TypeRow:
     groups: list[CheckGroup]
     own_count: int
     item_count: int
+    points: Decimal = Decimal(0)  # Σ 分值 of the type's assessment items
+
+    @property
+    def sample_size(self) -> int | None:
+        return self.profile.sample_size if self.profile is not None else None
 
 
 def type_rows(version: CatalogVersion | None) -> list[TypeRow]:
@@ -195,6 +201,10 @@ def type_rows(version: CatalogVersion | None) -> list[TypeRow]:
         CheckItem.objects.filter(version=version, point_type__isnull=False)
         .order_by().values_list("point_type_id").annotate(n=Count("id"))
     )
+    points = dict(
+        AssessmentItem.objects.filter(version=version, point_type__isnull=False)
+        .order_by().values_list("point_type_id").annotate(total=Sum("points"))
+    )
     rows = []
     for pt in point_types:
         profile = profiles.get(pt.pk)
@@ -202,7 +212,8 @@ def type_rows(version: CatalogVersion | None) -> list[TypeRow]:
             continue  # not part of this version
         groups = list(profile.groups.all()) if profile else []
         own = own_counts.get(pt.pk, 0)
-        rows.append(TypeRow(pt, profile, groups, own, own + sum(group_counts.get(g.pk, 0) for g in groups)))
+        rows.append(TypeRow(pt, profile, groups, own, own + sum(group_counts.get(g.pk, 0) for g in groups),
+                            points.get(pt.pk) or Decimal(0)))
     return rows
 
 
@@ -219,9 +230,15 @@ class Section:
     name: str
     items: list[CheckItem]
     group: CheckGroup | None = None
+    assessment: AssessmentItem | None = None  # the 测评内容 these items' deductions fall under
 
 
 def checklist_sections(point_type: PointType, version: CatalogVersion) -> list[Section]:
+    """The checklist by group (then the type's own items), each part with its assessment item."""
+    assessment = {
+        a.group_id: a for a in AssessmentItem.objects.filter(version=version, point_type=point_type)
+        .exclude(method=AssessmentItem.Method.MATERIALS)
+    }
     sections: list[Section] = []
     for item in checklist_for(point_type, version):
         group = item.group if item.group_id is not None else None
@@ -229,15 +246,71 @@ def checklist_sections(point_type: PointType, version: CatalogVersion) -> list[S
         code = owner.code if owner is not None else ""
         if not sections or sections[-1].code != code:
             if group is not None:
-                sections.append(Section(code, group.name, [], group))
+                sections.append(Section(code, group.name, [], group, assessment.get(group.pk)))
             else:
-                sections.append(Section(code, _("Items of this point type"), []))
+                sections.append(Section(code, _("Items of this point type"), [], None, assessment.get(None)))
         sections[-1].items.append(item)
     return sections
 
 
+def assessment_items(version: CatalogVersion) -> list[AssessmentItem]:
+    """The version's assessment items in catalog order, observed ones first (the minors' section
+    after the others), then those assessed from documents."""
+    samples = dict(TypeProfile.objects.filter(version=version).values_list("point_type_id", "sample_size"))
+    items = list(AssessmentItem.objects.filter(version=version).select_related("point_type", "group"))
+    for item in items:
+        item.sample_size = samples.get(item.point_type_id) if item.point_type_id is not None else None
+    return sorted(items, key=lambda a: (not a.is_observed, a.is_minors, a.sort_order, a.code))
+
+
+def stray_assessment_items(version: CatalogVersion) -> list[str]:
+    """Observed assessment items that no inspection can fall under any more: their point type is
+    not in the version, or no longer checks their group ("code name") — publishing refuses them."""
+    profiles: dict[int | None, set[int]] = {
+        p.point_type_id: {g.pk for g in p.groups.all()}
+        for p in TypeProfile.objects.filter(version=version).prefetch_related("groups")
+    }
+    out = []
+    observed = AssessmentItem.objects.filter(version=version, point_type__isnull=False).exclude(
+        method=AssessmentItem.Method.MATERIALS).order_by("sort_order", "code")
+    for item in observed:
+        groups = profiles.get(item.point_type_id)
+        if groups is None or (item.group_id is not None and item.group_id not in groups):
+            out.append(f"{item.code} {item.name}")
+    return out
+
+
+def assessment_item_for(version: CatalogVersion, code: str) -> AssessmentItem | None:
+    return AssessmentItem.objects.select_related("point_type", "group").filter(version=version, code=code).first()
+
+
+def penalties_without_assessment_item(version: CatalogVersion) -> list[str]:
+    """Where an observed check item with a penalty has no assessment item to fall under, as
+    "point type: group or own items (the item codes)" — publishing refuses such a draft."""
+    covered = set(
+        AssessmentItem.objects.filter(version=version, point_type__isnull=False)
+        .exclude(method=AssessmentItem.Method.MATERIALS).values_list("point_type_id", "group_id")
+    )
+    costly = list(CheckItem.objects.filter(version=version, penalty__isnull=False)
+                  .order_by("sort_order", "code").values_list("code", "group_id", "point_type_id"))
+    out = []
+    profiles = TypeProfile.objects.filter(version=version).select_related("point_type").prefetch_related(
+        Prefetch("groups", queryset=CheckGroup.objects.order_by("sort_order", "code")))
+    for profile in profiles.order_by("point_type__sort_order", "point_type__code"):
+        point_type = profile.point_type
+        for group in profile.groups.all():
+            codes = [code for code, group_id, _t in costly if group_id == group.pk]
+            if codes and (point_type.pk, group.pk) not in covered:
+                out.append(f"{point_type.name}: {group.name} ({', '.join(codes)})")
+        own = [code for code, _g, type_id in costly if type_id == point_type.pk]
+        if own and (point_type.pk, None) not in covered:
+            out.append(f"{point_type.name}: {_('Items of this point type')} ({', '.join(own)})")
+    return out
+
+
 # The fields a comparison looks at; the label is what a person reads.
-ITEM_FIELDS = ("text", "measure", "threshold", "distance_m", "weight", "deduction", "unit_kinds")
+ITEM_FIELDS = ("text", "measure", "threshold", "distance_m", "weight", "deduction", "penalty", "unit_kinds")
+ASSESSMENT_FIELDS = ("name", "method", "points", "description")
 
 
 @dataclass
@@ -265,6 +338,14 @@ class ProfileChange:
 
 
 @dataclass
+class AssessmentChange:
+    code: str
+    old: AssessmentItem
+    new: AssessmentItem
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
 class VersionDiff:
     old: CatalogVersion | None
     new: CatalogVersion
@@ -272,10 +353,14 @@ class VersionDiff:
     removed: list[CheckItem]
     changed: list[ItemChange]
     profiles: list[ProfileChange]
+    assessment_added: list[AssessmentItem] = field(default_factory=list)
+    assessment_removed: list[AssessmentItem] = field(default_factory=list)
+    assessment_changed: list[AssessmentChange] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.profiles)
+        return not (self.added or self.removed or self.changed or self.profiles or self.assessment_added
+                    or self.assessment_removed or self.assessment_changed)
 
     def summary_lines(self) -> list[str]:
         """The automatic part of a changelog, one line per kind of change."""
@@ -288,6 +373,17 @@ class VersionDiff:
             if items:
                 codes = ", ".join(i.code for i in items)
                 lines.append(ngettext(singular, plural, len(items)) % {"n": len(items), "codes": codes})
+        for entries, singular, plural in (
+            (self.assessment_added, "Added %(n)d assessment item: %(codes)s",
+             "Added %(n)d assessment items: %(codes)s"),
+            (self.assessment_removed, "Removed %(n)d assessment item: %(codes)s",
+             "Removed %(n)d assessment items: %(codes)s"),
+            (self.assessment_changed, "Changed %(n)d assessment item: %(codes)s",
+             "Changed %(n)d assessment items: %(codes)s"),
+        ):
+            if entries:
+                codes = ", ".join(e.code for e in entries)
+                lines.append(ngettext(singular, plural, len(entries)) % {"n": len(entries), "codes": codes})
         if self.profiles:
             lines.append(
                 ngettext(
@@ -358,8 +454,44 @@ def compare_versions(old: CatalogVersion | None, new: CatalogVersion) -> Version
             others.append(str(TypeProfile._meta.get_field("description").verbose_name))
         if previous is None or sorted(previous.unit_kinds) != sorted(profile.unit_kinds):
             others.append(str(TypeProfile._meta.get_field("unit_kinds").verbose_name))
+        if previous is None or previous.sample_size != profile.sample_size:
+            label = str(TypeProfile._meta.get_field("sample_size").verbose_name)
+            old_size = previous.sample_size if previous is not None else "—"
+            others.append(f"{label} {old_size} → {profile.sample_size}")
         if old_groups != new_groups or others:
             profiles.append(ProfileChange(
                 profile.point_type, sorted(new_groups - old_groups), sorted(old_groups - new_groups), others
             ))
-    return VersionDiff(old, new, added, removed, changed, profiles)
+    diff = VersionDiff(old, new, added, removed, changed, profiles)
+    _compare_assessment(diff)
+    return diff
+
+
+def _assessment_values(item: AssessmentItem) -> dict[str, Any]:
+    values = {name: getattr(item, name) for name in ASSESSMENT_FIELDS}
+    values["point_type"] = item.point_type.code if item.point_type is not None else None
+    values["group"] = item.group.code if item.group is not None else None
+    return values
+
+
+def _assessment_label(name: str) -> str:
+    return str(cast(Field, AssessmentItem._meta.get_field(name)).verbose_name)
+
+
+def _compare_assessment(diff: VersionDiff) -> None:
+    def of(version: CatalogVersion | None) -> dict[str, AssessmentItem]:
+        if version is None:
+            return {}
+        qs = AssessmentItem.objects.filter(version=version).select_related("point_type", "group")
+        return {a.code: a for a in qs.order_by("sort_order", "code")}
+
+    before, after = of(diff.old), of(diff.new)
+    diff.assessment_added = [a for code, a in after.items() if code not in before]
+    diff.assessment_removed = [a for code, a in before.items() if code not in after]
+    for code, item in after.items():
+        if code not in before:
+            continue
+        a, b = _assessment_values(before[code]), _assessment_values(item)
+        fields = [FieldChange(k, _assessment_label(k), a[k], b[k]) for k in b if a[k] != b[k]]
+        if fields:
+            diff.assessment_changed.append(AssessmentChange(code, before[code], item, fields))

@@ -14,6 +14,9 @@ urlpatterns = [
     path("v<int:number>/items/new/", views.item_edit, name="item_new"),
     path("v<int:number>/items/<str:code>/", views.item_edit, name="item_edit"),
     path("v<int:number>/items/<str:code>/delete/", views.item_delete, name="item_delete"),
+    path("v<int:number>/assessment/new/", views.assessment_edit, name="assessment_new"),
+    path("v<int:number>/assessment/<str:code>/", views.assessment_edit, name="assessment_edit"),
+    path("v<int:number>/assessment/<str:code>/delete/", views.assessment_delete, name="assessment_delete"),
     path("v<int:number>/publish/", views.publish, name="publish"),
     path("v<int:number>/discard/", views.discard, name="discard"),
 ]

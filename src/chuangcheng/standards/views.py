@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,8 +17,14 @@ from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.http import or_404
 from chuangcheng.org import permissions
 from chuangcheng.standards import queries, services
-from chuangcheng.standards.forms import CheckItemForm, DraftForm, PublishForm, TypeProfileForm
-from chuangcheng.standards.models import CatalogVersion, CheckItem, PointType
+from chuangcheng.standards.forms import (
+    AssessmentItemForm,
+    CheckItemForm,
+    DraftForm,
+    PublishForm,
+    TypeProfileForm,
+)
+from chuangcheng.standards.models import AssessmentItem, CatalogVersion, CheckItem, PointType
 
 
 def _version(request: HttpRequest, number: int) -> CatalogVersion:
@@ -64,7 +71,21 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
         "previous": queries.previous_version(version),
         "groups": queries.groups_with_items(version),
         "rows": queries.type_rows(version),
+        **_assessment_context(version),
     })
+
+
+def _assessment_context(version: CatalogVersion) -> dict[str, Any]:
+    items = queries.assessment_items(version)
+    observed = [a for a in items if a.is_observed]
+    materials = [a for a in items if not a.is_observed]
+    return {
+        "observed": [a for a in observed if not a.is_minors],
+        "minors": [a for a in observed if a.is_minors],
+        "materials": materials,
+        "observed_points": sum((a.points for a in observed), Decimal(0)),
+        "materials_points": sum((a.points for a in materials), Decimal(0)),
+    }
 
 
 def point_type_detail(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
@@ -80,6 +101,7 @@ def point_type_detail(request: HttpRequest, code: str, number: int | None = None
         "sections": sections,
         "item_count": sum(len(s.items) for s in sections),
         "weight_total": sum(i.weight for s in sections for i in s.items),
+        "points_total": sum((s.assessment.points for s in sections if s.assessment), Decimal(0)),
     })
 
 
@@ -124,7 +146,8 @@ def item_edit(request: HttpRequest, number: int, code: str | None = None) -> Htt
             "code": item.code, "group": item.group.code if item.group else "",
             "point_type": item.point_type.code if item.point_type else "", "text": item.text,
             "measure": item.measure, "threshold": item.threshold, "distance_m": item.distance_m,
-            "weight": item.weight, "deduction": item.deduction, "unit_kinds": item.unit_kinds,
+            "weight": item.weight, "deduction": item.deduction, "penalty": item.penalty,
+            "unit_kinds": item.unit_kinds,
         }
     else:
         initial.update({"group": request.GET.get("group", ""), "point_type": request.GET.get("type", "")})
@@ -165,13 +188,17 @@ def profile_edit(request: HttpRequest, number: int, code: str) -> HttpResponse:
         "groups": [g.code for g in profile.groups.all()] if profile else [],
         "unit_kinds": profile.unit_kinds if profile else [],
         "description": profile.description if profile else "",
+        "sample_size": profile.sample_size if profile else 3,
     }
     form = TypeProfileForm(request.POST or None, initial=initial, version=version)
     if request.method == "POST" and form.is_valid():
+        # An empty sample size keeps the one the type has (3 for a type new to the version).
+        sample = form.cleaned_data["sample_size"]
         try:
             services.save_type_profile(
                 version, by=request.user, point_type=point_type, groups=form.cleaned_data["groups"],
                 unit_kinds=form.cleaned_data["unit_kinds"], description=form.cleaned_data["description"],
+                **({"sample_size": sample} if sample is not None else {}),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -181,6 +208,49 @@ def profile_edit(request: HttpRequest, number: int, code: str) -> HttpResponse:
     return render(request, "standards/profile_form.html", {
         "form": form, "version": version, "point_type": point_type,
     })
+
+
+def assessment_edit(request: HttpRequest, number: int, code: str | None = None) -> HttpResponse:
+    """Add or change an assessment item (测评内容) of a draft."""
+    version = _editable_version(request, number)
+    item: AssessmentItem | None = None
+    initial: dict[str, Any] = {"method": AssessmentItem.Method.OBSERVE}
+    if code is not None:
+        item = or_404(queries.assessment_item_for(version, code))
+        initial = {
+            "code": item.code, "name": item.name, "method": item.method,
+            "point_type": item.point_type.code if item.point_type else "",
+            "group": item.group.code if item.group else "", "points": item.points,
+            "description": item.description,
+        }
+    else:
+        initial.update({"point_type": request.GET.get("type", ""), "group": request.GET.get("group", "")})
+        if request.GET.get("method") == AssessmentItem.Method.MATERIALS:
+            initial["method"] = AssessmentItem.Method.MATERIALS
+    form = AssessmentItemForm(request.POST or None, initial=initial, version=version, editing=item is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved, _changed = services.save_assessment_item(
+                version, by=request.user, code=item.code if item else form.cleaned_data["code"],
+                **form.item_fields(),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Assessment item %(name)s saved.") % {"name": saved.name})
+            version_url = reverse("standards:version", kwargs={"number": version.number})
+            return redirect(f"{version_url}#assessment-{saved.code}")
+    return render(request, "standards/assessment_form.html", {"form": form, "version": version, "item": item})
+
+
+def assessment_delete(request: HttpRequest, number: int, code: str) -> HttpResponse:
+    version = _editable_version(request, number)
+    item = or_404(queries.assessment_item_for(version, code))
+    if request.method == "POST":
+        services.delete_assessment_item(version, by=request.user, code=code)
+        messages.success(request, _("Assessment item %(name)s deleted.") % {"name": item.name})
+        return redirect("standards:version", number=version.number)
+    return render(request, "standards/assessment_delete.html", {"version": version, "item": item})
 
 
 def publish(request: HttpRequest, number: int) -> HttpResponse:
