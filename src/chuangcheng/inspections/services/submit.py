@@ -28,7 +28,7 @@ from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.services import PreparedPhoto
 from chuangcheng.evidence.uploads import accepted_uploads, prepare_uploads
 from chuangcheng.inspections.models import Assignment, Inspection, ItemResult, PlanRules
-from chuangcheng.inspections.permissions import can_inspect
+from chuangcheng.inspections.permissions import can_inspect, inspection_kind, may_declare_covert
 from chuangcheng.org.models import Region
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import CheckItem, plain_number
@@ -123,18 +123,26 @@ def day_closes_at(day: dt.date, rules: PlanRules) -> dt.datetime:
 
 def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemInput], lon: Any = None,
                       lat: Any = None, started_at: dt.datetime | None = None,
-                      note: str = "") -> tuple[Inspection, bool]:
+                      note: str = "", covert: bool = False) -> tuple[Inspection, bool]:
     """Store one inspection with its item results, photos and cases, or nothing at all.
 
     Returns (inspection, True); a key this user already submitted returns (that inspection, False)
     and writes nothing. Refusals: PermissionDenied for a point outside the user's role or scope,
-    ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`)."""
+    ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`,
+    `covert`).
+
+    Who checked (`Inspection.kind`) follows from the inspector's scope relative to the point, a
+    cross-check visit of their plan, and `covert` (暗访), which only a subdistrict- or district-level
+    inspector may declare."""
     key = _check_key(key)
-    if not can_inspect(by, point):
+    if not can_inspect(by, point, _claimed_day(started_at)):
         raise PermissionDenied(_("Your role or region does not allow inspecting this point."))
     existing = _replay(by, key)
     if existing is not None:
         return existing, False
+    if covert and not may_declare_covert(by):
+        raise ValidationError({"covert": _("Only an inspector of the subdistrict or the district may declare "
+                                           "a covert visit (暗访).")})
     if not point.active:
         raise ValidationError({"point": _("This point is no longer in use.")})
     now = clock.now()
@@ -155,17 +163,20 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
         location = Inspection.Location.OK if distance <= rules.distance_limit_m else Inspection.Location.FAR
     # Photos are decoded here, before the transaction (which holds SQLite's write lock), and only stored in it.
     prepared = {c.item.code: _prepare(c, by=by, place=point.name) for c in checked if c.photos}
+    # At most one: a point is in one plan a day. Unordered: no joins for the ordering.
+    assignment = Assignment.objects.filter(plan__day=day, person=by, point=point).order_by().first()
+    kind = inspection_kind(by, point, cross=assignment is not None and assignment.reason == Assignment.Reason.CROSS,
+                           covert=covert)
     try:
         with transaction.atomic(), ExitStack() as stack:
             accepted = {
                 code: _accept(stack, photos, by=by, place=point.name) for code, photos in prepared.items()
             }
             inspection = Inspection(
-                key=key, point=point, grid=point.grid, inspector=by, version=version, day=day,
+                key=key, point=point, grid=point.grid, inspector=by, version=version, day=day, kind=kind,
                 started_at=started_at, submitted_at=now, lon=fix[0] if fix else None, lat=fix[1] if fix else None,
                 distance_m=distance, location=location, note=note,
-                # At most one: a point is in one plan a day. Unordered: no joins for the ordering.
-                assignment=Assignment.objects.filter(plan__day=day, person=by, point=point).order_by().first(),
+                assignment=assignment,
                 score=sum((c.score for c in checked), Decimal(0)),
                 max_score=sum((c.max_score for c in checked), Decimal(0)),
                 failed_count=sum(1 for c in checked if c.result == Result.FAIL),
@@ -189,6 +200,16 @@ def _check_key(key: str) -> str:
     if not KEY_PATTERN.fullmatch(key):
         raise ValidationError({"key": _("The submission key must be 8 to 64 letters, digits, “-” or “_”.")})
     return key
+
+
+def _claimed_day(started_at: dt.datetime | None) -> dt.date:
+    """The day the inspection says it belongs to, for the permission check (a cross-check is
+    allowed on its plan's day); whether that day is still open is checked later."""
+    if started_at is None:
+        return clock.today()
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)
+    return clock.local(started_at).date()
 
 
 def _replay(by: Any, key: str) -> Inspection | None:
@@ -407,7 +428,8 @@ def _case_for(inspection: Inspection, checked: _Checked, photos: list[Photo], *,
 
 
 def _description(checked: _Checked) -> str:
-    parts = [_("Inspection failed: %(code)s %(text)s") % {"code": checked.item.code, "text": checked.item.text}]
+    # The item's words, never its code: a case is read by units who do not know the catalog's codes.
+    parts = [_("Inspection failed: %(text)s") % {"text": checked.item.text}]
     if checked.item.measure == Measure.OCCURRENCES and checked.count:
         parts.append(_("Occurrences found: %(n)d.") % {"n": checked.count})
     elif checked.item.measure in {Measure.COUNT, Measure.RATE} and checked.count is not None:
