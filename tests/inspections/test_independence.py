@@ -19,7 +19,6 @@ import time_machine
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from PIL import Image
 
 from chuangcheng.cases import services as case_services
 from chuangcheng.cases.models import Case, Category

@@ -23,9 +23,9 @@ def _local(moment: Any) -> Any:
 
 def ledger_rows(inspections: Any) -> tuple[list[str], list[list[Any]]]:
     header = [_("Date"), _("Submitted"), _("Community"), _("Grid"), _("Point code"), _("Point"), _("Type"),
-              _("Zero-loss point"), _("Inspector"), _("Who checked"), _("Score"), _("Possible score"),
-              _("Score rate (%)"), _("Items failed"), _("Failed items"), _("Cases"), _("Location check"),
-              _("Distance (m)"), _("Note")]
+              _("Zero-loss point"), _("Inspector"), _("Score"), _("Possible score"), _("Score rate (%)"),
+              _("Items failed"), _("Failed items"), _("Cases"), _("Location check"), _("Distance (m)"), _("Note"),
+              _("Who checked")]
     rows = []
     for insp in inspections:
         failures = list(insp.failures)
@@ -37,10 +37,9 @@ def ledger_rows(inspections: Any) -> tuple[list[str], list[list[Any]]]:
         rows.append([
             insp.day, _local(insp.submitted_at), insp.grid.parent.name if insp.grid.parent_id else "",
             insp.grid.name, insp.point.code, insp.point.name, insp.point.point_type.name,
-            _("yes") if insp.point.zero_loss else "", insp.inspector.display_name, insp.get_kind_short(),
-            float(insp.score),
+            _("yes") if insp.point.zero_loss else "", insp.inspector.display_name, float(insp.score),
             float(insp.max_score), round(insp.rate, 1) if insp.rate is not None else None, insp.failed_count,
-            items, cases, insp.get_location_display(), insp.distance_m, insp.note,
+            items, cases, insp.get_location_display(), insp.distance_m, insp.note, insp.get_kind_short(),
         ])
     return header, rows
 
@@ -67,9 +66,9 @@ def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
         cell.number_format = "yyyy-mm-dd"
     for cell in sheet["B"][2:]:
         cell.number_format = "yyyy-mm-dd hh:mm"
-    for column, width in {"A": 12, "B": 17, "F": 24, "O": 50, "P": 30, "S": 30}.items():
+    for column, width in {"A": 12, "B": 17, "F": 24, "N": 50, "O": 30, "R": 30}.items():
         sheet.column_dimensions[column].width = width
-    for cell in sheet["O"][2:] + sheet["P"][2:]:
+    for cell in sheet["N"][2:] + sheet["O"][2:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "C3"
     sheets.log_export(user, scope_of(user), what="inspections", count=total,

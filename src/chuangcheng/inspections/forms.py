@@ -207,3 +207,12 @@ class RulesForm(forms.ModelForm):
         fields = ["every_n_days", "max_points_per_person", "distance_limit_m", "grace_hours", "plan_at",
                   "cross_checks_per_day"]
         widgets = {"plan_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older page, a script): the street's current number stays.
+        self.fields["cross_checks_per_day"].required = False
+
+    def clean_cross_checks_per_day(self) -> int:
+        value = self.cleaned_data.get("cross_checks_per_day")
+        return int(self.instance.cross_checks_per_day if value is None else value)
