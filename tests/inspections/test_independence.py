@@ -357,3 +357,24 @@ def test_the_data_migration_says_who_checked_the_stored_inspections(cast, people
     kinds = dict(Inspection.objects.values_list("key", "kind"))
     assert kinds == {"old-grid_worker_a": "self", "old-inspector": "street", "old-district_inspector": "district",
                      "old-grid_worker_b": "cross", "old-operator": "district"}
+
+
+def test_a_cross_checkers_failure_opens_a_case_the_system_reports_in_their_name(cast, people, compound):
+    worker_b = people["grid_worker_b"]
+    cross_visit(cast, worker_b, compound)
+    items = [ItemInput(i.item_code, "fail", count=2, photos=[jpeg()]) if i.item_code == "ENV-2" else i
+             for i in passing(compound)]
+    inspection, _created = submit_inspection(by=worker_b, point=compound, key="cross-fail", items=items)
+    case = inspection.results.get(item__code="ENV-2").case
+    assert case is not None and case.reported_by is None and case.category.code == "XC01"
+    assert worker_b.display_name in case.description and "ENV-2" not in case.description
+    assert not cases_visible_to(worker_b).filter(pk=case.pk).exists()  # found it, does not follow it
+
+
+def jpeg() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), "red").save(out, "JPEG")
+    return SimpleUploadedFile("red.jpg", out.getvalue(), content_type="image/jpeg")

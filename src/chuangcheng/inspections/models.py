@@ -4,6 +4,7 @@ and what each inspection found, item by item, with the cases its failures opened
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -161,7 +162,8 @@ class Inspection(models.Model):
 
     def get_kind_short(self) -> str:
         """Who checked, in a word for tables (自查, 街道检查 …); `get_kind_display` says it in full."""
-        return str(KIND_SHORT.get(self.kind, self.get_kind_display()))
+        short = KIND_SHORT.get(str(self.kind))
+        return str(short) if short is not None else str(self.get_kind_display())
 
     @property
     def rate(self) -> float | None:
@@ -169,7 +171,7 @@ class Inspection(models.Model):
         return float(self.score) * 100 / float(self.max_score) if self.max_score else None
 
 
-KIND_SHORT = {
+KIND_SHORT: dict[str, Any] = {
     Inspection.Kind.SELF: _("self-check"),
     Inspection.Kind.STREET: _("subdistrict check"),
     Inspection.Kind.CROSS: _("cross-check"),

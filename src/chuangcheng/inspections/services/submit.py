@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from chuangcheng.cases import services as case_services
 from chuangcheng.cases.models import Case, Category, Source, State
+from chuangcheng.cases.permissions import can_report
 from chuangcheng.core import clock, geo
 from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.evidence.models import Photo
@@ -415,8 +416,15 @@ def _case_for(inspection: Inspection, checked: _Checked, photos: list[Photo], *,
     existing = open_case_at(point, checked.category)
     if existing is not None:
         return existing, False
+    # A cross-checker from another community may inspect the point but not report in its grid:
+    # the system reports their finding, and the description says who found it.
+    reporter = by if can_report(by, point.grid) else SYSTEM
+    description = _description(checked)
+    if reporter is SYSTEM:
+        name = getattr(by, "display_name", "") or getattr(by, "username", "")
+        description = "\n".join([description, _("Found by a cross-check of %(name)s.") % {"name": name}])[:4000]
     case = case_services.report_case(
-        by=by, source=Source.INSPECTION, category=checked.category, description=_description(checked),
+        by=reporter, source=Source.INSPECTION, category=checked.category, description=description,
         point=point, photos=photos,
     )
     # The system accepts and dispatches an inspection's failure on the dispatch rules.
