@@ -69,10 +69,10 @@ NOT_APPLICABLE = 0.03  # an item that does not apply this time
 MISSING_FIX, FAR_FIX = 0.03, 0.03  # no location sent; sent from far away (flagged)
 NEAR_M, FAR_M = (3.0, 90.0), (450.0, 1500.0)
 ZERO_LOSS_FAILS = 0.1  # how often a planned problem may go to a zero-loss point (kept tidy)
-CROSS_CHECKS = 2  # points of another community each community cross-checks a working day
+CROSS_CHECKS = 3  # points of another community each community cross-checks a working day
 # How much likelier a problem is found on an independent visit than on a community's own round:
 # a self-check tends to see what it expects.
-INDEPENDENT_EYES = 3.0
+INDEPENDENT_EYES = 4.0
 CLOSED = {State.CLOSED, State.REJECTED}
 METRES_PER_DEGREE = 111_320.0
 

@@ -20,7 +20,7 @@ POINTS = 150
 ZERO_LOSS_SHARE = 0.1
 # How readily each community's points show problems, from the best kept to the worst: the factors
 # are dealt to the communities by the seed, so the weekly ranking has a clear top and bottom.
-QUALITY_FACTORS = (0.25, 0.4, 0.6, 0.85, 1.1, 1.5, 2.0, 2.7)
+QUALITY_FACTORS = (0.2, 0.35, 0.55, 0.8, 1.1, 1.5, 2.1, 3.0)
 
 # How many points of each type of the default catalog; a type the catalog adds later gets
 # EXTRA_TYPE_POINTS, and the total is brought back to POINTS on the commonest types.
