@@ -96,7 +96,7 @@ CATEGORY_WEIGHT_BY_GROUP = {"SR": 4.0, "JM": 3.0, "XC": 2.5, "BJ": 2.0, "SG": 1.
 CAMPAIGN_WEIGHT = 12.0  # the 四乱 the campaign is about
 # Where a case opened by a failed inspection item never ends: it is dispatched when reported.
 NOT_BY_INSPECTION = {State.REPORTED, State.ACCEPTED, State.REJECTED}
-SOURCES = {Source.INSPECTION: 58, Source.STAFF: 14, Source.RESIDENT: 12, Source.HOTLINE: 10, Source.LEADER: 6}
+SOURCES = {Source.INSPECTION: 64, Source.STAFF: 10, Source.RESIDENT: 12, Source.HOTLINE: 10, Source.LEADER: 6}
 POINT_SHARE = 0.85
 
 # Point types where a problem of the category is usually found (by category code, then group).

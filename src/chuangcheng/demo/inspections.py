@@ -72,7 +72,7 @@ ZERO_LOSS_FAILS = 0.1  # how often a planned problem may go to a zero-loss point
 CROSS_CHECKS = 3  # points of another community each community cross-checks a working day
 # How much likelier a problem is found on an independent visit than on a community's own round:
 # a self-check tends to see what it expects.
-INDEPENDENT_EYES = 4.0
+INDEPENDENT_EYES = 6.0
 CLOSED = {State.CLOSED, State.REJECTED}
 METRES_PER_DEGREE = 111_320.0
 
@@ -251,6 +251,38 @@ class _Rounds:
                 continue
             rng.choices(pool, weights=[self._finding_weight(j.assignment) for j in pool])[0].failures.append(case)
 
+    def _open_here(self, point: Point, items: list[CheckItem], *, taken: set[str]) -> dict[str, str]:
+        """Items whose category has a case open (not yet rectified) at the point: item code → category."""
+        open_codes = set(Case.objects.filter(point=point).exclude(state__in={*CLOSED, State.RECTIFIED})
+                         .values_list("category__code", flat=True))
+        found: dict[str, str] = {}
+        for item in items:
+            code = self.default_codes[item.pk]
+            if code in open_codes and item.code not in taken and code not in found.values() and self._failable(item):
+                found[item.code] = code
+        return found
+
+    def _along(self, point: Point, items: list[CheckItem], new: dict[str, PlannedCase], quality: float, *,
+               taken: set[str]) -> dict[str, str]:
+        """Other items of a new problem's category that fail with it at an independent visit."""
+        rng = random.Random(f"demo along {self.seed} {point.code} {sorted(new)}")
+        found: dict[str, str] = {}
+        for case in new.values():
+            others = [i for i in items if self.default_codes[i.pk] == case.category_code and i.code not in taken
+                      and i.code not in found and self._failable(i)]
+            for item in rng.sample(others, min(len(others), int(rng.uniform(0, 1.5 * quality) + 0.5))):
+                found[item.code] = case.category_code
+        return found
+
+    @staticmethod
+    def _failable(item: CheckItem) -> bool:
+        return item.measure not in {Measure.COUNT, Measure.RATE} or (item.threshold or 0) >= 1
+
+    @staticmethod
+    def _independent(visit: Assignment) -> bool:
+        scope = visit.person.scope
+        return visit.reason == Assignment.Reason.CROSS or (scope is not None and scope.level <= Region.Level.STREET)
+
     def _can_find(self, point: Point, category_code: str) -> bool:
         self._checklist(point)
         return any(self.default_codes[item.pk] == category_code for item in self.checklists[point.point_type_id])
@@ -261,10 +293,7 @@ class _Rounds:
         another community's cross-check)."""
         community = visit.point.grid.parent
         weight = self.quality.get(community.code if community is not None else "", 1.0)
-        scope = visit.person.scope
-        independent = visit.reason == Assignment.Reason.CROSS or (scope is not None
-                                                                  and scope.level <= Region.Level.STREET)
-        return weight * (INDEPENDENT_EYES if independent else 1.0)
+        return weight * (INDEPENDENT_EYES if self._independent(visit) else 1.0)
 
     # -- a visit ---------------------------------------------------------------------------------
 
@@ -283,15 +312,24 @@ class _Rounds:
                 self._report(case, Source.STAFF, job.submitted)
                 continue
             new[item.code] = case
+        quality = self.quality.get(point.grid.parent.code if point.grid.parent is not None else "", 1.0)
+        # A poorly kept community's problems are bigger: more occurrences of each.
+        worse = quality > 1.0
+        # A problem still open here is still there: its item fails again and joins the case.
+        failing.update(self._open_here(point, items, taken={*failing, *new}))
+        if self._independent(visit):
+            # An independent eye sees a problem whole: the other items it touches fail with it, all
+            # under its one case (the more so, the worse the community is kept).
+            failing.update(self._along(point, items, new, quality, taken={*failing, *new}))
         answers = []
         for item in items:
             if item.code in new:
                 case = new[item.code]
                 note = describe(random.Random(case.key), self.category_info[case.category_code], Source.INSPECTION,
                                 Severity.NORMAL, self.planned_points.get(point.code), point.address)
-                answers.append(self._fail(item, case.category_code, note, f"{key} {item.code}", rng))
+                answers.append(self._fail(item, case.category_code, note, f"{key} {item.code}", rng, worse=worse))
             elif item.code in failing:
-                answers.append(self._fail(item, failing[item.code], "", f"{key} {item.code}", rng))
+                answers.append(self._fail(item, failing[item.code], "", f"{key} {item.code}", rng, worse=worse))
             else:
                 answers.append(self._pass(item, rng))
         lon, lat = self._fix(point, rng)
@@ -355,10 +393,11 @@ class _Rounds:
         return ItemInput(item.code, "pass")
 
     @staticmethod
-    def _fail(item: CheckItem, category_code: str, note: str, photo_key: str, rng: random.Random) -> ItemInput:
+    def _fail(item: CheckItem, category_code: str, note: str, photo_key: str, rng: random.Random, *,
+              worse: bool = False) -> ItemInput:
         count = None
         if item.measure == Measure.OCCURRENCES:
-            count = rng.randint(1, 3)
+            count = rng.randint(2, 5) if worse else rng.randint(1, 3)
         elif item.measure in {Measure.COUNT, Measure.RATE}:
             least = math.ceil(item.threshold or 1)
             count = rng.randint(least // 2, least - 1)

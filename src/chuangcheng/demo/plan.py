@@ -20,7 +20,7 @@ POINTS = 150
 ZERO_LOSS_SHARE = 0.1
 # How readily each community's points show problems, from the best kept to the worst: the factors
 # are dealt to the communities by the seed, so the weekly ranking has a clear top and bottom.
-QUALITY_FACTORS = (0.2, 0.35, 0.55, 0.8, 1.1, 1.5, 2.1, 3.0)
+QUALITY_FACTORS = (0.15, 0.3, 0.5, 0.75, 1.1, 1.6, 2.4, 3.6)
 
 # How many points of each type of the default catalog; a type the catalog adds later gets
 # EXTRA_TYPE_POINTS, and the total is brought back to POINTS on the commonest types.
