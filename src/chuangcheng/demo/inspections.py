@@ -73,6 +73,8 @@ CROSS_CHECKS = 3  # points of another community each community cross-checks a wo
 # How much likelier a problem is found on an independent visit than on a community's own round:
 # a self-check tends to see what it expects.
 INDEPENDENT_EYES = 6.0
+# How many more items of a new problem's category an independent visit fails, per unit of quality.
+ALONG = 3.0
 CLOSED = {State.CLOSED, State.REJECTED}
 METRES_PER_DEGREE = 111_320.0
 
@@ -270,7 +272,7 @@ class _Rounds:
         for case in new.values():
             others = [i for i in items if self.default_codes[i.pk] == case.category_code and i.code not in taken
                       and i.code not in found and self._failable(i)]
-            for item in rng.sample(others, min(len(others), int(rng.uniform(0, 1.5 * quality) + 0.5))):
+            for item in rng.sample(others, min(len(others), int(rng.uniform(0, ALONG * quality) + 0.5))):
                 found[item.code] = case.category_code
         return found
 
