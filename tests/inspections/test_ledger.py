@@ -43,7 +43,7 @@ def column(header: list[Any], rows: list[list[Any]], index: int) -> list[Any]:
 def test_one_row_per_inspection_with_its_failures_and_cases(street: Street, as_user: Any) -> None:
     header, rows = rows_of(as_user(street.cast.street_admin).get(
         reverse("inspections:export"), {"since": "2026-06-01", "until": "2026-06-10"}))
-    assert len(header) == 18
+    assert len(header) == 19 and header[18] == "检查方式"  # who checked, last
     assert column(header, rows, 4) == ["PA1", "PB1", "PA2", "PA1", "PB1"]  # oldest first
     pa2 = rows[2]
     assert pa2[0].date().isoformat() == "2026-06-08"

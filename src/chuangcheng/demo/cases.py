@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -96,7 +96,7 @@ CATEGORY_WEIGHT_BY_GROUP = {"SR": 4.0, "JM": 3.0, "XC": 2.5, "BJ": 2.0, "SG": 1.
 CAMPAIGN_WEIGHT = 12.0  # the 四乱 the campaign is about
 # Where a case opened by a failed inspection item never ends: it is dispatched when reported.
 NOT_BY_INSPECTION = {State.REPORTED, State.ACCEPTED, State.REJECTED}
-SOURCES = {Source.INSPECTION: 58, Source.STAFF: 14, Source.RESIDENT: 12, Source.HOTLINE: 10, Source.LEADER: 6}
+SOURCES = {Source.INSPECTION: 64, Source.STAFF: 10, Source.RESIDENT: 12, Source.HOTLINE: 10, Source.LEADER: 6}
 POINT_SHARE = 0.85
 
 # Point types where a problem of the category is usually found (by category code, then group).
@@ -187,6 +187,12 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
     "WM02": ("行人闯红灯现象较多", "电动车逆行较多"),
     "WM03": ("文明交通志愿服务岗无人值守", "志愿服务站点未按时开放"),
     "WM04": ("无障碍坡道被车辆占用", "盲道被占用，部分缺失"),
+    "SR99": ("有卫生死角未及时清理", "保洁不到位，有积存垃圾"),
+    "SG99": ("施工现场管理不规范",),
+    "JM99": ("现场秩序管理不到位，较为杂乱",),
+    "TF99": ("有突发情况需要现场处置",),
+    "BJ99": ("公共设施损坏未及时维修",),
+    "WM99": ("测评要求落实不到位", "相关设施和宣传不符合测评要求"),
 }
 IMPACTS: dict[str, tuple[str, ...]] = {
     "SR": ("影响市容环境", "异味明显，周边居民意见较大", "影响测评点位形象"),
@@ -272,10 +278,13 @@ def case_days(calendar: WorkCalendar, today: dt.date, weeks: int = WEEKS) -> lis
     return [day for day in (first + dt.timedelta(days=n) for n in range(span)) if calendar.is_working_day(day)]
 
 
-def plan_cases(seed: int, plan: DemoPlan, categories: Sequence[CategoryInfo], days: Sequence[dt.date]
-               ) -> list[PlannedCase]:
-    """Every case, oldest first, drawn from the seed alone (and the days and categories given)."""
-    return _CasePlanner(seed, plan, categories, days).plan()
+def plan_cases(seed: int, plan: DemoPlan, categories: Sequence[CategoryInfo], days: Sequence[dt.date],
+               inspectable: Mapping[str, Sequence[str]] | None = None) -> list[PlannedCase]:
+    """Every case, oldest first, drawn from the seed alone (and the days and categories given).
+    `inspectable`: category code → the point types with a check item whose failure is reported
+    under it (the catalog and inspections/data/item_categories.json); a problem an inspection
+    finds is of one of those categories, at a point of one of those types. None: any."""
+    return _CasePlanner(seed, plan, categories, days, inspectable).plan()
 
 
 def story_state(story: Sequence[str]) -> str:
@@ -317,7 +326,7 @@ def describe(rng: random.Random, category: CategoryInfo, source: str, severity: 
         where = f"{point.name}{spot}"
     else:
         where = address
-    subject = rng.choice(SUBJECTS.get(category.code) or (f"存在{category.name}问题",))
+    subject = rng.choice(SUBJECTS.get(category.code) or (_problem(category.name),))
     impact = rng.choice(IMPACTS.get(category.group) or ("需要处理",))
     closing = rng.choice(CLOSINGS)
     if severity == Severity.URGENT:
@@ -325,13 +334,24 @@ def describe(rng: random.Random, category: CategoryInfo, source: str, severity: 
     return f"{rng.choice(OPENINGS[source])}{where}{subject}，{impact}。{closing}"
 
 
+def _problem(name: str) -> str:
+    """“存在…问题” for a category without its own wording, never “问题问题” nor an “其他” lead-in."""
+    name = name.removeprefix("其他").removesuffix("问题") or name
+    return f"存在{name}问题"
+
+
 class _CasePlanner:
     def __init__(self, seed: int, plan: DemoPlan, categories: Sequence[CategoryInfo],
-                 days: Sequence[dt.date]) -> None:
+                 days: Sequence[dt.date], inspectable: Mapping[str, Sequence[str]] | None = None) -> None:
         self.rng = random.Random(f"demo cases {seed}")
         self.days = list(days)
         self.categories = [c for c in categories if c.code]
         self.weights = [self._weight(c) for c in self.categories]
+        self.inspectable = dict(inspectable) if inspectable is not None else None
+        found = [c for c in self.categories if self.inspectable is None or self.inspectable.get(c.code)]
+        self.found_by_inspection = found or self.categories
+        self.found_weights = [self._weight(c) for c in self.found_by_inspection]
+        self.quality = dict(plan.quality)
         self.points = list(plan.points)
         self.points_by_type: dict[str, list[PlannedPoint]] = {}
         for point in self.points:
@@ -372,6 +392,9 @@ class _CasePlanner:
         rng = self.rng
         category = rng.choices(self.categories, weights=self.weights)[0]
         source = rng.choices(list(SOURCES), weights=list(SOURCES.values()))[0]
+        if source == Source.INSPECTION and self.inspectable is not None and not self.inspectable.get(category.code):
+            # An inspection finds what its checklist asks about: a category some item fails under.
+            category = rng.choices(self.found_by_inspection, weights=self.found_weights)[0]
         severity = Severity.URGENT if rng.random() < (0.5 if category.group == "TF" else 0.05) else Severity.NORMAL
         point, grid_code, lon, lat, address = self._place(category, at_point=source == Source.INSPECTION)
         reporter, triager = self._people(source, grid_code)
@@ -396,11 +419,16 @@ class _CasePlanner:
         rng = self.rng
         if rng.random() < POINT_SHARE or at_point:
             fitting = FITTING_TYPES.get(category.code) or FITTING_TYPES.get(category.group) or ()
+            checked = (self.inspectable or {}).get(category.code, ()) if at_point else ()
+            if checked:  # where the checklist has an item for it, the fitting types first
+                fitting = tuple(t for t in fitting if t in checked) or tuple(checked)
             candidates = [p for t in fitting for p in self.points_by_type.get(t, [])]
-            if not candidates or rng.random() < 0.2:
+            if not candidates or (not checked and rng.random() < 0.2):
                 candidates = self.points
             if candidates:
-                point = rng.choice(candidates)
+                # Problems turn up more readily in some communities than in others.
+                weights = [self.quality.get(self.community_of.get(p.grid_code, ""), 1.0) for p in candidates]
+                point = rng.choices(candidates, weights=weights)[0]
                 return point, point.grid_code, None, None, point.address
         grid = rng.choice(self.grids)
         lon, lat = self.boxes[grid.code].random_point(rng)

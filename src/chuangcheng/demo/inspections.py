@@ -51,11 +51,12 @@ from chuangcheng.demo.plan import STREET_CODE, DemoPlan, PlannedPoint
 from chuangcheng.demo.scenes import scene_jpeg
 from chuangcheng.inspections.models import Assignment
 from chuangcheng.inspections.queries.records import checklist_of
-from chuangcheng.inspections.services.plans import make_plan
+from chuangcheng.inspections.services.plans import make_plan, save_rules
 from chuangcheng.inspections.services.submit import ItemInput, default_category_code, open_case_at, submit_inspection
 from chuangcheng.org.models import Region
 from chuangcheng.places.models import Point
-from chuangcheng.standards.models import CheckItem
+from chuangcheng.standards.models import CheckItem, PointType
+from chuangcheng.standards.queries import checklist_for
 
 Measure = CheckItem.Measure
 Job = Callable[[], None]
@@ -68,6 +69,12 @@ NOT_APPLICABLE = 0.03  # an item that does not apply this time
 MISSING_FIX, FAR_FIX = 0.03, 0.03  # no location sent; sent from far away (flagged)
 NEAR_M, FAR_M = (3.0, 90.0), (450.0, 1500.0)
 ZERO_LOSS_FAILS = 0.1  # how often a planned problem may go to a zero-loss point (kept tidy)
+CROSS_CHECKS = 3  # points of another community each community cross-checks a working day
+# How much likelier a problem is found on an independent visit than on a community's own round:
+# a self-check tends to see what it expects.
+INDEPENDENT_EYES = 6.0
+# How many more items of a new problem's category an independent visit fails, per unit of quality.
+ALONG = 3.0
 CLOSED = {State.CLOSED, State.REJECTED}
 METRES_PER_DEGREE = 111_320.0
 
@@ -85,7 +92,10 @@ def write_history(seed: int, plan: DemoPlan, *, progress: Callable[[int, int], N
     calendar = WorkCalendar()
     today = clock.local(now).date()
     working = case_days(calendar, today)
-    planned = plan_cases(seed, plan, categories_in_use(), working)
+    street = Region.objects.get(code=STREET_CODE)
+    # The street checks itself the way the ranking wants: cross-checks between its communities.
+    save_rules(street, by=None, cross_checks_per_day=CROSS_CHECKS)
+    planned = plan_cases(seed, plan, categories_in_use(), working, inspectable_categories())
     cutoff = timezone.make_aware(dt.datetime.combine(today, dt.time()))
     rounds = _Rounds(seed, plan, calendar, CasePlayer(calendar, now=now, cutoff=cutoff), set(working))
     rounds.run(planned, history_days(today), progress or _no_progress)
@@ -95,6 +105,18 @@ def write_history(seed: int, plan: DemoPlan, *, progress: Callable[[int, int], N
 
 def _no_progress(done: int, total: int) -> None:
     return None
+
+
+def inspectable_categories() -> dict[str, list[str]]:
+    """Category code → the point types with a check item whose failure goes under that category
+    by default: the only problems an inspection of such a point can report truthfully."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for point_type in PointType.objects.order_by("sort_order", "code"):
+        for item in checklist_for(point_type):
+            types = found[default_category_code(item)]
+            if point_type.code not in types:
+                types.append(point_type.code)
+    return dict(found)
 
 
 @dataclass
@@ -116,6 +138,7 @@ class _Rounds:
         self.working = working
         self.street = Region.objects.get(code=STREET_CODE)
         self.planned_points: dict[str, PlannedPoint] = {p.code: p for p in plan.points}
+        self.quality = dict(plan.quality)
         self.category_info: dict[str, CategoryInfo] = {c.code: c for c in categories_in_use()}
         self.queue: list[tuple[dt.datetime, int, Job]] = []
         self.seq = 0
@@ -167,7 +190,8 @@ class _Rounds:
         rng = random.Random(f"demo rounds {self.seed} {day:%Y%m%d}")
         with clock.pinned(timezone.make_aware(dt.datetime.combine(day, MORNING))):
             plan = make_plan(self.street, day)
-        visits = list(plan.assignments.select_related("plan", "point__point_type", "point__grid", "person__scope")
+        visits = list(plan.assignments.select_related("plan", "point__point_type", "point__grid__parent",
+                                                      "person__scope")
                       .order_by("person__username", "position"))
         mine: dict[str, list[Assignment]] = defaultdict(list)
         for visit in visits:
@@ -215,8 +239,10 @@ class _Rounds:
                         .values_list("point_id", "category__code"))
         for case in sorted(failures, key=lambda c: (c.at, c.key)):
             fitting = FITTING_TYPES.get(case.category_code) or FITTING_TYPES.get(case.category_code[:2]) or ()
+            # Only a visit whose checklist has an item failing under the case's category can find it.
             free = [j for j in jobs if (j.assignment.point_id, case.category_code) not in open_here
                     and all(f.category_code != case.category_code for f in j.failures)
+                    and self._can_find(j.assignment.point, case.category_code)
                     and (not j.assignment.point.zero_loss or rng.random() < ZERO_LOSS_FAILS)]
             tiers = ([j for j in free if j.assignment.point.code == case.point_code],
                      [j for j in free if j.assignment.point.point_type.code in fitting], free)
@@ -225,7 +251,51 @@ class _Rounds:
             if not pool:  # nobody is out today: somebody reports it from the office
                 self._push(self.player.report_moment(case), partial(self._report, case, Source.STAFF))
                 continue
-            rng.choice(pool).failures.append(case)
+            rng.choices(pool, weights=[self._finding_weight(j.assignment) for j in pool])[0].failures.append(case)
+
+    def _open_here(self, point: Point, items: list[CheckItem], *, taken: set[str]) -> dict[str, str]:
+        """Items whose category has a case open (not yet rectified) at the point: item code → category."""
+        open_codes = set(Case.objects.filter(point=point).exclude(state__in={*CLOSED, State.RECTIFIED})
+                         .values_list("category__code", flat=True))
+        found: dict[str, str] = {}
+        for item in items:
+            code = self.default_codes[item.pk]
+            if code in open_codes and item.code not in taken and code not in found.values() and self._failable(item):
+                found[item.code] = code
+        return found
+
+    def _along(self, point: Point, items: list[CheckItem], new: dict[str, PlannedCase], quality: float, *,
+               taken: set[str]) -> dict[str, str]:
+        """Other items of a new problem's category that fail with it at an independent visit."""
+        rng = random.Random(f"demo along {self.seed} {point.code} {sorted(new)}")
+        found: dict[str, str] = {}
+        for case in new.values():
+            others = [i for i in items if self.default_codes[i.pk] == case.category_code and i.code not in taken
+                      and i.code not in found and self._failable(i)]
+            for item in rng.sample(others, min(len(others), int(rng.uniform(0, ALONG * quality) + 0.5))):
+                found[item.code] = case.category_code
+        return found
+
+    @staticmethod
+    def _failable(item: CheckItem) -> bool:
+        return item.measure not in {Measure.COUNT, Measure.RATE} or (item.threshold or 0) >= 1
+
+    @staticmethod
+    def _independent(visit: Assignment) -> bool:
+        scope = visit.person.scope
+        return visit.reason == Assignment.Reason.CROSS or (scope is not None and scope.level <= Region.Level.STREET)
+
+    def _can_find(self, point: Point, category_code: str) -> bool:
+        self._checklist(point)
+        return any(self.default_codes[item.pk] == category_code for item in self.checklists[point.point_type_id])
+
+    def _finding_weight(self, visit: Assignment) -> float:
+        """How likely this visit is the one that finds a problem: the community's quality, and
+        more so when the visitor is independent of the community (the street's inspectors or
+        another community's cross-check)."""
+        community = visit.point.grid.parent
+        weight = self.quality.get(community.code if community is not None else "", 1.0)
+        return weight * (INDEPENDENT_EYES if self._independent(visit) else 1.0)
 
     # -- a visit ---------------------------------------------------------------------------------
 
@@ -244,15 +314,24 @@ class _Rounds:
                 self._report(case, Source.STAFF, job.submitted)
                 continue
             new[item.code] = case
+        quality = self.quality.get(point.grid.parent.code if point.grid.parent is not None else "", 1.0)
+        # A poorly kept community's problems are bigger: more occurrences of each.
+        worse = quality > 1.0
+        # A problem still open here is still there: its item fails again and joins the case.
+        failing.update(self._open_here(point, items, taken={*failing, *new}))
+        if self._independent(visit):
+            # An independent eye sees a problem whole: the other items it touches fail with it, all
+            # under its one case (the more so, the worse the community is kept).
+            failing.update(self._along(point, items, new, quality, taken={*failing, *new}))
         answers = []
         for item in items:
             if item.code in new:
                 case = new[item.code]
                 note = describe(random.Random(case.key), self.category_info[case.category_code], Source.INSPECTION,
                                 Severity.NORMAL, self.planned_points.get(point.code), point.address)
-                answers.append(self._fail(item, case.category_code, note, f"{key} {item.code}", rng))
+                answers.append(self._fail(item, case.category_code, note, f"{key} {item.code}", rng, worse=worse))
             elif item.code in failing:
-                answers.append(self._fail(item, failing[item.code], "", f"{key} {item.code}", rng))
+                answers.append(self._fail(item, failing[item.code], "", f"{key} {item.code}", rng, worse=worse))
             else:
                 answers.append(self._pass(item, rng))
         lon, lat = self._fix(point, rng)
@@ -299,10 +378,9 @@ class _Rounds:
         to its group, else any item that can fail."""
         failable = [i for i in items if i.code not in taken
                     and (i.measure not in {Measure.COUNT, Measure.RATE} or (i.threshold or 0) >= 1)]
+        # Only an item whose failure goes under the case's category: the case and the item agree.
         exact = [i for i in failable if self.default_codes[i.pk] == case.category_code]
-        group = [i for i in failable if self.default_codes[i.pk][:2] == case.category_code[:2]]
-        pool = exact or group or failable
-        return rng.choice(pool) if pool else None
+        return rng.choice(exact) if exact else None
 
     @staticmethod
     def _pass(item: CheckItem, rng: random.Random) -> ItemInput:
@@ -317,10 +395,11 @@ class _Rounds:
         return ItemInput(item.code, "pass")
 
     @staticmethod
-    def _fail(item: CheckItem, category_code: str, note: str, photo_key: str, rng: random.Random) -> ItemInput:
+    def _fail(item: CheckItem, category_code: str, note: str, photo_key: str, rng: random.Random, *,
+              worse: bool = False) -> ItemInput:
         count = None
         if item.measure == Measure.OCCURRENCES:
-            count = rng.randint(1, 3)
+            count = rng.randint(2, 5) if worse else rng.randint(1, 3)
         elif item.measure in {Measure.COUNT, Measure.RATE}:
             least = math.ceil(item.threshold or 1)
             count = rng.randint(least // 2, least - 1)

@@ -18,6 +18,9 @@ STREET_NAME = "光明路街道"
 COMMUNITIES = layout.ROWS * layout.COLUMNS
 POINTS = 150
 ZERO_LOSS_SHARE = 0.1
+# How readily each community's points show problems, from the best kept to the worst: the factors
+# are dealt to the communities by the seed, so the weekly ranking has a clear top and bottom.
+QUALITY_FACTORS = (0.15, 0.3, 0.5, 0.75, 1.1, 1.6, 2.4, 3.6)
 
 # How many points of each type of the default catalog; a type the catalog adds later gets
 # EXTRA_TYPE_POINTS, and the total is brought back to POINTS on the commonest types.
@@ -161,7 +164,8 @@ class DemoPlan:
     people: list[PlannedPerson] = field(default_factory=list)
     points: list[PlannedPoint] = field(default_factory=list)
     logins: list[PlannedLogin] = field(default_factory=list)
-
+    # Community code → how readily its points show problems (1 = the street's average).
+    quality: dict[str, float] = field(default_factory=dict)
 
 
 def plan_demo(seed: int, types: Sequence[TypeInfo]) -> DemoPlan:
@@ -171,6 +175,7 @@ def plan_demo(seed: int, types: Sequence[TypeInfo]) -> DemoPlan:
 
 class _Planner:
     def __init__(self, seed: int, types: Sequence[TypeInfo]) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.types = list(types)
         self.out = DemoPlan()
@@ -196,7 +201,16 @@ class _Planner:
         self._community_units()
         self._points()
         self._logins()
+        self._quality()
         return self.out
+
+    def _quality(self) -> None:
+        """Deal the quality factors to the communities with a generator of their own, so the rest
+        of the plan stays what the seed always drew."""
+        rng = random.Random(f"demo quality {self.seed}")
+        factors = [QUALITY_FACTORS[i * len(QUALITY_FACTORS) // max(1, COMMUNITIES)] for i in range(COMMUNITIES)]
+        rng.shuffle(factors)
+        self.out.quality = {c.code: factor for c, factor in zip(self.communities, factors, strict=True)}
 
     # -- regions -------------------------------------------------------------------------------
 

@@ -27,6 +27,10 @@ MESS_BY_CODE = {
     "TF01": "cracks", "TF02": "water", "TF04": "water", "TF05": "smoke", "TF06": "water", "TF07": "snow",
     "TF08": "wires",
     "BJ01": "cracks", "BJ04": "litter",
+    # What the checklist's own failures look like: a shed, a faded board, cars on the crossing.
+    "SR01": "boxes", "SR15": "boxes", "XC01": "posters", "XC06": "signs", "TF03": "smoke",
+    "BJ02": "signs", "BJ03": "signs", "BJ05": "signs", "BJ99": "cracks",
+    "WM01": "litter", "WM02": "cars", "WM03": "signs", "WM04": "cars", "WM99": "signs",
 }
 MESS_BY_GROUP = {"SR": "litter", "XC": "posters", "SG": "fence", "JM": "stalls", "TF": "water", "BJ": "signs",
                  "WM": "litter"}

@@ -53,7 +53,7 @@ class VisitOut(Schema):
     lat: Decimal
     address: str
     zero_loss: bool
-    reason: str
+    reason: str  # zero_loss, due, priority, verify, fill, manual, cross (a cross-check of another community)
     done: bool  # the point has been inspected this day
     to_verify: list[CaseRef]  # rectified cases at the point, waiting for verification on site
 
@@ -116,6 +116,9 @@ class InspectionOut(Schema):
     rate: float | None
     failed_count: int
     note: str
+    kind: str  # who checked: self, street, cross, district, covert
+    kind_name: str
+    independent: bool  # every kind but self: it scores the community in the ranking
     planned: bool  # the inspection was a visit of the caller's plan
     results: list[ItemResultOut]
 
@@ -129,6 +132,7 @@ class SubmitIn(Schema):
     lat: str = ""
     started_at: dt.datetime | None = None  # when the inspection began on the phone; its local date is the day
     note: str = ""
+    covert: bool = False  # a covert visit (暗访): only a subdistrict- or district-level inspector may say so
     items: str  # JSON: [{"item": code, "result": "pass"|"fail"|"na", "count": n, "category": code, "note": ""}]
 
 
@@ -158,7 +162,7 @@ def my_plan(request: HttpRequest, date: dt.date | None = None) -> list[VisitOut]
 def checklist(request: HttpRequest, code: str) -> ChecklistOut:
     """What is checked at the point: its type's items in the catalog version in force, each with its
     measure and the problem category a failure is reported under by default."""
-    point = or_404(point_for(request.user, code[:40]))
+    point = or_404(point_for(request.user, code[:40]) or records.cross_point_for(request.user, code[:40]))
     items = records.checklist_of(point)
     return ChecklistOut(
         point=point.code, name=point.name, point_type=point.point_type.code, point_type_name=point.point_type.name,
@@ -196,7 +200,7 @@ def submit(request: HttpRequest, payload: Form[SubmitIn]) -> Status:
     items = _items(payload.items, photos)
     inspection, created = submit_inspection(
         by=request.user, point=point, key=payload.key, items=items, lon=payload.lon, lat=payload.lat,
-        started_at=payload.started_at, note=payload.note,
+        started_at=payload.started_at, note=payload.note, covert=payload.covert,
     )
     return Status(201 if created else 200, _out(inspection))
 
@@ -249,7 +253,9 @@ def _out(inspection: Inspection) -> InspectionOut:
         lon=inspection.lon, lat=inspection.lat, distance_m=inspection.distance_m, location=inspection.location,
         score=inspection.score, max_score=inspection.max_score,
         rate=round(inspection.rate, 1) if inspection.rate is not None else None,
-        failed_count=inspection.failed_count, note=inspection.note, planned=inspection.assignment_id is not None,
+        failed_count=inspection.failed_count, note=inspection.note, kind=inspection.kind,
+        kind_name=inspection.get_kind_display(), independent=inspection.independent,
+        planned=inspection.assignment_id is not None,
         results=[
             ItemResultOut(
                 item=r.item.code, text=r.item.text, result=r.result, count=r.count, score=r.score,

@@ -24,7 +24,8 @@ def _local(moment: Any) -> Any:
 def ledger_rows(inspections: Any) -> tuple[list[str], list[list[Any]]]:
     header = [_("Date"), _("Submitted"), _("Community"), _("Grid"), _("Point code"), _("Point"), _("Type"),
               _("Zero-loss point"), _("Inspector"), _("Score"), _("Possible score"), _("Score rate (%)"),
-              _("Items failed"), _("Failed items"), _("Cases"), _("Location check"), _("Distance (m)"), _("Note")]
+              _("Items failed"), _("Failed items"), _("Cases"), _("Location check"), _("Distance (m)"), _("Note"),
+              _("Who checked")]
     rows = []
     for insp in inspections:
         failures = list(insp.failures)
@@ -38,7 +39,7 @@ def ledger_rows(inspections: Any) -> tuple[list[str], list[list[Any]]]:
             insp.grid.name, insp.point.code, insp.point.name, insp.point.point_type.name,
             _("yes") if insp.point.zero_loss else "", insp.inspector.display_name, float(insp.score),
             float(insp.max_score), round(insp.rate, 1) if insp.rate is not None else None, insp.failed_count,
-            items, cases, insp.get_location_display(), insp.distance_m, insp.note,
+            items, cases, insp.get_location_display(), insp.distance_m, insp.note, insp.get_kind_short(),
         ])
     return header, rows
 

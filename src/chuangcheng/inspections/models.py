@@ -4,6 +4,7 @@ and what each inspection found, item by item, with the cases its failures opened
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -159,10 +160,24 @@ class Inspection(models.Model):
     def independent(self) -> bool:
         return self.kind != self.Kind.SELF
 
+    def get_kind_short(self) -> str:
+        """Who checked, in a word for tables (自查, 街道检查 …); `get_kind_display` says it in full."""
+        short = KIND_SHORT.get(str(self.kind))
+        return str(short) if short is not None else str(self.get_kind_display())
+
     @property
     def rate(self) -> float | None:
         """得分率 in %, over the items that applied."""
         return float(self.score) * 100 / float(self.max_score) if self.max_score else None
+
+
+KIND_SHORT: dict[str, Any] = {
+    Inspection.Kind.SELF: _("self-check"),
+    Inspection.Kind.STREET: _("subdistrict check"),
+    Inspection.Kind.CROSS: _("cross-check"),
+    Inspection.Kind.DISTRICT: _("district check"),
+    Inspection.Kind.COVERT: _("covert visit"),
+}
 
 
 class ItemResult(models.Model):

@@ -16,6 +16,13 @@ least urgent that is left over, and the required ones left over are reported, ne
 silence). Everybody under that level then takes spare points (earliest due, nearest first), so
 nobody walks much more than the others.
 
+Cross-checks (交叉检查): with `cross_checks_per_day` > 0 each community's grid workers are given
+that many points of another community, on top of their day. The pairing is a rotation of the
+communities that changes every day (community i checks community i + r, r = 1 … n − 1 by the
+date), so nobody checks the same neighbour day after day and nobody checks their own; the points
+are the target's most due ones (zero-loss points and points awaiting verification are left to
+their own community), spread over the checkers in turn.
+
 Walking order: nearest neighbour, then 2-opt, on great-circle distances in metres."""
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ ZERO_LOSS = "zero_loss"
 DUE = "due"
 PRIORITY = "priority"
 FILL = "fill"
+CROSS = "cross"
 # Urgency: the order points claim people in, and what is left over first when capacity runs short.
 TIERS = {VERIFY: 0, ZERO_LOSS: 1, DUE: 2, PRIORITY: 3, FILL: 4}
 REQUIRED = {VERIFY, ZERO_LOSS, DUE}
@@ -75,9 +83,15 @@ def plan_day(day: dt.date, points: Sequence[PlanPoint], people: Sequence[PlanPer
 
 
 def plan(day: dt.date, points: Sequence[PlanPoint], people: Sequence[PlanPerson], *, every_n_days: int,
-         max_per_person: int) -> DayPlan:
+         max_per_person: int, cross_checks_per_day: int = 0,
+         community_of_grid: dict[int, int] | None = None) -> DayPlan:
     n_days = max(1, every_n_days)
     cap = max(0, max_per_person)
+    crossing = cross_checks(day, points, people, per_day=cross_checks_per_day,
+                            community_of_grid=community_of_grid or {}, every_n_days=n_days)
+    crossed = {pid for mine in crossing.values() for pid in mine}
+    all_points = points
+    points = [p for p in points if p.id not in crossed]
     chosen = choose_points(day, points, every_n_days=n_days)
     by_id = {p.id: p for p in points}
     eligible = {pid: _eligible(by_id[pid], people) for pid, _reason in chosen}
@@ -98,6 +112,10 @@ def plan(day: dt.date, points: Sequence[PlanPoint], people: Sequence[PlanPerson]
 
     _balance(points, people, loads, eligible)
     _fill(day, points, people, loads, reasons, level, n_days)
+    for person_id, mine in crossing.items():
+        loads[person_id] += mine
+        reasons.update((pid, CROSS) for pid in mine)
+    by_id = {p.id: p for p in all_points}
 
     visits: dict[int, list[tuple[int, str]]] = {}
     for person in people:
@@ -108,6 +126,45 @@ def plan(day: dt.date, points: Sequence[PlanPoint], people: Sequence[PlanPerson]
         order = route([(by_id[pid].lon, by_id[pid].lat) for pid in mine], person.start)
         visits[person.id] = [(mine[i], reasons[mine[i]]) for i in order]
     return DayPlan(visits=visits, leftover=leftover, level=level if best else 0)
+
+
+def cross_checks(day: dt.date, points: Sequence[PlanPoint], people: Sequence[PlanPerson], *, per_day: int,
+                 community_of_grid: dict[int, int], every_n_days: int) -> dict[int, list[int]]:
+    """Person id → the points of another community they cross-check on `day` (see the module's
+    note). Only grid workers whose grids all lie in one community check; a community without such
+    people neither checks nor, when it has no points, is checked."""
+    if per_day <= 0 or not community_of_grid:
+        return {}
+    checkers: dict[int, list[PlanPerson]] = {}
+    for person in people:
+        if not person.grid_ids:
+            continue
+        homes = {community_of_grid.get(g) for g in person.grid_ids}
+        if len(homes) == 1 and None not in homes:
+            checkers.setdefault(next(iter(homes)), []).append(person)  # type: ignore[arg-type]
+    targets: dict[int, list[PlanPoint]] = {}
+    for point in points:
+        community = community_of_grid.get(point.grid_id)
+        if community is not None and not point.verify and not point.zero_loss:
+            targets.setdefault(community, []).append(point)
+    communities = sorted(set(checkers) | set(targets))
+    n = len(communities)
+    if n < 2:
+        return {}
+    shift = 1 + day.toordinal() % (n - 1)  # 1 … n − 1: never the community itself
+    found: dict[int, list[int]] = {}
+    for index, community in enumerate(communities):
+        mine = sorted(checkers.get(community, []), key=lambda p: p.id)
+        target = communities[(index + shift) % n]
+        if not mine or not targets.get(target):
+            continue
+        candidates = sorted(targets[target], key=lambda p: (
+            deadline(p, day, every_n_days), -p.priority, (p.id * 2654435761 + day.toordinal()) % 4294967296))
+        first = day.toordinal() % len(mine)  # which checker starts turns today
+        for k, point in enumerate(candidates[:per_day]):
+            person = mine[(first + k) % len(mine)]
+            found.setdefault(person.id, []).append(point.id)
+    return found
 
 
 def deadline(point: PlanPoint, day: dt.date, every_n_days: int) -> dt.date:

@@ -99,7 +99,7 @@ def _map_point(point: Point) -> dict[str, Any]:
 # 日督查: the form -------------------------------------------------------------------------------
 
 def _point(request: HttpRequest, code: str) -> Point:
-    point = or_404(point_for(request.user, code))
+    point = or_404(point_for(request.user, code) or records.cross_point_for(request.user, code))
     if not permissions.can_inspect(request.user, point):
         raise PermissionDenied(_("You may not inspect this point."))
     return point
@@ -120,7 +120,7 @@ def inspect_point(request: HttpRequest, code: str) -> HttpResponse:
     try:
         inspection, created = submit_inspection(
             by=user, point=point, key=form.key, items=form.item_inputs(), lon=lon, lat=lat,
-            started_at=form.started(), note=form.note)
+            started_at=form.started(), note=form.note, covert=form.covert)
     except ValidationError as exc:
         form.apply(exc)
         return _render_form(request, point, form, status=400)
@@ -143,6 +143,7 @@ def _render_form(request: HttpRequest, point: Point, form: InspectionInput, *, s
         "point": point, "form": form, "groups": groups, "day": clock.today(),
         "categories": _category_groups(), "max_bytes": settings.PHOTO_MAX_BYTES, "posted": request.method == "POST",
         "had_photos": request.method == "POST" and bool(request.FILES),
+        "may_declare_covert": permissions.may_declare_covert(request.user),
     }, status=status)
 
 
@@ -359,6 +360,8 @@ def history(request: HttpRequest) -> HttpResponse:
         "communities": org_queries.communities_visible_to(user), "types": PointType.objects.all(),
         "community": request.GET.get("community", ""), "point_type": request.GET.get("type", ""),
         "failed": request.GET.get("failed", "") in {"1", "true", "on"},
+        "kind": records.LedgerFilter.from_params(request.GET, period=period_form.period).kind,
+        "kinds": records.kind_choices(),
     }, status=400 if period_form.errors else 200)
 
 

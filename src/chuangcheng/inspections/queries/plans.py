@@ -122,6 +122,11 @@ class Board:
     def total(self) -> int:
         return sum(row.total for row in self.rows)
 
+    @property
+    def cross(self) -> int:
+        """Cross-checks (交叉检查) among the visits shown: another community's points."""
+        return sum(1 for row in self.rows for v in row.visits if v.assignment.reason == Assignment.Reason.CROSS)
+
 
 def board(user: Any, day: dt.date) -> Board:
     """The morning board of the user's street for `day`, limited to what the user may see."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from chuangcheng.cases.models import Case, State
 from chuangcheng.cases.queries import cases_visible_to
@@ -33,6 +33,8 @@ def checklist_of(point: Point) -> list[CheckItem]:
 
 
 def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
+    """The inspections of the user's region, and the user's own (a cross-check of another
+    community stays readable by whoever made it, and nothing else of that community does)."""
     if not can_view_records(user):
         return Inspection.objects.none()
     qs = Inspection.objects.select_related("point", "point__point_type", "grid", "grid__parent", "inspector",
@@ -41,8 +43,20 @@ def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
         return qs
     scope = scope_of(user)
     if scope is None:
-        return qs.none()
-    return qs.filter(grid__path__startswith=scope.path)
+        return qs.filter(inspector=user)
+    return qs.filter(Q(grid__path__startswith=scope.path) | Q(inspector=user))
+
+
+def cross_point_for(user: Any, code: str, day: dt.date | None = None) -> Point | None:
+    """A point outside the user's region that their plan of `day` (default today) gives them as a
+    cross-check (交叉检查): the one way they reach it."""
+    from chuangcheng.core import clock
+
+    found = (Assignment.objects.filter(plan__day=day or clock.today(), person=user, point__code=code,
+                                       reason=Assignment.Reason.CROSS)
+             .select_related("point", "point__point_type", "point__grid").first()) if getattr(
+        user, "pk", None) else None
+    return found.point if found is not None else None
 
 
 def inspection_for(user: Any, pk: int) -> Inspection | None:
@@ -160,6 +174,7 @@ class LedgerFilter:
     person: str = ""  # the inspector's username
     point: str = ""  # point code
     failed: bool = False  # only inspections with a failed item
+    kind: str = ""  # who checked: an `Inspection.Kind`, or "independent" for every kind but self
 
     @classmethod
     def from_params(cls, params: Any, *, period: Period | None = None, today: dt.date | None = None) -> LedgerFilter:
@@ -172,12 +187,13 @@ class LedgerFilter:
             region=(params.get("community") or params.get("region") or "").strip()[:40],
             point_type=params.get("type", "").strip()[:40], person=params.get("person", "").strip()[:150],
             point=params.get("point", "").strip()[:40], failed=params.get("failed", "") in {"1", "true", "on"},
+            kind=_kind_param(params.get("kind", "")),
         )
 
     def query_string(self) -> str:
         values = [("since", self.since.isoformat()), ("until", self.until.isoformat()), ("community", self.region),
                   ("type", self.point_type), ("person", self.person), ("point", self.point),
-                  ("failed", "1" if self.failed else "")]
+                  ("failed", "1" if self.failed else ""), ("kind", self.kind)]
         return urlencode([(k, v) for k, v in values if v])
 
 
@@ -195,4 +211,25 @@ def filter_inspections(user: Any, flt: LedgerFilter) -> QuerySet[Inspection]:
         qs = qs.filter(point__code=flt.point)
     if flt.failed:
         qs = qs.filter(failed_count__gt=0)
+    if flt.kind == INDEPENDENT:
+        qs = qs.exclude(kind=Inspection.Kind.SELF)
+    elif flt.kind:
+        qs = qs.filter(kind=flt.kind)
     return qs
+
+
+INDEPENDENT = "independent"
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The ledger's filter by who checked: any, independent checks together, then each kind."""
+    from django.utils.translation import gettext as _
+
+    return [("", _("anyone")), (INDEPENDENT, _("independent checks (all but self-checks)")),
+            *((value, str(label)) for value, label in Inspection.Kind.choices)]
+
+
+def _kind_param(value: Any) -> str:
+    """A kind the ledger knows, else none (an unknown value filters nothing, never errs)."""
+    value = str(value or "").strip()
+    return value if value == INDEPENDENT or value in Inspection.Kind.values else ""

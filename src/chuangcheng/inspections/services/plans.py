@@ -141,8 +141,11 @@ def _write_plan(street: Region, day: dt.date, *, by: Any, existing: DailyPlan | 
     held: dict[int, int] = defaultdict(int)
     for a in kept:
         held[a.person_id] += 1
+    community_of_grid = dict(Region.objects.filter(level=Region.Level.GRID, path__startswith=street.path)
+                             .values_list("pk", "parent_id"))
     result = planning.plan(day, free_points, people, every_n_days=rules.every_n_days,
-                           max_per_person=rules.max_points_per_person)
+                           max_per_person=rules.max_points_per_person,
+                           cross_checks_per_day=rules.cross_checks_per_day, community_of_grid=community_of_grid)
     rows: list[Assignment] = []
     over: list[tuple[int, str]] = []
     for person_id, visits in result.visits.items():
@@ -319,7 +322,8 @@ def remove_visit(assignment: Assignment, *, by: Any) -> None:
     _touch(plan)
 
 
-RULE_FIELDS = ("every_n_days", "max_points_per_person", "distance_limit_m", "grace_hours", "plan_at")
+RULE_FIELDS = ("every_n_days", "max_points_per_person", "distance_limit_m", "grace_hours", "plan_at",
+               "cross_checks_per_day")
 
 
 @transaction.atomic

@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 
 from chuangcheng.cases import services as case_services
 from chuangcheng.cases.models import Case, Category, Source, State
+from chuangcheng.cases.permissions import can_report
 from chuangcheng.core import clock, geo
 from chuangcheng.core.workflow import SYSTEM
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.services import PreparedPhoto
 from chuangcheng.evidence.uploads import accepted_uploads, prepare_uploads
 from chuangcheng.inspections.models import Assignment, Inspection, ItemResult, PlanRules
-from chuangcheng.inspections.permissions import can_inspect
+from chuangcheng.inspections.permissions import can_inspect, inspection_kind, may_declare_covert
 from chuangcheng.org.models import Region
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import CheckItem, plain_number
@@ -123,19 +124,27 @@ def day_closes_at(day: dt.date, rules: PlanRules) -> dt.datetime:
 
 def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemInput], lon: Any = None,
                       lat: Any = None, started_at: dt.datetime | None = None,
-                      note: str = "", kind: str | None = None) -> tuple[Inspection, bool]:
+                      note: str = "", covert: bool = False, kind: str | None = None) -> tuple[Inspection, bool]:
     """Store one inspection with its item results, photos and cases, or nothing at all.
 
     Returns (inspection, True); a key this user already submitted returns (that inspection, False)
     and writes nothing. Refusals: PermissionDenied for a point outside the user's role or scope,
-    ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`).
-    `kind` says who checked when the caller knows better than the default (a mock assessment's team)."""
+    ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`,
+    `covert`).
+
+    Who checked (`Inspection.kind`) follows from the inspector's scope relative to the point, a
+    cross-check visit of their plan, and `covert` (暗访), which only a subdistrict- or district-level
+    inspector may declare; `kind` says it instead when the caller knows better (a mock assessment's
+    team records its sample as the street or as covert visits)."""
     key = _check_key(key)
-    if not can_inspect(by, point):
+    if not can_inspect(by, point, _claimed_day(started_at)):
         raise PermissionDenied(_("Your role or region does not allow inspecting this point."))
     existing = _replay(by, key)
     if existing is not None:
         return existing, False
+    if covert and not may_declare_covert(by):
+        raise ValidationError({"covert": _("Only an inspector of the subdistrict or the district may declare "
+                                           "a covert visit (暗访).")})
     if not point.active:
         raise ValidationError({"point": _("This point is no longer in use.")})
     now = clock.now()
@@ -156,23 +165,24 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
         location = Inspection.Location.OK if distance <= rules.distance_limit_m else Inspection.Location.FAR
     # Photos are decoded here, before the transaction (which holds SQLite's write lock), and only stored in it.
     prepared = {c.item.code: _prepare(c, by=by, place=point.name) for c in checked if c.photos}
+    # At most one: a point is in one plan a day. Unordered: no joins for the ordering.
+    assignment = Assignment.objects.filter(plan__day=day, person=by, point=point).order_by().first()
+    who = kind or inspection_kind(by, point, covert=covert,
+                                  cross=assignment is not None and assignment.reason == Assignment.Reason.CROSS)
     try:
         with transaction.atomic(), ExitStack() as stack:
             accepted = {
                 code: _accept(stack, photos, by=by, place=point.name) for code, photos in prepared.items()
             }
             inspection = Inspection(
-                key=key, point=point, grid=point.grid, inspector=by, version=version, day=day,
+                key=key, point=point, grid=point.grid, inspector=by, version=version, day=day, kind=who,
                 started_at=started_at, submitted_at=now, lon=fix[0] if fix else None, lat=fix[1] if fix else None,
                 distance_m=distance, location=location, note=note,
-                # At most one: a point is in one plan a day. Unordered: no joins for the ordering.
-                assignment=Assignment.objects.filter(plan__day=day, person=by, point=point).order_by().first(),
+                assignment=assignment,
                 score=sum((c.score for c in checked), Decimal(0)),
                 max_score=sum((c.max_score for c in checked), Decimal(0)),
                 failed_count=sum(1 for c in checked if c.result == Result.FAIL),
             )
-            if kind is not None:
-                inspection.kind = Inspection.Kind(kind)
             try:
                 with transaction.atomic():
                     inspection.save(force_insert=True)
@@ -192,6 +202,16 @@ def _check_key(key: str) -> str:
     if not KEY_PATTERN.fullmatch(key):
         raise ValidationError({"key": _("The submission key must be 8 to 64 letters, digits, “-” or “_”.")})
     return key
+
+
+def _claimed_day(started_at: dt.datetime | None) -> dt.date:
+    """The day the inspection says it belongs to, for the permission check (a cross-check is
+    allowed on its plan's day); whether that day is still open is checked later."""
+    if started_at is None:
+        return clock.today()
+    if timezone.is_naive(started_at):
+        started_at = timezone.make_aware(started_at)
+    return clock.local(started_at).date()
 
 
 def _replay(by: Any, key: str) -> Inspection | None:
@@ -397,8 +417,15 @@ def _case_for(inspection: Inspection, checked: _Checked, photos: list[Photo], *,
     existing = open_case_at(point, checked.category)
     if existing is not None:
         return existing, False
+    # A cross-checker from another community may inspect the point but not report in its grid:
+    # the system reports their finding, and the description says who found it.
+    reporter = by if can_report(by, point.grid) else SYSTEM
+    description = _description(checked)
+    if reporter is SYSTEM:
+        name = getattr(by, "display_name", "") or getattr(by, "username", "")
+        description = "\n".join([description, _("Found by a cross-check of %(name)s.") % {"name": name}])[:4000]
     case = case_services.report_case(
-        by=by, source=Source.INSPECTION, category=checked.category, description=_description(checked),
+        by=reporter, source=Source.INSPECTION, category=checked.category, description=description,
         point=point, photos=photos,
     )
     # The system accepts and dispatches an inspection's failure on the dispatch rules.
@@ -410,7 +437,8 @@ def _case_for(inspection: Inspection, checked: _Checked, photos: list[Photo], *,
 
 
 def _description(checked: _Checked) -> str:
-    parts = [_("Inspection failed: %(code)s %(text)s") % {"code": checked.item.code, "text": checked.item.text}]
+    # The item's words, never its code: a case is read by units who do not know the catalog's codes.
+    parts = [_("Inspection failed: %(text)s") % {"text": checked.item.text}]
     if checked.item.measure == Measure.OCCURRENCES and checked.count:
         parts.append(_("Occurrences found: %(n)d.") % {"n": checked.count})
     elif checked.item.measure in {Measure.COUNT, Measure.RATE} and checked.count is not None:
