@@ -315,8 +315,6 @@ class _Rounds:
                 continue
             new[item.code] = case
         quality = self.quality.get(point.grid.parent.code if point.grid.parent is not None else "", 1.0)
-        # A poorly kept community's problems are bigger: more occurrences of each.
-        worse = quality > 1.0
         # A problem still open here is still there: its item fails again and joins the case.
         failing.update(self._open_here(point, items, taken={*failing, *new}))
         if self._independent(visit):
@@ -329,9 +327,9 @@ class _Rounds:
                 case = new[item.code]
                 note = describe(random.Random(case.key), self.category_info[case.category_code], Source.INSPECTION,
                                 Severity.NORMAL, self.planned_points.get(point.code), point.address)
-                answers.append(self._fail(item, case.category_code, note, f"{key} {item.code}", rng, worse=worse))
+                answers.append(self._fail(item, case.category_code, note, f"{key} {item.code}", rng, quality=quality))
             elif item.code in failing:
-                answers.append(self._fail(item, failing[item.code], "", f"{key} {item.code}", rng, worse=worse))
+                answers.append(self._fail(item, failing[item.code], "", f"{key} {item.code}", rng, quality=quality))
             else:
                 answers.append(self._pass(item, rng))
         lon, lat = self._fix(point, rng)
@@ -396,10 +394,11 @@ class _Rounds:
 
     @staticmethod
     def _fail(item: CheckItem, category_code: str, note: str, photo_key: str, rng: random.Random, *,
-              worse: bool = False) -> ItemInput:
+              quality: float = 1.0) -> ItemInput:
         count = None
         if item.measure == Measure.OCCURRENCES:
-            count = rng.randint(2, 5) if worse else rng.randint(1, 3)
+            # A poorly kept community's problems are bigger: up to 2 + 2 × quality occurrences.
+            count = rng.randint(2, 2 + round(2 * quality)) if quality > 1.0 else rng.randint(1, 3)
         elif item.measure in {Measure.COUNT, Measure.RATE}:
             least = math.ceil(item.threshold or 1)
             count = rng.randint(least // 2, least - 1)

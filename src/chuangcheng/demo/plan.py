@@ -20,14 +20,14 @@ POINTS = 150
 ZERO_LOSS_SHARE = 0.1
 # How readily each community's points show problems, from the best kept to the worst: the factors
 # are dealt to the communities by the seed, so the weekly ranking has a clear top and bottom.
-QUALITY_FACTORS = (0.15, 0.3, 0.5, 0.75, 1.1, 1.6, 2.4, 3.6)
+QUALITY_FACTORS = (0.15, 0.3, 0.5, 0.75, 1.1, 1.8, 2.8, 4.2)
 
 # How many points of each type of the default catalog; a type the catalog adds later gets
 # EXTRA_TYPE_POINTS, and the total is brought back to POINTS on the commonest types.
 TYPE_POINTS = {
     "ROAD_MAIN": 12, "CROSSING": 10, "BACK_LANE": 16, "BUS_STOP": 14, "COMPOUND": 30, "COMMUNITY": 8,
     "MARKET": 4, "SITE": 3, "SCHOOL": 6, "PARK_SQUARE": 4, "CULTURE": 3, "GOV_HALL": 6, "HOSPITAL": 3,
-    "COMMERCE": 12, "TOILET": 8, "STATION": 1, "SCENIC": 2, "SANITATION": 4, "NETBAR": 3, "URBAN_VILLAGE": 1,
+    "COMMERCE": 12, "TOILET": 8, "STATION": 1, "SCENIC": 2, "SANITATION": 4, "NETBAR": 3, "URBAN_VILLAGE": 2,
 }
 EXTRA_TYPE_POINTS = 2
 
