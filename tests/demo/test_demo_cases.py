@@ -34,9 +34,11 @@ NUMBER = re.compile(r"^(?P<prefix>[A-Z]+)-(?P<day>\d{8})-(?P<seq>\d{4})$")
 @pytest.fixture
 def cases(demo: DemoResult, db: None) -> list[Case]:
     """The office's own cases (inspections, staff, hotline); residents' reports are written after
-    them and have their own tests (tests/public/test_demo_public.py)."""
-    return list(Case.objects.filter(public_report__isnull=True).select_related("category", "unit")
-                .order_by("reported_at", "id"))
+    them and have their own tests (tests/public/test_demo_public.py), and so are the problems the
+    mock assessment's team found (tests/demo/test_mock_assessment.py)."""
+    return list(Case.objects.filter(public_report__isnull=True)
+                .exclude(item_results__case_opened=True, item_results__inspection__round_point__isnull=False)
+                .select_related("category", "unit").order_by("reported_at", "id"))
 
 
 def _events() -> dict[int, list[CaseEvent]]:
@@ -51,7 +53,8 @@ def test_every_state_and_every_action_is_there(cases: list[Case]) -> None:
     assert set(states) == set(State.values)
     assert states[State.CLOSED] > len(cases) / 2
     actions = set(CaseEvent.objects.filter(case__in=cases).values_list("action", flat=True))
-    assert actions == {"report", *TRANSITIONS} - {"merge"}  # merging is for residents' reports
+    # Merging, rating and closing again after a rating are for residents' reports.
+    assert actions == {"report", *TRANSITIONS} - {"merge", "rate", "close_again"}
 
 
 def test_residents_reports_are_triaged_followed_merged_and_answered(demo: DemoResult, db: None) -> None:
@@ -135,7 +138,14 @@ def test_numbers_are_unique_and_quote_the_report_date(cases: list[Case]) -> None
         assert match is not None, case.number
         assert match["day"] == f"{clock.local(case.reported_at):%Y%m%d}"
         sequences[match["day"]].append(int(match["seq"]))
-    assert all(seq == list(range(1, len(seq) + 1)) for seq in sequences.values())
+    # Sequential per day with no gap (the mock assessment's and residents' cases take numbers too).
+    everyone: dict[str, list[int]] = defaultdict(list)
+    for number in Case.objects.values_list("number", flat=True):
+        match = NUMBER.match(number)
+        assert match is not None, number
+        everyone[match["day"]].append(int(match["seq"]))
+    assert all(sorted(seq) == list(range(1, len(seq) + 1)) for seq in everyone.values())
+    assert all(seq == sorted(seq) for seq in sequences.values())  # the office's own in the order reported
 
 
 def test_the_mix_looks_like_a_campaign_street(cases: list[Case]) -> None:

@@ -74,7 +74,8 @@ def test_every_inspection_case_was_opened_by_a_failed_item_there_that_day(inspec
         assert joined is not None and joined.point_id == result.inspection.point_id
         assert joined.category_id == result.category_id and joined.reported_at <= result.inspection.submitted_at
         if joined.reported_at == result.inspection.submitted_at:  # another item of the problem, same visit
-            assert result.inspection.results.filter(case=joined, case_opened=True).exists(), joined.number
+            assert ItemResult.objects.filter(case=joined, case_opened=True, inspection__point=joined.point,
+                                             inspection__submitted_at=joined.reported_at).exists(), joined.number
     assert not ItemResult.objects.filter(result=ItemResult.Result.FAIL, case__isnull=True).exists()
 
 

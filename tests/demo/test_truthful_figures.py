@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections import Counter
 from typing import Any
 
 from django.core.management import call_command
@@ -70,3 +71,18 @@ def test_the_mock_assessment_draw_is_reproducible_and_covers_every_point_type(de
         assert entry["sample_size"] == profile.sample_size
         assert len(entry["points"]) == profile.sample_size, entry
     assert first["points"] == sum(p.sample_size for p in TypeProfile.objects.filter(version=version_in_force()))
+
+
+def test_residents_rated_fixes_and_the_street_answered_a_dissatisfied_one(demo: DemoResult, db: None) -> None:
+    from chuangcheng.cases.models import CaseEvent
+
+    ratings = Counter(CaseEvent.objects.filter(action="rate").values_list("data__rating", flat=True))
+    assert ratings["satisfied"] > ratings["basic"] > 0 and ratings["unsatisfied"] >= 1
+    assert CaseEvent.objects.filter(action="close_again").exists()
+    street = Region.objects.get(code=STREET)
+    first = CaseEvent.objects.order_by("at").values_list("at", flat=True).first()
+    assert first is not None
+    total = figures.totals(street, clock.local(first).date(), clock.today())
+    rated = total.ratings_satisfied + total.ratings_basic + total.ratings_unsatisfied
+    assert rated == sum(ratings.values())
+    assert total.rating_satisfaction_rate is not None and total.rating_satisfaction_rate < 100

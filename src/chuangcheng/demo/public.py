@@ -18,7 +18,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chuangcheng.cases import services as cases
-from chuangcheng.cases.models import Case, Category, State
+from chuangcheng.cases.models import Case, Category, Rating, State
 from chuangcheng.core import clock, geo
 from chuangcheng.core.workcal import WorkCalendar
 from chuangcheng.demo.cases import CasePlayer
@@ -45,6 +45,9 @@ TOPICS: dict[str, list[str]] = {
 REJECT_REASONS = ["该位置属于小区物业内部管理，已告知物业处理，请直接联系物业。",
                   "照片与描述的问题不一致，请补充清楚后重新反映。"]
 NOT_FIXED_NOTES = ["昨天看还是老样子", "只清理了一半"]
+UNSATISFIED_REASONS = ["清理了但两天后又堆上了", "处理得太慢，拖了好几天", "只清了表面，角落里还有"]
+CLOSE_AGAIN_NOTES = ["已回访核实：整改到位，向居民说明了长效管理安排，维持结案。",
+                     "复查现场已保持整洁，已电话回复居民，重新结案。"]
 RESIDENTS = 30
 HOUR = 3600
 
@@ -88,8 +91,9 @@ def add_resident_reports(*, seed: int = 1, weeks: int = 8, now: dt.datetime | No
             made = _report(rng, at, rng.choice(residents), rng.choice(grids), categories, stories)
             count += made
     answers: list[bool] = []
+    ratings: list[str] = []
     for at, report, resident in stories:
-        _play(rng, player, calendar, at, report, resident, cutoff, stories, answers)
+        _play(rng, player, calendar, at, report, resident, cutoff, stories, answers, ratings)
     return count + _same_problem_again(rng, player, residents, categories, cutoff)
 
 
@@ -156,7 +160,7 @@ def _report(rng: random.Random, at: dt.datetime, resident: _Resident, grid: Regi
 
 def _play(rng: random.Random, player: CasePlayer, calendar: WorkCalendar, at: dt.datetime, report: Report,
           resident: _Resident, cutoff: dt.datetime, stories: list[tuple[dt.datetime, Report, _Resident]],
-          answers: list[bool]) -> None:
+          answers: list[bool], ratings: list[str]) -> None:
     """Triage and handle one report at plausible later moments, stopping at the cutoff. About one
     resident in sixteen says it is not fixed, and the fourth to answer does if nobody has yet, so
     every history has one whatever day it ends on."""
@@ -215,6 +219,35 @@ def _play(rng: random.Random, player: CasePlayer, calendar: WorkCalendar, at: dt
             content_type="image/jpeg")]
         services.answer_report(report, fixed=fixed, device=resident.device,
                                note="" if fixed else rng.choice(NOT_FIXED_NOTES), photos=still)
+    if fixed:
+        _rate(rng, calendar, later(moment, rng.uniform(0.1, 6)), report, resident, cutoff, admin, ratings)
+
+
+def _rate(rng: random.Random, calendar: WorkCalendar, moment: dt.datetime, report: Report, resident: _Resident,
+          cutoff: dt.datetime, admin: Any, ratings: list[str]) -> None:
+    """The resident rates the fix (群众满意率): mostly satisfied, some basically, now and then not,
+    with a reason; the fourth to rate is not satisfied if nobody has been yet. The street office
+    looks again and closes it again (the fix stands) a few working hours later."""
+    if moment >= cutoff:
+        return
+    draw = rng.random()
+    if draw < 0.08 or (len(ratings) == 3 and Rating.UNSATISFIED not in ratings):
+        rating = Rating.UNSATISFIED
+    else:
+        rating = Rating.SATISFIED if draw < 0.78 else Rating.BASIC
+    ratings.append(rating)
+    with clock.pinned(moment):
+        report.refresh_from_db()
+        services.rate_report(report, rating=rating, device=resident.device,
+                             reason=rng.choice(UNSATISFIED_REASONS) if rating == Rating.UNSATISFIED else "")
+    if rating != Rating.UNSATISFIED:
+        return
+    moment = calendar.add_working_seconds(moment, rng.uniform(1, 6) * HOUR).replace(microsecond=0)
+    if moment >= cutoff:
+        return
+    with clock.pinned(moment):
+        case = Case.objects.get(pk=report.case_id)
+        cases.close_again(case, by=admin, note=rng.choice(CLOSE_AGAIN_NOTES))
 
 
 def _earlier_open(report: Report, stories: list[tuple[dt.datetime, Report, _Resident]],

@@ -77,8 +77,45 @@ class _Summable:
 SNAPSHOT_EXTRA = frozenset({"tasks_overdue"})
 
 
+class _CaseRates:
+    """The case rates of a region's or a unit's figures (reports.rates has each formula)."""
+
+    cases_due_met: int
+    cases_due: int
+    cases_carried: int
+    cases_closed: int
+    cases_open: int
+    cases_returned: int
+    cases_rectified: int
+    cases_first_time: int
+    cases_wrong_unit: int
+    cases_dispatched: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按期处置率: due-based (GB/T 30428), overdue cases carried in count against."""
+        return rates.on_time(self.cases_due_met, self.cases_due, self.cases_carried)
+
+    @property
+    def closure_rate(self) -> float | None:
+        return rates.closure(self.cases_closed, self.cases_open)
+
+    @property
+    def rework_rate(self) -> float | None:
+        """Returned for rework per rectification."""
+        return rates.rework(self.cases_returned, self.cases_rectified)
+
+    @property
+    def first_time_rate(self) -> float | None:
+        return rates.first_time(self.cases_first_time, self.cases_closed)
+
+    @property
+    def dispatch_accuracy(self) -> float | None:
+        return rates.dispatch_accuracy(self.cases_wrong_unit, self.cases_dispatched)
+
+
 @dataclass
-class Figures(_Summable):
+class Figures(_CaseRates, _Summable):
     """A region over a period. Every numeric field of `DailyRollup`, under the same name."""
 
     points: int = 0
@@ -195,28 +232,6 @@ class Figures(_Summable):
         """Planned visits made, at most 100."""
         return _rate(self.visits_done, self.visits_planned, cap=True)
 
-    # The case rates (reports.rates has each formula).
-    @property
-    def on_time_rate(self) -> float | None:
-        """按期处置率: due-based (GB/T 30428), overdue cases carried in count against."""
-        return rates.on_time(self.cases_due_met, self.cases_due, self.cases_carried)
-
-    @property
-    def closure_rate(self) -> float | None:
-        return rates.closure(self.cases_closed, self.cases_open)
-
-    @property
-    def rework_rate(self) -> float | None:
-        return rates.rework(self.cases_returned, self.cases_rectified)
-
-    @property
-    def first_time_rate(self) -> float | None:
-        return rates.first_time(self.cases_first_time, self.cases_closed)
-
-    @property
-    def dispatch_accuracy(self) -> float | None:
-        return rates.dispatch_accuracy(self.cases_wrong_unit, self.cases_dispatched)
-
     @property
     def public_report_rate(self) -> float | None:
         return rates.public_report(self.cases_from_residents, self.cases_opened)
@@ -232,7 +247,7 @@ class Figures(_Summable):
 
 
 @dataclass
-class UnitFigures(_Summable):
+class UnitFigures(_CaseRates, _Summable):
     """A responsible unit over a period. Every numeric field of `UnitRollup`, under the same name."""
 
     cases_dispatched: int = 0
@@ -255,28 +270,6 @@ class UnitFigures(_Summable):
 
     def add_day(self, row: Any, *, last: bool) -> None:
         self._add_day(row, last=last)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """按期处置率 (reports.rates.on_time)."""
-        return rates.on_time(self.cases_due_met, self.cases_due, self.cases_carried)
-
-    @property
-    def closure_rate(self) -> float | None:
-        return rates.closure(self.cases_closed, self.cases_open)
-
-    @property
-    def rework_rate(self) -> float | None:
-        """Returned for rework per rectification."""
-        return rates.rework(self.cases_returned, self.cases_rectified)
-
-    @property
-    def first_time_rate(self) -> float | None:
-        return rates.first_time(self.cases_first_time, self.cases_closed)
-
-    @property
-    def dispatch_accuracy(self) -> float | None:
-        return rates.dispatch_accuracy(self.cases_wrong_unit, self.cases_dispatched)
 
 
 assert {f.name for f in fields(Figures)} >= set(REGION_FIELDS)  # noqa: S101 - kept in step with the model
