@@ -20,10 +20,14 @@ from django.utils import timezone
 
 from chuangcheng.assessment import services
 from chuangcheng.assessment.models import Round, RoundPoint
+from chuangcheng.cases import services as cases
+from chuangcheng.cases.models import Case, State
 from chuangcheng.core import clock
 from chuangcheng.core.workcal import WorkCalendar
+from chuangcheng.demo.cases import CasePlayer
 from chuangcheng.demo.plan import STREET_CODE
 from chuangcheng.demo.scenes import scene_jpeg
+from chuangcheng.evidence.uploads import accepted_uploads, place_of
 from chuangcheng.inspections.queries.records import checklist_of
 from chuangcheng.inspections.services.submit import ItemInput, default_category_code
 from chuangcheng.org.models import Region, Role, User
@@ -32,7 +36,9 @@ from chuangcheng.standards.queries import version_in_force
 
 SEED = 7  # the seed of the demo's round: `chuangcheng mock_assessment draw --street 150103001 --seed 7`
 RECORD_DAYS = 3  # working days the team takes to visit the sample
-FAILS = 0.06  # how often a check item fails at a drawn point
+FAILS = 0.05  # how often a check item fails at a drawn point
+STILL_OPEN = 0.15  # of the problems the team found, those still being handled when the history ends
+HOUR = 3600.0
 Measure = CheckItem.Measure
 
 
@@ -83,7 +89,50 @@ def add_mock_assessment(*, seed: int = 1) -> int:
             _record(round, rp, day, minute=9 * 60 + (i * 25) % (8 * 60), rng=rng)
     with clock.pinned(_at(record_days[-1], 17, 30)):
         services.finish_round(round, by=admin)
+    _handle_findings(round, rng)
     return len(points)
+
+
+def _handle_findings(round: Round, rng: random.Random) -> None:  # noqa: A002
+    """Each lost item opened a case: the units fix most of them within their time limits and the
+    street's inspectors verify them, the way the daily cases are handled; a few are still open."""
+    calendar = WorkCalendar()
+    now = clock.now()
+    cutoff = clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    player = CasePlayer(calendar, now=now, cutoff=cutoff)
+    admin = player.users["street_admin"]
+    inspectors = [u for _name, u in sorted(player.users.items()) if u.role == Role.INSPECTOR]
+    found = (Case.objects.filter(item_results__case_opened=True, item_results__inspection__round_point__round=round)
+             .select_related("category", "grid", "point").distinct().order_by("reported_at", "id"))
+    for case in found:
+        if rng.random() < STILL_OPEN:
+            continue
+        if case.state == State.ACCEPTED:  # no unit answers for it by the rules: the office dispatches
+            moment = calendar.add_working_seconds(case.reported_at, rng.uniform(0.2, 1) * HOUR)
+            if moment >= cutoff:
+                continue
+            with clock.pinned(moment):
+                cases.dispatch_case(case, by=admin, unit=player.right_unit(case))
+            case.refresh_from_db()
+        if case.state not in {State.DISPATCHED, State.RECTIFYING}:
+            continue
+        moment = player._within_limit(case, rng.uniform(0.2, 0.9))
+        if moment >= cutoff:
+            continue
+        handler = player.handler_for(case)
+        with clock.pinned(moment):
+            after = SimpleUploadedFile(f"{case.number}-after.jpg",
+                                       scene_jpeg(case.category.code, tidy=True, key=f"mock after {case.number}"),
+                                       content_type="image/jpeg")
+            with accepted_uploads([after], by=handler, place=place_of(case)) as photos:
+                cases.rectify_case(case, by=handler, photos=photos)
+        moment = calendar.add_working_seconds(moment, rng.uniform(1, 6) * HOUR).replace(microsecond=0)
+        verifier = next((u for u in inspectors if u != handler), None)
+        if moment >= cutoff or verifier is None:
+            continue
+        with clock.pinned(moment):
+            case.refresh_from_db()
+            cases.verify_case(case, by=verifier)
 
 
 def _record(round: Round, rp: RoundPoint, day: dt.date, *, minute: int, rng: random.Random) -> None:  # noqa: A002
