@@ -42,7 +42,8 @@ def demo_round(demo: DemoResult, db: None) -> Round:
 def test_the_demo_has_a_finished_round_drawn_with_seed_7(demo_round: Round) -> None:
     assert (demo_round.number, demo_round.seed, demo_round.state) == (1, 7, "finished")
     assert demo_round.drawn_at < demo_round.started_at < demo_round.finished_at < clock.now()
-    assert (clock.today() - clock.local(demo_round.drawn_at).date()).days <= 10
+    # A few working days back (over a holiday such as National Day, more calendar days).
+    assert (clock.today() - clock.local(demo_round.drawn_at).date()).days <= 21
 
 
 def test_every_sampled_type_is_covered_with_its_sample_size(demo_round: Round) -> None:

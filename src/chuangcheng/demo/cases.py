@@ -386,7 +386,21 @@ class _CasePlanner:
             for number, at in enumerate(moments, start=1):
                 cases.append(self._case(f"{day:%Y%m%d}-{number:02d}", day, at, last - index))
         self._require(cases)
+        self._some_urgent(cases)
         return self._link_duplicates(cases)
+
+    def _some_urgent(self, cases: list[PlannedCase]) -> None:
+        """Every history shows an urgent case: an inspection's finding is reported as normal, so when
+        chance gave the urgent ones only to inspections, one reported some other way becomes urgent."""
+        others = [i for i, case in enumerate(cases) if case.source != Source.INSPECTION]
+        if not others or any(cases[i].severity == Severity.URGENT for i in others):
+            return
+        index = self.rng.choice(others)
+        case = cases[index]
+        category = next(c for c in self.categories if c.code == case.category_code)
+        point = next((p for p in self.points if p.code == case.point_code), None)
+        cases[index] = replace(case, severity=Severity.URGENT, description=self._description(
+            category, case.source, Severity.URGENT, point, case.address))
 
     def _case(self, key: str, day: dt.date, at: float, age: int) -> PlannedCase:
         rng = self.rng
