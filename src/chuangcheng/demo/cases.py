@@ -392,7 +392,9 @@ class _CasePlanner:
     def _some_urgent(self, cases: list[PlannedCase]) -> None:
         """Every history shows an urgent case: an inspection's finding is reported as normal, so when
         chance gave the urgent ones only to inspections, one reported some other way becomes urgent."""
-        others = [i for i, case in enumerate(cases) if case.source != Source.INSPECTION]
+        # (A duplicate takes its severity from the case it repeats.)
+        others = [i for i, case in enumerate(cases)
+                  if case.source != Source.INSPECTION and case.story != STORIES["duplicate"]]
         if not others or any(cases[i].severity == Severity.URGENT for i in others):
             return
         index = self.rng.choice(others)
