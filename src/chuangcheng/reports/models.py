@@ -189,3 +189,31 @@ class Ranking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.street_id} {self.week}"
+
+
+class ReportSettings(models.Model):
+    """How a subdistrict's 通报 are issued: the issuing office, who they go to (the 版记's
+    报 / 送 / 发 and 抄送 lines) and the default time given to rectify what a daily bulletin lists.
+    Blank fields take the defaults of `reports.issuing`; every document keeps what it was issued
+    with (a frozen bulletin never changes when these do)."""
+
+    street = models.OneToOneField(Region, verbose_name=_("subdistrict"), on_delete=models.CASCADE,
+                                  related_name="report_settings")
+    issuer = models.CharField(_("issuing office"), max_length=100, blank=True,
+                              help_text=_("Blank: the subdistrict's civilized-city campaign leading group office."))
+    report_to = models.CharField(_("reported to (报)"), max_length=300, blank=True)
+    send_to = models.CharField(_("sent to (送)"), max_length=300, blank=True)
+    distribute_to = models.CharField(_("issued to (发)"), max_length=300, blank=True)
+    cc = models.CharField(_("copied to (抄送)"), max_length=300, blank=True)
+    rectify_days = models.PositiveSmallIntegerField(
+        _("days given to rectify"), default=2,
+        help_text=_("The 整改要求 of a daily bulletin asks for the problems it lists to be fixed within this "
+                    "many days (editable on each draft)."))
+    updated_at = models.DateTimeField(_("changed"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("issuing settings")
+        verbose_name_plural = _("issuing settings")
+
+    def __str__(self) -> str:
+        return str(self.street_id)
