@@ -95,7 +95,7 @@ def test_the_list_drafts_a_day_and_shows_status_and_number(scene, published):
     response = post(admin, "/reports/bulletins/draft/", {"street": "150103001", "day": "2026-06-02"})
     assert response.status_code == 302
     html = get(admin, "/reports/bulletins/").content.decode()
-    rows = re.findall(r'data-day="([\d-]+)" data-status="(\w+)"', html)
+    rows = re.findall(r'data-day="([\d-]+)" data-kind="daily" data-status="(\w+)"', html)
     assert rows == [("2026-06-03", "published"), ("2026-06-02", "draft")]
     assert post(admin, "/reports/bulletins/draft/", {"street": "150103001", "day": "junk"}).status_code == 302
     assert post(admin, "/reports/bulletins/draft/", {"street": "150103001", "day": "2026-06-09"}).status_code == 302

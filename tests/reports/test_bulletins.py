@@ -82,9 +82,14 @@ def test_the_lists_behind_the_case_figures_hold_exactly_the_cases_counted(conten
             assert listed.count() == row[figure], (row.get("code"), figure, query)
 
 
-def test_problems_by_category_rank_by_new_cases_with_their_share(content):
-    got = [(row["code"], row["failed"], row["opened"], row["share"]) for row in content["categories"]]
-    assert got == [("SR01", 2, 2, 50.0), ("XC01", 1, 2, 50.0)]
+def test_problems_by_category_count_the_summarys_sets_with_shares_of_each(content):
+    """Failed items and new cases by category add up to the summary's totals; each share column
+    is of its own total (2 of 3 failed items are SR01; the 4 new cases split 2 and 2)."""
+    got = [(row["code"], row["failed"], row["share"], row["opened"], row["opened_share"])
+           for row in content["categories"]]
+    assert got == [("SR01", 2, 66.7, 2, 50.0), ("XC01", 1, 33.3, 2, 50.0)]
+    assert sum(row["failed"] for row in content["categories"]) == content["summary"]["items_failed"]
+    assert sum(row["opened"] for row in content["categories"]) == content["summary"]["cases_opened"]
     assert content["categories"][1]["links"]["opened"]["query"] == (
         "category=XC01&region=150103001&since=2026-06-03&until=2026-06-03")
 
@@ -193,9 +198,9 @@ def test_a_number_taken_meanwhile_is_skipped(scene, monkeypatch):
         calls = []
         real = services._next_number
 
-        def stale(street_, year):  # the first answer is what a concurrent reader saw: taken already
+        def stale(street_, year, kind="daily"):  # the first answer is what a concurrent reader saw: taken already
             calls.append(year)
-            return earlier.number if len(calls) == 1 else real(street_, year)
+            return earlier.number if len(calls) == 1 else real(street_, year, kind)
 
         monkeypatch.setattr(services, "_next_number", stale)
         published = publish_bulletin(draft, by=admin)

@@ -118,11 +118,17 @@ class Publication(models.TextChoices):
 
 
 class Bulletin(models.Model):
-    """The daily bulletin (日通报) of a subdistrict. Drafted automatically, reviewed and published by a
-    street admin; `number` (第 N 期) is given at publication, sequential per subdistrict and year."""
+    """A subdistrict's 通报: the daily bulletin (日通报) of a day, or the monthly one (月度通报) of a
+    month (`day` its first day). Drafted automatically, reviewed and published by a street admin;
+    `number` (第 N 期) is given at publication, sequential per subdistrict, kind and year."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("daily bulletin")
+        MONTHLY = "monthly", _("monthly bulletin")
 
     street = models.ForeignKey(Region, verbose_name=_("subdistrict"), on_delete=models.PROTECT,
                                related_name="bulletins")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.DAILY)
     day = models.DateField(_("date"))
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("issue number"), null=True, blank=True)
@@ -138,14 +144,19 @@ class Bulletin(models.Model):
     class Meta:
         ordering = ["-day", "street"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "day"], name="uniq_bulletin_street_day"),
-            models.UniqueConstraint(fields=["street", "year", "number"], name="uniq_bulletin_number"),
+            models.UniqueConstraint(fields=["street", "kind", "day"], name="uniq_bulletin_street_kind_day"),
+            models.UniqueConstraint(fields=["street", "kind", "year", "number"], name="uniq_bulletin_kind_number"),
         ]
         verbose_name = _("daily bulletin")
         verbose_name_plural = _("daily bulletins")
 
     def __str__(self) -> str:
-        return f"{self.street_id} {self.day} #{self.number or '-'}"
+        return f"{self.street_id} {self.kind} {self.day} #{self.number or '-'}"
+
+    @property
+    def key(self) -> str:
+        """The bulletin's place in its URL: the day (2026-12-02), or the month (2026-12)."""
+        return self.day.isoformat()[:7] if self.kind == self.Kind.MONTHLY else self.day.isoformat()
 
 
 class RankingRules(models.Model):

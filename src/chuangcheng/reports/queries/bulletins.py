@@ -14,7 +14,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -25,12 +24,17 @@ from chuangcheng.inspections.models import Inspection, ItemResult
 from chuangcheng.org.models import Region, Role
 from chuangcheng.org.queries import scope_of
 from chuangcheng.places.models import Point
+from chuangcheng.reports import issuing
+from chuangcheng.reports.gongwen import week_label
 from chuangcheng.reports.models import Bulletin, Publication
+from chuangcheng.reports.queries import bulletin_parts as parts
 from chuangcheng.reports.queries import figures
 from chuangcheng.reports.queries.rate_rows import rate_rows
 
 # The shape of `content`; a page reading an older snapshot can tell.
-CONTENT_VERSION = 1
+CONTENT_VERSION = 2
+DAILY = "daily"
+MONTHLY = "monthly"
 # The counts of the summary and of each community's row, as DailyRollup names them.
 COUNTS = [
     "points", "zero_loss_points", "visits_planned", "visits_done", "inspections", "points_inspected",
@@ -64,17 +68,18 @@ def case_list(**filters: Any) -> dict[str, Any]:
     return link("cases:list", query=CaseFilter(**filters).query_string())
 
 
-def _region_links(region: Region, day: dt.date) -> dict[str, dict[str, Any]]:
-    """The lists behind a region's figures: the day's inspections, and the cases that were reported,
-    dispatched, rectified ... that day (the case list's period filter); open and overdue link to the
+def _region_links(region: Region, since: dt.date, until: dt.date | None = None) -> dict[str, dict[str, Any]]:
+    """The lists behind a region's figures: the period's inspections, and the cases that were reported,
+    dispatched, rectified ... in it (the case list's period filter); open and overdue link to the
     cases in that state now."""
-    iso = day.isoformat()
-    history = link("inspections:history", query=f"since={iso}&until={iso}&community={region.code}")
-    on_day = {"region": region.code, "since": iso, "until": iso}
+    first, last = since.isoformat(), (until or since).isoformat()
+    history = link("inspections:history", query=f"since={first}&until={last}&community={region.code}")
+    on_day = {"region": region.code, "since": first, "until": last}
     return {
         "inspections": history,
         "points_inspected": history,
-        "items_failed": link("inspections:history", query=f"since={iso}&until={iso}&community={region.code}&failed=1"),
+        "items_failed": link("inspections:history",
+                             query=f"since={first}&until={last}&community={region.code}&failed=1"),
         "cases_opened": case_list(**on_day),
         "cases_from_residents": case_list(**on_day, source="public"),
         "cases_dispatched": case_list(**on_day, did="dispatched"),
@@ -93,9 +98,9 @@ def _region_links(region: Region, day: dt.date) -> dict[str, dict[str, Any]]:
     }
 
 
-def _rate_rows(fig: Any, region: Region, day: dt.date) -> list[dict[str, Any]]:
+def _rate_rows(fig: Any, region: Region, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
     """The case rates with their formulas in words and a link behind each count."""
-    rows = rate_rows(fig, since=day, until=day, region=region.code)
+    rows = rate_rows(fig, since=since, until=until, region=region.code)
     for row in rows:
         for part in row["parts"]:
             filters = part.pop("filters")
@@ -128,71 +133,168 @@ def _figures(fig: Any) -> dict[str, Any]:
 
 
 def issuer_of(street: Region) -> str:
-    configured = str(getattr(settings, "BULLETIN_ISSUER", "") or "")
-    if configured:
-        return configured.replace("{street}", street.name)
-    return _("%(street)s Civilized City Campaign Office") % {"street": street.name}
+    return issuing.issuing_for(street).issuer
+
+
+def _field_items(total: Any) -> dict[str, Any]:
+    """一、总体情况's score per assessment item (all checks): the items that lost points, heaviest
+    loss first, the rest added up in one row, and the total, which is the summary's field score."""
+    score = total.field_score()
+    lost = score.lost()
+    kept = [i for i in score.items if i not in lost]
+    rows = [{"code": i.rule.code, "name": i.rule.name, "points": float(i.rule.points), "inspections": i.inspections,
+             "deducted": float(i.deducted), "score": float(i.score),
+             "rate": _rate(float(i.score * 100 / i.rule.points)) if i.rule.points else None} for i in lost]
+    rest = None
+    if kept:
+        points = sum((i.rule.points for i in kept), Decimal(0))
+        rest = {"items": len(kept), "points": float(points), "score": float(sum((i.score for i in kept), Decimal(0)))}
+    return {"rows": rows, "rest": rest, "items": len(score.items), "points": float(score.points),
+            "score": float(score.score), "rate": _rate(score.rate)}
+
+
+def _unit_rows(street: Region, since: dt.date, until: dt.date, now: dt.datetime) -> list[dict[str, Any]]:
+    out = []
+    for unit, fig in figures.units(street, since, until, now=now):
+        out.append({"code": unit.code, "name": unit.name, "cases_dispatched": fig.cases_dispatched,
+                    "cases_rectified": fig.cases_rectified, "cases_due": fig.cases_due,
+                    "cases_due_met": fig.cases_due_met, "cases_carried": fig.cases_carried,
+                    "cases_overdue": fig.cases_overdue, "cases_returned": fig.cases_returned,
+                    "on_time_rate": _rate(fig.on_time_rate)})
+    return out
 
 
 def compose_bulletin(street: Region, day: dt.date, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Everything the bulletin of `street` for `day` shows, as JSON-able data. Reads only."""
+    """Everything the daily bulletin of `street` for `day` shows, as JSON-able data. Reads only."""
+    return compose(street, day, day, kind=DAILY, now=now)
+
+
+def compose_monthly(street: Region, month: dt.date, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The monthly 通报 of the month holding `month` (up to today when it is the current month)."""
     now = now or clock.now()
-    start, end = clock.day_bounds(day)
-    # "At the end of the day" for a finished day; the present moment for today.
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return compose(street, first, min(last, clock.local(now).date()), kind=MONTHLY, now=now)
+
+
+def compose(street: Region, since: dt.date, until: dt.date, *, kind: str,
+            now: dt.datetime | None = None) -> dict[str, Any]:
+    """A 通报 of `street` over `since`..`until` (one day for the daily one)."""
+    now = now or clock.now()
+    start, _end = clock.day_bounds(since)
+    _start, end = clock.day_bounds(until)
+    # "At the end of the period" for a finished one; the present moment otherwise.
     at = min(now, end)
-    live = figures.Live(now)  # the day, when it is not stored yet, computed once for both reads
-    total = figures.totals(street, day, day, now=now, live=live)
+    live = figures.Live(now)  # days not stored yet, computed once for both reads
+    total = figures.totals(street, since, until, now=now, live=live)
+    kids = figures.children(street, since, until, now=now, live=live)
     communities = []
-    for region, fig in figures.children(street, day, day, now=now, live=live):
+    for region, fig in kids:
         communities.append({"code": region.code, "name": region.name, **_figures(fig),
-                            "links": _region_links(region, day)})
+                            "links": _region_links(region, since, until)})
     summary = _figures(total)
-    return {
+    units = _unit_rows(street, since, until, now)
+    found = parts.problems(street, since, until)
+    honor = parts.honor_roll(communities, summary, units)
+    work = parts.work(total.extra, [(region, fig.extra) for region, fig in kids], street, since, until)
+    settings_ = issuing.issuing_for(street)
+    deadline = issuing.rectify_deadline(until, settings_.rectify_days)
+    overdue = _overdue_by_unit(street, at)
+    name = street.name
+    title = (_("%(street)s Civilized City Campaign Daily Bulletin") if kind == DAILY
+             else _("%(street)s Civilized City Campaign Monthly Bulletin")) % {"street": name}
+    content: dict[str, Any] = {
         "version": CONTENT_VERSION,
-        "street": {"code": street.code, "name": street.name},
-        "day": day.isoformat(),
-        "title": _("%(street)s Civilized City Campaign Daily Bulletin") % {"street": street.name},
-        "issuer": issuer_of(street),
+        "kind": kind,
+        "street": {"code": street.code, "name": name},
+        "day": until.isoformat(),
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "title": title,
+        "issuer": settings_.issuer,
+        "issuing": settings_.as_dict(),
         "composed_at": clock.local(now).isoformat(timespec="seconds"),
         "as_of": clock.local(at).isoformat(timespec="seconds"),
+        "lead": parts.lead(summary, since=since, until=until, honor=honor, work_figures=work["figures"]),
         "summary": summary,
-        "links": _region_links(street, day),
-        "rates": _rate_rows(total, street, day),
+        "links": _region_links(street, since, until),
+        "field_items": _field_items(total),
+        "rates": _rate_rows(total, street, since, until),
         "communities": communities,
-        "categories": _categories(total, street, day),
-        "zero_loss_failed": _zero_loss_failed(street, day),
-        "overdue_by_unit": _overdue_by_unit(street, at),
-        "typical": _typical(street, day, start, end),
-        "focus": _focus(street, day),
+        "honor": honor,
+        "honor_rules": parts.honor_rules(),
+        "problems": found,
+        "units": units,
+        "categories": _categories(total, street, since, until),
+        "zero_loss_failed": _zero_loss_failed(street, since, until),
+        "overdue_by_unit": overdue,
+        "typical": _typical(street, start, end),
+        "work": work,
+        "focus": _focus(street, until) if kind == DAILY else [],
+        "requirements": {
+            "deadline": deadline.isoformat(),
+            "items": parts.default_requirements(summary, deadline, problems_count=found["points"],
+                                                overdue=summary["cases_overdue"]),
+        },
     }
+    if kind == MONTHLY:
+        content["trend"] = _trend(street, since, until, now)
+    content["named"] = named(content)
+    return content
 
 
-def _categories(total: Any, street: Region, day: dt.date) -> list[dict[str, Any]]:
-    """Problems by category: items failed in inspections and cases opened, with each category's
-    share of the day's new cases (of the failed items when no case was opened)."""
-    by_category: dict[str, dict[str, int]] = getattr(total, "by_category", {}) or {}
-    names = figures.category_names()
-    rows: list[dict[str, Any]] = [
-        {"code": code, "name": names.get(code, code), "failed": int(v.get("failed", 0) or 0),
-         "opened": int(v.get("opened", 0) or 0)}
-        for code, v in by_category.items()
-    ]
-    rows = [row for row in rows if row["failed"] or row["opened"]]
-    opened = sum(row["opened"] for row in rows)
-    failed = sum(row["failed"] for row in rows)
-    basis, whole = ("opened", opened) if opened else ("failed", failed)
-    rows.sort(key=lambda row: (-row[basis], -row["failed"] - row["opened"], row["code"]))
-    iso = day.isoformat()
+def named(content: dict[str, Any]) -> dict[str, list[str]]:
+    """The units and communities a bulletin names (its 红黑榜, problems, overdue list): they receive it."""
+    units: set[str] = {row["unit"] for row in content.get("overdue_by_unit", [])}
+    communities: set[str] = set()
+    for row in content.get("honor", {}).get("red", []) + content.get("honor", {}).get("black", []):
+        (units if row["kind"] == "unit" else communities).add(row["code"])
+    found = content.get("problems", {})
+    units |= {row["code"] for row in found.get("by_unit", [])}
+    communities |= {row["code"] for row in found.get("by_community", []) if row["code"]}
+    communities |= {row["code"] for row in content.get("communities", [])}
+    return {"units": sorted(units), "communities": sorted(communities)}
+
+
+def _trend(street: Region, since: dt.date, until: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The monthly bulletin's trend: each week of the month, and the month before over the same
+    number of days, with the field score rate, problems, cases and the on-time rate."""
+    weeks = []
+    for label, fig in figures.per_week(street, since, until, now=now):
+        monday = dt.date.fromisocalendar(int(label[:4]), int(label[6:]), 1)
+        weeks.append({"week": label, "label": week_label(monday), **_trend_row(fig)})
+    before_end = since - dt.timedelta(days=1)
+    before_start = before_end.replace(day=1)
+    span = (until - since).days
+    before_until = min(before_start + dt.timedelta(days=span), before_end)
+    previous = _trend_row(figures.totals(street, before_start, before_until, now=now))
+    return {"weeks": weeks, "previous": {"since": before_start.isoformat(), "until": before_until.isoformat(),
+                                         **previous}}
+
+
+def _trend_row(fig: Any) -> dict[str, Any]:
+    return {"inspections": fig.inspections, "items_failed": fig.items_failed, "field_rate": _rate(fig.field_rate),
+            "cases_opened": fig.cases_opened, "cases_rectified": fig.cases_rectified,
+            "cases_overdue": fig.cases_overdue, "on_time_rate": _rate(fig.on_time_rate)}
+
+
+def _categories(total: Any, street: Region, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
+    """Problems by category over the same sets as the summary (bulletin_parts.categories), each
+    category's new cases linked to the case list."""
+    rows = parts.categories(getattr(total, "by_category", {}) or {}, figures.category_names(),
+                            items_failed=int(total.items_failed), cases_opened=int(total.cases_opened),
+                            top=TOP_CATEGORIES)
     for row in rows:
-        row["share"] = round(row[basis] * 100 / whole, 1) if whole else None
-        row["links"] = {"opened": case_list(region=street.code, category=row["code"], since=iso, until=iso)}
-    return rows[:TOP_CATEGORIES]
+        row["links"] = ({"opened": case_list(region=street.code, category=row["code"], since=since.isoformat(),
+                                             until=until.isoformat())} if row["code"] else {})
+    return rows
 
 
-def _zero_loss_failed(street: Region, day: dt.date) -> list[dict[str, Any]]:
-    """零失分点位 that lost points on the day, with the items they failed."""
+def _zero_loss_failed(street: Region, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
+    """零失分点位 that lost points in the period, with the items they failed."""
     inspections = list(
-        Inspection.objects.filter(day=day, grid__path__startswith=street.path, point__zero_loss=True,
+        Inspection.objects.filter(day__gte=since, day__lte=until, grid__path__startswith=street.path,
+                                  point__zero_loss=True,
                                   failed_count__gt=0)
         .select_related("point", "grid__parent").order_by("point__code", "submitted_at", "id")
     )
@@ -235,7 +337,7 @@ def _overdue_by_unit(street: Region, at: dt.datetime) -> list[dict[str, Any]]:
     return sorted(units.values(), key=lambda row: (-row["count"], row["unit"]))
 
 
-def _typical(street: Region, day: dt.date, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+def _typical(street: Region, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
     """Up to four cases rectified or closed on the day with a photo from before and one from after."""
     # The day's rectifications and verifications, found through the events of that day (indexed by
     # time), so the search does not grow with the history.
@@ -332,6 +434,6 @@ def bulletins_visible_to(user: Any) -> QuerySet[Bulletin]:
     return qs.filter(status=Publication.PUBLISHED)
 
 
-def bulletin_for(user: Any, street_code: str, day: dt.date) -> Bulletin | None:
+def bulletin_for(user: Any, street_code: str, day: dt.date, kind: str = Bulletin.Kind.DAILY) -> Bulletin | None:
     return (Bulletin.objects.select_related("street", "published_by")
-            .filter(street__in=streets_for(user), street__code=street_code, day=day).first())
+            .filter(street__in=streets_for(user), street__code=street_code, kind=kind, day=day).first())

@@ -22,7 +22,7 @@ from chuangcheng.org.models import Region, Role, User
 from chuangcheng.places.models import Point
 from chuangcheng.reports.models import Bulletin, Publication
 from chuangcheng.reports.permissions import can_manage_bulletins
-from chuangcheng.reports.queries.bulletins import compose_bulletin
+from chuangcheng.reports.queries.bulletins import compose_bulletin, compose_monthly
 
 # Two street admins publishing two bulletins at once may pick the same number; the unique
 # constraint refuses the second, which takes the next one.
@@ -34,7 +34,14 @@ class AlreadyPublished(ValidationError):
 
 
 def bulletin_link(bulletin: Bulletin) -> str:
-    return reverse("reports:bulletin", args=[bulletin.street.code, bulletin.day.isoformat()])
+    return reverse("reports:bulletin", args=[bulletin.street.code, bulletin.key])
+
+
+def compose_for(street: Region, day: dt.date, kind: str) -> dict[str, Any]:
+    """The content of the `kind` bulletin of `street` for `day` (for a monthly one, its month)."""
+    if kind == Bulletin.Kind.MONTHLY:
+        return compose_monthly(street, day)
+    return compose_bulletin(street, day)
 
 
 def _require(by: Any, street: Region) -> None:
@@ -44,24 +51,27 @@ def _require(by: Any, street: Region) -> None:
 
 
 @transaction.atomic
-def draft_bulletin(street: Region, day: dt.date, *, by: Any = None) -> Bulletin:
-    """Create the draft of `street`'s bulletin for `day`, or refresh the draft there is."""
+def draft_bulletin(street: Region, day: dt.date, *, by: Any = None, kind: str = Bulletin.Kind.DAILY) -> Bulletin:
+    """Create the draft of `street`'s bulletin for `day` (a monthly one: of its month), or refresh
+    the draft there is."""
     if street.level != Region.Level.STREET:
         raise ValidationError({"street": _("Bulletins are made for subdistricts.")})
     _require(by, street)
-    bulletin = Bulletin.objects.select_for_update().filter(street=street, day=day).first()
+    if kind == Bulletin.Kind.MONTHLY:
+        day = day.replace(day=1)
+    bulletin = Bulletin.objects.select_for_update().filter(street=street, kind=kind, day=day).first()
     if bulletin is not None and bulletin.status == Publication.PUBLISHED:
         raise AlreadyPublished(_("This bulletin is published and can no longer change."))
-    content = compose_bulletin(street, day)
+    content = compose_for(street, day, kind)
     now = clock.now()
     if bulletin is None:
         try:
             with transaction.atomic():
-                bulletin = Bulletin.objects.create(street=street, day=day, year=day.year, content=content,
-                                                   drafted_at=now)
+                bulletin = Bulletin.objects.create(street=street, kind=kind, day=day, year=day.year,
+                                                   content=content, drafted_at=now)
         except IntegrityError:
             # Drafted by someone else (the evening job) a moment ago: refresh theirs.
-            bulletin = Bulletin.objects.select_for_update().get(street=street, day=day)
+            bulletin = Bulletin.objects.select_for_update().get(street=street, kind=kind, day=day)
             if bulletin.status == Publication.PUBLISHED:
                 raise AlreadyPublished(_("This bulletin is published and can no longer change.")) from None
         else:
@@ -76,14 +86,33 @@ def draft_bulletin(street: Region, day: dt.date, *, by: Any = None) -> Bulletin:
     return bulletin
 
 
-def _next_number(street: Region, year: int) -> int:
-    last = Bulletin.objects.filter(street=street, year=year).aggregate(last=Max("number"))["last"]
+def _next_number(street: Region, year: int, kind: str = Bulletin.Kind.DAILY) -> int:
+    last = Bulletin.objects.filter(street=street, kind=kind, year=year).aggregate(last=Max("number"))["last"]
     return (last or 0) + 1
 
 
+def _requirements(content: dict[str, Any], deadline: dt.date | None, requirements: str | None) -> None:
+    """The 整改要求 as the publisher edited them: the deadline (after the bulletin's day) and the
+    items, one per line; what is not given stays as composed."""
+    current = content.setdefault("requirements", {})
+    if deadline is not None:
+        if deadline <= dt.date.fromisoformat(content["day"]):
+            raise ValidationError({"deadline": _("The deadline must fall after the bulletin's day.")})
+        if (deadline - dt.date.fromisoformat(content["day"])).days > 90:
+            raise ValidationError({"deadline": _("Give a deadline within 90 days of the bulletin's day.")})
+        current["deadline"] = deadline.isoformat()
+    if requirements is not None:
+        items = [line.strip() for line in requirements.splitlines() if line.strip()]
+        if len(requirements) > 4000:
+            raise ValidationError({"requirements": _("Keep the requirements under 4000 characters.")})
+        current["items"] = items
+
+
 @transaction.atomic
-def publish_bulletin(bulletin: Bulletin, *, by: Any, remarks: str = "") -> Bulletin:
-    """Freeze the draft as 第 N 期 of its subdistrict and year, and send it out."""
+def publish_bulletin(bulletin: Bulletin, *, by: Any, remarks: str = "", deadline: dt.date | None = None,
+                     requirements: str | None = None) -> Bulletin:
+    """Freeze the draft as 第 N 期 of its subdistrict, kind and year, and send it out. `deadline`
+    and `requirements` (one item a line) replace the composed 整改要求 when given."""
     street = bulletin.street
     if by is not None and not can_manage_bulletins(by, street):
         raise PermissionDenied(_("Only the subdistrict's street admins draft and publish its bulletins."))
@@ -93,11 +122,12 @@ def publish_bulletin(bulletin: Bulletin, *, by: Any, remarks: str = "") -> Bulle
     locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if locked.status == Publication.PUBLISHED:
         raise AlreadyPublished(_("This bulletin is published and can no longer change."))
-    content = compose_bulletin(street, locked.day)
+    content = compose_for(street, locked.day, locked.kind)
+    _requirements(content, deadline, requirements)
     content["remarks"] = remarks
     now = clock.now()
     for attempt in range(NUMBER_ATTEMPTS):
-        number = _next_number(street, locked.year)
+        number = _next_number(street, locked.year, locked.kind)
         content["number"] = number
         try:
             with transaction.atomic():
@@ -171,11 +201,15 @@ def draft_due_bulletins(now: dt.datetime | None = None) -> int:
         return 0
     day = local.date()
     made = 0
-    streets = Region.objects.filter(level=Region.Level.STREET).exclude(bulletins__day=day).order_by("path")
-    for street in streets:
-        if not Point.objects.within(street).filter(active=True).exists():
-            continue  # a subdistrict with nothing to inspect has nothing to report
-        with clock.pinned(now):
-            draft_bulletin(street, day, by=None)
-        made += 1
+    due = [(Bulletin.Kind.DAILY, day)]
+    if day.day == 1:  # the first evening of a month drafts the month before's 月度通报
+        due.append((Bulletin.Kind.MONTHLY, (day - dt.timedelta(days=1)).replace(day=1)))
+    for kind, key in due:
+        done = Bulletin.objects.filter(kind=kind, day=key).values("street_id")
+        for street in Region.objects.filter(level=Region.Level.STREET).exclude(pk__in=done).order_by("path"):
+            if not Point.objects.within(street).filter(active=True).exists():
+                continue  # a subdistrict with nothing to inspect has nothing to report
+            with clock.pinned(now):
+                draft_bulletin(street, key, by=None, kind=kind)
+            made += 1
     return made

@@ -24,6 +24,7 @@ from chuangcheng.core.pagination import paginate
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.views import photo_view
 from chuangcheng.org.models import Region
+from chuangcheng.reports import bulletin_doc as document
 from chuangcheng.reports import permissions
 from chuangcheng.reports.bulletin_docx import render_docx
 from chuangcheng.reports.models import Bulletin, Publication
@@ -32,21 +33,49 @@ from chuangcheng.reports.services import bulletins as services
 
 
 class PublishForm(forms.Form):
-    remarks = forms.CharField(label=gettext_lazy("Remarks (printed at the end)"), required=False,
-                              max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    remarks = forms.CharField(label=gettext_lazy("Editor's note (printed under the title)"), required=False,
+                              max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=gettext_lazy("Rectification deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    requirements = forms.CharField(label=gettext_lazy("Rectification requirements (one a line)"), required=False,
+                                   max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class DraftForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class MonthlyDraftForm(forms.Form):
+    month = forms.CharField(label=gettext_lazy("Month"), max_length=7,
+                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"}))
+
+    def clean_month(self) -> dt.date:
+        try:
+            return _month(self.cleaned_data["month"])
+        except Http404:
+            raise forms.ValidationError(gettext_lazy("Give the month as YYYY-MM.")) from None
+
+
 def _street(request: HttpRequest, code: str) -> Region:
     return or_404(queries.streets_for(request.user).filter(code=code).first())
 
 
-def _day(value: str) -> dt.date:
+def _month(value: str) -> dt.date:
+    if len(value) != 7:
+        raise Http404
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise Http404 from None
+
+
+def _day(value: str) -> tuple[dt.date, str]:
+    """A bulletin's key in its URL: a day (2026-12-02, the daily bulletin) or a month (2026-11,
+    the monthly one)."""
+    if len(value) == 7:
+        return _month(value), Bulletin.Kind.MONTHLY
+    try:
+        return dt.date.fromisoformat(value), Bulletin.Kind.DAILY
     except ValueError:
         raise Http404 from None
 
@@ -54,7 +83,7 @@ def _day(value: str) -> dt.date:
 def _bulletin(request: HttpRequest, street_code: str, day: str) -> Bulletin:
     """The bulletin, when the user may read it: 404 outside their subdistricts, 403 when it is not
     for their role (or a draft and they do not manage it)."""
-    bulletin = or_404(queries.bulletin_for(request.user, street_code, _day(day)))
+    bulletin = or_404(queries.bulletin_for(request.user, street_code, *_day(day)))
     if not permissions.can_read_bulletin(request.user, bulletin):
         raise PermissionDenied(_("This bulletin is not addressed to your role."))
     return bulletin
@@ -72,6 +101,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/bulletin_list.html", {
         "street": street, "streets": streets, "page": paginate(request, bulletins),
         "can_manage": can_manage, "draft_form": DraftForm(initial={"day": clock.today()}) if can_manage else None,
+        "monthly_form": MonthlyDraftForm(initial={"month": clock.today().isoformat()[:7]}) if can_manage else None,
     })
 
 
@@ -106,13 +136,23 @@ def page_content(bulletin: Bulletin) -> dict[str, Any]:
     return content
 
 
+def article_context(content: dict[str, Any], *, number: int | None, remarks: str) -> dict[str, Any]:
+    """What `bulletin_article.html` renders: the content (links resolved), its 版头 and its blocks."""
+    return {"c": content, "head": document.head(content, number=number),
+            "blocks": document.for_page(document.blocks(content, number=number, remarks=remarks))}
+
+
 def bulletin_detail(request: HttpRequest, street: str, day: str) -> HttpResponse:
     bulletin = _bulletin(request, street, day)
     can_publish = permissions.can_publish_bulletin(request.user, bulletin)
+    required = bulletin.content.get("requirements") or {}
+    initial = {"remarks": bulletin.remarks, "deadline": required.get("deadline"),
+               "requirements": "\n".join(required.get("items", []))}
     return render(request, "reports/bulletin_detail.html", {
-        "bulletin": bulletin, "c": page_content(bulletin),
+        "bulletin": bulletin,
+        **article_context(page_content(bulletin), number=bulletin.number, remarks=bulletin.remarks),
         "can_publish": can_publish,
-        "publish_form": PublishForm(initial={"remarks": bulletin.remarks}) if can_publish else None,
+        "publish_form": PublishForm(initial=initial) if can_publish else None,
     })
 
 
@@ -122,8 +162,9 @@ def bulletin_docx(request: HttpRequest, street: str, day: str) -> HttpResponse:
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     suffix = f"-{bulletin.number}" if bulletin.number else "-draft"
+    name = "monthly" if bulletin.kind == Bulletin.Kind.MONTHLY else "bulletin"
     response["Content-Disposition"] = (
-        f'attachment; filename="bulletin-{bulletin.street.code}-{bulletin.day.isoformat()}{suffix}.docx"')
+        f'attachment; filename="{name}-{bulletin.street.code}-{bulletin.key}{suffix}.docx"')
     return response
 
 
@@ -139,25 +180,31 @@ bulletin_photo = photo_view(may_see_photo, variants=(Photo.Variant.DISPLAY, Phot
 def bulletin_refresh(request: HttpRequest, street: str, day: str) -> HttpResponse:
     """Draft the bulletin of the day, or compose the draft again with the latest figures."""
     region = _street(request, street)
-    the_day = _day(day)
+    the_day, kind = _day(day)
     if not permissions.can_manage_bulletins(request.user, region):
         raise PermissionDenied(_("Only the subdistrict's street admins draft and publish its bulletins."))
     if the_day > clock.today():
         messages.error(request, _("A bulletin reports a day that has begun."))
         return redirect(f"{reverse('reports:bulletins')}?street={region.code}")
     try:
-        services.draft_bulletin(region, the_day, by=request.user)
+        bulletin = services.draft_bulletin(region, the_day, by=request.user, kind=kind)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The draft now shows the latest figures."))
-    return redirect("reports:bulletin", region.code, the_day.isoformat())
+        return redirect("reports:bulletin", region.code, day)
+    messages.success(request, _("The draft now shows the latest figures."))
+    return redirect("reports:bulletin", region.code, bulletin.key)
 
 
 @require_POST
 def bulletin_draft(request: HttpRequest) -> HttpResponse:
     """The list's "draft a bulletin" form: a day of the chosen subdistrict."""
     region = _street(request, request.POST.get("street", "")[:40])
+    if "month" in request.POST:
+        monthly = MonthlyDraftForm(request.POST)
+        if not monthly.is_valid():
+            messages.error(request, _("Give the month as YYYY-MM."))
+            return redirect(f"{reverse('reports:bulletins')}?street={region.code}")
+        return bulletin_refresh(request, region.code, monthly.cleaned_data["month"].isoformat()[:7])
     form = DraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the date as YYYY-MM-DD."))
@@ -177,8 +224,12 @@ def bulletin_publish(request: HttpRequest, street: str, day: str) -> HttpRespons
     if bulletin.status == Publication.PUBLISHED:
         messages.error(request, _("This bulletin is published and can no longer change."))
         return redirect("reports:bulletin", street, day)
+    data = form.cleaned_data
     try:
-        bulletin = services.publish_bulletin(bulletin, by=request.user, remarks=form.cleaned_data["remarks"])
+        bulletin = services.publish_bulletin(bulletin, by=request.user, remarks=data["remarks"],
+                                             deadline=data["deadline"],
+                                             requirements=data["requirements"] if "requirements" in request.POST
+                                             else None)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

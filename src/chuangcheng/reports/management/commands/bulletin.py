@@ -20,17 +20,19 @@ from chuangcheng.core import clock
 from chuangcheng.org.models import Region
 from chuangcheng.reports.bulletin_docx import default_photo_loader, render_docx
 from chuangcheng.reports.models import Bulletin, Publication
-from chuangcheng.reports.queries.bulletins import compose_bulletin
+from chuangcheng.reports.queries.bulletins import compose_bulletin, compose_monthly
+from chuangcheng.reports.views.bulletins import article_context
 
 FORMATS = ("docx", "html", "json")
 
 
 class Command(BaseCommand):
-    help = ("Write the daily bulletin (日通报) of a subdistrict for a day: the published one if it exists, "
-            "else composed from the day's figures.")
+    help = ("Write the daily bulletin (日通报) of a subdistrict for a day, or with --month its monthly bulletin "
+            "(月度通报): the published one if it exists, else composed from the figures.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help=_("the day, YYYY-MM-DD (default: today)"))
+        parser.add_argument("--month", help=_("the month, YYYY-MM: write the monthly bulletin (月度通报) instead"))
         parser.add_argument("--region", required=True, help=_("the subdistrict's code"))
         parser.add_argument("--format", default="docx", help=_("docx, html or json (default: docx)"))
         parser.add_argument("-o", "--output", help=_("the file to write (default: standard output)"))
@@ -39,10 +41,19 @@ class Command(BaseCommand):
         fmt = (options["format"] or "").lower()
         if fmt not in FORMATS:
             raise CommandError(_("Choose the format docx, html or json, not %(format)s.") % {"format": fmt})
+        kind = Bulletin.Kind.MONTHLY if options["month"] else Bulletin.Kind.DAILY
+        if options["month"] and options["date"]:
+            raise CommandError(_("Give either --date or --month, not both."))
         try:
-            day = dt.date.fromisoformat(options["date"]) if options["date"] else clock.today()
+            if options["month"]:
+                day = dt.date.fromisoformat(f"{options['month']}-01") if len(options["month"]) == 7 else None
+                if day is None:
+                    raise ValueError(options["month"])
+            else:
+                day = dt.date.fromisoformat(options["date"]) if options["date"] else clock.today()
         except ValueError as exc:
-            raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
+            raise CommandError(_("Give the month as YYYY-MM.") if options["month"]
+                               else _("Give the date as YYYY-MM-DD.")) from exc
         region = Region.objects.filter(code=options["region"]).first()
         if region is None:
             raise CommandError(_("No region has the code %(code)s.") % {"code": options["region"]})
@@ -51,9 +62,11 @@ class Command(BaseCommand):
                                % {"name": region.name})
         if day > clock.today():
             raise CommandError(_("A bulletin reports a day that has begun."))
-        bulletin = Bulletin.objects.filter(street=region, day=day, status=Publication.PUBLISHED).first()
+        bulletin = Bulletin.objects.filter(street=region, kind=kind, day=day, status=Publication.PUBLISHED).first()
         if bulletin is not None:
             content, number, remarks = bulletin.content, bulletin.number, bulletin.remarks
+        elif kind == Bulletin.Kind.MONTHLY:
+            content, number, remarks = compose_monthly(region, day), None, ""
         else:
             content, number, remarks = compose_bulletin(region, day), None, ""
         if fmt == "json":
@@ -87,6 +100,6 @@ def standalone_html(content: dict[str, Any], *, day: dt.date, number: int | None
     css_path = finders.find("chuangcheng/bulletin.css")
     css = Path(str(css_path)).read_text(encoding="utf-8") if css_path else ""
     return render_to_string("reports/bulletin_standalone.html", {
-        "c": page, "css": mark_safe(css),  # noqa: S308 - our own stylesheet
+        **article_context(page, number=number, remarks=remarks), "css": mark_safe(css),  # noqa: S308 - ours
         "bulletin": {"day": day, "number": number, "remarks": remarks},
     })
