@@ -94,6 +94,12 @@ def test_a_handler_of_a_named_unit_reads_the_published_bulletin_and_its_photos(s
     assert 'data-day="2026-06-03"' in listing and 'id="draft-bulletin"' not in listing
 
 
+def test_the_menu_leads_handlers_and_grid_workers_to_their_bulletins(scene):
+    menu_link = '<li><a href="/reports/bulletins/">'
+    assert menu_link in get(scene.handler, "/").content.decode()
+    assert menu_link in get(scene.cast.grid_worker_a, "/").content.decode()
+
+
 def test_a_handler_of_another_unit_neither_reads_nor_lists_it(scene, published, stranger):
     photo = scene.photos["C1-before"]
     assert get(stranger).status_code == 403
