@@ -94,3 +94,10 @@ def test_another_streets_admin_finds_no_such_page(cast):
 def test_the_bulletin_list_links_to_the_settings_for_the_streets_admins_only(cast, admin):
     assert f'href="{URL}"' in admin.get("/reports/bulletins/").content.decode()
     assert f'href="{URL}"' not in client_for(cast.leader).get("/reports/bulletins/").content.decode()
+
+
+def test_a_default_is_shown_as_text_whatever_the_streets_name(cast, admin):
+    cast.street.name = "<b>光明</b>"
+    cast.street.save()
+    html = admin.get(URL).content.decode()
+    assert "<b>光明</b>" not in html and "留空则为：&lt;b&gt;光明&lt;/b&gt;创城工作领导小组办公室" in html

@@ -13,6 +13,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -55,7 +56,8 @@ class IssuingForm(forms.Form):
             field = self.fields[name]
             if default:
                 field.widget.attrs["placeholder"] = default
-                field.help_text = _("Blank: %(default)s") % {"default": default}
+                # Help texts are shown unescaped (web/form_fields.html); a street's name is data.
+                field.help_text = _("Blank: %(default)s") % {"default": escape(default)}
             else:
                 field.help_text = _("Blank: no such line.")
         self.fields["cc"].help_text = _("Blank: no 抄送 line.")
