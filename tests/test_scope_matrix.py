@@ -241,6 +241,7 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "reports:bulletin_docx": _street_only(lambda p: {"street": p.street.code, "day": DAY}),
     "reports:bulletin_refresh": _street_only(lambda p: {"street": p.street.code, "day": DAY}),
     "reports:bulletin_publish": _street_only(lambda p: {"street": p.street.code, "day": DAY}),
+    "reports:issuing": _street_only(lambda p: {"street": p.street.code}),
     "reports:ranking_weeks": _street_only(lambda p: {"street_code": p.street.code}),
     "reports:ranking_rules": _street_only(lambda p: {"street_code": p.street.code}),
     "reports:ranking": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),

@@ -95,7 +95,8 @@ def test_the_bulletin_has_its_parts_in_order(doc):
     # The closing, then the moment of the figures.
     close = lines.index("特此通报。")
     assert close > lines.index("五、整改要求")
-    assert lines[close + 2:close + 5] == ["光明路街道创城工作领导小组办公室", "2026年6月3日", "数据截至2026年6月3日 18:00。"]
+    assert lines[close + 2:close + 5] == ["光明路街道创城工作领导小组办公室", "2026年6月3日",
+                                          "数据截至2026年6月3日 18:00。"]
 
 
 def test_body_paragraphs_are_indented_and_headings_kept_with_what_follows(doc):
@@ -257,6 +258,24 @@ def test_the_page_shows_the_same_parts_in_the_same_order(scene, doc):
     assert "第 1 期" in html and "2026年6月3日" in html and "2026-06-03</time>" not in html
     assert "整改时限：2026年6月5日前。" in html and "发：各社区、各责任单位" in html
     assert '<td class="num">' in html  # numbers right-aligned on the page too
+
+
+def test_a_bulletin_published_before_this_layout_still_renders(content):
+    """A frozen version-1 snapshot lacks the opening, the score by assessment item, the 红黑榜, the
+    problems, the work and the requirements: the document prints what it has."""
+    for key in ("lead", "field_items", "honor", "honor_rules", "problems", "units", "work", "requirements",
+                "issuing", "named"):
+        content.pop(key)
+    content["version"] = 1
+    content["issuer"] = "光明路街道创城办"
+    with translation.override("zh-hans"):
+        doc = Document(io.BytesIO(render_docx(content, number=3)))
+    lines = texts(doc)
+    assert lines[2] == "光明路街道创城办\t2026年6月3日"
+    assert "一、总体情况" in lines and "（一）红榜" not in lines and "五、整改要求" not in lines
+    assert lines[-1] == "光明路街道创城办\t2026年6月3日印发"
+    overdue = table_after(doc, "责任单位")
+    assert [c.text for c in overdue.rows[1].cells][:2] == ["甲物业", "2"]
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

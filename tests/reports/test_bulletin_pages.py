@@ -128,9 +128,17 @@ def test_another_streets_bulletin_does_not_exist_for_them(scene, published, othe
     assert post(other_admin, URL + "publish/").status_code == 404
 
 
-def test_unit_handlers_are_refused(scene, published):
-    assert get(scene.handler).status_code == 403
-    assert get(scene.handler, "/reports/bulletins/").status_code == 403
+@pytest.fixture
+def stranger(cast):
+    """A handler of a unit the bulletin does not name (tests/reports/test_distribution.py has the others)."""
+    unit = f.UnitFactory(code="WY-B", name="乙物业", region=cast.community_b)
+    person = f.PersonFactory(code="H2", name="乙物业经办人", region=cast.street, unit=unit)
+    return f.UserFactory(username="stranger", role=Role.UNIT_HANDLER, scope=cast.street, person=person)
+
+
+def test_handlers_of_units_it_does_not_name_are_refused(scene, published, stranger):
+    assert get(stranger).status_code == 403
+    assert 'data-status' not in get(stranger, "/reports/bulletins/").content.decode()
 
 
 def test_a_bad_date_or_missing_bulletin_is_not_found(scene, draft):
@@ -147,14 +155,14 @@ def test_the_word_download(scene, published):
     assert response.content[:2] == b"PK"
 
 
-def test_readers_open_exactly_the_photos_the_bulletin_lists(scene, published):
+def test_readers_open_exactly_the_photos_the_bulletin_lists(scene, published, stranger):
     listed = scene.photos["C1-before"]
     not_listed = scene.photos["C3-after"]
     reader = scene.cast.admin_b
     assert get(reader, f"{URL}photos/{listed.sha256}/display/").status_code == 200
     assert get(reader, f"{URL}photos/{listed.sha256}/original/").status_code == 404
     assert get(reader, f"{URL}photos/{not_listed.sha256}/display/").status_code == 404
-    assert get(scene.handler, f"{URL}photos/{listed.sha256}/display/").status_code == 403
+    assert get(stranger, f"{URL}photos/{listed.sha256}/display/").status_code == 403
     html = get(reader).content.decode()
     assert f'src="{URL}photos/{listed.sha256}/display/"' in html
 

@@ -215,7 +215,7 @@ def test_the_unique_number_is_enforced_by_the_database(scene):
         Bulletin.objects.filter(pk=second.pk).update(number=first.number)
 
 
-def test_publishing_posts_to_the_street_robots_and_the_community_admins_inboxes(scene):
+def test_publishing_posts_to_the_street_robots_and_the_named_units_and_communities_inboxes(scene):
     cast = scene.cast
     robot = Webhook.objects.create(name="街道创城群", kind=Webhook.Kind.WECOM, region=cast.street,
                                    url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")
@@ -226,11 +226,12 @@ def test_publishing_posts_to_the_street_robots_and_the_community_admins_inboxes(
     robots = Message.objects.filter(channel=Channel.WECOM)
     assert [m.webhook_id for m in robots] == [robot.pk]
     text = robots[0].title + robots[0].body
-    assert "1" in robots[0].title and "2026-06-03" in robots[0].title
+    assert "第1期" in robots[0].title and "2026年6月3日" in robots[0].title
     assert "甲一路" in text and "甲二巷" in text  # the zero-loss point and tomorrow's focus by name
     assert robots[0].payload["link"] == "/reports/bulletins/150103001/2026-06-03/"
     inbox = Message.objects.filter(channel=Channel.INBOX, key__startswith="bulletin:")
-    assert sorted(int(m.target) for m in inbox) == sorted([cast.admin_a.pk, cast.admin_b.pk])
+    # 甲物业 (its handler) is named by its overdue cases; both communities by their rows.
+    assert sorted(int(m.target) for m in inbox) == sorted([cast.admin_a.pk, cast.admin_b.pk, scene.handler.pk])
     assert published.number == 1
 
 

@@ -117,7 +117,7 @@ def blocks(content: dict[str, Any], *, number: int | None, remarks: str = "") ->
                                   _("Deducted"), _("Score"), _("Score rate")], rows,
                   total=[pgettext("table", "Total"), "", f"{field['points']:g}", "", f"{field['score']:.2f}",
                          pct(field.get("rate"))])
-    elif "field_rate" in s:
+    elif field is not None:
         doc.p(_("No assessment item was inspected."))
     doc.sub(pgettext("bulletin", "Cases"))
     doc.p(_("%(opened)s cases opened (%(residents)s reported by residents), %(dispatched)s dispatched, "

@@ -8,6 +8,7 @@ from typing import Any
 
 from chuangcheng.org.models import Region, Role
 from chuangcheng.org.permissions import has_role, in_scope, is_superuser
+from chuangcheng.reports.distribution import Addressee, addressee_of
 
 # --- daily bulletin (日通报) ------------------------------------------------------------------
 
@@ -22,26 +23,49 @@ def can_manage_bulletins(user: Any, street: Region) -> bool:
 
 def _addressed_to(user: Any, street: Region) -> bool:
     """A community admin of a community in the street: a published bulletin is sent to them."""
+    return has_role(user, Role.COMMUNITY_ADMIN) and _within(user, street)
+
+
+def reads_published_bulletins(user: Any, street: Region) -> bool:
+    """Every published bulletin of `street`: its leaders and inspectors, and the admins of its
+    communities (the 发 line of every daily bulletin is 各社区)."""
+    return (has_role(user, *BULLETIN_READERS) and in_scope(user, street)) or _addressed_to(user, street)
+
+
+def _named_reader(user: Any, street: Region) -> Addressee | None:
+    """A unit handler, or a grid worker of a community of `street`: they read the published
+    bulletins that name their unit or community (reports.distribution)."""
+    addressee = addressee_of(user)
+    if addressee is None or (addressee.community and not _within(user, street)):
+        return None
+    return addressee
+
+
+def _within(user: Any, street: Region) -> bool:
     scope = getattr(user, "scope", None)
-    return (has_role(user, Role.COMMUNITY_ADMIN) and scope is not None
-            and scope.path.startswith(street.path))
+    return scope is not None and scope.path.startswith(street.path)
 
 
 def can_read_bulletin(user: Any, bulletin: Any) -> bool:
     """A draft is read by those who may publish it; a published bulletin also by the street's
-    leaders and inspectors and the admins of its communities."""
+    leaders and inspectors and the admins of its communities, and by the handlers of the units and
+    the grid workers of the communities it names."""
     street = bulletin.street
     if can_manage_bulletins(user, street):
         return True
     if bulletin.status != "published":
         return False
-    return (has_role(user, *BULLETIN_READERS) and in_scope(user, street)) or _addressed_to(user, street)
+    if reads_published_bulletins(user, street):
+        return True
+    addressee = _named_reader(user, street)
+    return addressee is not None and addressee.named_in(bulletin.content)
 
 
 def can_list_bulletins(user: Any, street: Region) -> bool:
-    """Whether the bulletin list of `street` is for this user at all (drafts are filtered apart)."""
-    return (can_manage_bulletins(user, street)
-            or (has_role(user, *BULLETIN_READERS) and in_scope(user, street)) or _addressed_to(user, street))
+    """Whether the bulletin list of `street` is for this user at all (drafts are filtered apart;
+    a unit handler's or grid worker's list holds the bulletins that name them)."""
+    return (can_manage_bulletins(user, street) or reads_published_bulletins(user, street)
+            or _named_reader(user, street) is not None)
 
 
 def can_publish_bulletin(user: Any, bulletin: Any) -> bool:

@@ -49,6 +49,9 @@ def menu_for(user: Any) -> list[NavItem]:
         items.insert(len(items) - 1, NavItem(str(_("Daily bulletins")), reverse("reports:bulletins"), "bulletins"))
         items.insert(len(items) - 1, NavItem(str(_("Weekly rankings")), reverse("reports:rankings"), "rankings"))
         items.insert(len(items) - 1, NavItem(str(_("Mock assessment")), reverse("assessment:rounds"), "assessment"))
+    elif has_role(user, Role.UNIT_HANDLER, Role.GRID_WORKER):
+        # They read the published bulletins that name their unit or community (reports.distribution).
+        items.insert(len(items) - 1, NavItem(str(_("Daily bulletins")), reverse("reports:bulletins"), "bulletins"))
     if has_role(user, *permissions.ADMIN_ROLES):
         items.insert(len(items) - 1, NavItem(str(_("Residents' reports")), reverse("public:triage"), "triage"))
     if has_role(user, Role.STREET_ADMIN):

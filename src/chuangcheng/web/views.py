@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,6 +19,8 @@ from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.queries import points_visible_to
+from chuangcheng.reports.models import Publication
+from chuangcheng.reports.queries.bulletins import bulletins_visible_to
 
 AUDITED_TYPES = [
     ("org.region", gettext_lazy("regions")),
@@ -50,7 +55,23 @@ def home(request: HttpRequest) -> HttpResponse:
             "communities": communities,
             "can_list_people": permissions.can_list_people(user),
             "cases": case_queries.case_counts(user, clock.now()),
+            "bulletins": _latest_bulletins(user),
         },
+    )
+
+
+# The home page's "latest bulletins": how many it shows, and how many of the latest published ones
+# it looks through for a unit handler or grid worker (those that name them).
+LATEST_BULLETINS = 3
+LATEST_SCAN = 30
+
+
+def _latest_bulletins(user: Any) -> list[Any]:
+    """The latest published bulletins the user may read: a few small columns, not their content."""
+    return list(
+        bulletins_visible_to(user, recent=LATEST_SCAN).filter(status=Publication.PUBLISHED)
+        .select_related(None).select_related("street").only("day", "number", "street__code", "street__name")
+        .annotate(title=KT("content__title")).order_by("-day", "street__path")[:LATEST_BULLETINS]
     )
 
 

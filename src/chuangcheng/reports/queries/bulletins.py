@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.models import Case, CaseEvent, State
@@ -24,7 +24,7 @@ from chuangcheng.inspections.models import Inspection, ItemResult
 from chuangcheng.org.models import Region, Role
 from chuangcheng.org.queries import scope_of
 from chuangcheng.places.models import Point
-from chuangcheng.reports import issuing
+from chuangcheng.reports import distribution, issuing, permissions
 from chuangcheng.reports.gongwen import week_label
 from chuangcheng.reports.models import Bulletin, Publication
 from chuangcheng.reports.queries import bulletin_parts as parts
@@ -425,13 +425,23 @@ def streets_for(user: Any) -> QuerySet[Region]:
     return streets.filter(code__in=scope.ancestor_codes())
 
 
-def bulletins_visible_to(user: Any) -> QuerySet[Bulletin]:
-    """Bulletins of the user's subdistricts; drafts only to those who manage them (the page then
-    asks `can_read_bulletin`, which also refuses roles bulletins are not for)."""
+def bulletins_visible_to(user: Any, *, recent: int | None = None) -> QuerySet[Bulletin]:
+    """Bulletins of the user's subdistricts; drafts only to those who manage them. Published ones go
+    to the street's leaders, inspectors and community admins, and to the unit handlers and grid
+    workers whose unit or community a bulletin names (reports.distribution); other roles see none.
+    `recent`: for a named reader, only the latest that many published bulletins are looked through
+    (a home page's panel)."""
     qs = Bulletin.objects.select_related("street", "published_by").filter(street__in=streets_for(user))
     if user.is_superuser or getattr(user, "role", "") == Role.STREET_ADMIN:
         return qs
-    return qs.filter(status=Publication.PUBLISHED)
+    published = qs.filter(status=Publication.PUBLISHED)
+    streets = list(streets_for(user))
+    whole = [s.pk for s in streets if permissions.reads_published_bulletins(user, s)]
+    visible = Q(street__in=whole)
+    addressee = distribution.addressee_of(user)
+    if addressee is not None:
+        visible |= Q(pk__in=distribution.naming(published, addressee, recent=recent))
+    return published.filter(visible)
 
 
 def bulletin_for(user: Any, street_code: str, day: dt.date, kind: str = Bulletin.Kind.DAILY) -> Bulletin | None:

@@ -2,7 +2,8 @@
 
 A draft holds the content composed when it was drafted (refreshable); publication recomposes it
 one last time, freezes it, gives it the next issue number (第 N 期) of its subdistrict and year,
-posts a short text to the subdistrict's group robots and tells the community admins."""
+posts a short text to the subdistrict's group robots and tells the units and communities it names
+(reports.distribution)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chuangcheng.core import audit, clock
 from chuangcheng.core.models import AuditEvent
-from chuangcheng.org.models import Region, Role, User
+from chuangcheng.core.site import absolute_url
+from chuangcheng.org.models import Region, Role, Unit, User
 from chuangcheng.places.models import Point
+from chuangcheng.reports.distribution import named_of
+from chuangcheng.reports.gongwen import chinese_date, month_label, pct
 from chuangcheng.reports.models import Bulletin, Publication
 from chuangcheng.reports.permissions import can_manage_bulletins
 from chuangcheng.reports.queries.bulletins import compose_bulletin, compose_monthly
@@ -27,6 +31,8 @@ from chuangcheng.reports.queries.bulletins import compose_bulletin, compose_mont
 # Two street admins publishing two bulletins at once may pick the same number; the unique
 # constraint refuses the second, which takes the next one.
 NUMBER_ATTEMPTS = 5
+# How many points or units a group's summary names before it stops.
+SUMMARY_NAMES = 5
 
 
 class AlreadyPublished(ValidationError):
@@ -149,40 +155,61 @@ def publish_bulletin(bulletin: Bulletin, *, by: Any, remarks: str = "", deadline
 
 
 def summary_text(bulletin: Bulletin) -> tuple[str, str]:
-    """The title and the few lines a chat group gets."""
+    """The title and the few lines a chat group gets, as a 通报's summary: which issue of which
+    day, the key figures, the points and units it names; the link follows."""
     content = bulletin.content
     s = content.get("summary", {})
-    title = _("%(street)s daily bulletin No. %(number)s (%(day)s)") % {
-        "street": bulletin.street.name, "number": bulletin.number, "day": bulletin.day.isoformat()}
+    title = _("%(title)s, No. %(number)s (%(date)s)") % {
+        "title": content.get("title") or _("%(street)s Civilized City Campaign Daily Bulletin") % {
+            "street": bulletin.street.name},
+        "number": bulletin.number,
+        "date": month_label(bulletin.day) if bulletin.kind == Bulletin.Kind.MONTHLY else chinese_date(bulletin.day)}
     lines = [
-        _("Inspections: %(done)s of %(planned)s planned visits made, %(points)s points inspected, "
-          "%(failed)s items failed.") % {"done": s.get("visits_done", 0), "planned": s.get("visits_planned", 0),
-                                         "points": s.get("points_inspected", 0), "failed": s.get("items_failed", 0)},
-        _("Cases: %(opened)s new, %(rectified)s rectified, %(closed)s closed, %(overdue)s overdue.") % {
+        _("%(points)s points inspected, %(failed)s items failed, score rate %(rate)s.") % {
+            "points": s.get("points_inspected", 0), "failed": s.get("items_failed", 0),
+            "rate": pct(s.get("field_rate", s.get("score_rate")))},
+        _("%(opened)s new problems, %(rectified)s rectified, %(closed)s closed, %(overdue)s overdue.") % {
             "opened": s.get("cases_opened", 0), "rectified": s.get("cases_rectified", 0),
             "closed": s.get("cases_closed", 0), "overdue": s.get("cases_overdue", 0)},
     ]
+    overdue = content.get("overdue_by_unit", [])
+    if overdue:
+        lines.append(_("Overdue by unit: %(units)s.") % {"units": "、".join(
+            _("%(name)s %(count)s") % {"name": row.get("name", ""), "count": row.get("count", 0)}
+            for row in overdue[:SUMMARY_NAMES])})
     zero_loss = content.get("zero_loss_failed", [])
     if zero_loss:
-        lines.append(_("Zero-loss points that lost points: %(names)s") % {
-            "names": "、".join(row["name"] for row in zero_loss[:5])})
+        lines.append(_("Zero-loss points that lost points: %(names)s.") % {
+            "names": "、".join(row["name"] for row in zero_loss[:SUMMARY_NAMES])})
     focus = content.get("focus", [])
     if focus:
-        lines.append(_("Tomorrow's focus: %(names)s") % {"names": "、".join(row["name"] for row in focus[:5])})
+        lines.append(_("Tomorrow's focus: %(names)s.") % {
+            "names": "、".join(row["name"] for row in focus[:SUMMARY_NAMES])})
+    lines.append(_("Please read the whole bulletin and rectify what it names."))
     return title, "\n".join(lines)
 
 
 def _send(bulletin: Bulletin) -> None:
-    """Group robots of the subdistrict and the inboxes of its community admins, after commit."""
+    """After commit: the summary with the link to the group robots of the subdistrict and of each
+    unit the bulletin names, and an inbox item for the active handlers of those units and the
+    admins of the communities it names (reports.distribution)."""
     from chuangcheng.notify import services as notify
 
     title, body = summary_text(bulletin)
-    key = f"bulletin:{bulletin.street.code}:{bulletin.day.isoformat()}:published"
+    street = bulletin.street
+    key = f"bulletin:{street.code}:{bulletin.kind}:{bulletin.key}:published"
     url = bulletin_link(bulletin)
-    notify.notify_region_groups(bulletin.street, key=key, title=title, body=body, link=url)
-    admins = User.objects.filter(role=Role.COMMUNITY_ADMIN, is_active=True,
-                                 scope__path__startswith=bulletin.street.path).exclude(scope=bulletin.street)
-    notify.notify_users(admins, key=key, title=title, body=body, link=url)
+    # Robots post into chat groups, outside the site: the full address when one is configured.
+    notify.notify_region_groups(street, key=key, title=title, body=body, link=absolute_url(None, url))
+    units, communities = named_of(bulletin.content)
+    for unit in Unit.objects.filter(code__in=units, active=True).order_by("code"):
+        notify.notify_unit_groups(unit, key=key, title=title, body=body, link=absolute_url(None, url))
+    readers = (User.objects.filter(is_active=True)
+               .filter(Q(role=Role.UNIT_HANDLER, person__active=True, person__unit__code__in=units)
+                       | Q(role=Role.COMMUNITY_ADMIN, scope__code__in=communities,
+                           scope__path__startswith=street.path))
+               .order_by("pk"))
+    notify.notify_users(readers, key=key, title=title, body=body, link=url)
 
 
 # --- the evening job --------------------------------------------------------------------------
