@@ -76,7 +76,7 @@ def test_the_communities_table_has_the_parts_and_right_aligned_numbers(doc: Any)
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert rows[0] == ["1", "甲社区", "87.84", "67.20", "9.64", "6.00", "5.00", "良好", "新上榜"]
     assert rows[1][:3] == ["2", "乙社区", "76.76"]
-    assert rows[2][:3] == ["—", "丙社区", "92.50"]
+    assert rows[2][:3] == ["—", "丙社区", "92.50"] and rows[2][7] == "—"  # not ranked: no level
     for column in (2, 3, 4, 5, 6):
         assert table.rows[1].cells[column].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert table.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
@@ -118,6 +118,7 @@ def test_the_method_says_this_rankings_weights_in_words(scene: Scene) -> None:  
     assert method[0] == "总分100分，其中实地督查60分、按期处置15分、返工与重办10分、超期5分、参与10分。"
     assert any("实地得分率 × 60" in line for line in method)
     assert any("志愿服务时长（周目标40）" in line for line in method)
+    assert method[-1].endswith("总分90分以上为优秀，80分以上为良好，60分以上为合格，以下为较差。")
 
 
 def test_the_requirements_give_the_overdue_cases_a_deadline(doc: Any) -> None:

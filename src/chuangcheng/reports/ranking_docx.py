@@ -113,7 +113,9 @@ def communities_table(doc: Any, ranking: Ranking) -> None:
         parts = row.get("parts", {})
         table.append([row.get("rank") or "—", row["name"], _points(row.get("total")), _points(row.get("field")),
                       *[_points((parts.get(key) or {}).get("points")) for key, _title in work],
-                      level_label(row.get("level", "")) or "—", change_label(row) or "—"])
+                      # An unranked community gets no level: it was not measured on equal terms.
+                      (level_label(row.get("level", "")) if row.get("rank") else "") or "—",
+                      change_label(row) or "—"])
     gongwen.table(doc, header, table)
     for row in rows:
         if row.get("reason") == "too_few_inspections":
@@ -197,9 +199,8 @@ def method(ranking: Ranking) -> list[str]:
         out.append(f"参与得分 = 各项指标完成率（实际 ÷ 目标，最高为1）的平均值 × "
                    f"{_number(f.get('participation_weight'))}，指标为：{named}。")
     levels = f.get("levels") or {}
-    out.append(f"各项得分四舍五入保留两位小数，相加为总分；总分相同名次相同。总分{_number(levels.get('excellent'))}分"
-               f"以上为优秀，{_number(levels.get('good'))}分以上为良好，{_number(levels.get('fair'))}分以上为一般，"
-               "以下为较差。")
+    bands = "，".join(f"{_number(levels.get(name))}分以上为{level_label(name)}" for name in formula_.LEVELS[:3])
+    out.append(f"各项得分四舍五入保留两位小数，相加为总分；总分相同名次相同。总分{bands}，以下为{level_label('poor')}。")
     return out
 
 

@@ -170,7 +170,7 @@ def _week_rows(street: Region, week_start: dt.date, formula: dict[str, Any], now
     rows = formula_.rank_week([_inputs(region, figs, formula) for region, figs in communities], rates, formula,
                               previous.communities if previous else None)
     units = formula_.rank_units([_unit_inputs(unit, figs) for unit, figs in
-                                 figures.units(street, week_start, through, now=now)], rates, formula,
+                                 figures.units(street, week_start, through, now=now, live=live)], rates, formula,
                                 previous.units if previous else None)
     return WeekRows(rows, units, _street_summary(street, street_figures, formula), through)
 
