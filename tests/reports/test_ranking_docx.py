@@ -168,6 +168,8 @@ def test_whoever_reads_the_page_downloads_the_document(scene: Scene, as_user: An
         page = as_user(scene.cast.leader).get(url).content.decode()
         assert 'href="/reports/rankings/150103001/2026-W48/ranking.docx"' in page
         assert LABEL in page and 'id="units-table"' in page and 'id="honour-red"' in page
+        assert "<strong>甲社区</strong>（第1名，87.84分）：实地得分率最高（96.0%）" in page
+        assert "<strong>乙物业</strong>（第2名）：按期处置率0.0%（2件中按期0件），周末超期案件1件" in page
         response = as_user(scene.cast.leader).get(url + "ranking.docx")
         assert response.status_code == 200
         assert response["Content-Type"].endswith("wordprocessingml.document")

@@ -21,6 +21,7 @@ from chuangcheng.reports import gongwen, issuing
 from chuangcheng.reports import ranking as formula_
 from chuangcheng.reports.models import Publication, Ranking
 from chuangcheng.reports.rankings_xlsx import change_label, level_label
+from chuangcheng.reports.services.rankings import honour_lists
 
 SERIALS = "一二三四五六七八九十"
 
@@ -135,8 +136,6 @@ def _honour(doc: Any, title: str, entries: list[dict[str, Any]], *, unit: bool) 
 
 
 def honours(doc: Any, ranking: Ranking) -> None:
-    from chuangcheng.reports.services.rankings import honour_lists
-
     lists = honour_lists(ranking)
     if not lists["red"] and not lists["units_red"]:
         gongwen.para(doc, "本周参加排名的社区和责任单位均不足2个，不设红黑榜。")
