@@ -161,6 +161,19 @@ def test_the_command_writes_the_document(scene: Scene, tmp_path: Any) -> None:  
         call_command("ranking", "--week", "2026-W48", "--region", scene.cast.street.code, "--format", "docx")
 
 
+def test_json_keeps_the_iso_week_and_adds_its_label_and_the_units(scene: Scene) -> None:  # noqa: F811
+    import json
+
+    out = io.StringIO()
+    with clock.pinned(NEXT_MONDAY):
+        call_command("ranking", "--week", "2026-W48", "--region", scene.cast.street.code, "--format", "json",
+                     stdout=out)
+    data = json.loads(out.getvalue())
+    assert (data["week"], data["week_label"]) == ("2026-W48", LABEL)
+    assert data["rankings"][0]["week"] == "2026-W48"
+    assert [u["name"] for u in data["rankings"][0]["units"]] == ["甲物业", "乙物业"]
+
+
 def test_whoever_reads_the_page_downloads_the_document(scene: Scene, as_user: Any) -> None:  # noqa: F811
     ranking = compute(scene)
     url = "/reports/rankings/150103001/2026-W48/"

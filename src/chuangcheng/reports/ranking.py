@@ -26,6 +26,11 @@ checked by hand (docs/ranking.md walks through one week).
 
 Every part is rounded to 2 decimals (half up) and the total is the sum of the rounded parts, so a
 clerk adding the columns gets the total. Ranks go by total, ties share a rank (1, 2, 2, 4).
+
+The street's responsible units that had cases in the week are ranked beside the communities
+(`rank_units`): by their 按期处置率 pulled toward the street's with the same k, then fewer cases
+overdue at the week's end, then fewer returned or reopened. `honours` picks the 红榜 and 黑榜 of
+both, with reasons read from each row's own figures.
 """
 
 from __future__ import annotations
