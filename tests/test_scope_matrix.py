@@ -248,6 +248,7 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "reports:ranking_compute": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
     "reports:ranking_publish": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
     "reports:ranking_export": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
+    "reports:ranking_docx": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
     "public:triage_action": lambda p: {"code": p.report.code, "action": "accept"},
     "public:moderate": lambda p: {"code": p.report.code},
     "publicity:point": lambda p: {"code": p.point.code},

@@ -12,11 +12,14 @@ from chuangcheng.reports.ranking import (
     FormulaError,
     Inputs,
     StreetRates,
+    UnitInputs,
     assign_ranks,
+    honours,
     level_of,
     merged,
     overrides_of,
     participation_figures,
+    rank_units,
     rank_week,
     score_row,
     validate,
@@ -230,3 +233,34 @@ def test_a_rate_target_scores_the_derived_rate() -> None:
     assert row["parts"]["participation"]["items"] == [
         {"name": "satisfaction_rate", "value": 75, "target": 90, "ratio": 0.8333}]
     assert row["parts"]["participation"]["points"] == 8.33
+
+
+def test_units_rank_by_their_pulled_rate_then_fewer_overdue_then_fewer_reworked() -> None:
+    # Street rate 0.8, k = 5: (met + 4) / (due + 5).
+    units = [
+        UnitInputs(code="U1", name="一", cases_dispatched=3, cases_due=3, cases_due_met=3),  # 7/8 = 0.875
+        UnitInputs(code="U2", name="二", cases_dispatched=5, cases_due=5, cases_due_met=5,
+                   cases_returned=1),  # 9/10 = 0.9, first
+        UnitInputs(code="U3", name="三", cases_dispatched=3, cases_due=3, cases_due_met=3,
+                   cases_overdue=1),  # 0.875 like U1, but one overdue: after U1
+        UnitInputs(code="U4", name="四", cases_dispatched=3, cases_due=3, cases_due_met=3),  # the same as U1
+        UnitInputs(code="U5", name="五"),  # no cases: not listed
+        UnitInputs(code="U6", name="六", cases_carried=2),  # two overdue carried in: (0 + 4) / 7 = 0.5714
+    ]
+    rows = rank_units(units, STREET, FORMULA, previous={"U1": 1, "U6": 2})
+    assert [(r["code"], r["rank"]) for r in rows] == [("U2", 1), ("U1", 2), ("U4", 2), ("U3", 4), ("U6", 5)]
+    assert [r["adjusted_rate"] for r in rows] == [0.9, 0.875, 0.875, 0.875, 0.5714]
+    assert (rows[0]["on_time_rate"], rows[-1]["on_time_rate"], rows[-1]["due"]) == (1.0, 0.0, 2)
+    assert (rows[1]["change"], rows[-1]["change"], rows[0]["change"]) == (-1, -3, None)
+
+
+def test_the_lists_take_at_most_half_of_those_ranked_with_reasons_from_their_parts() -> None:
+    rows = rank_week([Inputs(code=c, name=c, inspections=10, score=s, max_score=100, cases_due=2,
+                             cases_due_met=m, cases_overdue=o)
+                      for c, s, m, o in [("A", 95, 2, 0), ("B", 90, 2, 0), ("C", 80, 1, 1), ("D", 70, 0, 2),
+                                         ("E", 60, 0, 3)]], STREET, FORMULA)
+    lists = honours(rows)
+    assert [e["code"] for e in lists["red"]] == ["A", "B"] and [e["code"] for e in lists["black"]] == ["E", "D"]
+    assert ("the highest field score rate (%(rate)s)", {"rate": "95.0%"}) in lists["red"][0]["reasons"]
+    assert ("%(n)s cases overdue at the end of the week", {"n": 3}) in lists["black"][0]["reasons"]
+    assert honours(rows[:1]) == {"red": [], "black": [], "units_red": [], "units_black": []}

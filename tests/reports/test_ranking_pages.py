@@ -160,14 +160,18 @@ def test_the_rules_form_saves_valid_weights_and_explains_bad_ones(cast, as_user)
     assert page.status_code == 200 and 'data-key="field_weight">70<' in page.content.decode()
     data = {"field_weight": "60", "min_inspections": "8", "on_time_weight": "15", "prior_weight": "5",
             "rework_weight": "10", "rework_penalty": "2", "overdue_weight": "5", "overdue_penalty": "1",
-            "participation_weight": "10", "participation_targets": "volunteer_hours=40",
+            "participation_weight": "10", "target_volunteer_hours": "40",
             "excellent": "90", "good": "80", "fair": "60", "independent_only": "on"}
     bad = client.post("/reports/rankings/150103001/rules/", {**data, "field_weight": "61"})
     assert bad.status_code == 400
     assert 'class="errorlist' in bad.content.decode() and "101" in bad.content.decode()
     assert not RankingRules.objects.exists()
-    bad = client.post("/reports/rankings/150103001/rules/", {**data, "participation_targets": "hours"})
-    assert bad.status_code == 400 and 'id="id_participation_targets_errors"' in bad.content.decode()
+    bad = client.post("/reports/rankings/150103001/rules/", {**data, "target_volunteer_hours": "0"})
+    assert bad.status_code == 400 and 'id="id_target_volunteer_hours_errors"' in bad.content.decode()
+    # A weight for participation with no figure given a target: said above the figures.
+    bad = client.post("/reports/rankings/150103001/rules/", {**data, "target_volunteer_hours": ""})
+    assert bad.status_code == 400
+    assert "“参与度”设有权重：请至少填写一项指标及其目标值。" in bad.content.decode()
     bad = client.post("/reports/rankings/150103001/rules/", {**data, "good": "95"})
     assert bad.status_code == 400 and 'id="id_excellent_errors"' in bad.content.decode()
     good = client.post("/reports/rankings/150103001/rules/", data)
@@ -197,3 +201,52 @@ def test_the_week_list_needs_a_bounded_number_of_queries(cast, as_user, django_a
 def test_a_community_name_with_control_characters_still_gives_a_workbook(cast, as_user):
     make_ranking(cast, b_name=control_text())
     assert_cleaned(read_back(as_user(cast.leader).get("/reports/rankings/150103001/2026-W48.xlsx")))
+
+
+def test_the_workbook_names_its_sheets_columns_parts_and_settings_in_chinese(cast, as_user):
+    ranking = make_ranking(cast)
+    ranking.content = {**ranking.content, "units": [
+        {"code": "WY-A", "name": "甲物业", "dispatched": 2, "rectified": 2, "returned": 0, "reopened": 0, "rework": 0,
+         "overdue": 0, "due": 2, "met": 2, "carried": 0, "on_time_rate": 1.0, "adjusted_rate": 0.8929,
+         "prior_weight": 5, "rank": 1, "previous_rank": None, "change": None}]}
+    ranking.save()
+    book = load_workbook(io.BytesIO(as_user(cast.leader).get("/reports/rankings/150103001/2026-W48.xlsx").content))
+    assert book.sheetnames == ["排名", "责任单位", "分项", "计算公式"]
+    assert book.worksheets[0]["A1"].value == "第48周（11月23日—11月29日）排名"
+    assert [c.value for c in book["责任单位"][1]][:3] == ["名次", "责任单位", "派遣件数"]
+    parts = [[c.value for c in row] for row in book["分项"].iter_rows(min_row=2)]
+    assert ["甲社区", "实地督查", "实地得分率", 0.9] in parts
+    assert ["甲社区", "按期处置率", "全街道按期处置率", 0.75] in parts
+    assert ["甲社区", "实地督查", "计分的督查", "仅独立督查"] in parts
+    english = {"field", "on_time", "rework", "overdue", "participation", "rate", "by_item", "points", "weight"}
+    assert not english & {value for row in parts for value in row[1:3]}
+    settings = {row[0]: row[1] for row in book["计算公式"].iter_rows(values_only=True)}
+    assert settings["实地督查（分值）"] == 70
+    assert "field_weight" not in settings and "levels" not in settings
+    assert settings["等级"] == "优秀 ≥ 90，良好 ≥ 80，合格 ≥ 60"
+
+
+def test_the_rules_page_offers_the_participation_figures_by_name(cast, as_user):
+    client = as_user(cast.street_admin)
+    page = client.get("/reports/rankings/150103001/rules/").content.decode()
+    assert '<label for="id_target_volunteer_hours">志愿服务时长</label>' in page
+    assert 'name="participation_targets"' not in page and "volunteer_hours=" not in page
+    data = {"field_weight": "60", "min_inspections": "10", "on_time_weight": "15", "prior_weight": "5",
+            "rework_weight": "10", "rework_penalty": "2", "overdue_weight": "5", "overdue_penalty": "1",
+            "participation_weight": "10", "target_household_visits_per_100": "5", "target_volunteer_hours": "",
+            "excellent": "90", "good": "80", "fair": "60", "independent_only": "on"}
+    assert client.post("/reports/rankings/150103001/rules/", data).status_code == 302
+    assert RankingRules.objects.get().formula["participation_targets"] == {"household_visits_per_100": 5}
+    page = client.get("/reports/rankings/150103001/rules/").content.decode()
+    assert "每百户入户宣传户数：周目标 5" in page
+    assert 'name="target_household_visits_per_100" value="5"' in page
+
+
+def test_weeks_are_labelled_as_a_bulletin_names_them(cast, as_user):
+    make_ranking(cast, status="published")
+    client = as_user(cast.street_admin)
+    weeks = client.get("/reports/rankings/150103001/").content.decode()
+    assert "第48周（11月23日—11月29日）" in weeks and ">2026-W48<" not in weeks
+    page = client.get(URL).content.decode()
+    assert "<h1 data-week=\"2026-W48\">光明路街道第48周（11月23日—11月29日）排名</h1>" in page
+    assert "← 第47周（11月16日—11月22日）" in page

@@ -212,6 +212,20 @@ def test_every_figure_of_the_week_matches_the_hand_calculation(scene: Scene) -> 
     assert a["change"] is None and a["previous_rank"] is None
 
 
+def test_the_street_units_are_ranked_by_their_on_time_handling(scene: Scene) -> None:
+    # 甲物业: CA's two deadlines met (2 of 2), rectified 3 times, returned 1, reopened 1, nothing overdue.
+    # 乙物业: CB1 and CB2 both missed Tuesday's deadline (0 of 2), CB2 rectified, CB1 still overdue.
+    # Street rate 0.5, k = 5: 甲 (2 + 2.5) / 7 = 0.6429, 乙 2.5 / 7 = 0.3571.
+    units = compute(scene).content["units"]
+    assert [(u["code"], u["rank"]) for u in units] == [("WY-A", 1), ("WY-B", 2)]
+    a, b = units
+    assert (a["due"], a["met"], a["on_time_rate"], a["adjusted_rate"]) == (2, 2, 1.0, 0.6429)
+    assert (a["rectified"], a["returned"], a["reopened"], a["overdue"]) == (3, 1, 1, 0)
+    assert (b["due"], b["met"], b["on_time_rate"], b["adjusted_rate"]) == (2, 0, 0.0, 0.3571)
+    assert (b["rectified"], b["returned"], b["reopened"], b["overdue"]) == (1, 0, 0, 1)
+    assert a["change"] is None  # nothing ranked the week before
+
+
 def test_the_change_is_against_last_weeks_published_ranks(scene: Scene) -> None:
     street = scene.cast.street
     Ranking.objects.create(
@@ -260,7 +274,7 @@ def test_publishing_freezes_the_ranking_and_tells_the_street_group(scene: Scene)
     assert published.published_by == scene.cast.street_admin
     assert AuditEvent.objects.filter(action="publish", object_type="reports.ranking").count() == 1
     message = Message.objects.get(key__startswith="ranking:")
-    assert "2026-W48" in message.title
+    assert "第48周（11月23日—11月29日）" in message.title and "2026-W48" not in message.title
     assert "1. 甲社区 87.84" in message.body and "2. 乙社区 76.76" in message.body and "丙社区" in message.body
     frozen = dict(published.content)
     # The formula changes and more data arrives: the published ranking stays as it was.

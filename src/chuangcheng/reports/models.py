@@ -201,6 +201,13 @@ class Ranking(models.Model):
     def __str__(self) -> str:
         return f"{self.street_id} {self.week}"
 
+    @property
+    def week_title(self) -> str:
+        """The week as people read it: 第48周（11月23日—11月29日）. URLs and commands keep `week`."""
+        from chuangcheng.reports.gongwen import week_label
+
+        return week_label(self.week_start)
+
 
 class ReportSettings(models.Model):
     """How a subdistrict's 通报 are issued: the issuing office, who they go to (the 版记's

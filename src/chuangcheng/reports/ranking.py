@@ -26,6 +26,11 @@ checked by hand (docs/ranking.md walks through one week).
 
 Every part is rounded to 2 decimals (half up) and the total is the sum of the rounded parts, so a
 clerk adding the columns gets the total. Ranks go by total, ties share a rank (1, 2, 2, 4).
+
+The street's responsible units that had cases in the week are ranked beside the communities
+(`rank_units`): by their 按期处置率 pulled toward the street's with the same k, then fewer cases
+overdue at the week's end, then fewer returned or reopened. `honours` picks the 红榜 and 黑榜 of
+both, with reasons read from each row's own figures.
 """
 
 from __future__ import annotations
@@ -93,6 +98,23 @@ RATE_FIGURES: dict[str, str] = {
     "tasks_on_time_rate": gettext_noop("tasks completed on time (%)"),
 }
 PARTICIPATION_FIGURES: dict[str, str] = {**SUMMED_FIGURES, **RATE_FIGURES}
+
+
+# Each setting of the formula by name (the rules form's labels; the workbook's formula sheet).
+FORMULA_LABELS: dict[str, str] = {
+    "field_weight": gettext_noop("Field inspections (points)"),
+    "min_inspections": gettext_noop("Least inspections in the week to be ranked"),
+    "independent_only": gettext_noop("Field score from independent checks only"),
+    "on_time_weight": gettext_noop("On-time rectification (points)"),
+    "prior_weight": gettext_noop("Weight of the subdistrict's rate for few cases (k)"),
+    "rework_weight": gettext_noop("Rework and reopening (points)"),
+    "rework_penalty": gettext_noop("Points off per case returned or reopened"),
+    "overdue_weight": gettext_noop("No overdue cases (points)"),
+    "overdue_penalty": gettext_noop("Points off per case overdue at the end of the week"),
+    "participation_weight": gettext_noop("Participation (points)"),
+    "participation_targets": gettext_noop("Participation figures and their weekly targets"),
+    "levels": gettext_noop("Levels"),
+}
 
 
 def is_participation_figure(name: str) -> bool:
@@ -444,3 +466,175 @@ def rank_week(communities: Sequence[Inputs], street: StreetRates, formula: Mappi
               previous: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """Every community's row, in table order."""
     return assign_ranks([score_row(inputs, street, formula) for inputs in communities], previous)
+
+
+# --- the responsible units ----------------------------------------------------------------------
+
+
+@dataclass
+class UnitInputs:
+    """One responsible unit's week (the names of `UnitFigures`)."""
+
+    code: str
+    name: str
+    cases_dispatched: int = 0
+    cases_rectified: int = 0
+    cases_returned: int = 0
+    cases_reopened: int = 0
+    cases_overdue: int = 0
+    cases_due: int = 0
+    cases_due_met: int = 0
+    cases_carried: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.cases_due + self.cases_carried
+
+    def had_cases(self) -> bool:
+        return bool(self.cases_dispatched or self.cases_rectified or self.due or self.cases_overdue
+                    or self.cases_returned or self.cases_reopened)
+
+
+def unit_row(inputs: UnitInputs, street: StreetRates, formula: Mapping[str, Any]) -> dict[str, Any]:
+    """A unit's figures and the rate it is ranked by: its 按期处置率 pulled toward the subdistrict's
+    with the communities' prior, (met + k × street rate) ÷ (due + k)."""
+    k = Decimal(str(formula["prior_weight"]))
+    x, n = inputs.cases_due_met, inputs.due
+    adjusted = (Decimal(x) + k * street.on_time_rate) / (Decimal(n) + k) if n + k > 0 else street.on_time_rate
+    return {
+        "code": inputs.code, "name": inputs.name, "dispatched": inputs.cases_dispatched,
+        "rectified": inputs.cases_rectified, "returned": inputs.cases_returned, "reopened": inputs.cases_reopened,
+        "rework": inputs.cases_returned + inputs.cases_reopened, "overdue": inputs.cases_overdue,
+        "due": n, "met": x, "carried": inputs.cases_carried,
+        "on_time_rate": _f(Decimal(x) / Decimal(n)) if n else None, "adjusted_rate": _f(adjusted),
+        "prior_weight": formula["prior_weight"],
+        "rank": None, "previous_rank": None, "change": None,
+    }
+
+
+def unit_order(row: Mapping[str, Any]) -> tuple[Decimal, int, int]:
+    """What ranks the units, best first: the adjusted on-time rate (higher), then the cases overdue
+    at the end of the week (fewer), then the cases returned or reopened (fewer)."""
+    return -Decimal(str(row["adjusted_rate"])), int(row["overdue"]), int(row["rework"])
+
+
+def rank_units(units: Sequence[UnitInputs], street: StreetRates, formula: Mapping[str, Any],
+               previous: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """The units that had cases in the week, ranked by `unit_order` (equal keys share a rank), with
+    the change against last week's rank (positive = moved up)."""
+    previous = previous or {}
+    rows = sorted((unit_row(u, street, formula) for u in units if u.had_cases()),
+                  key=lambda r: (*unit_order(r), r["code"]))
+    rank, last = 0, None
+    for position, row in enumerate(rows, start=1):
+        key = unit_order(row)
+        if key != last:
+            rank, last = position, key
+        row["rank"] = rank
+        before = previous.get(row["code"])
+        row["previous_rank"] = before
+        row["change"] = before - rank if before is not None else None
+    return rows
+
+
+# --- 红榜 and 黑榜 -------------------------------------------------------------------------------
+
+# A reason is (message id, params): the caller translates it, as with FormulaError.
+Reason = tuple[str, dict[str, Any]]
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _change_reasons(row: Mapping[str, Any], *, best: bool) -> list[Reason]:
+    change = row.get("change")
+    if best and change and change > 0:
+        return [(gettext_noop("up %(n)s places on last week"), {"n": change})]
+    if not best and change and change < 0:
+        return [(gettext_noop("down %(n)s places on last week"), {"n": -change})]
+    return []
+
+
+def community_reasons(row: Mapping[str, Any], ranked: Sequence[Mapping[str, Any]], *, best: bool) -> list[Reason]:
+    """Why a community is on the 红榜 (`best`) or the 黑榜, from its own parts only."""
+    parts = row.get("parts", {})
+    field_rate = (parts.get("field") or {}).get("rate")
+    rates = [r["parts"]["field"]["rate"] for r in ranked if r.get("parts", {}).get("field", {}).get("rate") is not None]
+    on_time = parts.get("on_time") or {}
+    rework = parts.get("rework") or {}
+    overdue = (parts.get("overdue") or {}).get("overdue", 0)
+    out: list[Reason] = []
+    if field_rate is not None and len(rates) > 1 and field_rate == (max(rates) if best else min(rates)):
+        out.append((gettext_noop("the highest field score rate (%(rate)s)") if best
+                    else gettext_noop("the lowest field score rate (%(rate)s)"), {"rate": _pct(field_rate)}))
+    elif field_rate is not None:
+        out.append((gettext_noop("field score rate %(rate)s"), {"rate": _pct(field_rate)}))
+    due, met = on_time.get("due"), on_time.get("met")
+    if on_time.get("basis") == "due" and due:
+        if best and met == due:
+            out.append((gettext_noop("all %(n)s cases due handled by the deadline"), {"n": due}))
+        elif not best and met is not None and met < due:
+            out.append((gettext_noop("%(met)s of %(due)s cases due handled by the deadline"),
+                        {"met": met, "due": due}))
+    if best:
+        if not overdue:
+            out.append((gettext_noop("no case overdue"), {}))
+        if not rework.get("count"):
+            out.append((gettext_noop("no case returned or reopened"), {}))
+    else:
+        if overdue:
+            out.append((gettext_noop("%(n)s cases overdue at the end of the week"), {"n": overdue}))
+        if rework.get("count"):
+            out.append((gettext_noop("%(returned)s returned for rework, %(reopened)s reopened"),
+                        {"returned": rework.get("returned", 0), "reopened": rework.get("reopened", 0)}))
+    return out + _change_reasons(row, best=best)
+
+
+def unit_reasons(row: Mapping[str, Any], *, best: bool) -> list[Reason]:
+    """Why a unit is on the 红榜 or the 黑榜, from its own figures."""
+    out: list[Reason] = []
+    if row.get("due"):
+        out.append((gettext_noop("on-time handling rate %(rate)s (%(met)s of %(due)s)"),
+                    {"rate": _pct(row.get("on_time_rate")), "met": row["met"], "due": row["due"]}))
+    if best:
+        if not row.get("overdue"):
+            out.append((gettext_noop("no case overdue"), {}))
+        if not row.get("rework"):
+            out.append((gettext_noop("no case returned or reopened"), {}))
+    else:
+        if row.get("overdue"):
+            out.append((gettext_noop("%(n)s cases overdue at the end of the week"), {"n": row["overdue"]}))
+        if row.get("rework"):
+            out.append((gettext_noop("%(returned)s returned for rework, %(reopened)s reopened"),
+                        {"returned": row.get("returned", 0), "reopened": row.get("reopened", 0)}))
+    return out + _change_reasons(row, best=best)
+
+
+def _split(ranked: Sequence[Mapping[str, Any]], size: int) -> tuple[list[Any], list[Any]]:
+    """The first and the last `size` (at most half of the ranked each, so no one is on both)."""
+    n = min(size, len(ranked) // 2)
+    if not n:
+        return [], []
+    return list(ranked[:n]), list(reversed(ranked[-n:]))
+
+
+def honours(rows: Sequence[Mapping[str, Any]], units: Sequence[Mapping[str, Any]] = (),
+            size: int = 3) -> dict[str, list[dict[str, Any]]]:
+    """The 红榜 (the first `size` ranked) and the 黑榜 (the last `size`, worst first) of the
+    communities and of the units, each with its reasons; at most half of those ranked go on each
+    list, so with fewer than two ranked there is none."""
+    ranked = [row for row in rows if row.get("rank")]
+    red, black = _split(ranked, size)
+    units_red, units_black = _split([u for u in units if u.get("rank")], size)
+
+    def entry(row: Mapping[str, Any], reasons: list[Reason]) -> dict[str, Any]:
+        return {"code": row["code"], "name": row["name"], "rank": row["rank"], "total": row.get("total"),
+                "reasons": reasons}
+
+    return {
+        "red": [entry(r, community_reasons(r, ranked, best=True)) for r in red],
+        "black": [entry(r, community_reasons(r, ranked, best=False)) for r in black],
+        "units_red": [entry(u, unit_reasons(u, best=True)) for u in units_red],
+        "units_black": [entry(u, unit_reasons(u, best=False)) for u in units_black],
+    }

@@ -471,8 +471,8 @@ def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime |
     return out
 
 
-def units(street: Region, start: dt.date, end: dt.date, *,
-          now: dt.datetime | None = None) -> list[tuple[Unit, UnitFigures]]:
+def units(street: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
+          live: Live | None = None) -> list[tuple[Unit, UnitFigures]]:
     """The responsible units of the street's subtree with any figures in the period, in the units'
     order (kind, code). Stored unit rows count a unit's cases in every street."""
     today = _today(now)
@@ -491,7 +491,7 @@ def units(street: Region, start: dt.date, end: dt.date, *,
     # A finished day counts as stored when the street's own row is there (a unit may have none).
     stored_days |= set(DailyRollup.objects.filter(region=street, day__gte=span[0], day__lte=days[-1])
                        .exclude(day__gte=today).values_list("day", flat=True))
-    live = Live(now)
+    live = live or Live(now)
     for day in span:
         if day in stored_days or not live.needs(street, day):
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +21,9 @@ from chuangcheng.core import audit, clock
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.org.models import Region
 from chuangcheng.org.permissions import has_role
-from chuangcheng.reports import permissions
+from chuangcheng.reports import gongwen, permissions
 from chuangcheng.reports import ranking as formula_
+from chuangcheng.reports.issuing import issuing_for
 from chuangcheng.reports.models import Publication, Ranking, RankingRules
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -133,8 +135,30 @@ def _street_summary(street: Region, figures: Any, formula: dict[str, Any]) -> di
     }
 
 
+def _unit_inputs(unit: Any, figures: Any) -> formula_.UnitInputs:
+    return formula_.UnitInputs(
+        code=unit.code, name=unit.name, cases_dispatched=figures.cases_dispatched,
+        cases_rectified=figures.cases_rectified, cases_returned=figures.cases_returned,
+        cases_reopened=figures.cases_reopened, cases_overdue=figures.cases_overdue, cases_due=figures.cases_due,
+        cases_due_met=figures.cases_due_met, cases_carried=figures.cases_carried)
+
+
+@dataclass
+class WeekRows:
+    rows: list[dict[str, Any]]
+    units: list[dict[str, Any]]
+    summary: dict[str, Any]
+    through: dt.date
+
+
+@dataclass
+class PreviousRanks:
+    communities: dict[str, int]
+    units: dict[str, int]
+
+
 def _week_rows(street: Region, week_start: dt.date, formula: dict[str, Any], now: dt.datetime,
-               previous: dict[str, int] | None) -> tuple[list[dict[str, Any]], dict[str, Any], dt.date]:
+               previous: PreviousRanks | None) -> WeekRows:
     from chuangcheng.reports.queries import figures
 
     through = min(week_start + dt.timedelta(days=6), clock.local(now).date())
@@ -144,19 +168,27 @@ def _week_rows(street: Region, week_start: dt.date, formula: dict[str, Any], now
                                  cases_carried=street_figures.cases_carried)
     communities = figures.children(street, week_start, through, now=now, live=live)
     rows = formula_.rank_week([_inputs(region, figs, formula) for region, figs in communities], rates, formula,
-                              previous)
-    return rows, _street_summary(street, street_figures, formula), through
+                              previous.communities if previous else None)
+    units = formula_.rank_units([_unit_inputs(unit, figs) for unit, figs in
+                                 figures.units(street, week_start, through, now=now, live=live)], rates, formula,
+                                previous.units if previous else None)
+    return WeekRows(rows, units, _street_summary(street, street_figures, formula), through)
 
 
-def _previous_ranks(street: Region, week_start: dt.date, now: dt.datetime) -> dict[str, int]:
-    """Last week's ranks: from its published ranking, else worked out now (not stored)."""
+def _ranks(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {row["code"]: row["rank"] for row in rows if row.get("rank")}
+
+
+def _previous_ranks(street: Region, week_start: dt.date, now: dt.datetime) -> PreviousRanks:
+    """Last week's ranks of the communities and the units: from its published ranking (the units'
+    only when it ranked them), else worked out now (not stored)."""
     last_monday = week_start - dt.timedelta(days=7)
     stored = Ranking.objects.filter(street=street, week_start=last_monday).first()
     if stored is not None and stored.status == Publication.PUBLISHED:
-        return {row["code"]: row["rank"] for row in stored.content.get("rows", []) if row.get("rank")}
+        return PreviousRanks(_ranks(stored.content.get("rows", [])), _ranks(stored.content.get("units", [])))
     formula = stored.formula if stored is not None and stored.formula else formula_for(street)
-    rows, _summary, _through = _week_rows(street, last_monday, formula, now, None)
-    return {row["code"]: row["rank"] for row in rows if row["rank"]}
+    week = _week_rows(street, last_monday, formula, now, None)
+    return PreviousRanks(_ranks(week.rows), _ranks(week.units))
 
 
 @transaction.atomic
@@ -170,19 +202,22 @@ def compute_ranking(street: Region, week_start: dt.date, *, now: dt.datetime | N
         raise RankingError(_("A week starts on a Monday."))
     today = clock.local(now).date()
     if week_start > today:
-        raise RankingError(_("The week %(week)s has not begun.") % {"week": week_label(week_start)})
+        raise RankingError(_("The week %(label)s has not begun.") % {"label": gongwen.week_label(week_start)})
     ranking = Ranking.objects.select_for_update().filter(street=street, week_start=week_start).first()
     if ranking is not None and ranking.status == Publication.PUBLISHED:
-        raise RankingError(_("The ranking of %(week)s is published and stays as it was published.")
-                           % {"week": ranking.week})
+        raise RankingError(_("The ranking of %(label)s is published and stays as it was published.")
+                           % {"label": ranking.week_title})
     formula = formula_for(street)
     previous = _previous_ranks(street, week_start, now)
-    rows, summary, through = _week_rows(street, week_start, formula, now, previous)
+    week = _week_rows(street, week_start, formula, now, previous)
     week_end = week_start + dt.timedelta(days=6)
     content = {
-        "week": week_label(week_start), "start": week_start.isoformat(), "end": week_end.isoformat(),
-        "through": through.isoformat(), "complete": today > week_end, "street": summary, "rows": rows,
-        "ranked": sum(1 for row in rows if row["ranked"]),
+        "week": week_label(week_start), "week_label": gongwen.week_label(week_start),
+        "start": week_start.isoformat(), "end": week_end.isoformat(),
+        "through": week.through.isoformat(), "complete": today > week_end, "street": week.summary,
+        "rows": week.rows, "ranked": sum(1 for row in week.rows if row["ranked"]),
+        # The responsible units that had cases, ranked by `ranking.unit_order` (older rankings have none).
+        "units": week.units, "issuing": issuing_for(street).as_dict(),
     }
     if ranking is None:
         ranking = Ranking(street=street, week_start=week_start, week=week_label(week_start))
@@ -201,10 +236,10 @@ def publish_ranking(ranking: Ranking, *, by: Any) -> Ranking:
     if by is not None and not permissions.can_manage_rankings(by, ranking.street):
         raise PermissionDenied(_("Only the subdistrict's admins publish its ranking."))
     if ranking.status == Publication.PUBLISHED:
-        raise RankingError(_("The ranking of %(week)s is already published.") % {"week": ranking.week})
+        raise RankingError(_("The ranking of %(label)s is already published.") % {"label": ranking.week_title})
     if not ranking.content.get("complete"):
-        raise RankingError(_("The ranking of %(week)s was computed before the week ended: compute it again "
-                             "after Sunday, then publish.") % {"week": ranking.week})
+        raise RankingError(_("The ranking of %(label)s was computed before the week ended: compute it again "
+                             "after Sunday, then publish.") % {"label": ranking.week_title})
     ranking.status = Publication.PUBLISHED
     ranking.published_at = clock.now()
     ranking.published_by = by if getattr(by, "is_authenticated", False) else None
@@ -221,9 +256,20 @@ def ranking_link(ranking: Ranking) -> str:
     return reverse("reports:ranking", args=[ranking.street.code, ranking.week])
 
 
+def honour_lists(ranking: Ranking, size: int = 3) -> dict[str, list[dict[str, Any]]]:
+    """The 红榜 and 黑榜 of the communities (`red`, `black`) and of the units (`units_red`,
+    `units_black`) of a ranking, each entry's reasons in words ("实地得分率最高（96.0%）")."""
+    lists = formula_.honours(ranking.content.get("rows", []), ranking.content.get("units", []), size)
+    for entries in lists.values():
+        for entry in entries:
+            entry["reasons"] = [_(message) % params if params else _(message) for message, params in entry["reasons"]]
+            entry["why"] = "，".join(entry["reasons"])
+    return lists
+
+
 def summary_text(ranking: Ranking, top: int = 3) -> tuple[str, str]:
     """The title and a short body for the chat groups: the first places and the rest in one line."""
-    title = _("%(street)s weekly ranking %(week)s") % {"street": ranking.street.name, "week": ranking.week}
+    title = _("%(street)s ranking of %(label)s") % {"street": ranking.street.name, "label": ranking.week_title}
     rows = ranking.content.get("rows", [])
     lines = [f"{row['rank']}. {row['name']} {row['total']:.2f}" for row in rows if row.get("rank")][:top]
     rest = [row["name"] for row in rows if not row.get("rank")]

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,14 +25,18 @@ from chuangcheng.core import clock, sheets
 from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org.models import Region
-from chuangcheng.reports import permissions
+from chuangcheng.reports import gongwen, permissions
 from chuangcheng.reports import ranking as formula_
 from chuangcheng.reports.models import Ranking
-from chuangcheng.reports.rankings_xlsx import change_label, level_label, ranking_workbook
+from chuangcheng.reports.ranking_docx import render_ranking_docx
+from chuangcheng.reports.rankings_xlsx import change_label, level_label, participation_name, ranking_workbook
 from chuangcheng.reports.services import rankings
 
 WEEK = r"(?P<week>\d{4}-W\d{2})"
 RECENT_WEEKS = 8
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HONOUR_TITLES = [("red", gettext_lazy("Red list of communities")), ("black", gettext_lazy("Black list of communities")),
+                 ("units_red", gettext_lazy("Red list of units")), ("units_black", gettext_lazy("Black list of units"))]
 
 
 def _street(request: HttpRequest, code: str) -> Region:
@@ -69,8 +74,9 @@ def weeks(request: HttpRequest, street_code: str) -> HttpResponse:
         this_monday = rankings.monday_of(clock.today())
         mondays = [this_monday - dt.timedelta(days=7 * i) for i in range(RECENT_WEEKS)]
         by_monday = {r.week_start: r for r in stored.filter(week_start__in=mondays)}
-        recent = [{"monday": m, "week": rankings.week_label(m), "end": m + dt.timedelta(days=6),
-                   "ranking": by_monday.get(m), "current": m == this_monday} for m in mondays]
+        recent = [{"monday": m, "week": rankings.week_label(m), "label": gongwen.week_label(m),
+                   "end": m + dt.timedelta(days=6), "ranking": by_monday.get(m), "current": m == this_monday}
+                  for m in mondays]
     page = paginate(request, stored.filter(status="published"), per_page=26)
     return render(request, "reports/ranking_weeks.html", {
         "street": street, "recent": recent, "page": page, "can_manage": manage,
@@ -113,14 +119,26 @@ def week(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     if ranking is None and not manage:
         raise Http404
     rows = []
+    units: list[dict[str, Any]] | None = None
+    honours: dict[str, list[dict[str, Any]]] = {}
     if ranking is not None:
         content = ranking.content
         for row in content.get("rows", []):
             rows.append({**row, "level_label": level_label(row["level"]), "change_label": change_label(row),
                          "reason_label": _reason(row),
                          "links": _links(street, row, content["start"], content["end"])})
+        if "units" in content:  # rankings computed before the units were ranked have none
+            units = [{**unit, "change_label": change_label(unit), "rate_label": gongwen.pct(
+                None if unit.get("on_time_rate") is None else unit["on_time_rate"] * 100)} for unit in content["units"]]
+        honours = rankings.honour_lists(ranking)
+    previous = monday - dt.timedelta(days=7)
+    following = monday + dt.timedelta(days=7)
     return render(request, "reports/ranking.html", {
-        "street": street, "week": rankings.week_label(monday), "monday": monday,
+        "street": street, "week": rankings.week_label(monday), "week_label": gongwen.week_label(monday),
+        "monday": monday, "units": units,
+        "honours": [(key, title, honours[key]) for key, title in HONOUR_TITLES if honours.get(key)],
+        "previous_label": gongwen.week_label(previous),
+        "next_label": gongwen.week_label(following) if following <= clock.today() else "",
         "sunday": monday + dt.timedelta(days=6), "ranking": ranking, "rows": rows,
         "can_manage": manage, "can_compute": manage and monday <= clock.today()
         and (ranking is None or ranking.status == "draft"),
@@ -142,7 +160,7 @@ def compute(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     except rankings.RankingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The ranking of %(week)s was computed.") % {"week": week})
+        messages.success(request, _("The ranking of %(label)s was computed.") % {"label": gongwen.week_label(monday)})
     return redirect("reports:ranking", street.code, week)
 
 
@@ -156,7 +174,7 @@ def publish(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
     except rankings.RankingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The ranking of %(week)s is published.") % {"week": week})
+        messages.success(request, _("The ranking of %(label)s is published.") % {"label": ranking.week_title})
     return redirect("reports:ranking", street.code, week)
 
 
@@ -168,32 +186,36 @@ def export(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
                                   back=reverse("reports:ranking", args=[street.code, week]))
 
 
+def document(request: HttpRequest, street_code: str, week: str) -> HttpResponse:
+    """The ranking 通报 as a Word document; whoever reads the ranking's page may download it."""
+    street = _street(request, street_code)
+    ranking = or_404(rankings.ranking_for(request.user, street, _monday(week)))
+    response = HttpResponse(render_ranking_docx(ranking), content_type=DOCX)
+    name = f"{street.name}{ranking.week_title}排名通报.docx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _label(key: str) -> Any:
+    return gettext_lazy(formula_.FORMULA_LABELS[key])
+
+
 class RulesForm(forms.Form):
-    field_weight = forms.DecimalField(label=gettext_lazy("Field inspections (points)"), min_value=0, max_value=100)
-    min_inspections = forms.IntegerField(
-        label=gettext_lazy("Least inspections in the week to be ranked"), min_value=0, max_value=10_000)
+    field_weight = forms.DecimalField(label=_label("field_weight"), min_value=0, max_value=100)
+    min_inspections = forms.IntegerField(label=_label("min_inspections"), min_value=0, max_value=10_000)
     independent_only = forms.BooleanField(
-        label=gettext_lazy("Field score from independent checks only"), required=False,
+        label=_label("independent_only"), required=False,
         help_text=gettext_lazy("Subdistrict, cross-checks, district and covert visits score the field part; a "
                                "community's self-checks still count for coverage and problems found."))
-    on_time_weight = forms.DecimalField(label=gettext_lazy("On-time rectification (points)"), min_value=0,
-                                        max_value=100)
+    on_time_weight = forms.DecimalField(label=_label("on_time_weight"), min_value=0, max_value=100)
     prior_weight = forms.DecimalField(
-        label=gettext_lazy("Weight of the subdistrict's rate for few cases (k)"), min_value=0, max_value=10_000,
+        label=_label("prior_weight"), min_value=0, max_value=10_000,
         help_text=gettext_lazy("A community's rate is (on time + k × the subdistrict's rate) / (rectified + k)."))
-    rework_weight = forms.DecimalField(label=gettext_lazy("Rework and reopening (points)"), min_value=0,
-                                       max_value=100)
-    rework_penalty = forms.DecimalField(label=gettext_lazy("Points off per case returned or reopened"),
-                                        min_value=0, max_value=10_000)
-    overdue_weight = forms.DecimalField(label=gettext_lazy("No overdue cases (points)"), min_value=0, max_value=100)
-    overdue_penalty = forms.DecimalField(label=gettext_lazy("Points off per case overdue at the end of the week"),
-                                         min_value=0, max_value=10_000)
-    participation_weight = forms.DecimalField(label=gettext_lazy("Participation (points)"), min_value=0,
-                                              max_value=100)
-    participation_targets = forms.CharField(
-        label=gettext_lazy("Participation figures and their weekly targets"), required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("One a line, name=target, e.g. volunteer_hours=40."))
+    rework_weight = forms.DecimalField(label=_label("rework_weight"), min_value=0, max_value=100)
+    rework_penalty = forms.DecimalField(label=_label("rework_penalty"), min_value=0, max_value=10_000)
+    overdue_weight = forms.DecimalField(label=_label("overdue_weight"), min_value=0, max_value=100)
+    overdue_penalty = forms.DecimalField(label=_label("overdue_penalty"), min_value=0, max_value=10_000)
+    participation_weight = forms.DecimalField(label=_label("participation_weight"), min_value=0, max_value=100)
     excellent = forms.DecimalField(label=gettext_lazy("Excellent from (total)"), min_value=0, max_value=100)
     good = forms.DecimalField(label=gettext_lazy("Good from (total)"), min_value=0, max_value=100)
     fair = forms.DecimalField(label=gettext_lazy("Fair from (total)"), min_value=0, max_value=100)
@@ -202,31 +224,54 @@ class RulesForm(forms.Form):
     def initial_from(formula: dict[str, Any]) -> dict[str, Any]:
         initial = {key: formula[key] for key in formula_.NUMBER_KEYS}
         initial["independent_only"] = formula["independent_only"]
-        initial["participation_targets"] = "\n".join(f"{k}={v}" for k, v in formula["participation_targets"].items())
         initial.update(formula["levels"])
         return initial
 
-    def clean_participation_targets(self) -> dict[str, str]:
-        targets: dict[str, str] = {}
-        for line in self.cleaned_data["participation_targets"].splitlines():
-            if not line.strip():
-                continue
-            name, sep, value = line.partition("=")
-            if not sep:
-                raise ValidationError(_("Give each figure as name=target."))
-            targets[name.strip()] = value.strip()
-        return targets
-
-    def formula(self) -> dict[str, Any]:
+    def formula(self, targets: dict[str, Any]) -> dict[str, Any]:
         data = self.cleaned_data
         out: dict[str, Any] = {key: data[key] for key in formula_.NUMBER_KEYS}
         out["independent_only"] = bool(data["independent_only"])
-        out["participation_targets"] = data["participation_targets"]
+        out["participation_targets"] = targets
         out["levels"] = {name: data[name] for name in ("excellent", "good", "fair")}
         return out
 
 
-# Formula keys without a field of their own: where their errors show.
+TARGET_PREFIX = "target_"
+
+
+class TargetsForm(forms.Form):
+    """The participation targets: one number per figure of `PARTICIPATION_FIGURES`, labelled with
+    its name in words; a blank one is not used. Targets the page does not offer (a volunteer
+    action's outcome counters, set elsewhere) are kept as they are."""
+
+    def __init__(self, *args: Any, kept: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept = dict(kept or {})
+        for name, label in formula_.PARTICIPATION_FIGURES.items():
+            self.fields[TARGET_PREFIX + name] = forms.DecimalField(
+                label=gettext_lazy(label), required=False, min_value=0, max_value=1_000_000)
+
+    @staticmethod
+    def split(targets: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the initial values of the offered figures, the targets kept as they are)."""
+        offered = {TARGET_PREFIX + k: v for k, v in targets.items() if k in formula_.PARTICIPATION_FIGURES}
+        kept = {k: v for k, v in targets.items() if k not in formula_.PARTICIPATION_FIGURES}
+        return offered, kept
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for field, value in list(data.items()):
+            if value is not None and value <= 0:
+                self.add_error(field, _("Enter a target of more than 0, or leave it blank."))
+        return data
+
+    def targets(self) -> dict[str, Any]:
+        chosen = {field.removeprefix(TARGET_PREFIX): value for field, value in self.cleaned_data.items()
+                  if value is not None}
+        return {**self.kept, **chosen}
+
+
+# Formula keys without a field of their own: where their errors show (None: above the form).
 FORM_FIELD_OF: dict[str, str | None] = {"levels": "excellent"}
 
 
@@ -237,27 +282,34 @@ def rules(request: HttpRequest, street_code: str) -> HttpResponse:
     if not permissions.can_see_ranking_drafts(user, street):
         raise PermissionDenied(_("Your role does not read the ranking rules."))
     current = rankings.formula_for(street)
+    offered, kept = TargetsForm.split(current["participation_targets"])
     form = RulesForm(initial=RulesForm.initial_from(current))
+    targets = TargetsForm(initial=offered, kept=kept)
     status = 200
     if request.method == "POST":
         if not manage:
             raise PermissionDenied(_("Only the subdistrict's admins change its ranking rules."))
         form = RulesForm(request.POST)
-        if form.is_valid():
+        targets = TargetsForm(request.POST, kept=kept)
+        if all([form.is_valid(), targets.is_valid()]):  # both, so each shows its errors
             try:
-                rankings.save_rules(street, form.formula(), by=user)
+                rankings.save_rules(street, form.formula(targets.targets()), by=user)
             except ValidationError as exc:
                 for key, errors in exc.message_dict.items():
                     for error in errors:
-                        form.add_error(key if key in form.fields else FORM_FIELD_OF.get(key), error)
+                        if key == "participation_targets":
+                            targets.add_error(None, error)
+                        else:
+                            form.add_error(key if key in form.fields else FORM_FIELD_OF.get(key), error)
             else:
                 messages.success(request, _("The ranking rules are saved; they apply to rankings computed from now."))
                 return redirect("reports:ranking_rules", street.code)
         status = 400
     return render(request, "reports/ranking_rules.html", {
-        "street": street, "form": form, "can_manage": manage, "formula": current,
+        "street": street, "form": form, "targets": targets, "can_manage": manage, "formula": current,
         "default": formula_.DEFAULT_FORMULA,
-        "figures": [(name, _(label)) for name, label in formula_.PARTICIPATION_FIGURES.items()],
+        "targets_in_force": [(participation_name(name), target)
+                             for name, target in current["participation_targets"].items()],
     }, status=status)
 
 
@@ -269,4 +321,5 @@ urlpatterns = [
     re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}/compute/$", compute, name="ranking_compute"),
     re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}/publish/$", publish, name="ranking_publish"),
     re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}\.xlsx$", export, name="ranking_export"),
+    re_path(rf"^rankings/(?P<street_code>[^/]+)/{WEEK}/ranking\.docx$", document, name="ranking_docx"),
 ]
