@@ -204,7 +204,8 @@ def check_totals(content):
     if "unit-table" in by_id and content.get("problems"):
         rows, total = table_rows(by_id["unit-table"])
         assert sum(int(row[1]) for row in rows) == int(total[1]) == content["problems"]["points"]
-        assert sum(int(row[2]) for row in rows) == int(total[2])
+        assert sum(int(row[2]) for row in rows) == int(total[2]), (content["day"], rows, total,
+                                                                   content["problems"]["by_unit"])
         assert sum(int(row[3]) for row in rows) == int(total[3]) == s["cases_overdue"]
 
 

@@ -145,7 +145,9 @@ def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) 
         qs = qs.filter(state=flt.state)
     if flt.category:
         qs = qs.filter(Q(category__code=flt.category) | Q(category__parent__code=flt.category))
-    if flt.unit:
+    if flt.unit == NO_UNIT:
+        qs = qs.filter(unit__isnull=True)
+    elif flt.unit:
         qs = qs.filter(unit__code=flt.unit)
     if flt.region:
         region = Region.objects.filter(code=flt.region).only("path").first()
@@ -192,6 +194,10 @@ def filter_cases(user: Any, flt: CaseFilter, *, now: dt.datetime | None = None) 
         else:
             qs = qs.filter(Q(handler=user) | Q(reported_by=user))
     return qs
+
+
+# The unit filter's value for cases no unit holds (not dispatched yet, or sent back).
+NO_UNIT = "-"
 
 
 def overdue_q(now: dt.datetime) -> Q:

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from chuangcheng.cases.queries import NO_UNIT, CaseFilter
 from chuangcheng.reports import gongwen, issuing
 from chuangcheng.reports.gongwen import chinese_date, pct
 
@@ -43,6 +44,15 @@ def _cell(value: Any, link: Any = None, more: list[dict[str, Any]] | None = None
     if more:
         return {"text": value, "link": link, "more": more}
     return {"text": value, "link": link} if link else value
+
+
+def case_list_link(content: dict[str, Any], **filters: Any) -> dict[str, Any] | None:
+    """The link to the street's case list with `filters`, when the content has the street's links."""
+    base = (content.get("links") or {}).get("cases_overdue")
+    if not base:
+        return None
+    query = CaseFilter(region=content["street"]["code"], **filters).query_string()
+    return {**{k: v for k, v in base.items() if k != "href"}, "query": query}
 
 
 def _late(row: dict[str, Any] | None) -> Any:
@@ -131,6 +141,7 @@ def blocks(content: dict[str, Any], *, number: int | None, remarks: str = "") ->
     if rate_rows:
         doc.table("rates", [_("Rate"), _("Value"), _("Formula"), _("Counts")],
                   [[row["name"], pct(row.get("value")), row["words"], {"parts": row["parts"]}] for row in rate_rows])
+        doc.blocks[-1]["rates"] = rate_rows  # the page shows them with the rate table it uses everywhere
     trend = content.get("trend")
     if trend:
         doc.sub(pgettext("bulletin", "Trend"), "trend")
@@ -211,11 +222,15 @@ def blocks(content: dict[str, Any], *, number: int | None, remarks: str = "") ->
         for code, late in overdue.items():
             if code not in seen:
                 unit_rows.append([late["name"], 0, 0, _late(late), ""])
+        unassigned = int(content.get("overdue_unassigned") or 0)
+        if unassigned:
+            unit_rows.append([_("No unit yet (not dispatched or sent back)"), 0, 0,
+                              _cell(unassigned, case_list_link(content, overdue=True, unit=NO_UNIT)), ""])
         if unit_rows:
             doc.table("unit-table", [_("Responsible unit"), _("Problem points"), _("Items failed"),
                                      _("Overdue cases"), _("Points")], unit_rows,
                       total=[pgettext("table", "Total"), found["points"], found["failures"],
-                             sum(row["count"] for row in overdue.values()), ""])
+                             sum(row["count"] for row in overdue.values()) + unassigned, ""])
         else:
             doc.p(_("No responsible unit has a problem or an overdue case."))
     else:
