@@ -46,6 +46,15 @@ def _cell(value: Any, link: Any = None, more: list[dict[str, Any]] | None = None
     return {"text": value, "link": link} if link else value
 
 
+def _region_row(name: str, figures: dict[str, Any], links: dict[str, Any]) -> list[Any]:
+    """A community's row of 各社区情况 (or the subdistrict's, the total), each count linked to its list."""
+    return [name, f"{figures.get('visits_done', 0)}/{figures.get('visits_planned', 0)}",
+            *[_cell(figures.get(key, 0), links.get(key)) for key in ("inspections", "items_failed")],
+            pct(figures.get("field_rate", figures.get("score_rate"))),
+            *[_cell(figures.get(key, 0), links.get(key)) for key in ("cases_opened", "cases_rectified",
+                                                                   "cases_overdue")]]
+
+
 def case_list_link(content: dict[str, Any], **filters: Any) -> dict[str, Any] | None:
     """The link to the street's case list with `filters`, when the content has the street's links."""
     base = (content.get("links") or {}).get("cases_overdue")
@@ -162,28 +171,11 @@ def blocks(content: dict[str, Any], *, number: int | None, remarks: str = "") ->
 
     # 二、各社区情况
     doc.h(pgettext("bulletin", "Communities"), "communities")
-    links = content.get("links", {})
-    community_rows = []
-    for row in content.get("communities", []):
-        own = row.get("links", {})
-        community_rows.append([
-            row["name"], f"{row.get('visits_done', 0)}/{row.get('visits_planned', 0)}",
-            _cell(row.get("inspections", 0), own.get("inspections")),
-            _cell(row.get("items_failed", 0), own.get("items_failed")),
-            pct(row.get("field_rate", row.get("score_rate"))),
-            _cell(row.get("cases_opened", 0), own.get("cases_opened")),
-            _cell(row.get("cases_rectified", 0), own.get("cases_rectified")),
-            _cell(row.get("cases_overdue", 0), own.get("cases_overdue"))])
     doc.table("community-table", [_("Community"), _("Visits made / planned"), _("Inspections"), _("Items failed"),
                                   _("Field score rate"), _("Cases opened"), pgettext("number of cases", "Rectified"),
-                                  _("Overdue")], community_rows,
-              total=[_("Subdistrict"), f"{s.get('visits_done', 0)}/{s.get('visits_planned', 0)}",
-                     _cell(s.get("inspections", 0), links.get("inspections")),
-                     _cell(s.get("items_failed", 0), links.get("items_failed")),
-                     pct(s.get("field_rate", s.get("score_rate"))),
-                     _cell(s.get("cases_opened", 0), links.get("cases_opened")),
-                     _cell(s.get("cases_rectified", 0), links.get("cases_rectified")),
-                     _cell(s.get("cases_overdue", 0), links.get("cases_overdue"))])
+                                  _("Overdue")],
+              [_region_row(row["name"], row, row.get("links", {})) for row in content.get("communities", [])],
+              total=_region_row(_("Subdistrict"), s, content.get("links", {})))
     honor = content.get("honor")
     if honor is not None:
         for key, title in (("red", pgettext("bulletin", "Red list")), ("black", pgettext("bulletin", "Black list"))):
