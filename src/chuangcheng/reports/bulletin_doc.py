@@ -46,6 +46,39 @@ def _cell(value: Any, link: Any = None, more: list[dict[str, Any]] | None = None
     return {"text": value, "link": link} if link else value
 
 
+def _unit_rows(content: dict[str, Any], found: dict[str, Any]) -> list[list[Any]]:
+    """各责任单位情况: each unit with problems or overdue cases. The overdue count is the unit's at the
+    end of the period (its daily figures, as the summary's), linked to its overdue cases now with the
+    oldest named on the page; overdue cases no unit of the street held make the last row, so the
+    column adds up to the summary's overdue cases."""
+    s = content.get("summary", {})
+    now = {row["unit"]: row for row in content.get("overdue_by_unit", [])}
+    units = content.get("units")
+    if units is None:  # composed before units' figures were kept: the overdue cases as listed then
+        at_end = {code: row["count"] for code, row in now.items()}
+        names = {code: row["name"] for code, row in now.items()}
+    else:
+        at_end = {row["code"]: row["cases_overdue"] for row in units if row["cases_overdue"]}
+        names = {row["code"]: row["name"] for row in units}
+
+    def late(code: str) -> Any:
+        count = at_end.get(code, 0)
+        row = now.get(code)
+        if not count or row is None:
+            return count
+        return _cell(count, row["link"], [{"text": c["number"], "link": c["link"]} for c in row["oldest"]])
+
+    rows = [[u["name"], u["points"], u["failures"], late(u["code"]), "、".join(u["names"])] for u in found["by_unit"]]
+    named = {u["code"] for u in found["by_unit"]}
+    rows += [[names.get(code, code), 0, 0, late(code), ""] for code in sorted(at_end, key=lambda c: -at_end[c])
+             if code not in named]
+    others = int(s.get("cases_overdue", 0)) - sum(at_end.values())
+    if units is not None and others > 0:
+        rows.append([_("Other overdue cases (no unit of the subdistrict holds them)"), 0, 0,
+                     _cell(others, case_list_link(content, overdue=True, unit=NO_UNIT)), ""])
+    return rows
+
+
 def _region_row(name: str, figures: dict[str, Any], links: dict[str, Any]) -> list[Any]:
     """A community's row of 各社区情况 (or the subdistrict's, the total), each count linked to its list."""
     return [name, f"{figures.get('visits_done', 0)}/{figures.get('visits_planned', 0)}",
@@ -62,13 +95,6 @@ def case_list_link(content: dict[str, Any], **filters: Any) -> dict[str, Any] | 
         return None
     query = CaseFilter(region=content["street"]["code"], **filters).query_string()
     return {**{k: v for k, v in base.items() if k != "href"}, "query": query}
-
-
-def _late(row: dict[str, Any] | None) -> Any:
-    """A unit's overdue cases: the count (linked to the list), its oldest cases linked on the page."""
-    if row is None:
-        return 0
-    return _cell(row["count"], row["link"], [{"text": c["number"], "link": c["link"]} for c in row["oldest"]])
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -204,25 +230,12 @@ def blocks(content: dict[str, Any], *, number: int | None, remarks: str = "") ->
         else:
             doc.p(_("No inspection found a problem."))
         doc.sub(pgettext("bulletin", "By responsible unit"))
-        overdue = {row["unit"]: row for row in content.get("overdue_by_unit", [])}
-        unit_rows = []
-        seen = set()
-        for u in found["by_unit"]:
-            seen.add(u["code"])
-            late = overdue.get(u["code"])
-            unit_rows.append([u["name"], u["points"], u["failures"], _late(late), "、".join(u["names"])])
-        for code, late in overdue.items():
-            if code not in seen:
-                unit_rows.append([late["name"], 0, 0, _late(late), ""])
-        unassigned = int(content.get("overdue_unassigned") or 0)
-        if unassigned:
-            unit_rows.append([_("No unit yet (not dispatched or sent back)"), 0, 0,
-                              _cell(unassigned, case_list_link(content, overdue=True, unit=NO_UNIT)), ""])
+        unit_rows = _unit_rows(content, found)
         if unit_rows:
             doc.table("unit-table", [_("Responsible unit"), _("Problem points"), _("Items failed"),
                                      _("Overdue cases"), _("Points")], unit_rows,
                       total=[pgettext("table", "Total"), found["points"], found["failures"],
-                             sum(row["count"] for row in overdue.values()) + unassigned, ""])
+                             sum(int(cell_text(row[3])) for row in unit_rows), ""])
         else:
             doc.p(_("No responsible unit has a problem or an overdue case."))
     else:
