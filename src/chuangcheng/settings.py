@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "chuangcheng.engagement",
     "chuangcheng.surveys",
     "chuangcheng.materials",
+    "chuangcheng.problems",
+    "chuangcheng.hotline",
     "chuangcheng.assessment",
     "chuangcheng.api",
     "chuangcheng.web",

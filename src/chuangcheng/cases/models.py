@@ -72,6 +72,8 @@ class Source(models.TextChoices):
     RESIDENT = "resident", _("resident")
     HOTLINE = "hotline", _("hotline")
     LEADER = "leader", _("leader")
+    # 上级交办: a problem on a list sent down by the district or city 创城办 (chuangcheng.problems)
+    DIRECTIVE = "directive", _("from above")
 
 
 class Rating(models.TextChoices):

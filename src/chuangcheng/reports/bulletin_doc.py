@@ -18,8 +18,9 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.queries import NO_UNIT, CaseFilter
-from chuangcheng.reports import gongwen, issuing
-from chuangcheng.reports.gongwen import chinese_date, pct
+from chuangcheng.core import gongwen
+from chuangcheng.core.gongwen import chinese_date, pct
+from chuangcheng.reports import issuing
 
 Block = dict[str, Any]
 

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import audit, clock
+from chuangcheng.core import audit, clock, gongwen
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.org.models import Region
 from chuangcheng.org.permissions import has_role
-from chuangcheng.reports import gongwen, permissions
+from chuangcheng.reports import permissions
 from chuangcheng.reports import ranking as formula_
 from chuangcheng.reports.issuing import issuing_for
 from chuangcheng.reports.models import Publication, Ranking, RankingRules
