@@ -617,3 +617,25 @@ def _escalate(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
                                 link=case_link(case))
             notify.notify_unit_groups(unit, key=key, title=title, body=body)
     return True
+
+
+# --- a deadline from above -------------------------------------------------------------------
+
+@transaction.atomic
+def hold_to_deadline(case: Case, *, by: Actor, deadline: dt.datetime, note: str = "") -> CaseEvent | None:
+    """A deadline set from above (上级交办: the problem list's) that is earlier than the running
+    clock's: the case is due then, and an event records it (its `deadline` is the one in force).
+    A later deadline, or a case whose clock does not run, is left as it is (None)."""
+    CASES.check(case, "redispatch", by=by)  # whoever may re-time a running case by sending it again
+    if case.deadline is None or deadline >= case.deadline:
+        return None
+    start = case.dispatched_at or clock.now()
+    warn_at = warn_moment(case.category, start, deadline) if deadline > start else deadline
+    event = CaseEvent.objects.create(
+        case=case, at=clock.now(), actor=actor_user(by), actor_name=actor_name(by), action="set_deadline",
+        from_state=case.state, to_state=case.state, note=_note(note, required=False),
+        data={"deadline": deadline.isoformat(), "was": case.deadline.isoformat()}, deadline=deadline,
+    )
+    Case.objects.filter(pk=case.pk).update(deadline=deadline, warn_at=warn_at, version=F("version") + 1)
+    case.deadline, case.warn_at, case.version = deadline, warn_at, case.version + 1
+    return event

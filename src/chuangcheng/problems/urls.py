@@ -1,6 +1,6 @@
 """/problems/: the pages of problem lists from above."""
 
-from typing import Any
+from chuangcheng.problems.views import urlpatterns
 
 app_name = "problems"
-urlpatterns: list[Any] = []
+__all__ = ["app_name", "urlpatterns"]
