@@ -325,6 +325,8 @@ NO_OBJECT = {
     "standards:assessment_edit", "standards:assessment_delete",
     # mock assessment rounds: the list is scoped in assessment/queries.py, the form draws in the user's streets
     "assessment:rounds", "assessment:new",
+    # problem lists from above: the list is scoped in problems/queries.py, entering needs the street office
+    "problems:lists", "problems:template", "problems:import", "problems:new",
 }
 
 # Routes that name an object this test does not build yet: each needs its own factory here. Until
@@ -344,6 +346,8 @@ DEFERRED = {
     "volunteering:photo": "a volunteer action's photo (tests/engagement/volunteering)",
     **{f"surveys:{name}": "a published survey's link (tests/surveys)" for name in ("qr", "qr_svg", "qr_png", "visit")},
     "assessment:photo": "a photo of a round's lost point (tests/assessment/test_visibility.py)",
+    **{f"problems:{name}": "a problem list from above (tests/problems/test_pages.py)"
+       for name in ("detail", "report", "dispatch")},
 }
 
 # The API: every operation of the OpenAPI document, by its path template.
