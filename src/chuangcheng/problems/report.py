@@ -74,7 +74,8 @@ def build_docx(batch: ProblemList, *, now: dt.datetime | None = None) -> bytes:
         "overdue": progress.overdue})
     g.table(doc, [_("No."), _("Place"), _("Category"), _("Responsible unit"), _("State")],
             [[p.row, p.place, p.category.name, fixes[p.pk].unit, _state(p, batch, now)] for p in problems],
-            total_row=[pgettext("table", "Total"), _("%(done)d of %(total)d done") % {"done": progress.done, "total": progress.total},
+            total_row=[pgettext("table", "Total"),
+                       _("%(done)d of %(total)d done") % {"done": progress.done, "total": progress.total},
                        "", "", _("%(overdue)d overdue") % {"overdue": progress.overdue}])
     g.heading(doc, _("2. Problem by problem"))
     for problem in problems:
