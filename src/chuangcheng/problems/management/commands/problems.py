@@ -2,7 +2,8 @@
 `chuangcheng problems import FILE.xlsx [--photos DIR.zip] --street CODE --issuer NAME --deadline D
 [--reference R] [--kind K] [--issued D] [--dry-run] [--user USERNAME]`,
 `chuangcheng problems list [--street CODE]` and
-`chuangcheng problems report LIST --format docx|xlsx -o FILE` (LIST: the list's code or reference)."""
+`chuangcheng problems report LIST --format docx|xlsx -o FILE` (LIST: the list's code or reference) and
+`chuangcheng problems example -o DIR` (the filled example shipped in docs/examples/)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from chuangcheng.core import clock
 from chuangcheng.core.workflow import SYSTEM, Actor
 from chuangcheng.org.models import Region, User
 from chuangcheng.problems import importing, queries, report, services
+from chuangcheng.problems.example import write_example
 from chuangcheng.problems.models import Kind, ProblemList
 from chuangcheng.problems.sheet import build_template
 
@@ -50,9 +52,12 @@ class Command(BaseCommand):
         rep.add_argument("list", help="The list's code or reference number.")
         rep.add_argument("--format", choices=["docx", "xlsx"], default="docx")
         rep.add_argument("-o", "--output", required=True)
+        ex = commands.add_parser("example", help="Write the filled example workbook and its photos.")
+        ex.add_argument("-o", "--output", default="docs/examples", help="The folder to write them to.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        {"import": self._import, "list": self._list, "report": self._report}[options["command"]](options)
+        {"import": self._import, "list": self._list, "report": self._report,
+         "example": self._example}[options["command"]](options)
 
     def _street(self, code: str | None) -> Region:
         streets = Region.objects.filter(level=Region.Level.STREET)
@@ -142,3 +147,7 @@ class Command(BaseCommand):
         build = report.build_docx if options["format"] == "docx" else report.build_xlsx
         Path(options["output"]).write_bytes(build(batch))
         self.stdout.write(_("Report written to %(path)s.") % {"path": options["output"]})
+
+    def _example(self, options: dict[str, Any]) -> None:
+        for path in write_example(Path(options["output"])):
+            self.stdout.write(_("Example written to %(path)s.") % {"path": path})
