@@ -148,3 +148,21 @@ def test_a_deadline_before_the_issue_date_is_refused(scene):
 def test_two_rows_with_the_same_number_are_refused(scene):
     result = run(scene, workbook([GOOD_ROWS[1], [2, *GOOD_ROWS[1][1:]]]))
     assert [(e.line, e.column) for e in result.errors] == [(3, "序号")]
+
+
+def test_a_damaged_photo_in_the_zip_is_refused_not_a_crash(scene):
+    # Corrupt the compressed bytes of the first member (stored with deflate so they can be damaged).
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("p1.jpg", jpeg("red") * 3)
+        archive.writestr("p3a.jpg", jpeg("green"))
+        archive.writestr("p3b.jpg", jpeg("blue"))
+    damaged = bytearray(out.getvalue())
+    start = damaged.index(b"p1.jpg") + len("p1.jpg") + 40
+    damaged[start:start + 200] = bytes(200)
+    result = run(scene, photos=bytes(damaged))
+    assert result.errors and result.errors[0].column == "照片"
+    assert ProblemList.objects.count() == 0

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
@@ -183,7 +184,12 @@ def read_photos(data: bytes | None, wanted: set[str]) -> tuple[dict[str, Prepare
                 errors.append(RowError(0, column, _("The photo %(name)s is too large.") % {"name": name}))
                 continue
             try:
-                found[name] = prepare_photo(archive.read(info), filename=name)
+                data = archive.read(info)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError):
+                errors.append(RowError(0, column, _("The photo %(name)s in the zip is damaged.") % {"name": name}))
+                continue
+            try:
+                found[name] = prepare_photo(data, filename=name)
             except ValidationError as exc:
                 errors.extend(RowError(0, column, message) for message in exc.messages)
     return found, errors
