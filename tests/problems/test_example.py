@@ -63,8 +63,8 @@ def test_the_report_opens_in_libreoffice(demo_like, tmp_path):
     source = tmp_path / "report.docx"
     call_command("problems", "report", "区创城办〔2026〕21号", "-o", str(source), stdout=io.StringIO())
     subprocess.run(  # noqa: S603 - a fixed command on our own file
-        [shutil.which("soffice") or "soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
+        [shutil.which("soffice") or "soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
         check=True, capture_output=True, timeout=180)
     pdf = tmp_path / "report.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
