@@ -81,3 +81,14 @@ def test_problems_not_done_after_the_lists_deadline_are_overdue(scene):
         progress = queries.progress_of(batch)
     assert progress.overdue == 2  # the rectified one is not verified: still owed to the issuer
     assert progress.done == 1
+
+
+def test_the_due_based_figures_count_the_lists_deadline_not_the_categorys(scene):
+    from chuangcheng.cases.queries import fell_due
+
+    batch, problems = _problems(scene)
+    case = problems[3].case
+    category_deadline = CaseEvent.objects.get(case=case, action="dispatch").deadline
+    assert category_deadline > batch.due_at
+    fell = [row for row in fell_due(None, category_deadline + dt.timedelta(days=1)) if row.case_id == case.pk]
+    assert [row.deadline for row in fell] == [batch.due_at]
