@@ -176,3 +176,10 @@ def test_the_case_page_names_the_list_it_came_from(scene, batch):
 def test_a_district_admin_reads_the_lists_of_every_street_below(scene, batch):
     district_admin = f.UserFactory(username="district", role="street_admin", scope=scene.cast.district)
     assert client_for(district_admin).get(f"/problems/{batch.code}/").status_code == 200
+
+
+def test_the_menu_leads_readers_to_the_lists_and_nobody_else(scene):
+    link = 'href="/problems/"'
+    assert link in client_for(scene.cast.street_admin).get("/").content.decode()
+    assert link in client_for(scene.inspector).get("/").content.decode()
+    assert link not in client_for(scene.cast.grid_worker_a).get("/").content.decode()
