@@ -42,9 +42,12 @@ def test_the_command_writes_a_whole_bulletin_of_a_published_day(demo: DemoResult
     assert deadline.endswith("日前。") and "年" in deadline
     assert any(line.startswith("数据截至") for line in lines)
     assert lines[-1].endswith("印发") and any(line.startswith("发：") for line in lines[-5:])
-    # The demo's volunteers, publicity and visits appear in 四、创城工作开展情况.
+    # The demo's publicity, visits and surveys appear in 四、创城工作开展情况, its volunteer actions on the
+    # days they were held.
     work = lines[lines.index("四、创城工作开展情况") + 1]
-    assert work.startswith("本期开展情况：") and "志愿" in work
+    assert work.startswith("本期开展情况："), work
+    held = [b for b in published() if any(f["key"] == "volunteer_actions" for f in b.content["work"]["figures"])]
+    assert held and all(b.content["work"]["actions"] for b in held)
     communities = next(t for t in doc.tables if t.rows[0].cells[0].text == "社区")
     assert len(communities.rows) >= 5 and communities.rows[-1].cells[0].text == "街道"
     assert communities.rows[1].cells[3].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
