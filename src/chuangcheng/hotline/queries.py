@@ -6,27 +6,21 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from chuangcheng.cases.queries import cases_visible_to
 from chuangcheng.core import clock
+from chuangcheng.hotline import permissions
 from chuangcheng.hotline.models import WorkOrder
-from chuangcheng.org.models import Region, Role
-from chuangcheng.org.permissions import ADMIN_ROLES, has_role
+from chuangcheng.org.models import Region
 from chuangcheng.org.queries import scope_of, street_of_region
 
 
 def orders_visible_to(user: Any) -> QuerySet[WorkOrder]:
-    """The offices and leaders: the orders whose case is in their region; a unit's handlers: their unit's."""
+    """The orders whose case the user sees (the offices and leaders: their region; a unit's
+    handlers: their unit's cases in their region), for the roles that work on orders."""
     orders = WorkOrder.objects.select_related("case", "case__grid", "case__unit", "street")
-    if not getattr(user, "is_authenticated", False):
+    if not permissions.can_see_orders(user):
         return orders.none()
-    scope = scope_of(user)
-    if scope is None:
-        return orders
-    if has_role(user, *ADMIN_ROLES, Role.LEADER):
-        return orders.filter(case__grid__path__startswith=scope.path)
-    person = getattr(user, "person", None)
-    if has_role(user, Role.UNIT_HANDLER) and person is not None and person.unit_id:
-        return orders.filter(case__unit=person.unit_id)
-    return orders.none()
+    return orders.filter(case__in=cases_visible_to(user).values("pk"))
 
 
 FILTERS = ("received", "signed", "answered", "finished", "returned", "overdue_sign", "overdue_finish", "open")
