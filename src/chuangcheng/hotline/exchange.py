@@ -49,6 +49,8 @@ class ImportResult:
 
 
 def _moment(value: Any) -> dt.datetime | None:
+    """A cell or field as an aware moment: a datetime, a date, ISO 8601 (with or without its
+    offset; "/" for "-" as some exports write it). Local time when no offset is given."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -58,18 +60,9 @@ def _moment(value: Any) -> dt.datetime | None:
     else:
         text = str(value).strip().replace("/", "-")
         try:
-            moment = dt.datetime.fromisoformat(text)  # the interface's ISO 8601, with its offset
+            moment = dt.datetime.fromisoformat(text)
         except ValueError:
-            moment = None
-        for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-            if moment is not None:
-                break
-            try:
-                moment = dt.datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware below
-            except ValueError:
-                continue
-        if moment is None:
-            raise ValueError(text)
+            raise ValueError(text) from None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
