@@ -45,7 +45,8 @@ def test_an_order_is_signed_and_answered_from_its_page_but_not_finished_unanswer
     admin.post("/hotline/P-1/finish/")
     order.refresh_from_db()
     assert (order.state, order.answer) == (OrderState.FINISHED, "已清理完毕")
-    assert "已清理完毕" in admin.get("/hotline/P-1/").content.decode()
+    page = admin.get("/hotline/P-1/").content.decode()
+    assert "已清理完毕" in page and "收到热线工单" in page and "办结" in page
 
 
 def test_a_unit_sees_only_its_own_orders(scene):
@@ -92,3 +93,15 @@ def test_failed_exchanges_are_shown_to_the_street_admin(scene):
     ExchangeLog.objects.create(street=scene.cast.street, kind="pull", ok=False, status=500, detail="HTTP 500")
     text = client_for(scene.cast.street_admin).get("/hotline/").content.decode()
     assert 'id="exchange-failures"' in text and "HTTP 500" in text
+
+
+def test_the_list_reads_a_fixed_number_of_queries_whatever_the_orders(scene, django_assert_max_num_queries):
+    admin = client_for(scene.cast.street_admin)
+    receive(scene, "Q-1")
+    admin.get("/hotline/")  # warm the session and the caches
+    with django_assert_max_num_queries(60) as few:
+        admin.get("/hotline/")
+    for n in range(2, 8):
+        receive(scene, f"Q-{n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        admin.get("/hotline/")

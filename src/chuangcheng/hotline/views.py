@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chuangcheng.core import clock, sheets
@@ -54,11 +55,20 @@ def _order(request: HttpRequest, number: str) -> WorkOrder:
     return order
 
 
+# What the steps are called on the order's page.
+STEP_NAMES = {"receive": gettext_lazy("received from the hotline"), "update": gettext_lazy("changed by the hotline"),
+              "grant_extension": gettext_lazy("extension granted"),
+              "refuse_extension": gettext_lazy("extension refused"),
+              "callback": gettext_lazy("Record the callback"),
+              **{t.action: t.label for t in ORDERS.transitions}}
+
+
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _order(request, number)
     user: Any = request.user
+    events = [(e, STEP_NAMES.get(e.action, e.action)) for e in order.events.all()]
     return render(request, "hotline/detail.html", {
-        "order": order, "events": list(order.events.all()), "allowed": ORDERS.allowed(user, order),
+        "order": order, "events": events, "allowed": ORDERS.allowed(user, order),
         "now": clock.now(), "answer_form": forms.AnswerForm(initial={"answer": order.answer}),
         "reason_form": forms.ReasonForm(), "extension_form": forms.ExtensionForm(),
         "decision_form": forms.DecisionForm(), "callback_form": forms.CallbackForm(),
