@@ -69,6 +69,7 @@ class Place:
     survey: Any  # the community's draft survey, with one choice question
     material: Any = None  # a document of the street's materials archive (street-level, like meeting)
     round: Any = None  # the street's finished mock assessment round (street-level: other street only)
+    order: Any = None  # a 12345 work order whose case is in the place's grid (the unit's, when it works there)
 
 
 @dataclass
@@ -110,9 +111,16 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
                              grid=grid, lon=lon, lat=lat, photos=[photo])
     report = public.submit_report(category=category, description="居民反映", lon=lon, lat=lat,
                                   device=f"device-{prefix}")
+    from chuangcheng.hotline import services as hotline
+
+    order, _created = hotline.receive_order(
+        hotline.Incoming(number=f"{prefix}-GD1", request="热线反映", received_at=clock.now(), lon=lon, lat=lat),
+        street=street, source="excel")
     if works_for is not None:
         cases.accept_case(case, by=street_admin)
         cases.dispatch_case(case, by=street_admin, unit=works_for)
+        cases.accept_case(order.case, by=street_admin)
+        cases.dispatch_case(order.case, by=street_admin, unit=works_for)
     task = tasklists.create_task(by=street_admin, street=street, title=f"{prefix}任务", unit=works_for or unit,
                                  due_on=TODAY + dt.timedelta(days=28), regions=[community])
     held = None
@@ -148,6 +156,7 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
     place = Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action,
                   item, push, (survey, question.code, question.options.first().code),
                   material if meeting else None)
+    place.order = order
     if meeting:
         place.round = _finished_round(street, point)
     return place
@@ -250,6 +259,8 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "reports:ranking_export": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
     "reports:ranking_docx": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
     "public:triage_action": lambda p: {"code": p.report.code, "action": "accept"},
+    "hotline:detail": lambda p: {"number": p.order.number},
+    "hotline:step": lambda p: {"number": p.order.number, "action": "sign"},
     "public:moderate": lambda p: {"code": p.report.code},
     "publicity:point": lambda p: {"code": p.point.code},
     "tasklists:detail": lambda p: {"number": p.task.number},
@@ -306,6 +317,8 @@ NO_OBJECT = {
     "surveys:list", "surveys:create", "surveys:visits",
     "materials:index",  # the reader's streets (tests/materials/test_pages.py)
     "open311:keys",
+    # the hotline's list (scoped by hotline.queries) and the street office's import and export
+    "hotline:index", "hotline:import", "hotline:export",
     "public:triage", "public:moderation", "public:block", "public:points",
     # the case number comes in the form; a case outside the scope is "no case has this number"
     "public:publish",
