@@ -33,3 +33,19 @@ def test_the_bulletin_gives_the_days_hotline_figures(scene):
 def test_a_day_without_work_orders_has_no_hotline_paragraph(scene):
     content = compose_bulletin(scene.cast.street, clock.today())
     assert _paragraph(content) is None
+
+
+def test_the_street_overview_shows_this_weeks_hotline_rates(scene):
+    from tests.conftest import client_for
+
+    order = receive(scene, "D-1", received_at=clock.now() - dt.timedelta(hours=3),
+                    sign_due=clock.now() - dt.timedelta(hours=1))
+    services.sign_order(order, by=scene.cast.street_admin)  # an hour after its limit
+    receive(scene, "D-2", received_at=clock.now() - dt.timedelta(hours=2), sign_due=clock.now() - dt.timedelta(hours=1))
+    street = client_for(scene.cast.street_admin).get(f"/reports/?region={scene.cast.street.code}").content.decode()
+    response = client_for(scene.cast.street_admin).get(f"/reports/community/{scene.cast.community_a.code}/")
+    assert response.status_code == 200
+    community = response.content.decode()
+    assert 'id="hotline-rates"' in street and "12345热线工单（本周）" in street
+    assert 'data-rate-value="timely_signing">0.0%<' in street and ">0 / 2<" in street
+    assert 'id="hotline-rates"' not in community  # orders belong to the street
