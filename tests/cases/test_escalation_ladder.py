@@ -98,6 +98,13 @@ def test_only_a_street_admin_sets_the_rules(cast, as_user):
     assert not EscalationRules.objects.exists()
 
 
+def test_the_warning_reaches_the_units_liaison_by_sms(phones):
+    case = overdue_case(phones)
+    assert sweep(day(24, 15)).warned == 1
+    assert [m.target for m in Message.objects.filter(key__startswith=f"case:{case.number}:warn:",
+                                                     channel=Channel.SMS)] == ["13800000002"]
+
+
 def test_the_streets_share_sets_when_the_unit_is_warned(scene):
     EscalationRules.objects.create(street=scene.cast.street, warn_percent=50)
     case = overdue_case(scene)

@@ -126,7 +126,7 @@ def _street_admins(street: Region | None) -> list[Any]:
             if user.scope is not None and street.path.startswith(user.scope.path)]
 
 
-def _sms(key: str, phones: Iterable[str], title: str, body: str) -> None:
+def sms(key: str, phones: Iterable[str], title: str, body: str) -> None:
     from chuangcheng.notify import services as notify
     from chuangcheng.notify.models import Channel
 
@@ -162,7 +162,7 @@ def remind(now: dt.datetime, ladder: Ladder) -> int:
             _event(case, now, "remind", "", {"day": day.isoformat(), "days_overdue": days, "unit": unit.code})
             key = f"case:{case.number}:remind:{day.isoformat()}"
             body = f"{case.category.name} · {case.address or case.grid.name}"
-            _sms(key, [unit.head_phone, unit.liaison_phone], title, body)
+            sms(key, [unit.head_phone, unit.liaison_phone], title, body)
             notify.notify_users(_handlers(unit), key=key, title=title, body=body, link=case_link(case))
             notify.notify_unit_groups(unit, key=key, title=title, body=body)
             sent += 1
@@ -227,7 +227,7 @@ def _issue(street: Region, cases: list[Case], now: dt.datetime, ladder: Ladder) 
                 "label": notice.label, "unit": unit.name, "n": len(cases)}
             body = "\n".join(case.number for case in cases)
             key = f"notice:{street.code}:{year}:{notice.number}"
-            _sms(key, [unit.head_phone], title, _("Please reply by %(day)s.") % {"day": f"{notice.reply_by:%Y-%m-%d}"})
+            sms(key, [unit.head_phone], title, _("Please reply by %(day)s.") % {"day": f"{notice.reply_by:%Y-%m-%d}"})
             link = case_link(cases[0])
             notify.notify_users(_handlers(unit) + _street_admins(street), key=key, title=title, body=body, link=link)
             notify.notify_unit_groups(unit, key=key, title=title, body=body)

@@ -614,6 +614,8 @@ def _warn(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
             notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body,
                                 link=case_link(case))
             notify.notify_unit_groups(unit, key=key, title=title, body=body)
+            # The unit's liaison hears it too (the escalation ladder's first rung).
+            escalation.sms(key, [unit.liaison_phone], title, f"{case.category.name} · {case.address or case.grid.name}")
     return True
 
 
