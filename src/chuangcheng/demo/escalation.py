@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chuangcheng.cases import services
-from chuangcheng.cases.models import Case, State
+from chuangcheng.cases.models import Case, Source, State
 from chuangcheng.cases.queries import overdue_q
 from chuangcheng.core import clock
 
@@ -39,7 +39,7 @@ def add_escalations(*, seed: int = 1) -> int:
 
 
 def _refer_one(today: dt.date) -> None:
-    """上报: the accepted case waiting longest goes to the district the next working day at 10:00 and
+    """上报: the office's accepted case waiting longest goes to the district the next working day at 10:00 and
     the district's office answers it the working day after at 15:00 (both before today)."""
     from chuangcheng.core.workcal import WorkCalendar
     from chuangcheng.demo.plan import STREET_CODE
@@ -50,9 +50,13 @@ def _refer_one(today: dt.date) -> None:
     if street is None or street.parent is None or admin is None:
         return
     calendar = WorkCalendar()
-    for case in Case.objects.filter(state=State.ACCEPTED, referred_at__isnull=True).order_by("reported_at", "pk"):
+    # One of the office's own cases (residents' reports have their own story).
+    waiting = Case.objects.filter(state=State.ACCEPTED, referred_at__isnull=True, public_report__isnull=True,
+                                  source__in=[Source.INSPECTION, Source.STAFF]).exclude(
+        item_results__case_opened=True, item_results__inspection__round_point__isnull=False)  # the mock assessment's
+    for case in waiting.order_by("reported_at", "pk"):
         last = case.events.order_by("-at", "-id").first()
-        if last is None or last.action != "accept":
+        if last is None:
             continue
         refer_day = calendar.next_working_day(clock.local(last.at).date())
         answer_day = calendar.next_working_day(refer_day)
