@@ -39,9 +39,8 @@ def add_escalations(*, seed: int = 1) -> int:
 
 
 def _refer_one(today: dt.date) -> None:
-    """上报: the office's accepted case waiting longest goes to the district the next working day at 10:00 and
-    the district's office answers it the working day after at 15:00 (both before today)."""
-    from chuangcheng.core.workcal import WorkCalendar
+    """上报: one of the office's accepted cases goes to the district 20 minutes after its last step and
+    the district's office answers it an hour later (both before today)."""
     from chuangcheng.demo.plan import STREET_CODE
     from chuangcheng.org.models import Region, Role, User
 
@@ -49,25 +48,24 @@ def _refer_one(today: dt.date) -> None:
     admin = User.objects.filter(role=Role.STREET_ADMIN, scope=street).order_by("pk").first()
     if street is None or street.parent is None or admin is None:
         return
-    calendar = WorkCalendar()
-    # One of the office's own cases (residents' reports have their own story).
+    # One of the office's own cases (residents' reports and the mock assessment's have their own story).
     waiting = Case.objects.filter(state=State.ACCEPTED, referred_at__isnull=True, public_report__isnull=True,
                                   source__in=[Source.INSPECTION, Source.STAFF]).exclude(
-        item_results__case_opened=True, item_results__inspection__round_point__isnull=False)  # the mock assessment's
+        item_results__case_opened=True, item_results__inspection__round_point__isnull=False)
     for case in waiting.order_by("reported_at", "pk"):
         last = case.events.order_by("-at", "-id").first()
         if last is None:
             continue
-        refer_day = calendar.next_working_day(clock.local(last.at).date())
-        answer_day = calendar.next_working_day(refer_day)
-        if answer_day >= today:
-            return
+        referred = last.at + dt.timedelta(minutes=20)
+        answered = referred + dt.timedelta(hours=1)
+        if answered >= clock.start_of(today):
+            continue
         district, _created = User.objects.get_or_create(
             username="district_office", defaults={"role": Role.STREET_ADMIN, "scope": street.parent,
                                                   "first_name": "区创城办"})
-        with clock.pinned(clock.start_of(refer_day) + dt.timedelta(hours=10)):
+        with clock.pinned(referred):
             services.refer_case(case, by=admin, reason="主干道路灯整排不亮，属区级部门管理，街道无对应责任单位")
         case.refresh_from_db()
-        with clock.pinned(clock.start_of(answer_day) + dt.timedelta(hours=15)):
+        with clock.pinned(answered):
             services.answer_referral(case, by=district, note="已转区城市管理局路灯所，请街道派至城管中队配合")
         return
