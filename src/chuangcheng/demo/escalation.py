@@ -49,8 +49,8 @@ def _refer_one(today: dt.date) -> None:
     if street is None or street.parent is None or admin is None:
         return
     # One of the office's own cases (residents' reports and the mock assessment's have their own story).
-    waiting = Case.objects.filter(state=State.ACCEPTED, referred_at__isnull=True, public_report__isnull=True,
-                                  source__in=[Source.INSPECTION, Source.STAFF]).exclude(
+    waiting = Case.objects.filter(state=State.ACCEPTED, referred_at__isnull=True, public_report__isnull=True
+                                  ).exclude(source=Source.RESIDENT).exclude(
         item_results__case_opened=True, item_results__inspection__round_point__isnull=False)
     for case in waiting.order_by("reported_at", "pk"):
         last = case.events.order_by("-at", "-id").first()
