@@ -70,6 +70,7 @@ class Place:
     material: Any = None  # a document of the street's materials archive (street-level, like meeting)
     round: Any = None  # the street's finished mock assessment round (street-level: other street only)
     order: Any = None  # a 12345 work order whose case is in the place's grid (the unit's, when it works there)
+    notice: Any = None  # a 督办通知单 listing the place's case
 
 
 @dataclass
@@ -159,6 +160,11 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
     place.order = order
     if meeting:
         place.round = _finished_round(street, point)
+    from chuangcheng.cases.models import SupervisionNotice
+
+    place.notice = SupervisionNotice.objects.create(street=street, year=TODAY.year, number=1, unit=works_for or unit,
+                                                    day=TODAY, reply_by=TODAY + dt.timedelta(days=2))
+    place.notice.cases.add(case)
     return place
 
 
@@ -243,6 +249,7 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "cases:rectify": lambda p: {"number": p.case.number},
     "cases:act": lambda p: {"number": p.case.number, "action": "accept"},
     "cases:photo": lambda p: {"number": p.case.number, "sha256": p.photo, "variant": "display"},
+    "cases:notice_docx": lambda p: {"code": p.notice.code},
     "inspections:inspect": lambda p: {"code": p.point.code},
     "reports:community": lambda p: {"code": p.community.code},
     "reports:unit": lambda p: {"code": p.unit.code},
@@ -303,6 +310,9 @@ NO_OBJECT = {
     # lists and new-object forms: what they show is scoped in queries.py (tests per app)
     "org:regions", "org:units", "org:people", "places:list", "places:map", "places:new",
     "cases:list", "cases:new", "cases:export", "cases:save_view",
+    # the escalation ladder: the street admin's own street's rules, lists scoped by the cases they show
+    # (tests/cases/test_escalation_ladder.py)
+    "cases:escalation_rules", "cases:notices", "cases:talks", "cases:referrals",
     "inspections:today", "inspections:board", "inspections:rules", "inspections:make_plan",
     "inspections:add_visit", "inspections:history", "inspections:coverage", "inspections:export",
     "notify:inbox", "notify:read_all",
@@ -372,7 +382,8 @@ API_OBJECTS: dict[str, Spec] = {
     "/api/cases/{number}/photos/{sha256}": lambda p: {"number": p.case.number, "sha256": p.photo},
     **{f"/api/cases/{{number}}/{action}": (lambda p: {"number": p.case.number}) for action in (
         "accept", "reject", "dispatch", "redispatch", "send-back", "start", "rectify", "verify", "rework",
-        "request-extension", "decide-extension", "suspend", "resume", "reopen", "close-again")},
+        "request-extension", "decide-extension", "suspend", "resume", "reopen", "close-again",
+        "refer", "answer-referral")},
     "/api/inspections/points/{code}/checklist": lambda p: {"code": p.point.code},
     "/api/tasks/meetings/{number}": lambda p: {"number": p.meeting.number} if p.meeting else None,
     "/api/tasks/{number}": lambda p: {"number": p.task.number},

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from chuangcheng.core import clock
 from chuangcheng.demo.assessment import add_mock_assessment
 from chuangcheng.demo.bulletins import publish_history as publish_bulletins
+from chuangcheng.demo.escalation import add_escalations
 from chuangcheng.demo.hotline import add_hotline_orders
 from chuangcheng.demo.inspections import history_days, write_history
 from chuangcheng.demo.materials import add_materials
@@ -121,7 +122,7 @@ def _write_reports(seed: int, street: Region, users: list[User], report: Progres
         (_("Task lists"), add_tasklists), (_("Volunteer actions"), add_volunteering),
         (_("Publicity"), add_publicity), (_("Surveys"), add_surveys),
         (_("Mock assessment"), add_mock_assessment), (_("Problem lists from above"), add_problem_lists),
-        (_("12345 work orders"), add_hotline_orders),
+        (_("12345 work orders"), add_hotline_orders), (_("Escalations"), add_escalations),
     ]
     for label, add in stages:
         report(label, 0, 1)

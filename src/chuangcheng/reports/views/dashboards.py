@@ -25,6 +25,7 @@ from chuangcheng.reports import permissions
 from chuangcheng.reports.queries import dashboard
 from chuangcheng.reports.queries import map as map_queries
 from chuangcheng.reports.queries.rate_rows import UNIT_RATES, rate_rows
+from chuangcheng.reports.services import rankings
 from chuangcheng.standards.models import PointType
 
 
@@ -199,7 +200,7 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
     ], percent=True)
     since = clock.today() - dt.timedelta(weeks=dashboard.UNIT_WEEKS) + dt.timedelta(days=1)
     return render(request, "reports/unit.html", {
-        "unit": found, "page": page, "charts": {"unit": chart},
+        "unit": found, "page": page, "charts": {"unit": chart}, "place": rankings.unit_place(found),
         "rates": rate_table(page.recent, since, clock.today(), unit=found.code, keys=UNIT_RATES) if page else [],
         "links": {
             "open": _url("cases:list", unit=found.code, state="open"),
