@@ -152,6 +152,7 @@ EVENT_LABELS = {
     "rate": _("the reporting resident rated the fix"),
     "close_again": _("closed again: the fix stands"),
     "warn": _("warned the unit: due soon"),
+    "set_deadline": _("deadline brought forward by a problem list from above"),
     "escalate": _("overdue: escalated to the unit's head (督办)"),
     "remind": _("still overdue: reminded the unit's head and liaison"),
     "supervise": _("issued a supervision notice (督办单) to the unit"),
