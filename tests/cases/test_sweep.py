@@ -92,9 +92,7 @@ def test_an_overdue_case_is_escalated_to_the_units_head_once(scene, caplog):
 
     assert sweep(WEDNESDAY) == services.SweepResult(warned=0, escalated=1)
     assert sweep(WEDNESDAY + dt.timedelta(hours=1)) == services.SweepResult(warned=0, escalated=0)
-    # The next day brings the ladder's daily reminder (tests/cases/test_escalation_ladder.py), not a
-    # second escalation.
-    assert sweep(WEDNESDAY + dt.timedelta(days=1)) == services.SweepResult(warned=0, escalated=0, reminded=1)
+    assert sweep(WEDNESDAY + dt.timedelta(days=1)) == services.SweepResult(warned=0, escalated=0)
 
     case.refresh_from_db()
     assert case.escalated_at == WEDNESDAY and case.state == State.DISPATCHED

@@ -53,11 +53,8 @@ def test_every_state_and_every_action_is_there(cases: list[Case]) -> None:
     assert set(states) == set(State.values)
     assert states[State.CLOSED] > len(cases) / 2
     actions = set(CaseEvent.objects.filter(case__in=cases).values_list("action", flat=True))
-    # Merging, rating and closing again after a rating are for residents' reports; the sweep's
-    # escalation ladder writes its steps on the cases still overdue (tests/demo/test_escalation.py).
-    ladder = {"escalate", "remind", "supervise", "interview_list"}
-    assert ladder <= actions
-    assert actions - ladder - {"warn"} == {"report", *TRANSITIONS} - {"merge", "rate", "close_again"}
+    # Merging, rating and closing again after a rating are for residents' reports.
+    assert actions == {"report", *TRANSITIONS} - {"merge", "rate", "close_again"}
 
 
 def test_residents_reports_are_triaged_followed_merged_and_answered(demo: DemoResult, db: None) -> None:
