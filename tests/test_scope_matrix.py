@@ -69,6 +69,8 @@ class Place:
     survey: Any  # the community's draft survey, with one choice question
     material: Any = None  # a document of the street's materials archive (street-level, like meeting)
     round: Any = None  # the street's finished mock assessment round (street-level: other street only)
+    order: Any = None  # a 12345 work order whose case is in the place's grid (the unit's, when it works there)
+    notice: Any = None  # a 督办通知单 listing the place's case
 
 
 @dataclass
@@ -110,9 +112,16 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
                              grid=grid, lon=lon, lat=lat, photos=[photo])
     report = public.submit_report(category=category, description="居民反映", lon=lon, lat=lat,
                                   device=f"device-{prefix}")
+    from chuangcheng.hotline import services as hotline
+
+    order, _created = hotline.receive_order(
+        hotline.Incoming(number=f"{prefix}-GD1", request="热线反映", received_at=clock.now(), lon=lon, lat=lat),
+        street=street, source="excel")
     if works_for is not None:
         cases.accept_case(case, by=street_admin)
         cases.dispatch_case(case, by=street_admin, unit=works_for)
+        cases.accept_case(order.case, by=street_admin)
+        cases.dispatch_case(order.case, by=street_admin, unit=works_for)
     task = tasklists.create_task(by=street_admin, street=street, title=f"{prefix}任务", unit=works_for or unit,
                                  due_on=TODAY + dt.timedelta(days=28), regions=[community])
     held = None
@@ -148,8 +157,14 @@ def _place(*, community: Region, grid: Region, street_admin: User, prefix: str, 
     place = Place(community, street, grid, unit, person, point, case, photo.sha256, report, task, held, action,
                   item, push, (survey, question.code, question.options.first().code),
                   material if meeting else None)
+    place.order = order
     if meeting:
         place.round = _finished_round(street, point)
+    from chuangcheng.cases.models import SupervisionNotice
+
+    place.notice = SupervisionNotice.objects.create(street=street, year=TODAY.year, number=1, unit=works_for or unit,
+                                                    day=TODAY, reply_by=TODAY + dt.timedelta(days=2))
+    place.notice.cases.add(case)
     return place
 
 
@@ -234,6 +249,7 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "cases:rectify": lambda p: {"number": p.case.number},
     "cases:act": lambda p: {"number": p.case.number, "action": "accept"},
     "cases:photo": lambda p: {"number": p.case.number, "sha256": p.photo, "variant": "display"},
+    "cases:notice_docx": lambda p: {"code": p.notice.code},
     "inspections:inspect": lambda p: {"code": p.point.code},
     "reports:community": lambda p: {"code": p.community.code},
     "reports:unit": lambda p: {"code": p.unit.code},
@@ -250,6 +266,8 @@ OBJECT_ROUTES: dict[str, Spec] = {
     "reports:ranking_export": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
     "reports:ranking_docx": _street_only(lambda p: {"street_code": p.street.code, "week": WEEK}),
     "public:triage_action": lambda p: {"code": p.report.code, "action": "accept"},
+    "hotline:detail": lambda p: {"number": p.order.number},
+    "hotline:step": lambda p: {"number": p.order.number, "action": "sign"},
     "public:moderate": lambda p: {"code": p.report.code},
     "publicity:point": lambda p: {"code": p.point.code},
     "tasklists:detail": lambda p: {"number": p.task.number},
@@ -292,6 +310,9 @@ NO_OBJECT = {
     # lists and new-object forms: what they show is scoped in queries.py (tests per app)
     "org:regions", "org:units", "org:people", "places:list", "places:map", "places:new",
     "cases:list", "cases:new", "cases:export", "cases:save_view",
+    # the escalation ladder: the street admin's own street's rules, lists scoped by the cases they show
+    # (tests/cases/test_escalation_ladder.py)
+    "cases:escalation_rules", "cases:notices", "cases:talks", "cases:referrals",
     "inspections:today", "inspections:board", "inspections:rules", "inspections:make_plan",
     "inspections:add_visit", "inspections:history", "inspections:coverage", "inspections:export",
     "notify:inbox", "notify:read_all",
@@ -306,6 +327,8 @@ NO_OBJECT = {
     "surveys:list", "surveys:create", "surveys:visits",
     "materials:index",  # the reader's streets (tests/materials/test_pages.py)
     "open311:keys",
+    # the hotline's list (scoped by hotline.queries) and the street office's import and export
+    "hotline:index", "hotline:import", "hotline:export",
     "public:triage", "public:moderation", "public:block", "public:points",
     # the case number comes in the form; a case outside the scope is "no case has this number"
     "public:publish",
@@ -325,6 +348,8 @@ NO_OBJECT = {
     "standards:assessment_edit", "standards:assessment_delete",
     # mock assessment rounds: the list is scoped in assessment/queries.py, the form draws in the user's streets
     "assessment:rounds", "assessment:new",
+    # problem lists from above: the list is scoped in problems/queries.py, entering needs the street office
+    "problems:lists", "problems:template", "problems:import", "problems:new",
 }
 
 # Routes that name an object this test does not build yet: each needs its own factory here. Until
@@ -344,6 +369,8 @@ DEFERRED = {
     "volunteering:photo": "a volunteer action's photo (tests/engagement/volunteering)",
     **{f"surveys:{name}": "a published survey's link (tests/surveys)" for name in ("qr", "qr_svg", "qr_png", "visit")},
     "assessment:photo": "a photo of a round's lost point (tests/assessment/test_visibility.py)",
+    **{f"problems:{name}": "a problem list from above (tests/problems/test_pages.py)"
+       for name in ("detail", "report", "dispatch")},
 }
 
 # The API: every operation of the OpenAPI document, by its path template.
@@ -355,7 +382,8 @@ API_OBJECTS: dict[str, Spec] = {
     "/api/cases/{number}/photos/{sha256}": lambda p: {"number": p.case.number, "sha256": p.photo},
     **{f"/api/cases/{{number}}/{action}": (lambda p: {"number": p.case.number}) for action in (
         "accept", "reject", "dispatch", "redispatch", "send-back", "start", "rectify", "verify", "rework",
-        "request-extension", "decide-extension", "suspend", "resume", "reopen", "close-again")},
+        "request-extension", "decide-extension", "suspend", "resume", "reopen", "close-again",
+        "refer", "answer-referral")},
     "/api/inspections/points/{code}/checklist": lambda p: {"code": p.point.code},
     "/api/tasks/meetings/{number}": lambda p: {"number": p.meeting.number} if p.meeting else None,
     "/api/tasks/{number}": lambda p: {"number": p.task.number},

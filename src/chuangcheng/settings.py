@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "chuangcheng.engagement",
     "chuangcheng.surveys",
     "chuangcheng.materials",
+    "chuangcheng.problems",
+    "chuangcheng.hotline",
     "chuangcheng.assessment",
     "chuangcheng.api",
     "chuangcheng.web",
@@ -389,3 +391,19 @@ CELERY_BEAT_SCHEDULE["public-award-points"] = {"task": "public.award_due_points"
 CELERY_BEAT_SCHEDULE["public-prune-attempts"] = {"task": "public.prune_attempts", "schedule": 3600.0}
 # Task lists: remind units of tasks due soon, escalate (督办) overdue ones, once each.
 CELERY_BEAT_SCHEDULE["tasklists-sweep-tasks"] = {"task": "tasklists.sweep_tasks", "schedule": 600.0}
+
+# 12345 hotline work orders: the hotline's limits when an order does not carry its own deadlines,
+# the category for orders whose category we do not have (a code; empty: the first), and the
+# hotline's interface (empty URL: exchange by Excel only). Pulls and pushes retry with backoff.
+HOTLINE_SIGN_HOURS = env_int("HOTLINE_SIGN_HOURS", 24)
+HOTLINE_FINISH_DAYS = env_int("HOTLINE_FINISH_DAYS", 5)
+HOTLINE_CATEGORY = env_str("HOTLINE_CATEGORY", "")
+HOTLINE_URL = env_str("HOTLINE_URL", "")
+HOTLINE_TOKEN = env_str("HOTLINE_TOKEN", "")
+HOTLINE_STREET = env_str("HOTLINE_STREET", "")  # the code of the subdistrict the interface's orders are for
+HOTLINE_TIMEOUT = env_int("HOTLINE_TIMEOUT", 10)
+HOTLINE_RETRIES = env_int("HOTLINE_RETRIES", 3)
+HOTLINE_BACKOFF_SECONDS = env_int("HOTLINE_BACKOFF_SECONDS", 2)
+CELERY_BEAT_SCHEDULE["hotline-exchange"] = {"task": "hotline.exchange", "schedule": 300.0}
+# Open311 clients that are hotline systems: their own limit of work orders per key and hour.
+OPEN311_ORDERS_PER_HOUR = env_int("OPEN311_ORDERS_PER_HOUR", 200)

@@ -57,5 +57,7 @@ urlpatterns = [
     path("s/", include("chuangcheng.surveys.public_urls")),
     path("assessment/", include("chuangcheng.assessment.urls")),
     path("materials/", include("chuangcheng.materials.urls")),
+    path("problems/", include("chuangcheng.problems.urls")),
+    path("hotline/", include("chuangcheng.hotline.urls")),
     path("", include("chuangcheng.web.urls")),
 ]

@@ -29,6 +29,8 @@ def _people(scene: Any) -> dict[str, Any]:
         "grid_worker": cast.grid_worker_a, "inspector": scene.inspector, "unit_handler": scene.handler,
         "leader": cast.leader,
         "volunteer": f.UserFactory(username="volunteer", role=Role.VOLUNTEER, scope=cast.street),
+        # 上报: the district's admin answers what the street referred.
+        "district_admin": f.UserFactory(username="district_admin", role=Role.STREET_ADMIN, scope=cast.district),
     }
 
 
@@ -58,6 +60,9 @@ def _cases(scene: Any) -> dict[str, Case]:
     services.rectify_case(rated, by=scene.handler, photos=[photo(scene.handler)])
     services.verify_case(rated, by=scene.inspector)
     services.rate_case(rated, by=SYSTEM, rating="unsatisfied", reason="没修好")
+    cases["referred"] = referred = reported(scene)
+    services.accept_case(referred, by=admin)
+    services.refer_case(referred, by=admin, reason="需区级部门处理")
     never_dispatched = reported(scene)
     Case.objects.filter(pk=never_dispatched.pk).update(state=State.CLOSED)
     cases["closed_never_dispatched"] = never_dispatched

@@ -92,7 +92,9 @@ def test_an_overdue_case_is_escalated_to_the_units_head_once(scene, caplog):
 
     assert sweep(WEDNESDAY) == services.SweepResult(warned=0, escalated=1)
     assert sweep(WEDNESDAY + dt.timedelta(hours=1)) == services.SweepResult(warned=0, escalated=0)
-    assert sweep(WEDNESDAY + dt.timedelta(days=1)) == services.SweepResult(warned=0, escalated=0)
+    # The next day brings the ladder's daily reminder (tests/cases/test_escalation_ladder.py), not a
+    # second escalation.
+    assert sweep(WEDNESDAY + dt.timedelta(days=1)) == services.SweepResult(warned=0, escalated=0, reminded=1)
 
     case.refresh_from_db()
     assert case.escalated_at == WEDNESDAY and case.state == State.DISPATCHED
@@ -205,7 +207,9 @@ def test_the_command_reports_what_it_did(scene, capsys):
 
 def test_every_event_action_has_a_timeline_label():
     written = {name for t in CASES.transitions for name in t.event_actions}
-    assert set(EVENT_LABELS) == written | {"report"} | NOTE_ACTIONS
+    # Written outside the state machine: the report that opens a case, and a problem list's
+    # stricter deadline (services.hold_to_deadline).
+    assert set(EVENT_LABELS) == written | {"report", "set_deadline"} | NOTE_ACTIONS
 
 
 def test_cases_beyond_one_batch_are_all_swept(scene, monkeypatch):

@@ -17,6 +17,7 @@ from shapely.ops import unary_union
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.core.validators import CHINESE_MOBILE
 from chuangcheng.demo.generator import DemoResult, build_demo
+from chuangcheng.demo.plan import DISTRICT_LOGIN
 from chuangcheng.org.models import Person, Region, Role, Unit, User
 from chuangcheng.places.models import Point
 from chuangcheng.standards.models import PointType
@@ -122,6 +123,9 @@ def test_every_role_has_a_login_with_a_scope_and_a_person(demo: DemoResult, stre
                    Role.INSPECTOR: Region.Level.STREET, Role.UNIT_HANDLER: Region.Level.STREET,
                    Role.COMMUNITY_ADMIN: Region.Level.COMMUNITY, Role.VOLUNTEER: Region.Level.COMMUNITY,
                    Role.GRID_WORKER: Region.Level.GRID}
+    [district] = [user for user in users if user.username == DISTRICT_LOGIN]
+    assert district.role == Role.STREET_ADMIN and district.scope == street.parent and district.person is not None
+    users = [user for user in users if user != district]
     for user in users:
         assert user.scope is not None and user.scope.is_within(street), user.username
         assert user.scope.level == scope_level[user.role], user.username
@@ -132,7 +136,8 @@ def test_every_role_has_a_login_with_a_scope_and_a_person(demo: DemoResult, stre
     assert {f"community_admin_{n}" for n in range(1, 9)} <= {user.username for user in users}
     grid_workers = [user for user in users if user.role == Role.GRID_WORKER]
     assert len(grid_workers) == Region.objects.filter(level=Region.Level.GRID).count()
-    assert sorted(username for username, _label in demo.accounts) == sorted(user.username for user in users)
+    assert sorted(username for username, _label in demo.accounts) == sorted(
+        [user.username for user in users] + [DISTRICT_LOGIN])
     assert [username for username, _label in demo.accounts[:3]] == ["street_admin", "leader", "inspector_1"]
     assert dict(demo.accounts)["grid_worker_1"].endswith("社区第1网格")
 

@@ -35,8 +35,9 @@ NUMBER = re.compile(r"^(?P<prefix>[A-Z]+)-(?P<day>\d{8})-(?P<seq>\d{4})$")
 def cases(demo: DemoResult, db: None) -> list[Case]:
     """The office's own cases (inspections, staff, hotline); residents' reports are written after
     them and have their own tests (tests/public/test_demo_public.py), and so are the problems the
-    mock assessment's team found (tests/demo/test_mock_assessment.py)."""
-    return list(Case.objects.filter(public_report__isnull=True)
+    mock assessment's team found (tests/demo/test_mock_assessment.py), the problem lists from above
+    (test_problem_lists.py) and the 12345 work orders (test_hotline_orders.py)."""
+    return list(Case.objects.filter(public_report__isnull=True, problem__isnull=True, work_order__isnull=True)
                 .exclude(item_results__case_opened=True, item_results__inspection__round_point__isnull=False)
                 .select_related("category", "unit").order_by("reported_at", "id"))
 
@@ -53,8 +54,11 @@ def test_every_state_and_every_action_is_there(cases: list[Case]) -> None:
     assert set(states) == set(State.values)
     assert states[State.CLOSED] > len(cases) / 2
     actions = set(CaseEvent.objects.filter(case__in=cases).values_list("action", flat=True))
-    # Merging, rating and closing again after a rating are for residents' reports.
-    assert actions == {"report", *TRANSITIONS} - {"merge", "rate", "close_again"}
+    # Merging, rating and closing again after a rating are for residents' reports; the sweep's
+    # escalation ladder writes its steps on the cases still overdue (tests/demo/test_escalation.py).
+    ladder = {"escalate", "remind", "supervise", "interview_list"}
+    assert ladder <= actions
+    assert actions - ladder - {"warn"} == {"report", *TRANSITIONS} - {"merge", "rate", "close_again"}
 
 
 def test_residents_reports_are_triaged_followed_merged_and_answered(demo: DemoResult, db: None) -> None:
@@ -150,7 +154,7 @@ def test_numbers_are_unique_and_quote_the_report_date(cases: list[Case]) -> None
 
 def test_the_mix_looks_like_a_campaign_street(cases: list[Case]) -> None:
     sources = Counter(case.source for case in cases)
-    assert set(sources) == set(Source.values)
+    assert set(sources) == set(Source.values) - {Source.DIRECTIVE}  # lists from above: their own stage
     assert sources.most_common(1)[0][0] == Source.INSPECTION
     campaign = [case for case in cases if case.category.campaign_label]
     assert len(campaign) >= 0.15 * len(cases)

@@ -30,4 +30,6 @@ ACTIONS: Actions[Case, CaseEvent] = Actions(CASES, {
     "resume": lambda c, by, d, p: services.resume_case(c, by=by, note=d.get("note", "")),
     "reopen": lambda c, by, d, p: services.reopen_case(c, by=by, note=d.get("note", ""), photos=p),
     "close_again": lambda c, by, d, p: services.close_again(c, by=by, note=d.get("note", "")),
+    "refer": lambda c, by, d, p: services.refer_case(c, by=by, reason=d.get("reason", "")),
+    "answer_referral": lambda c, by, d, p: services.answer_referral(c, by=by, note=d.get("note", "")),
 })

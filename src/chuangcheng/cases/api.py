@@ -374,6 +374,10 @@ INPUTS: dict[str, tuple[type[VersionIn], str]] = {
     "resume": (NoteIn, "Resume a suspended case; its deadline moves on by the working time it was suspended."),
     "reopen": (PhotoNoteIn, "The problem came back (multipart form): reopen the closed case for the same unit, "
                             "with a note and\nat least one photo."),
+    "refer": (ReasonIn, "上报: the street office refers an accepted case that needs a higher-level unit to the "
+                        "district, with a reason."),
+    "answer_referral": (NoteIn, "The district's answer to a 上报 (note required): the case is back with the street "
+                                "office."),
     "close_again": (NoteIn, "After a resident's “not satisfied” rating sent the case back: the fix stands, close it "
                             "again with a note\n(required) the resident reads."),
 }

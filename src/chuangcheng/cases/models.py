@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +73,8 @@ class Source(models.TextChoices):
     RESIDENT = "resident", _("resident")
     HOTLINE = "hotline", _("hotline")
     LEADER = "leader", _("leader")
+    # 上级交办: a problem on a list sent down by the district or city 创城办 (chuangcheng.problems)
+    DIRECTIVE = "directive", _("from above")
 
 
 class Rating(models.TextChoices):
@@ -128,6 +131,12 @@ class Case(models.Model):
     wrong_unit_count = models.PositiveIntegerField(_("sent back as wrong unit"), default=0)
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # The escalation ladder (cases.escalation): the last local day a daily reminder went out, and the
+    # ISO week ("2026-W49") the case last put its unit on the 约谈 list. Claimed by conditional UPDATEs.
+    reminded_on = models.DateField(_("last reminded"), null=True, blank=True)
+    interview_week = models.CharField(max_length=8, blank=True)
+    # 上报: referred to the district, waiting for its answer (cleared by the answer).
+    referred_at = models.DateTimeField(_("referred to the district"), null=True, blank=True)
     # Residents' reports are public from the start; any other case only once the street office
     # marks it so (public.services.publish_case). The public pages and Open311 show no other case.
     public = models.BooleanField(_("shown to the public"), default=False)
@@ -223,3 +232,69 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EscalationRules(models.Model):
+    """A street's escalation ladder (督办). A street without a row uses the defaults of the fields."""
+
+    street = models.OneToOneField(Region, verbose_name=_("subdistrict"), on_delete=models.CASCADE,
+                                  related_name="escalation_rules")
+    warn_percent = models.PositiveSmallIntegerField(_("warn at % of the time used"), default=80)
+    remind_at = models.TimeField(_("daily reminder at"), default=dt.time(9, 0))
+    quiet_from = models.TimeField(_("quiet hours from"), default=dt.time(21, 0))
+    quiet_until = models.TimeField(_("quiet hours until"), default=dt.time(8, 0))
+    notice_after_days = models.PositiveSmallIntegerField(_("supervision notice after working days overdue"), default=3)
+    interview_after_days = models.PositiveSmallIntegerField(_("talk list after working days overdue"), default=5)
+
+    class Meta:
+        ordering = ["street"]
+        verbose_name = _("escalation rules")
+        verbose_name_plural = _("escalation rules")
+
+    def __str__(self) -> str:
+        return str(self.street)
+
+    def is_quiet(self, moment: dt.time) -> bool:
+        """Nothing is sent in quiet hours (they may run over midnight)."""
+        if self.quiet_from == self.quiet_until:
+            return False
+        if self.quiet_from < self.quiet_until:
+            return self.quiet_from <= moment < self.quiet_until
+        return moment >= self.quiet_from or moment < self.quiet_until
+
+
+class SupervisionNotice(models.Model):
+    """督办通知单: issued by the sweep to a unit with cases long overdue, numbered per street and year,
+    at most one per unit and day."""
+
+    street = models.ForeignKey(Region, verbose_name=_("subdistrict"), on_delete=models.PROTECT,
+                               related_name="supervision_notices")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    unit = models.ForeignKey(Unit, verbose_name=_("responsible unit"), on_delete=models.PROTECT,
+                             related_name="supervision_notices")
+    day = models.DateField(_("day"))
+    issued_at = models.DateTimeField(_("issued"), default=clock.now)
+    reply_by = models.DateField(_("reply by"))
+    cases = models.ManyToManyField(Case, verbose_name=_("cases"), related_name="supervision_notices")
+
+    class Meta:
+        ordering = ["-issued_at", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "year", "number"], name="uniq_notice_number"),
+            models.UniqueConstraint(fields=["unit", "day"], name="uniq_notice_unit_day"),
+        ]
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"〔{self.year}〕第{self.number}号"
+
+    @property
+    def code(self) -> str:
+        """The notice in URLs and file names: street code, year and number."""
+        return f"{self.street.code}-{self.year}-{self.number}"

@@ -59,6 +59,25 @@ def can_rate(user: Any, case: Any) -> bool:
     return False
 
 
+def can_refer(user: Any, case: Any) -> bool:
+    """上报: the street office sends a case that needs a higher-level unit to the district."""
+    return has_role(user, Role.STREET_ADMIN) and in_scope(user, case.grid)
+
+
+def is_district_user(user: Any) -> bool:
+    """An admin or leader whose scope is a district (or a superuser): who answers what streets refer."""
+    from chuangcheng.org.models import Region
+
+    if not has_role(user, Role.STREET_ADMIN, Role.LEADER):
+        return False
+    return bool(user.is_superuser or (user.scope is not None and user.scope.level == Region.Level.DISTRICT))
+
+
+def can_answer_referral(user: Any, case: Any) -> bool:
+    """The district's answer to a 上报: its admins and leaders over the case's grid."""
+    return is_district_user(user) and in_scope(user, case.grid)
+
+
 def allowed_actions(user: Any, case: Any, **context: Any) -> list[str]:
     """The actions this user may take on this case now, in the order of the lifecycle, read from the
     case workflow's table (the services check again when the action is taken; the case may have

@@ -233,7 +233,9 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
 # --- deadlines that fell (按期处置率) ---------------------------------------------------------------
 
 # Events that set the deadline (send-back clears it) and those that give the case its unit.
-CLOCK_ACTIONS = ("dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back", "rate")
+# (set_deadline: a stricter deadline from above, services.hold_to_deadline.)
+CLOCK_ACTIONS = ("dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back", "rate",
+                 "set_deadline")
 UNIT_ACTIONS = ("dispatch", "redispatch", "send_back")
 # A case closed after one of these was not done at the first attempt (一次完成率).
 # (A rating can only precede a later closing by reopening the case: a satisfied one stays closed.)

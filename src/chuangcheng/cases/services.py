@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from chuangcheng.cases import permissions
+from chuangcheng.cases import escalation, permissions
 from chuangcheng.cases.models import (
     Case,
     CaseCounter,
@@ -63,13 +63,13 @@ def deadline_for(category: Category, severity: str, start: dt.datetime, *,
 
 
 def warn_moment(category: Category, start: dt.datetime, deadline: dt.datetime, *,
-                calendar: workcal.WorkCalendar | None = None) -> dt.datetime:
-    """When 80 % of the time from `start` to `deadline` is used, counted the way the category's
-    limit is counted (office time, or clock time for emergencies)."""
+                calendar: workcal.WorkCalendar | None = None, fraction: float = workcal.YELLOW_FROM) -> dt.datetime:
+    """When `fraction` (80 %, or the street's escalation rule) of the time from `start` to `deadline`
+    is used, counted the way the category's limit is counted (office time, or clock time for emergencies)."""
     if category.limit_unit in workcal.NATURAL_UNITS:
-        return start + (deadline - start) * workcal.YELLOW_FROM
+        return start + (deadline - start) * fraction
     calendar = calendar or workcal.WorkCalendar()
-    return calendar.add_working_seconds(start, calendar.working_seconds_between(start, deadline) * workcal.YELLOW_FROM)
+    return calendar.add_working_seconds(start, calendar.working_seconds_between(start, deadline) * fraction)
 
 
 def _clock_from(case: Case, start: dt.datetime, deadline: dt.datetime | None = None) -> dict[str, Any]:
@@ -77,8 +77,10 @@ def _clock_from(case: Case, start: dt.datetime, deadline: dt.datetime | None = N
     calendar for both, so the year's calendar rows are read once."""
     calendar = workcal.WorkCalendar()
     deadline = deadline or deadline_for(case.category, case.severity, start, calendar=calendar)
-    return {"deadline": deadline, "warn_at": warn_moment(case.category, start, deadline, calendar=calendar),
-            "warned_at": None, "escalated_at": None}
+    fraction = escalation.warn_fraction(case.grid)
+    return {"deadline": deadline,
+            "warn_at": warn_moment(case.category, start, deadline, calendar=calendar, fraction=fraction),
+            "warned_at": None, "escalated_at": None, "reminded_on": None}
 
 
 @transaction.atomic
@@ -379,7 +381,35 @@ def close_again(case: Case, *, by: Actor, note: str) -> CaseEvent:
                       data={"resolution": Resolution.FIXED}, resolution=Resolution.FIXED, closed_at=clock.now())
 
 
-def _tell_street_office(case: Case, event: CaseEvent) -> None:
+@transaction.atomic
+def refer_case(case: Case, *, by: Actor, reason: str) -> CaseEvent:
+    """上报: the case needs a higher-level unit; the district's admins and leaders see it in their
+    list of referrals and in their inbox. It stays accepted (no unit's clock runs) until answered."""
+    CASES.check(case, "refer", by=by)
+    event = CASES.move(case, "refer", by=by, note=_note(reason, required=True, field="reason"),
+                       referred_at=clock.now())
+    from chuangcheng.notify import services as notify
+    from chuangcheng.org.models import Role, User
+
+    district = [user for user in User.objects.filter(role__in=[Role.STREET_ADMIN, Role.LEADER], is_active=True,
+                                                     scope__level=Region.Level.DISTRICT).select_related("scope")
+                if user.scope is not None and case.grid.path.startswith(user.scope.path)]
+    title = _("Case %(number)s referred to the district") % {"number": case.number}
+    notify.notify_users(district, key=f"case:{case.number}:refer:{event.pk}", title=title,
+                        body=f"{_case_body(case)}\n{event.note}", link=case_link(case))
+    return event
+
+
+@transaction.atomic
+def answer_referral(case: Case, *, by: Actor, note: str) -> CaseEvent:
+    """The district's answer to a 上报: back with the street office, which dispatches or closes it."""
+    CASES.check(case, "answer_referral", by=by)
+    event = CASES.move(case, "answer_referral", by=by, note=_note(note, required=True), referred_at=None)
+    _tell_street_office(case, event, _("Case %(number)s: the district answered the referral"))
+    return event
+
+
+def _tell_street_office(case: Case, event: CaseEvent, title: str = "") -> None:
     """The admins over the case's grid get it in their inbox: a resident is not satisfied."""
     from chuangcheng.notify import services as notify
     from chuangcheng.org.models import Role, User
@@ -387,8 +417,8 @@ def _tell_street_office(case: Case, event: CaseEvent) -> None:
     admins = [user for user in User.objects.filter(role__in=[Role.STREET_ADMIN, Role.COMMUNITY_ADMIN],
                                                    is_active=True, scope__isnull=False).select_related("scope")
               if user.scope is not None and case.grid.path.startswith(user.scope.path)]
-    title = _("Case %(number)s: the resident is not satisfied with the fix") % {"number": case.number}
-    notify.notify_users(admins, key=f"case:{case.number}:rate:{event.pk}", title=title,
+    title = (title or _("Case %(number)s: the resident is not satisfied with the fix")) % {"number": case.number}
+    notify.notify_users(admins, key=f"case:{case.number}:{event.action}:{event.pk}", title=title,
                         body=f"{_case_body(case)}\n{event.note}", link=case_link(case))
 
 
@@ -482,29 +512,38 @@ SWEEP_BATCH = 200
 class SweepResult:
     warned: int = 0
     escalated: int = 0
+    # The escalation ladder (cases.escalation): daily reminders, 督办通知单 issued, cases put on the 约谈 list.
+    reminded: int = 0
+    notices: int = 0
+    listed: int = 0
 
 
 def sweep_deadlines(now: dt.datetime | None = None) -> SweepResult:
-    """The periodic deadline job: warn the unit once when 80 % of a running case's time is used,
-    and escalate (督办) once when the deadline has passed. Safe to run anywhere, any number of
-    times: each case is claimed with a conditional UPDATE and every message has a fixed key.
+    """The periodic deadline job: warn the unit once when the street's share (80 %) of a running
+    case's time is used, escalate (督办) once when the deadline has passed, then climb the street's
+    escalation ladder (cases.escalation: daily reminders until rectified, 督办通知单, the 约谈 list).
+    Nothing goes out in the street's quiet hours; it waits for the next sweep outside them. Safe to
+    run anywhere, any number of times: each step is claimed with a conditional UPDATE or a unique
+    row and every message has a fixed key.
 
     It never touches `Case.version`, so a handler acting at the same moment is not refused."""
     from chuangcheng.cases.queries import due_soon_q, overdue_q
 
     now = now or clock.now()
     context = _SweepContext()
+    ladder = escalation.Ladder(now)
     escalated = sum(
         _escalate(case, now, context)
         for batch in _batches(Case.objects.filter(overdue_q(now), escalated_at__isnull=True))
-        for case in context.load(batch)
+        for case in context.load(batch) if ladder.may_send(case.grid)
     )
     warned = sum(
         _warn(case, now, context)
         for batch in _batches(Case.objects.filter(due_soon_q(now), warned_at__isnull=True))
-        for case in context.load(batch)
+        for case in context.load(batch) if ladder.may_send(case.grid)
     )
-    return SweepResult(warned=warned, escalated=escalated)
+    return SweepResult(warned=warned, escalated=escalated, reminded=escalation.remind(now, ladder),
+                       notices=escalation.issue_notices(now, ladder), listed=escalation.list_for_talks(now, ladder))
 
 
 def _batches(qs: QuerySet[Case]) -> Iterator[list[Case]]:
@@ -575,6 +614,8 @@ def _warn(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
             notify.notify_users(context.handlers.get(unit.pk, []), key=key, title=title, body=body,
                                 link=case_link(case))
             notify.notify_unit_groups(unit, key=key, title=title, body=body)
+            # The unit's liaison hears it too (the escalation ladder's first rung).
+            escalation.sms(key, [unit.liaison_phone], title, f"{case.category.name} · {case.address or case.grid.name}")
     return True
 
 
@@ -617,3 +658,25 @@ def _escalate(case: Case, now: dt.datetime, context: _SweepContext) -> bool:
                                 link=case_link(case))
             notify.notify_unit_groups(unit, key=key, title=title, body=body)
     return True
+
+
+# --- a deadline from above -------------------------------------------------------------------
+
+@transaction.atomic
+def hold_to_deadline(case: Case, *, by: Actor, deadline: dt.datetime, note: str = "") -> CaseEvent | None:
+    """A deadline set from above (上级交办: the problem list's) that is earlier than the running
+    clock's: the case is due then, and an event records it (its `deadline` is the one in force).
+    A later deadline, or a case whose clock does not run, is left as it is (None)."""
+    CASES.check(case, "redispatch", by=by)  # whoever may re-time a running case by sending it again
+    if case.deadline is None or deadline >= case.deadline:
+        return None
+    start = case.dispatched_at or clock.now()
+    warn_at = warn_moment(case.category, start, deadline) if deadline > start else deadline
+    event = CaseEvent.objects.create(
+        case=case, at=clock.now(), actor=actor_user(by), actor_name=actor_name(by), action="set_deadline",
+        from_state=case.state, to_state=case.state, note=_note(note, required=False),
+        data={"deadline": deadline.isoformat(), "was": case.deadline.isoformat()}, deadline=deadline,
+    )
+    Case.objects.filter(pk=case.pk).update(deadline=deadline, warn_at=warn_at, version=F("version") + 1)
+    case.deadline, case.warn_at, case.version = deadline, warn_at, case.version + 1
+    return event

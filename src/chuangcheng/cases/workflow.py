@@ -114,6 +114,19 @@ CASES: Workflow[Case, CaseEvent] = Workflow(
                    required=["note"], api="close-again", operation_id="closeCaseAgain",
                    when=Guard(back_after_rating,
                               _("Only a case the resident rated “not satisfied” can be closed again."))),
+        # 上报: a case the street cannot give to any of its units goes to the district, before dispatch
+        # (no unit's clock runs while it waits); the district's answer brings it back to the street
+        # office, which dispatches or closes it as usual (docs/guide/escalation.md).
+        transition("refer", {State.ACCEPTED}, None, who=permissions.can_refer,
+                   label=_("Refer to the district (上报)"), done=_("referred"), fields=["reason"],
+                   required=["reason"], operation_id="referCase",
+                   when=Guard(lambda case: case.referred_at is None,
+                              _("This case is already waiting for the district's answer."))),
+        transition("answer_referral", {State.ACCEPTED}, None, who=permissions.can_answer_referral,
+                   label=_("Answer the referral"), done=_("answered"), fields=["note"], required=["note"],
+                   api="answer-referral", operation_id="answerCaseReferral",
+                   when=Guard(lambda case: case.referred_at is not None,
+                              _("This case is not waiting for the district's answer."))),
     ],
 )
 
@@ -139,12 +152,20 @@ EVENT_LABELS = {
     "rate": _("the reporting resident rated the fix"),
     "close_again": _("closed again: the fix stands"),
     "warn": _("warned the unit: due soon"),
+    "set_deadline": _("deadline brought forward by a problem list from above"),
     "escalate": _("overdue: escalated to the unit's head (督办)"),
+    "remind": _("still overdue: reminded the unit's head and liaison"),
+    "supervise": _("issued a supervision notice (督办单) to the unit"),
+    "interview_list": _("put the unit on this week's talk list (约谈)"),
+    "refer": _("referred the case to the district (上报)"),
+    "answer_referral": _("answered the referral for the district"),
     "comment": _("added a comment"),
 }
 
-# Events that record something said about a case without changing it (no new version).
-NOTE_ACTIONS = {"warn", "escalate", "comment"}
+# Events that record something said about a case without changing it (no new version). The
+# escalation ladder's steps are written by the sweep, never by a person; the daily rollups count
+# none of them (reports.services.rollups.EVENT_FIGURES).
+NOTE_ACTIONS = {"warn", "escalate", "remind", "supervise", "interview_list", "comment"}
 
 # What the unit does; for anyone else the page groups these under "on the unit's behalf".
 UNIT_ACTIONS = {"start", "send_back", "request_extension"}

@@ -22,14 +22,18 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chuangcheng.core import clock
 from chuangcheng.demo.assessment import add_mock_assessment
 from chuangcheng.demo.bulletins import publish_history as publish_bulletins
+from chuangcheng.demo.escalation import add_escalations
+from chuangcheng.demo.hotline import add_hotline_orders
 from chuangcheng.demo.inspections import history_days, write_history
 from chuangcheng.demo.materials import add_materials
-from chuangcheng.demo.plan import STREET_CODE, DemoPlan, TypeInfo, plan_demo
+from chuangcheng.demo.plan import DISTRICT_LOGIN, STREET_CODE, DemoPlan, TypeInfo, plan_demo
+from chuangcheng.demo.problems import add_problem_lists
 from chuangcheng.demo.public import add_resident_reports
 from chuangcheng.demo.publicity import add_publicity
 from chuangcheng.demo.rankings import publish_history as publish_rankings
@@ -118,7 +122,8 @@ def _write_reports(seed: int, street: Region, users: list[User], report: Progres
     stages: list[tuple[str, Callable[..., int]]] = [
         (_("Task lists"), add_tasklists), (_("Volunteer actions"), add_volunteering),
         (_("Publicity"), add_publicity), (_("Surveys"), add_surveys),
-        (_("Mock assessment"), add_mock_assessment),
+        (_("Mock assessment"), add_mock_assessment), (_("Problem lists from above"), add_problem_lists),
+        (_("12345 work orders"), add_hotline_orders), (_("Escalations"), add_escalations),
     ]
     for label, add in stages:
         report(label, 0, 1)
@@ -160,11 +165,14 @@ def _new_password() -> str:
 
 def _demo_users(street: Region) -> list[User]:
     users = (
-        User.objects.filter(scope__path__startswith=street.path)
+        User.objects.filter(Q(scope__path__startswith=street.path) | Q(username=DISTRICT_LOGIN, scope=street.parent_id))
         .select_related("scope", "person__unit")
     )
     found: list[tuple[int, int, User]] = []
     for user in users:
+        if user.username == DISTRICT_LOGIN:  # listed last
+            found.append((len(ROLE_ORDER), 0, user))
+            continue
         match = DEMO_USERNAME.match(user.username)
         if match is None or match["role"] != user.role:
             continue

@@ -12,6 +12,8 @@ from chuangcheng.demo import layout, names
 from chuangcheng.org.models import Region, Role, Unit
 
 DISTRICT_CODE = "150103"
+# The one demo login above the street: the district office's admin.
+DISTRICT_LOGIN = "district_office"
 DISTRICT_NAME = "回民区"
 STREET_CODE = "150103001"
 STREET_NAME = "光明路街道"
@@ -607,3 +609,7 @@ class _Planner:
                                        self.liaison_of_unit[unit_code]))
         for c in self.communities:
             logins.append(PlannedLogin(f"volunteer_{c.index + 1}", Role.VOLUNTEER, c.code, c.volunteers[0]))
+        # The district's 创城办, which answers the street's referrals (上报): drawn last, so nothing
+        # else in the plan moves.
+        logins.append(PlannedLogin(DISTRICT_LOGIN, Role.STREET_ADMIN, DISTRICT_CODE,
+                                   self._person(DISTRICT_CODE, "区创城办工作人员", party_member=True)))

@@ -31,6 +31,9 @@ class Open311Client(models.Model):
                                    related_name="+")
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
+    # A hotline's system (not a residents' app): its requests are recorded as its 12345 work orders,
+    # outside the residents' limits, within its own per-key limit (OPEN311_ORDERS_PER_HOUR).
+    sends_orders = models.BooleanField(_("its requests are work orders"), default=False)
 
     class Meta:
         ordering = ["street", "name"]

@@ -18,8 +18,9 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.queries import NO_UNIT, CaseFilter
-from chuangcheng.reports import gongwen, issuing
-from chuangcheng.reports.gongwen import chinese_date, pct
+from chuangcheng.core import gongwen
+from chuangcheng.core.gongwen import chinese_date, pct
+from chuangcheng.reports import issuing
 
 Block = dict[str, Any]
 
@@ -177,6 +178,16 @@ def blocks(content: dict[str, Any], *, number: int | None, remarks: str = "") ->
         doc.table("rates", [_("Rate"), _("Value"), _("Formula"), _("Counts")],
                   [[row["name"], pct(row.get("value")), row["words"], {"parts": row["parts"]}] for row in rate_rows])
         doc.blocks[-1]["rates"] = rate_rows  # the page shows them with the rate table it uses everywhere
+    hotline = content.get("hotline")
+    if hotline and (hotline.get("received") or hotline.get("due_to_sign") or hotline.get("rated")):
+        rates = hotline["rates"]
+        doc.p(_("12345 work orders: %(received)s received, %(returned)s returned; timely signing rate %(signing)s, "
+                "on-time finishing rate %(finishing)s, callback satisfaction rate %(satisfaction)s, redo rate "
+                "%(redo)s; %(overdue)s overdue to finish at the end.") % {
+            "received": hotline.get("received", 0), "returned": hotline.get("returned", 0),
+            "signing": pct(rates.get("timely_signing")), "finishing": pct(rates.get("on_time_finishing")),
+            "satisfaction": pct(rates.get("satisfaction")), "redo": pct(rates.get("redo")),
+            "overdue": hotline.get("overdue_to_finish", 0)}, id="hotline")
     trend = content.get("trend")
     if trend:
         doc.sub(pgettext("bulletin", "Trend"), "trend")

@@ -1,5 +1,5 @@
 """The bulletin as a Word document in the layout of official documents (党政机关公文格式, after
-GB/T 9704, `reports.gongwen`): the 版头, the opening paragraph, the numbered parts, tables fitted
+GB/T 9704, `core.gongwen`): the 版头, the opening paragraph, the numbered parts, tables fitted
 to their content with numbers right-aligned, photos before and after with captions, the closing
 with the issuing office and date, the "figures as of" line and the 版记 (报/送/发, 抄送, 印发).
 
@@ -18,9 +18,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-from chuangcheng.reports import gongwen as g
+from chuangcheng.core import gongwen as g
+from chuangcheng.core.gongwen import writable
 from chuangcheng.reports.bulletin_doc import blocks, cell_text, head
-from chuangcheng.reports.gongwen import writable
 
 __all__ = ["default_photo_loader", "render_docx", "writable"]
 

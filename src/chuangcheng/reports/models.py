@@ -204,7 +204,7 @@ class Ranking(models.Model):
     @property
     def week_title(self) -> str:
         """The week as people read it: 第48周（11月23日—11月29日）. URLs and commands keep `week`."""
-        from chuangcheng.reports.gongwen import week_label
+        from chuangcheng.core.gongwen import week_label
 
         return week_label(self.week_start)
 

@@ -1,4 +1,4 @@
-"""The weekly ranking as a 通报 (Word, in the layout of `reports.gongwen`): the 版头 with the week
+"""The weekly ranking as a 通报 (Word, in the layout of `core.gongwen`): the 版头 with the week
 as its number line, an opening paragraph written from the week's figures, 一、排名情况 (the
 communities' table), 二、红黑榜, 三、责任单位排名, 四、评分办法 (this ranking's formula in words),
 五、工作要求, the signature and the 版记.
@@ -16,8 +16,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import clock
-from chuangcheng.reports import gongwen, issuing
+from chuangcheng.core import clock, gongwen
+from chuangcheng.reports import issuing
 from chuangcheng.reports import ranking as formula_
 from chuangcheng.reports.models import Publication, Ranking
 from chuangcheng.reports.rankings_xlsx import change_label, level_label

@@ -14,6 +14,7 @@ from chuangcheng.materials import permissions as materials
 from chuangcheng.org import permissions
 from chuangcheng.org.models import Role
 from chuangcheng.org.permissions import has_role
+from chuangcheng.problems import permissions as problems
 from chuangcheng.reports.permissions import BULLETIN_READERS, DASHBOARD_ROLES
 from chuangcheng.surveys import permissions as surveys
 
@@ -95,4 +96,6 @@ def _campaign_items(user: Any) -> list[NavItem]:
         items.append(NavItem(str(_("Surveys")), reverse("surveys:list"), "surveys"))
     if materials.reads_materials(user):
         items.append(NavItem(str(_("Assessment materials")), reverse("materials:index"), "materials"))
+    if problems.reads_problem_lists(user):
+        items.append(NavItem(str(_("Problem lists from above")), reverse("problems:lists"), "problem_lists"))
     return items

@@ -4,12 +4,14 @@ same checks and limits apply) and the updates clients post back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,9 +19,11 @@ from django.utils.translation import gettext as _
 from chuangcheng.cases.models import Case, CaseEvent, Category
 from chuangcheng.cases.services import comment_on_case
 from chuangcheng.core import audit, clock
+from chuangcheng.hotline import services as orders
+from chuangcheng.hotline.models import OrderSource, WorkOrder
 from chuangcheng.org.models import Region
 from chuangcheng.public import services as public_services
-from chuangcheng.public.models import Channel, Open311Client, Report
+from chuangcheng.public.models import Attempt, Channel, Open311Client, Report
 from chuangcheng.public.open311 import permissions
 
 KEY_PREFIX = "o311_"
@@ -31,9 +35,11 @@ def hash_key(key: str) -> str:
 
 
 @transaction.atomic
-def issue_key(*, street: Region, name: str, contact: str = "", by: Any) -> tuple[Open311Client, str]:
+def issue_key(*, street: Region, name: str, contact: str = "", by: Any,
+              sends_orders: bool = False) -> tuple[Open311Client, str]:
     """A new client of the subdistrict with a fresh api_key; the key is returned once, only its
-    SHA-256 is kept. `by` None: an operator on the command line."""
+    SHA-256 is kept. `by` None: an operator on the command line. `sends_orders`: the client is a
+    hotline's system whose requests are its work orders (see `post_order`)."""
     if by is not None and not permissions.can_manage_keys(by, street):
         raise PermissionDenied(_("Only the office of this subdistrict may issue its Open311 keys."))
     errors: dict[str, list[str]] = {}
@@ -52,11 +58,11 @@ def issue_key(*, street: Region, name: str, contact: str = "", by: Any) -> tuple
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     client = Open311Client.objects.create(
         name=name, street=street, contact=contact, prefix=key[len(KEY_PREFIX):len(KEY_PREFIX) + 8],
-        key_hash=hash_key(key), created_at=clock.now(),
+        key_hash=hash_key(key), created_at=clock.now(), sends_orders=sends_orders,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     audit.record(actor=by, action="create", instance=client, region_path=street.path,
-                 changes={"name": [None, name], "contact": [None, contact]})
+                 changes={"name": [None, name], "contact": [None, contact], "sends_orders": [None, sends_orders]})
     return client, key
 
 
@@ -127,6 +133,41 @@ def post_request(*, client: Open311Client, category: Category, location: Locatio
     )
     touch(client)
     return report
+
+
+ORDER_ATTEMPTS = "o311order"
+
+
+def post_order(*, client: Open311Client, category: Category, location: Location, description: str = "",
+               order_number: str = "", phone: str = "", first_name: str = "", last_name: str = "") -> WorkOrder:
+    """A request from a hotline's system (a client that `sends_orders`): recorded as that system's
+    work order (its name the source system, its order number the key), not as a resident's report,
+    so neither the residents' limits nor their tracking apply; the client's own hourly limit does.
+    The same order number again is the same order. Raises ValidationError or RateLimited."""
+    from chuangcheng.places.services import locate_grid
+
+    street = client.street
+    key = f"c:{client.pk}"
+    since = clock.now() - dt.timedelta(hours=1)
+    if Attempt.objects.filter(kind=ORDER_ATTEMPTS, key=key, at__gt=since).count() >= settings.OPEN311_ORDERS_PER_HOUR:
+        raise public_services.RateLimited(_("This api_key has sent %(n)d work orders in the last hour, its limit. "
+                                            "Try again later.") % {"n": settings.OPEN311_ORDERS_PER_HOUR})
+    if location.lon is not None and location.lat is not None \
+            and locate_grid(location.lon, location.lat, within=street) is None:
+        raise ValidationError({"lat": _("This location is outside %(street)s, the subdistrict this api_key "
+                                        "is for.") % {"street": street.name}})
+    text = (description or "").strip() or category.name
+    number = (order_number or "").strip() or f"O311-{client.prefix}-{clock.local(clock.now()):%Y%m%d%H%M%S%f}"
+    name = " ".join(part for part in [(first_name or "").strip(), (last_name or "").strip()] if part)
+    order, _outcome = orders.receive_order(
+        orders.Incoming(number=number, request=text, received_at=clock.now(), caller_name=name, caller_phone=phone,
+                        address=location.address, lon=location.lon, lat=location.lat,
+                        point_code=location.point_code),
+        street=street, source=OrderSource.OPEN311, source_system=client.name, source_key=order_number,
+        category=category)
+    Attempt.objects.create(kind=ORDER_ATTEMPTS, key=key, at=clock.now())
+    touch(client)
+    return order
 
 
 @transaction.atomic

@@ -340,13 +340,18 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             problems.append(_("media_url: give an http or https address."))
     if problems:
         raise Refusal(400, *problems)
-    report = services.post_request(
-        client=client, category=category,
-        location=services.Location(lon=lon, lat=lat, address=address, point_code=address_id),
-        description=description, media_url=media_url, email=email, phone=phone, first_name=first_name,
-        last_name=last_name, device_id=device_id,
-    )
-    item = {"service_request_id": report.case.number, "service_notice": queries.limit_text(category),
+    location = services.Location(lon=lon, lat=lat, address=address, point_code=address_id)
+    if client.sends_orders:
+        # A hotline's system: its work order (attribute[work_order] its number), not a resident's report.
+        case = services.post_order(client=client, category=category, location=location, description=description,
+                                   order_number=field("attribute[work_order]", 40), phone=phone,
+                                   first_name=first_name, last_name=last_name).case
+    else:
+        case = services.post_request(
+            client=client, category=category, location=location, description=description, media_url=media_url,
+            email=email, phone=phone, first_name=first_name, last_name=last_name, device_id=device_id,
+        ).case
+    item = {"service_request_id": case.number, "service_notice": queries.limit_text(category),
             "account_id": None}
     return out.respond(fmt, "service_requests", "request", [item])
 

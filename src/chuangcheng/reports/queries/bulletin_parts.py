@@ -16,10 +16,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from chuangcheng.core.gongwen import chinese_date, month_day
 from chuangcheng.engagement.volunteering.models import OUTCOMES, Action
 from chuangcheng.inspections.models import ItemResult
 from chuangcheng.org.models import Region
-from chuangcheng.reports.gongwen import chinese_date, month_day
 
 # 红榜 / 黑榜: at most this many communities (and units) on each.
 HONOR_SIZE = 2

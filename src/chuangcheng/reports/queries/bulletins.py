@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from chuangcheng.cases.models import Case, CaseEvent, State
 from chuangcheng.cases.queries import CaseFilter, overdue_q
 from chuangcheng.core import clock
+from chuangcheng.core.gongwen import week_label
+from chuangcheng.hotline import figures as hotline_figures
 from chuangcheng.inspections.models import Inspection, ItemResult
 from chuangcheng.org.models import Region, Role
 from chuangcheng.org.queries import scope_of
 from chuangcheng.places.models import Point
 from chuangcheng.reports import distribution, issuing, permissions
-from chuangcheng.reports.gongwen import week_label
 from chuangcheng.reports.models import Bulletin, Publication
 from chuangcheng.reports.queries import bulletin_parts as parts
 from chuangcheng.reports.queries import figures
@@ -237,6 +238,8 @@ def compose(street: Region, since: dt.date, until: dt.date, *, kind: str,
                                                 overdue=summary["cases_overdue"]),
         },
     }
+    # 12345 work orders: the hotline centre's figures of the period (the bulletin says them when any came).
+    content["hotline"] = hotline_figures.period_figures(street, since, until, now=now)
     if kind == MONTHLY:
         content["trend"] = _trend(street, since, until, now)
     content["named"] = named(content)

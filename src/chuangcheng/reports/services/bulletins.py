@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chuangcheng.core import audit, clock
+from chuangcheng.core.gongwen import chinese_date, month_label, pct
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.core.site import absolute_url
 from chuangcheng.org.models import Region, Role, Unit, User
 from chuangcheng.places.models import Point
 from chuangcheng.reports.distribution import named_of
-from chuangcheng.reports.gongwen import chinese_date, month_label, pct
 from chuangcheng.reports.models import Bulletin, Publication
 from chuangcheng.reports.permissions import can_manage_bulletins
 from chuangcheng.reports.queries.bulletins import compose_bulletin, compose_monthly

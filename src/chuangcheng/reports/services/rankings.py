@@ -17,11 +17,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import audit, clock
+from chuangcheng.core import audit, clock, gongwen
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.org.models import Region
 from chuangcheng.org.permissions import has_role
-from chuangcheng.reports import gongwen, permissions
+from chuangcheng.reports import permissions
 from chuangcheng.reports import ranking as formula_
 from chuangcheng.reports.issuing import issuing_for
 from chuangcheng.reports.models import Publication, Ranking, RankingRules
@@ -173,6 +173,36 @@ def _week_rows(street: Region, week_start: dt.date, formula: dict[str, Any], now
                                  figures.units(street, week_start, through, now=now, live=live)], rates, formula,
                                 previous.units if previous else None)
     return WeekRows(rows, units, _street_summary(street, street_figures, formula), through)
+
+
+@dataclass(frozen=True)
+class UnitPlace:
+    """A unit's place in a published weekly ranking, for its own page."""
+
+    ranking: Ranking
+    row: dict[str, Any]
+    of: int
+
+    @property
+    def on_time_pct(self) -> float | None:
+        rate = self.row.get("on_time_rate")
+        return None if rate is None else float(rate) * 100
+
+
+def unit_place(unit: Any, *, look_back: int = 8) -> UnitPlace | None:
+    """The unit's row in the latest published ranking of its street that ranked it (the last
+    `look_back` published weeks are read), else None."""
+    codes = unit.region.ancestor_codes()
+    street_code = codes[1] if len(codes) >= 2 else None
+    rankings = Ranking.objects.filter(status=Publication.PUBLISHED)
+    if street_code is not None:
+        rankings = rankings.filter(street__code=street_code)
+    for ranking in rankings.order_by("-week_start")[:look_back]:
+        units = ranking.content.get("units") or []
+        row = next((r for r in units if r.get("code") == unit.code and r.get("rank")), None)
+        if row is not None:
+            return UnitPlace(ranking, row, len(units))
+    return None
 
 
 def _ranks(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -75,7 +75,8 @@ EVENT_FIGURES = {
     "send_back": "cases_wrong_unit",
 }
 # Events that set the deadline or the unit of a case (a rating that reopens clears the deadline).
-CLOCK_ACTIONS = ["dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back", "rate"]
+CLOCK_ACTIONS = ["dispatch", "redispatch", "reopen", "grant_extension", "resume", "send_back", "rate",
+                 "set_deadline"]
 UNIT_ACTIONS = {"dispatch", "redispatch", "send_back"}
 CLOSED_STATES = {State.CLOSED, State.REJECTED}
 # The clock is stopped in these (as in `Case.is_overdue`).

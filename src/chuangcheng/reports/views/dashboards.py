@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from chuangcheng.cases.queries import CaseFilter
 from chuangcheng.core import clock
 from chuangcheng.core.http import or_404
+from chuangcheng.hotline import figures as hotline_figures
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
 from chuangcheng.reports import permissions
 from chuangcheng.reports.queries import dashboard
 from chuangcheng.reports.queries import map as map_queries
 from chuangcheng.reports.queries.rate_rows import UNIT_RATES, rate_rows
+from chuangcheng.reports.services import rankings
 from chuangcheng.standards.models import PointType
 
 
@@ -136,8 +138,25 @@ def _context(request: HttpRequest, region: Region) -> dict[str, Any]:
         "weeks": list(zip(ov.week_dates(), [f for _l, f in ov.trend], strict=True)),
         "rates": rate_table(ov.this_week, ov.week_start, ov.day, region=region.code),
         "rates_last_week": rate_table(ov.last_week, ov.last_week_start, ov.last_week_end, region=region.code),
+        "hotline": _hotline(region, ov.week_start, ov.day),
         "now": clock.local(clock.now()),
     }
+
+
+def _hotline(region: Region, since: dt.date, until: dt.date) -> list[dict[str, Any]] | None:
+    """A subdistrict's 12345 work orders this week: each rate with its formula and counts (orders
+    belong to a street, so communities and grids have none)."""
+    if region.level != Region.Level.STREET:
+        return None
+    figures = hotline_figures.period_figures(region, since, until)
+    if not (figures["received"] or figures["due_to_sign"] or figures["due_to_finish"] or figures["rated"]):
+        return None
+    parts = {"timely_signing": ("signed_in_time", "due_to_sign"), "on_time_finishing": ("finished_in_time",
+                                                                                        "due_to_finish"),
+             "satisfaction": ("satisfied", "rated"), "redo": ("unsatisfied", "finished")}
+    return [{"key": key, "name": hotline_figures.LABELS[key], "words": hotline_figures.FORMULAS[key],
+             "value": figures["rates"][key], "counts": [figures[parts[key][0]], figures[parts[key][1]]]}
+            for key in hotline_figures.LABELS]
 
 
 def _region(request: HttpRequest, code: str, *, level: int | None = None) -> Region:
@@ -181,7 +200,7 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
     ], percent=True)
     since = clock.today() - dt.timedelta(weeks=dashboard.UNIT_WEEKS) + dt.timedelta(days=1)
     return render(request, "reports/unit.html", {
-        "unit": found, "page": page, "charts": {"unit": chart},
+        "unit": found, "page": page, "charts": {"unit": chart}, "place": rankings.unit_place(found),
         "rates": rate_table(page.recent, since, clock.today(), unit=found.code, keys=UNIT_RATES) if page else [],
         "links": {
             "open": _url("cases:list", unit=found.code, state="open"),

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chuangcheng.core import clock, sheets
+from chuangcheng.core import clock, gongwen, sheets
 from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org.models import Region
-from chuangcheng.reports import gongwen, permissions
+from chuangcheng.reports import permissions
 from chuangcheng.reports import ranking as formula_
 from chuangcheng.reports.models import Ranking
 from chuangcheng.reports.ranking_docx import render_ranking_docx

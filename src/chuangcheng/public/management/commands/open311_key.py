@@ -18,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--street", required=True, help="the subdistrict's region code")
         parser.add_argument("--name", default="", help="the system that will use the key")
         parser.add_argument("--contact", default="", help="who operates it")
+        parser.add_argument("--work-orders", action="store_true",
+                            help="the system is a hotline: its requests are its 12345 work orders")
         parser.add_argument("--revoke", default="", metavar="PREFIX",
                             help="revoke the key starting with o311_PREFIX instead")
 
@@ -35,7 +37,7 @@ class Command(BaseCommand):
             return
         try:
             client, key = services.issue_key(street=street, name=options["name"], contact=options["contact"],
-                                             by=None)
+                                             by=None, sends_orders=options["work_orders"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(_("Key for %(name)s (%(street)s), shown only once:") % {"name": client.name,

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from chuangcheng.core import gongwen
 from chuangcheng.org.models import Region
-from chuangcheng.reports import gongwen
 from chuangcheng.reports.models import Ranking
 from chuangcheng.reports.ranking_docx import render_ranking_docx
 from chuangcheng.reports.rankings_xlsx import change_label, level_label, ranking_workbook
