@@ -198,8 +198,9 @@ def _handle_case(rng: random.Random, player: CasePlayer, calendar: WorkCalendar,
     handler = player.handler_for(case)
     with clock.pinned(moment):
         case.refresh_from_db()
-        after = SimpleUploadedFile("after.jpg", scene_jpeg(case.category.code, tidy=True, key=f"after {case.number}"),
-                                   content_type="image/jpeg")
+        # Each rectification its own picture (a redone order's case is rectified twice).
+        picture = scene_jpeg(case.category.code, tidy=True, key=f"after {case.number} {case.version}")
+        after = SimpleUploadedFile("after.jpg", picture, content_type="image/jpeg")
         with accepted_uploads([after], by=handler, place=place_of(case)) as photos:
             cases.rectify_case(case, by=handler, photos=photos)
     moment = calendar.add_working_seconds(moment, rng.uniform(1, 6) * HOUR).replace(microsecond=0)

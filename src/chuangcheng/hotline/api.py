@@ -158,11 +158,12 @@ def _detail(order: WorkOrder, user: Any) -> dict[str, Any]:
     }
 
 
-def _checked(request: HttpRequest, number: str, action: str, version: int | None) -> WorkOrder:
-    """The order, after the workflow's checks of who, state and version (before the service locks it)."""
-    order = _order(request, number)
-    ORDERS.check(order, action, by=request.user, version=version)
-    return order
+def _checked(request: HttpRequest, number: str, action: str, version: int | None) -> tuple[WorkOrder, Any]:
+    """The order and the caller, after the workflow's checks of who, state and version (before the
+    service locks the order)."""
+    order, user = _order(request, number), request.user
+    ORDERS.check(order, action, by=user, version=version)  # type: ignore[arg-type]  # signed in: a User
+    return order, user
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -175,54 +176,54 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 @router.post("/{number}/sign", response=OrderDetailOut, operation_id="signWorkOrder")
 def sign(request: HttpRequest, number: str, payload: VersionIn) -> dict[str, Any]:
     """签收: take the order on (in time when by its `sign_due`)."""
-    order = _checked(request, number, "sign", payload.version)
-    services.sign_order(order, by=request.user)
-    return _detail(order, request.user)
+    order, user = _checked(request, number, "sign", payload.version)
+    services.sign_order(order, by=user)
+    return _detail(order, user)
 
 
 @router.post("/{number}/answer", response=OrderDetailOut, operation_id="answerWorkOrder")
 def answer(request: HttpRequest, number: str, payload: AnswerIn) -> dict[str, Any]:
     """答复: the written answer to the caller (required before 办结; a second one replaces it)."""
-    order = _checked(request, number, "answer", payload.version)
-    services.answer_order(order, by=request.user, answer=payload.answer)
-    return _detail(order, request.user)
+    order, user = _checked(request, number, "answer", payload.version)
+    services.answer_order(order, by=user, answer=payload.answer)
+    return _detail(order, user)
 
 
 @router.post("/{number}/finish", response=OrderDetailOut, operation_id="finishWorkOrder")
 def finish(request: HttpRequest, number: str, payload: NoteIn) -> dict[str, Any]:
     """办结: finish an answered order."""
-    order = _checked(request, number, "finish", payload.version)
-    services.finish_order(order, by=request.user, note=payload.note)
-    return _detail(order, request.user)
+    order, user = _checked(request, number, "finish", payload.version)
+    services.finish_order(order, by=user, note=payload.note)
+    return _detail(order, user)
 
 
 @router.post("/{number}/return", response=OrderDetailOut, operation_id="returnWorkOrder")
 def return_order(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
     """退单: send the order back to the hotline centre as not ours, with the reason."""
-    order = _checked(request, number, "return_order", payload.version)
-    services.return_order(order, by=request.user, reason=payload.reason)
-    return _detail(order, request.user)
+    order, user = _checked(request, number, "return_order", payload.version)
+    services.return_order(order, by=user, reason=payload.reason)
+    return _detail(order, user)
 
 
 @router.post("/{number}/request_extension", response=OrderDetailOut, operation_id="requestWorkOrderExtension")
 def request_extension(request: HttpRequest, number: str, payload: ExtensionIn) -> dict[str, Any]:
     """延期申请: ask for a later 办结 date (`until`, ISO 8601, later than the present one) with a reason."""
-    order = _checked(request, number, "request_extension", payload.version)
-    services.request_extension(order, by=request.user, until=_aware(payload.until), reason=payload.reason)
-    return _detail(order, request.user)
+    order, user = _checked(request, number, "request_extension", payload.version)
+    services.request_extension(order, by=user, until=_aware(payload.until), reason=payload.reason)
+    return _detail(order, user)
 
 
 @router.post("/{number}/decide_extension", response=OrderDetailOut, operation_id="decideWorkOrderExtension")
 def decide_extension(request: HttpRequest, number: str, payload: DecisionIn) -> dict[str, Any]:
     """Grant the asked date (`grant: true`) or refuse it with a note (the office)."""
-    order = _checked(request, number, "decide_extension", payload.version)
-    services.decide_extension(order, by=request.user, grant=payload.grant, note=payload.note)
-    return _detail(order, request.user)
+    order, user = _checked(request, number, "decide_extension", payload.version)
+    services.decide_extension(order, by=user, grant=payload.grant, note=payload.note)
+    return _detail(order, user)
 
 
 @router.post("/{number}/record_callback", response=OrderDetailOut, operation_id="recordWorkOrderCallback")
 def record_callback(request: HttpRequest, number: str, payload: CallbackIn) -> dict[str, Any]:
     """回访: the hotline centre's rating of a finished order (the office); 不满意 sends it back to be redone."""
-    order = _checked(request, number, "record_callback", payload.version)
-    services.record_callback(order, by=request.user, rating=payload.rating, note=payload.note)
-    return _detail(order, request.user)
+    order, user = _checked(request, number, "record_callback", payload.version)
+    services.record_callback(order, by=user, rating=payload.rating, note=payload.note)
+    return _detail(order, user)
