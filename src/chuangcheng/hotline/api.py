@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from chuangcheng.cases.api import DecisionIn, ExtensionIn, NoteIn, ReasonIn, VersionIn
 from chuangcheng.core import clock
 from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import LimitOffset
@@ -92,30 +93,8 @@ class OrderDetailOut(OrderFields):
     allowed_actions: list[str]
 
 
-class VersionIn(Schema):
-    version: int | None = None
-
-
 class AnswerIn(VersionIn):
     answer: str
-
-
-class NoteIn(VersionIn):
-    note: str = ""
-
-
-class ReasonIn(VersionIn):
-    reason: str
-
-
-class ExtensionIn(VersionIn):
-    until: dt.datetime
-    reason: str
-
-
-class DecisionIn(VersionIn):
-    grant: bool
-    note: str = ""
 
 
 class CallbackIn(VersionIn):
