@@ -395,6 +395,9 @@ API_OBJECTS: dict[str, Spec] = {
         "", "/indicators", "/trend", "/responses")},
     **{f"/api/volunteering/actions/{{code}}{rest}": (lambda p: {"code": p.action.code}) for rest in (
         "", "/signup", "/checkin", "/checkout")},
+    "/api/hotline/{number}": lambda p: {"number": p.order.number},
+    **{f"/api/hotline/{{number}}/{action}": (lambda p: {"number": p.order.number}) for action in (
+        "sign", "answer", "finish", "return", "request_extension", "decide_extension", "record_callback")},
 }
 API_NO_OBJECT = {
     "/api/auth/token", "/api/org/regions", "/api/org/units", "/api/points", "/api/cases", "/api/cases/categories",
@@ -402,6 +405,7 @@ API_NO_OBJECT = {
     "/api/volunteering/me/hours", "/api/publicity/pushes", "/api/publicity/visits", "/api/publicity/coverage",
     "/api/surveys/", "/api/catalog/", "/api/catalog/versions", "/api/catalog/types/{code}",
     "/api/auth/tokens",  # the caller's own tokens
+    "/api/hotline",  # the orders whose case the caller sees (hotline.queries)
 }
 API_DEFERRED = {
     "/api/auth/tokens/{prefix}": ("one of the caller's own tokens, looked up among them only "
@@ -458,6 +462,9 @@ def sample_body(schema: dict[str, Any], operation: dict[str, Any]) -> tuple[str,
         kind = prop.get("type") or next((o.get("type") for o in prop.get("anyOf", []) if o.get("type") != "null"),
                                         "string")
         fmt = prop.get("format") or next((o.get("format") for o in prop.get("anyOf", []) if o.get("format")), "")
+        if prop.get("enum"):
+            values[name] = prop["enum"][0]
+            continue
         values[name] = f"{TODAY + dt.timedelta(days=28)}T17:00:00+08:00" if fmt == "date-time" else (
             (TODAY + dt.timedelta(days=28)).isoformat() if fmt == "date" else SAMPLES.get(kind, "x"))
     return content_type, values

@@ -234,7 +234,10 @@ def _text(value: str, field: str, *, required: bool = True) -> str:
 
 
 def _locked(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("case__grid", "case__unit").get(pk=order.pk)
+    # Only the order's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join a case without a unit needs.
+    return (WorkOrder.objects.select_for_update(of=("self",)).select_related("case__grid", "case__unit")
+            .get(pk=order.pk))
 
 
 @transaction.atomic
