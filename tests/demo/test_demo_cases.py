@@ -58,7 +58,12 @@ def test_every_state_and_every_action_is_there(cases: list[Case]) -> None:
     # escalation ladder writes its steps on the cases still overdue (tests/demo/test_escalation.py).
     ladder = {"escalate", "remind", "supervise", "interview_list"}
     assert ladder <= actions
-    assert actions - ladder - {"warn"} == {"report", *TRANSITIONS} - {"merge", "rate", "close_again"}
+    expected = {"report", *TRANSITIONS} - {"merge", "rate", "close_again"}
+    missing = expected - actions
+    # Where a missing action went, if anywhere (which story, which case, which state).
+    elsewhere = list(CaseEvent.objects.filter(action__in=missing).values_list(
+        "case__number", "action", "case__state", "case__source", "at"))
+    assert actions - ladder - {"warn"} == expected, (missing, elsewhere, clock.now())
 
 
 def test_residents_reports_are_triaged_followed_merged_and_answered(demo: DemoResult, db: None) -> None:

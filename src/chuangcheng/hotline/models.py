@@ -161,7 +161,7 @@ class Push(models.Model):
     travels as the Idempotency-Key header: a retry after a lost answer is not a second step."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="pushes")
-    action = models.CharField(max_length=16)
+    action = models.CharField(max_length=32)
     key = models.CharField(max_length=64, unique=True)
     payload = models.JSONField(default=dict)
     state = models.CharField(max_length=8, choices=PushState.choices, default=PushState.PENDING)
