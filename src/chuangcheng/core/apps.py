@@ -6,3 +6,21 @@ class CoreConfig(AppConfig):
     name = "chuangcheng.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_migrate
+
+        from chuangcheng.core import heartbeats
+
+        heartbeats.connect_celery_signals()
+        pre_migrate.connect(lift_statement_timeout, dispatch_uid="chuangcheng-lift-statement-timeout")
+
+
+def lift_statement_timeout(using: str = "default", **kwargs: object) -> None:
+    """Migrations may rewrite big tables: DB_STATEMENT_TIMEOUT_MS is for requests, not for them."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
