@@ -92,13 +92,22 @@ def log_database_unavailable(exc: BaseException, where: str) -> None:
 
 class DropDatabaseTracebacks(logging.Filter):
     """On the `django.request` logger: a request that failed because the database is unavailable
-    logs one throttled line on `chuangcheng.faults` instead of its traceback."""
+    logs one throttled line on `chuangcheng.faults` instead of its traceback, and /readyz's 503s
+    are not logged again as errors."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is None or not is_database_unavailable(exc):
+        if exc is None:
+            # /readyz answering 503 is its job; its checks log their failures (throttled) themselves.
+            return getattr(getattr(record, "request", None), "path", "") != "/readyz"
+        if not is_database_unavailable(exc):
             return True
-        log_database_unavailable(exc, "a request")
+        # A request can fail twice (its view, then the session middleware's answer): count it once.
+        request = getattr(record, "request", None)
+        if not getattr(request, "_database_failure_counted", False):
+            if request is not None:
+                request._database_failure_counted = True
+            log_database_unavailable(exc, "a request")
         return False
 
 
