@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from chuangcheng.urls import handler500, urlpatterns as project_urls
+from chuangcheng.urls import handler500
+from chuangcheng.urls import urlpatterns as project_urls
 
 
 @login_not_required
