@@ -65,7 +65,8 @@ def check_database() -> dict[str, Any]:
     try:
         if connection.vendor == "postgresql":
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = %s", [settings.READYZ_TIMEOUT_MS])
+                # SET LOCAL, as a function so the value can be a parameter: ends with the transaction.
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(settings.READYZ_TIMEOUT_MS)])
                 cursor.execute("SELECT 1")
         else:
             with connection.cursor() as cursor:
