@@ -90,6 +90,13 @@ def log_database_unavailable(exc: BaseException, where: str) -> None:
     logger.error("database unavailable in %s: %s%s", where, kind, suffix)
 
 
+def log_once_a_minute(kind: str, message: str, *args: object) -> None:
+    """Log `message` as an error at most once a minute for each `kind` (a full disk, say)."""
+    allowed, held = throttle.allow(kind)
+    if allowed:
+        logger.error(message + (f" ({held} more since the last report)" if held else ""), *args)
+
+
 class DropDatabaseTracebacks(logging.Filter):
     """On the `django.request` logger: a request that failed because the database is unavailable
     logs one throttled line on `chuangcheng.faults` instead of its traceback, and /readyz's 503s
