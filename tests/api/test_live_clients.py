@@ -145,3 +145,33 @@ def test_a_browser_session_still_needs_its_csrf_token(cast):
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "csrf"
     assert "刷新页面" in response.json()["error"]["message"]
+
+
+def test_a_phone_with_only_a_token_takes_a_12345_work_order_from_signing_to_finishing(live_server, scene, media):
+    from chuangcheng.hotline import services as hotline
+    from chuangcheng.hotline.models import OrderSource, WorkOrder
+
+    cast = scene.cast
+    order, _outcome = hotline.receive_order(
+        hotline.Incoming(number="GD20261123001", request="小区门口垃圾堆放多日无人清理", received_at=MONDAY,
+                         caller_name="张三丰", caller_phone="13812345678", point_code=scene.point.code),
+        street=cast.street, source=OrderSource.EXCEL, source_system="12345")
+    admin, stranger = Phone(live_server.url, cast.street_admin), Phone(live_server.url, cast.admin_b)
+    path = f"/api/hotline/{order.number}"
+
+    listed = admin.get("/api/hotline?state=received")["items"]
+    assert [row["number"] for row in listed] == [order.number] and listed[0]["caller"] == "张**"
+    read = admin.get(path)
+    assert read["state"] == "received" and read["allowed_actions"][0] == "sign"
+    assert stranger.send("GET", path)[0] == 404  # another community's admin does not see it
+
+    step = admin.post(f"{path}/sign", {"version": read["version"]})
+    assert step["state"] == "signed" and step["signed_at"] is not None
+    assert admin.post(f"{path}/sign", {"version": read["version"]}, status=409)["error"]["code"] == "conflict"
+    assert admin.post(f"{path}/finish", {"version": step["version"]}, status=409)["error"]["code"] == "not_allowed"
+    assert "answer" in admin.post(f"{path}/answer", {"answer": "  "}, status=400)["error"]["fields"]
+    step = admin.post(f"{path}/answer", {"answer": "已联系物业当日清运", "version": step["version"]})
+    step = admin.post(f"{path}/finish", {"version": step["version"]})
+    assert step["state"] == "finished"
+    assert [e["action"] for e in step["events"]] == ["receive", "sign", "answer", "finish"]
+    assert WorkOrder.objects.get(number=order.number).answer == "已联系物业当日清运"

@@ -183,6 +183,7 @@ def _mount() -> None:
     from chuangcheng.engagement.publicity.api import router as publicity_router
     from chuangcheng.engagement.tasklists.api import router as tasklists_router
     from chuangcheng.engagement.volunteering.api import router as volunteering_router
+    from chuangcheng.hotline.api import router as hotline_router
     from chuangcheng.inspections.api import router as inspections_router
     from chuangcheng.org.api import auth_router
     from chuangcheng.org.api import router as org_router
@@ -198,6 +199,7 @@ def _mount() -> None:
     api.add_router("/volunteering", volunteering_router)
     api.add_router("/publicity", publicity_router)
     api.add_router("/surveys", surveys_router)
+    api.add_router("/hotline", hotline_router)
     try:
         from chuangcheng.standards.api import router as standards_router
     except ImportError:  # pragma: no cover - the catalog router is being written

@@ -142,6 +142,8 @@ def _write_reports(seed: int, street: Region, users: list[User], report: Progres
 def account_label(user: User) -> str:
     """How the account list names a demo login: its role and what it answers for."""
     label = str(Role(user.role).label) if user.role in Role.values else user.role
+    if user.scope is not None and user.scope.level == Region.Level.DISTRICT:
+        label = _("district office admin")
     person = user.person
     if user.role == Role.UNIT_HANDLER and person is not None and person.unit is not None:
         return f"{label} · {person.unit.name}"

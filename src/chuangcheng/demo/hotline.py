@@ -5,7 +5,8 @@ and an inspector verifies; the office signs for the order (now and then late), a
 finishes it, sometimes asks for more time (granted or refused) or returns it as not ours; the
 hotline centre's callback rates it 满意, 基本满意 or 不满意 (redone: handled again, answered and
 finished again). The last days leave orders waiting to be signed for, answered or rated, one
-never signed and one signed but stuck past its date. One seed gives the same orders.
+never signed, one signed but stuck past its date and one answered while the unit is still at
+work. One seed gives the same orders.
 
 Called after the demo's cases (it needs the demo's users, units and points)."""
 
@@ -48,6 +49,7 @@ REQUESTS: dict[str, list[str]] = {
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 ANSWERS = ["经核实，来电反映问题属实。街道已协调责任单位于当日完成整改，并将加强日常巡查，防止问题反弹。",
            "您好，来电反映的问题已转责任单位处理，现场已整改到位，感谢您对创城工作的支持。"]
+INTERIM_ANSWER = "您好，来电反映的问题已转责任单位，正在处置，办结后再告知您。"
 REDO_ANSWERS = ["收到回访意见后，街道再次组织责任单位现场处置，已彻底清理并建立长效管理台账。"]
 RETURN_REASONS = ["经核实，该点位属燃气公司产权，不属本街道职责范围，请转燃气公司办理。",
                   "来电所述地址位于相邻街道辖区，请转相邻街道办理。"]
@@ -86,6 +88,8 @@ def add_hotline_orders(*, seed: int = 1, weeks: int = 8, now: dt.datetime | None
             fate = "ignored"  # never signed: overdue to sign
         elif i == ORDERS - 12:
             fate = "stuck"  # signed, never answered: overdue to finish
+        elif i == ORDERS - 2:
+            fate = "answered"  # answered, the unit still at work: not finished yet
         code = rng.choice(sorted(categories))
         point = rng.choice(points)
         with clock.pinned(received):
@@ -122,6 +126,12 @@ def _play(rng: random.Random, player: CasePlayer, calendar: WorkCalendar, order:
             services.return_order(order, by=admin, reason=rng.choice(RETURN_REASONS))
             return
     if fate == "stuck":
+        return
+    if fate == "answered":
+        moment = later(moment, rng.uniform(1, 3))
+        if moment < cutoff:
+            with clock.pinned(moment):
+                services.answer_order(order, by=admin, answer=INTERIM_ANSWER)
         return
     if fate in ("extended", "refused"):
         moment = later(moment, rng.uniform(8, 16))
@@ -198,8 +208,9 @@ def _handle_case(rng: random.Random, player: CasePlayer, calendar: WorkCalendar,
     handler = player.handler_for(case)
     with clock.pinned(moment):
         case.refresh_from_db()
-        after = SimpleUploadedFile("after.jpg", scene_jpeg(case.category.code, tidy=True, key=f"after {case.number}"),
-                                   content_type="image/jpeg")
+        # Each rectification its own picture (a redone order's case is rectified twice).
+        picture = scene_jpeg(case.category.code, tidy=True, key=f"after {case.number} {case.version}")
+        after = SimpleUploadedFile("after.jpg", picture, content_type="image/jpeg")
         with accepted_uploads([after], by=handler, place=place_of(case)) as photos:
             cases.rectify_case(case, by=handler, photos=photos)
     moment = calendar.add_working_seconds(moment, rng.uniform(1, 6) * HOUR).replace(microsecond=0)
