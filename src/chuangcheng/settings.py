@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "chuangcheng.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,7 +140,28 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'chuangcheng.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://"))
+# Persistent connections (seconds; 0 closes each after its request), checked before reuse so a
+# connection the server dropped is replaced instead of failing one request. PostgreSQL keeps them
+# a minute by default; SQLite gains nothing from it.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60 if _POSTGRES else 0)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)}
+# PostgreSQL: a request fails fast (503, chuangcheng.core.faults) rather than hanging when the
+# server cannot be reached: DB_CONNECT_TIMEOUT seconds to connect, DB_STATEMENT_TIMEOUT_MS per
+# statement (0: none; `migrate` lifts it), and TCP keepalives notice a dropped network after about
+# DB_KEEPALIVE_SECONDS on an open connection.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30000)
+DB_KEEPALIVE_SECONDS = env_int("DB_KEEPALIVE_SECONDS", 15)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT_MS > 0:
+        _pg_options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    if DB_KEEPALIVE_SECONDS > 0:
+        _pg_options.update({"keepalives": 1, "keepalives_idle": max(1, DB_KEEPALIVE_SECONDS // 3),
+                            "keepalives_interval": max(1, DB_KEEPALIVE_SECONDS // 6), "keepalives_count": 3,
+                            "tcp_user_timeout": DB_KEEPALIVE_SECONDS * 1000})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so two
     # writers queue on busy_timeout instead of failing half-way with "database is locked".
@@ -286,12 +308,39 @@ VOLUNTEER_CHECKIN_EARLY_MINUTES = env_int("VOLUNTEER_CHECKIN_EARLY_MINUTES", 30)
 # Check-out stays open this many minutes after the end (hours are clipped to the window anyway).
 VOLUNTEER_CHECKOUT_LATE_MINUTES = env_int("VOLUNTEER_CHECKOUT_LATE_MINUTES", 120)
 
+# Logs (chuangcheng.core.logs): every line has its time, level, logger and request id, as text or
+# (LOG_FORMAT=json) one JSON object a line; ACCESS_LOG adds a line per request on chuangcheng.access.
+# A request that fails because the database is unavailable logs one line a minute per kind of
+# failure on chuangcheng.faults, not its traceback (chuangcheng.core.faults).
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
+ACCESS_LOG = env_bool("ACCESS_LOG", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "chuangcheng.core.logs.RequestIdFilter"},
+        "database_tracebacks": {"()": "chuangcheng.core.faults.DropDatabaseTracebacks"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "chuangcheng.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.request": {"filters": ["database_tracebacks"]},
+        "chuangcheng.access": {"level": "INFO" if ACCESS_LOG else "WARNING"},
+    },
 }
+
+# /readyz: the time one check may take (the database's statement, the broker's ping), and the age
+# past which a background process's heartbeat counts as stale (shown, not a failure).
+READYZ_TIMEOUT_MS = env_int("READYZ_TIMEOUT_MS", 2000)
+READYZ_HEARTBEAT_STALE_SECONDS = env_int("READYZ_HEARTBEAT_STALE_SECONDS", 300)
+# /readyz shows the outbox backlog as stale when a due message has waited longer than this.
+READYZ_OUTBOX_STALE_SECONDS = env_int("READYZ_OUTBOX_STALE_SECONDS", 900)
 
 # --- background jobs (notify) ---
 # Empty REDIS_URL: the embedded mode, jobs run in-process right after commit. Set (e.g.

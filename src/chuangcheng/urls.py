@@ -61,3 +61,7 @@ urlpatterns = [
     path("hotline/", include("chuangcheng.hotline.urls")),
     path("", include("chuangcheng.web.urls")),
 ]
+
+# Unhandled errors: a self-contained Chinese page (JSON on the API, GeoReport errors on Open311);
+# 503 with Retry-After when the database is unavailable (chuangcheng.core.faults).
+handler500 = "chuangcheng.core.faults.server_error"

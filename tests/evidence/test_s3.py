@@ -149,7 +149,7 @@ def test_the_same_photo_sent_twice_at_once_keeps_the_first_ones_files(
 
 
 def test_without_a_bucket_files_stay_on_the_local_disk() -> None:
-    assert file_storage({}) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert file_storage({}) == {"BACKEND": "chuangcheng.core.files.AtomicFileSystemStorage"}
     assert file_storage({"S3_BUCKET": " ", "S3_ENDPOINT_URL": "http://minio:9000"})["BACKEND"].endswith(
         "FileSystemStorage")
 

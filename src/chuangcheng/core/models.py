@@ -137,3 +137,19 @@ class CalendarDay(models.Model):
             raise ValidationError(
                 {"kind": _("A make-up workday falls on a Saturday or Sunday; Monday to Friday are working days.")}
             )
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it was alive: the embedded scheduler (`serve`) when it
+    ran the periodic jobs, Celery beat when it sent a scheduled job, a Celery worker when it
+    finished a task. One row per process kind, overwritten; read by /readyz."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

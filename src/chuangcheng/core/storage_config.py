@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-LOCAL = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Django's file system storage, writing each file under a temporary name first (chuangcheng.core.files).
+LOCAL = {"BACKEND": "chuangcheng.core.files.AtomicFileSystemStorage"}
 S3_BACKEND = "storages.backends.s3.S3Storage"
 ADDRESSING_STYLES = {"path", "virtual", "auto"}
 

@@ -10,11 +10,13 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from chuangcheng.core import audit, clock
+from chuangcheng.core import audit, clock, faults
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.evidence import pipeline
 from chuangcheng.evidence.models import Photo
@@ -76,6 +78,15 @@ def store_photo(prepared: PreparedPhoto, *, by: Any, caption: str = "") -> Photo
             )
             audit.record(actor=by, action=AuditEvent.Action.CREATE, instance=photo,
                          changes={"sha256": [None, digest], "size": [None, len(data)], "format": [None, info.format]})
+    except OSError as exc:
+        # The disk is full or read-only (or the folder not writable): nothing is half-written
+        # (core.files writes under a temporary name first); the files already written go.
+        _remove(written)
+        faults.log_once_a_minute(f"photo store {type(exc).__name__} errno {exc.errno}",
+                                 "photo store cannot be written: %s", exc)
+        raise ValidationError(_("The photo could not be saved: the photo store is full or cannot be written. "
+                                "Nothing was saved; tell your administrator and try again later."),
+                              code="storage_unavailable") from exc
     except IntegrityError:
         # The same bytes were accepted at the same moment by another request: that row is the photo.
         # Its files may carry the very names this request wrote (same digest, same folder): keep those.

@@ -81,7 +81,10 @@ def accepted_uploads(uploads: Iterable[Any] | None, *, by: Any, place: str) -> I
     accepted: list[Photo] = []
     try:
         with transaction.atomic():
-            accepted.extend(store_photo(photo, by=by) for photo in prepared)
+            try:
+                accepted.extend(store_photo(photo, by=by) for photo in prepared)
+            except ValidationError as exc:  # the photo store is full or read-only
+                raise ValidationError({"photos": exc.messages}) from exc
             yield accepted
     except BaseException:
         _discard_files(accepted)

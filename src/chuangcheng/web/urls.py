@@ -9,4 +9,5 @@ urlpatterns = [
     path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
     path("changes/", views.audit_log, name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

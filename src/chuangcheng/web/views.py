@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chuangcheng.cases import queries as case_queries
-from chuangcheng.core import clock
+from chuangcheng.core import clock, health
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions
@@ -114,6 +114,42 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. Touches nothing else (no database), so a database outage
+    does not make an orchestrator restart healthy app servers; readiness is /readyz."""
     return JsonResponse({"ok": True})
+
+
+@login_not_required
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness, in JSON: the database and the broker (required: 503 when one fails, naming it in
+    `failed`), the outbox backlog and the background processes' heartbeats (shown, not required)."""
+    checks: dict[str, Any] = {"database": health.check_database(), "broker": health.check_broker()}
+    if checks["database"]["ok"]:
+        checks["outbox"] = _outbox_backlog()
+        checks.update(health.check_heartbeats())
+    failed = sorted(name for name, check in checks.items() if check.get("required") and not check["ok"])
+    warnings = sorted(name for name, check in checks.items() if not check.get("required") and not check["ok"])
+    body = {"ok": not failed, "failed": failed, "warnings": warnings, "checks": checks}
+    response = JsonResponse(body, status=503 if failed else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _outbox_backlog() -> dict[str, Any]:
+    """Messages waiting to be sent (and how long the oldest due one has waited) and failed ones."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from chuangcheng.notify.models import Message, Status
+
+    now = timezone.now()
+    waiting = Message.objects.filter(status__in=[Status.PENDING, Status.SENDING])
+    oldest_due = waiting.filter(next_attempt_at__lte=now).aggregate(at=Min("next_attempt_at"))["at"]
+    oldest_seconds = max(0, round((now - oldest_due).total_seconds())) if oldest_due else 0
+    return {
+        "ok": oldest_seconds <= settings.READYZ_OUTBOX_STALE_SECONDS,
+        "required": False,
+        "pending": waiting.count(),
+        "failed": Message.objects.filter(status=Status.FAILED).count(),
+        "oldest_due_seconds": oldest_seconds,
+    }

@@ -1,0 +1,29 @@
+"""The heartbeats of Celery's processes, written from the worker (see chuangcheng.core.health):
+`worker` whenever it finishes a task, `beat` whenever the task it finished is one of beat's
+scheduled jobs, which only beat sends (so a stopped beat leaves `beat` growing old while
+`worker` stays fresh)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from chuangcheng.core import health
+
+
+def scheduled_task_names() -> set[str]:
+    return {str(entry["task"]) for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+
+def on_task_finished(sender: Any = None, task: Any = None, **kwargs: Any) -> None:
+    name = getattr(task or sender, "name", None)
+    health.record_heartbeat(health.WORKER)
+    if name in scheduled_task_names():
+        health.record_heartbeat(health.BEAT)
+
+
+def connect_celery_signals() -> None:
+    from celery import signals  # type: ignore[import-untyped]
+
+    signals.task_postrun.connect(on_task_finished, weak=False, dispatch_uid="chuangcheng-heartbeat")
