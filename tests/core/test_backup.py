@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,41 @@ def test_a_backup_restores_into_an_empty_installation_with_the_same_rows_photos_
     assert {name: m["sha256"] for name, m in second["members"].items() if name.startswith("db/")} == rows
     assert (home / "secret_key").read_text() == settings.SECRET_KEY
     assert {p.relative_to(home / "media").as_posix() for p in stored_files(home / "media")} == set(manifest["files"])
+
+
+def test_rows_written_while_the_backup_runs_are_not_half_in_it(campaign: dict[str, Any], tmp_path: Path) -> None:
+    """The app keeps serving during a backup: a group robot added by another connection after the
+    backup began is in neither the counts nor the rows, and the table's rows match its count."""
+    calls: list[str] = []
+
+    def serve_meanwhile() -> None:
+        try:
+            Webhook.objects.create(name="乙一网格新群", kind=Webhook.Kind.WECOM, region=campaign["cast"].grid_b,
+                                   url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=new")
+        finally:
+            connection.close()
+
+    def progress(line: str) -> None:
+        calls.append(line)
+        if len(calls) == 2:  # after the first tables, before most
+            writer = threading.Thread(target=serve_meanwhile)
+            writer.start()
+            writer.join()
+
+    archive = tmp_path / "backup.tar"
+    before = table_counts()
+    manifest = make_backup(archive, progress=progress)
+
+    assert Webhook.objects.filter(name="乙一网格新群").exists()  # the write went through meanwhile
+    members = [name for name in manifest["members"] if name.startswith("db/")]
+    assert members.index("db/notify.webhook.jsonl") > 10  # dumped after the write
+    assert manifest["tables"] == before
+    with tarfile.open(archive) as tar:
+        robots = tar.extractfile("db/notify.webhook.jsonl")
+        assert robots is not None
+        text = robots.read().decode()
+    assert "甲一网格工作群" in text and "乙一网格新群" not in text
+    assert len(text.splitlines()) == manifest["members"]["db/notify.webhook.jsonl"]["rows"] == 1
 
 
 def test_restore_refuses_a_database_that_is_not_empty_and_changes_nothing(

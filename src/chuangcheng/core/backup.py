@@ -35,8 +35,9 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Prefetch
 from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 
@@ -210,6 +211,12 @@ def _serialize(model: type[models.Model], alias: str, handle: IO[str], fields: l
             yield obj
 
     queryset = model._base_manager.using(alias).order_by("pk")
+    # Many-to-many ids fetched per chunk of rows, not one query per row.
+    queryset = queryset.prefetch_related(*(
+        Prefetch(field.name, queryset=field.related_model._base_manager.only("pk"))  # type: ignore[union-attr]
+        for field in model._meta.local_many_to_many
+        if fields is None or field.name in fields
+    ))
     serializers.serialize("jsonl", counted(queryset.iterator(chunk_size=2000)), stream=handle, fields=fields)
     return rows
 
@@ -432,7 +439,14 @@ def _restore_rows(archive: tarfile.TarFile, manifest: dict[str, Any], progress: 
         for number, name in enumerate(dumps, start=1):
             handle = archive.extractfile(name)
             assert handle is not None  # noqa: S101 - checked in verify_archive
-            _load(by_label[name[len(DB_DIR):-len(".jsonl")]], io.TextIOWrapper(handle, encoding="utf-8"))
+            model = by_label[name[len(DB_DIR):-len(".jsonl")]]
+            try:
+                with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                    _load(model, io.TextIOWrapper(handle, encoding="utf-8"))
+            except DatabaseError as exc:
+                # E.g. SQLite kept a value longer than its column allows, which PostgreSQL refuses.
+                raise BackupError(_("The rows of %(table)s could not be written (%(error)s); nothing was restored.")
+                                  % {"table": model._meta.db_table, "error": str(exc).strip()}) from exc
             if number % 10 == 0 or number == len(dumps):
                 progress(_("Database: %(done)d of %(total)d tables restored") % {"done": number, "total": len(dumps)})
         with conn.cursor() as cursor:
