@@ -213,7 +213,7 @@ def _serialize(model: type[models.Model], alias: str, handle: IO[str], fields: l
     queryset = model._base_manager.using(alias).order_by("pk")
     # Many-to-many ids fetched per chunk of rows, not one query per row.
     queryset = queryset.prefetch_related(*(
-        Prefetch(field.name, queryset=field.related_model._base_manager.only("pk"))  # type: ignore[union-attr]
+        Prefetch(field.name, queryset=field.related_model._base_manager.only("pk"))
         for field in model._meta.local_many_to_many
         if fields is None or field.name in fields
     ))
