@@ -19,10 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from moto.server import ThreadedMotoServer
 
 from chuangcheng.core.backup import BackupError, make_backup, restore_backup, table_counts
 from chuangcheng.evidence.services import accept_photo
@@ -242,8 +245,6 @@ def test_the_export_holds_the_campaign_without_password_hashes_sessions_or_keys(
     campaign: dict[str, Any], tmp_path: Path
 ) -> None:
     target = tmp_path / "export.jsonl"
-    from django.core.management import call_command
-
     call_command("export", "-o", str(target))
 
     text = target.read_text(encoding="utf-8")
@@ -264,3 +265,31 @@ def test_the_export_holds_the_campaign_without_password_hashes_sessions_or_keys(
     assert {row["fields"]["sha256"] for row in rows if row["model"] == "evidence.photo"} == {
         p.sha256 for p in campaign["photos"]
     }
+
+
+def test_a_backup_is_copied_to_an_s3_bucket_when_asked(
+    campaign: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against a moto S3 server on the loopback interface, reached with the photo storage's S3_* settings."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        keys = {"S3_ENDPOINT_URL": f"http://{host}:{port}", "S3_REGION": "us-east-1",
+                "S3_ACCESS_KEY": "test-access", "S3_SECRET_KEY": "test-secret"}
+        for name, value in keys.items():
+            monkeypatch.setenv(name, value)
+        s3 = boto3.client("s3", endpoint_url=keys["S3_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id="test-access", aws_secret_access_key="test-secret")
+        s3.create_bucket(Bucket="chuangcheng-backups")
+        archive = tmp_path / "nightly.tar"
+
+        call_command("backup", "-o", str(archive), "--s3", "s3://chuangcheng-backups/guangming/")
+
+        copy = s3.get_object(Bucket="chuangcheng-backups", Key="guangming/nightly.tar")["Body"].read()
+        assert copy == archive.read_bytes()
+        with pytest.raises(CommandError, match="S3"):
+            call_command("backup", "-o", str(tmp_path / "other.tar"), "--s3", "chuangcheng-backups/guangming")
+        assert not (tmp_path / "other.tar").exists()  # refused before any work
+    finally:
+        server.stop()

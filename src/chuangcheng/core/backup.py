@@ -23,10 +23,11 @@ import os
 import sqlite3
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -43,6 +44,7 @@ from django.utils.translation import gettext as _
 
 import chuangcheng
 from chuangcheng.core import clock
+from chuangcheng.core.storage_config import file_storage
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -521,6 +523,41 @@ def _restore_secret_key(path: Path, progress: Progress) -> None:
                  % {"path": key_file})
     else:
         progress(_("Secret key restored to %(path)s") % {"path": key_file})
+
+
+# --- a copy in object storage -----------------------------------------------------------------
+
+
+def parse_s3_url(url: str) -> Any:
+    """The parts of `s3://bucket/prefix`; BackupError for anything else (checked before a backup starts)."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise BackupError(_("%(url)s is not an S3 address (s3://bucket/prefix).") % {"url": url})
+    return parts
+
+
+def upload_to_s3(path: Path, url: str, env: Mapping[str, str], *, progress: Progress = _quiet) -> str:
+    """Copy the archive to `s3://bucket/prefix/<its file name>`, reached with the same S3_ENDPOINT_URL,
+    S3_REGION, S3_ACCESS_KEY/S3_SECRET_KEY and S3_ADDRESSING_STYLE as the photo storage."""
+    parts = parse_s3_url(url)
+    try:
+        import boto3  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise BackupError(_("Uploading to S3 needs the s3 extra (pip install 'chuangcheng[s3]').")) from exc
+    options = file_storage({**env, "S3_BUCKET": parts.netloc})["OPTIONS"]
+    client = boto3.client(
+        "s3", endpoint_url=options.get("endpoint_url"), region_name=options.get("region_name"),
+        aws_access_key_id=options.get("access_key"), aws_secret_access_key=options.get("secret_key"),
+        config=options["client_config"],
+    )
+    key = "/".join(part for part in (parts.path.strip("/"), Path(path).name) if part)
+    size = Path(path).stat().st_size
+    client.upload_file(str(path), parts.netloc, key)
+    if client.head_object(Bucket=parts.netloc, Key=key)["ContentLength"] != size:
+        raise BackupError(_("The copy in %(url)s is incomplete.") % {"url": f"s3://{parts.netloc}/{key}"})
+    target = f"s3://{parts.netloc}/{key}"
+    progress(_("Uploaded to %(url)s") % {"url": target})
+    return target
 
 
 # --- export -----------------------------------------------------------------------------------
