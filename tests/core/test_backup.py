@@ -9,6 +9,7 @@ they put the rows migrations wrote back before (and after) they run, as a flush 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -224,6 +225,28 @@ def test_restore_refuses_a_tampered_archive_before_writing_anything(
     assert refused.returncode == 1
     assert photo in refused.stderr and "校验和不符" in refused.stderr
     assert not (home / "db.sqlite3").exists()
+    assert stored_files(home / "media") == []
+
+
+def test_restore_refuses_an_archive_from_another_migration_state(campaign: dict[str, Any], tmp_path: Path) -> None:
+    made = tmp_path / "backup.tar"
+    manifest = make_backup(made)
+    manifest["migrations"].append("cases.9999_from_a_later_version")
+    archive = tmp_path / "later.tar"
+    with tarfile.open(made) as source, tarfile.open(archive, "w") as target:
+        for info in source:
+            if info.name == "manifest.json":
+                data = json.dumps(manifest).encode()
+                info.size = len(data)
+                target.addfile(info, io.BytesIO(data))
+            else:
+                target.addfile(info, source.extractfile(info))
+    home = tmp_path / "restored"
+
+    refused = run_chuangcheng("restore", str(archive), home=home, database_url=f"sqlite:///{home / 'db.sqlite3'}")
+
+    assert refused.returncode == 1
+    assert "迁移状态不同" in refused.stderr and manifest["version"] in refused.stderr
     assert stored_files(home / "media") == []
 
 
