@@ -250,6 +250,18 @@ def test_restore_refuses_an_archive_from_another_migration_state(campaign: dict[
     assert stored_files(home / "media") == []
 
 
+def test_a_cut_off_archive_is_refused(campaign: dict[str, Any], tmp_path: Path, settings: Any) -> None:
+    archive = tmp_path / "backup.tar"
+    make_backup(archive)
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])  # a copy that broke off
+    settings.MEDIA_ROOT = tmp_path / "new-media"
+
+    with pytest.raises(BackupError, match="备份文件"):
+        restore_backup(archive)
+
+    assert stored_files(settings.MEDIA_ROOT) == []
+
+
 def test_an_archive_with_a_part_its_manifest_does_not_list_is_refused(
     campaign: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -316,27 +316,36 @@ def verify_archive(path: Path, *, progress: Progress = _quiet) -> dict[str, Any]
         archive = tarfile.open(path, "r:")  # noqa: SIM115 - closed by the `with` below
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(_("%(path)s is not a Chuangcheng backup archive.") % {"path": path}) from exc
-    with archive:
-        manifest = _read_manifest(archive, path)
-        expected: dict[str, dict[str, Any]] = manifest["members"]
-        seen: set[str] = set()
-        for info in archive:
-            if info.name == MANIFEST:
-                continue
-            if info.name not in expected or not info.isfile() or info.name in seen:
-                raise BackupError(_("The archive holds %(name)s, which its manifest does not list: "
-                                    "it was altered.") % {"name": info.name})
-            handle = archive.extractfile(info)
-            assert handle is not None  # noqa: S101 - a regular file always has contents
-            digest, size = _hash_stream(handle)
-            if digest != expected[info.name]["sha256"] or size != expected[info.name]["size"]:
-                raise BackupError(_("%(name)s in the archive does not match its checksum: the archive is "
-                                    "damaged or was altered. Nothing was restored.") % {"name": info.name})
-            seen.add(info.name)
-        missing = sorted(set(expected) - seen)
-        if missing:
-            raise BackupError(_("The archive lacks %(name)s: it is incomplete. Nothing was restored.")
-                              % {"name": missing[0]})
+    try:
+        with archive:
+            return _verify_members(archive, path, progress)
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BackupError(_("%(path)s is damaged (%(error)s). Nothing was restored.")
+                          % {"path": path, "error": exc}) from exc
+
+
+def _verify_members(archive: tarfile.TarFile, path: Path, progress: Progress) -> dict[str, Any]:
+    """Every member hashed against the manifest; the manifest itself is the reference."""
+    manifest = _read_manifest(archive, path)
+    expected: dict[str, dict[str, Any]] = manifest["members"]
+    seen: set[str] = set()
+    for info in archive:
+        if info.name == MANIFEST:
+            continue
+        if info.name not in expected or not info.isfile() or info.name in seen:
+            raise BackupError(_("The archive holds %(name)s, which its manifest does not list: "
+                                "it was altered.") % {"name": info.name})
+        handle = archive.extractfile(info)
+        assert handle is not None  # noqa: S101 - a regular file always has contents
+        digest, size = _hash_stream(handle)
+        if digest != expected[info.name]["sha256"] or size != expected[info.name]["size"]:
+            raise BackupError(_("%(name)s in the archive does not match its checksum: the archive is "
+                                "damaged or was altered. Nothing was restored.") % {"name": info.name})
+        seen.add(info.name)
+    missing = sorted(set(expected) - seen)
+    if missing:
+        raise BackupError(_("The archive lacks %(name)s: it is incomplete. Nothing was restored.")
+                          % {"name": missing[0]})
     progress(_("Archive checked: %(members)d parts, all checksums match") % {"members": len(seen)})
     return manifest
 
