@@ -61,3 +61,7 @@ urlpatterns = [
     path("hotline/", include("chuangcheng.hotline.urls")),
     path("", include("chuangcheng.web.urls")),
 ]
+
+# Our own 403 and 404 pages (JSON under /api/).
+handler403 = "chuangcheng.web.errors.permission_denied"
+handler404 = "chuangcheng.web.errors.page_not_found"
