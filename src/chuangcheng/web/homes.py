@@ -47,7 +47,7 @@ def template_for(user: Any) -> str:
 
 
 def context_for(user: Any) -> dict[str, Any]:
-    builders = {
+    builders: dict[str, Any] = {
         Role.GRID_WORKER: field_home, Role.INSPECTOR: field_home, Role.UNIT_HANDLER: unit_home,
         Role.COMMUNITY_ADMIN: community_home, Role.STREET_ADMIN: street_home, Role.LEADER: leader_home,
         Role.VOLUNTEER: volunteer_home,
