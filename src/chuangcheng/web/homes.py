@@ -22,6 +22,7 @@ from chuangcheng.inspections.queries import records
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Role
 from chuangcheng.public.queries import triage_count
+from chuangcheng.reports import permissions as report_permissions
 from chuangcheng.reports.models import Bulletin, Publication, Ranking
 from chuangcheng.reports.queries import figures
 from chuangcheng.reports.queries.bulletins import bulletins_visible_to
@@ -143,10 +144,12 @@ def street_home(user: Any) -> dict[str, Any]:
     be triaged, and the cases overdue by unit."""
     today = clock.today()
     board = plan_queries.board(user, today)
-    drafts = list(bulletins_visible_to(user).filter(status=Publication.DRAFT).order_by("-day")[:SHORT_LIST])
+    # Drafts they may publish now (a ranking's draft of the week under way waits for the week's end).
+    drafts = [b for b in bulletins_visible_to(user).filter(status=Publication.DRAFT).order_by("-day")[:SHORT_LIST]
+              if report_permissions.can_publish_bulletin(user, b)]
     ranking_drafts = [r for street in rankings.streets_for(user).order_by("path")
                       for r in rankings.rankings_for(user, street).filter(status=Publication.DRAFT)
-                      .select_related("street")[:SHORT_LIST]]
+                      .select_related("street")[:SHORT_LIST] if report_permissions.can_publish_ranking(user, r)]
     return {
         "board": board,
         "board_url": reverse("inspections:board"),
