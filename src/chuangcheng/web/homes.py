@@ -186,11 +186,13 @@ def leader_home(user: Any) -> dict[str, Any]:
 
 
 def latest_ranking(user: Any) -> Ranking | None:
-    """The newest weekly ranking the user reads, of their first subdistrict."""
+    """The newest published weekly ranking of the user's first subdistrict (else the newest draft)."""
     street = rankings.streets_for(user).order_by("path").first()
     if street is None:
         return None
-    return rankings.rankings_for(user, street).select_related("street").order_by("-week_start").first()
+    readable = rankings.rankings_for(user, street).select_related("street").order_by("-week_start")
+    # The one published this week (last week's) before a draft of the week still under way.
+    return readable.filter(status=Publication.PUBLISHED).first() or readable.first()
 
 
 # --- volunteer ------------------------------------------------------------------------------------
