@@ -65,3 +65,6 @@ urlpatterns = [
 # Unhandled errors: a self-contained Chinese page (JSON on the API, GeoReport errors on Open311);
 # 503 with Retry-After when the database is unavailable (chuangcheng.core.faults).
 handler500 = "chuangcheng.core.faults.server_error"
+# Our own 403 and 404 pages (JSON under /api/).
+handler403 = "chuangcheng.web.errors.permission_denied"
+handler404 = "chuangcheng.web.errors.page_not_found"

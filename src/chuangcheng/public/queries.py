@@ -319,3 +319,8 @@ def points_balance(phone: str) -> int:
 
 def points_ledger(phone: str) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(phone=phone).order_by("-created_at", "-id")
+
+
+def triage_count(user: Any) -> int:
+    """How many residents' reports wait for the office (the triage page's rows, counted)."""
+    return reports_visible_to(user).filter(case__state=State.REPORTED).count()

@@ -14,6 +14,7 @@ from chuangcheng.materials import permissions as materials
 from chuangcheng.org import permissions
 from chuangcheng.org.models import Role
 from chuangcheng.org.permissions import has_role
+from chuangcheng.org.queries import street_of_region
 from chuangcheng.problems import permissions as problems
 from chuangcheng.reports.permissions import BULLETIN_READERS, DASHBOARD_ROLES
 from chuangcheng.surveys import permissions as surveys
@@ -57,7 +58,8 @@ def menu_for(user: Any) -> list[NavItem]:
         items.insert(len(items) - 1, NavItem(str(_("Residents' reports")), reverse("public:triage"), "triage"))
     if has_role(user, Role.STREET_ADMIN):
         items.append(NavItem(str(_("Moderation")), reverse("public:moderation"), "moderation"))
-        items.append(NavItem(str(_("Open311 API keys")), reverse("open311:keys"), "open311"))
+        if user.is_superuser or _street_of(user) is not None:  # a district's admin has no street's keys
+            items.append(NavItem(str(_("Open311 API keys")), reverse("open311:keys"), "open311"))
     if settings.PUBLIC_POINTS_ENABLED and has_role(user, *permissions.ADMIN_ROLES):
         items.append(NavItem(str(_("Civility points")), reverse("public:points"), "points_ledger"))
     items += _campaign_items(user)
@@ -68,6 +70,11 @@ def menu_for(user: Any) -> list[NavItem]:
     if permissions.can_view_audit(user):
         items.append(NavItem(str(_("Change log")), reverse("web:audit"), "audit"))
     return items
+
+
+def _street_of(user: Any) -> Any:
+    scope = getattr(user, "scope", None)
+    return street_of_region(scope) if scope is not None else None
 
 
 def _campaign_items(user: Any) -> list[NavItem]:

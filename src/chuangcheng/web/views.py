@@ -6,21 +6,18 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chuangcheng.cases import queries as case_queries
-from chuangcheng.core import clock, health
+from chuangcheng.core import health
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.core.pagination import paginate
 from chuangcheng.org import permissions
 from chuangcheng.org import queries as org_queries
 from chuangcheng.places.queries import points_visible_to
-from chuangcheng.reports.models import Publication
-from chuangcheng.reports.queries.bulletins import bulletins_visible_to
+from chuangcheng.web import homes
 
 AUDITED_TYPES = [
     ("org.region", gettext_lazy("regions")),
@@ -35,46 +32,30 @@ AUDITED_TYPES = [
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role's own first screen (web.homes); the inventory of the scope follows on the street
+    admin's and an operator's."""
     user = request.user
+    context = homes.context_for(user)
+    if homes.template_for(user) == "web/home/street_admin.html":
+        context.update(_inventory(user))
+    return render(request, homes.template_for(user), context)
+
+
+def _inventory(user: Any) -> dict[str, Any]:
+    """What the scope holds: communities, grids, points by type, units, people."""
     points = points_visible_to(user).filter(active=True)
-    communities = org_queries.communities_visible_to(user)
-    scope = org_queries.scope_of(user)
-    return render(
-        request,
-        "web/home.html",
-        {
-            "scope": scope,
-            "point_count": points.count(),
-            "zero_loss_count": points.filter(zero_loss=True).count(),
-            "community_count": communities.count(),
-            "grid_count": org_queries.grids_visible_to(user).count(),
-            "unit_count": org_queries.units_visible_to(user).count(),
-            "people_count": org_queries.people_visible_to(user).count(),
-            "by_type": points.order_by().values("point_type__code", "point_type__name")
-            .annotate(n=Count("id")).order_by("-n", "point_type__code"),
-            "communities": communities,
-            "can_list_people": permissions.can_list_people(user),
-            "cases": case_queries.case_counts(user, clock.now()),
-            "bulletins": _latest_bulletins(user),
-        },
-    )
-
-
-# The home page's "latest bulletins": how many it shows, and how many of the latest published ones
-# it looks through for a unit handler or grid worker (those that name them).
-LATEST_BULLETINS = 3
-LATEST_SCAN = 30
-
-
-def _latest_bulletins(user: Any) -> list[Any]:
-    """The latest published bulletins the user may read: a few small columns, not their content."""
-    return list(
-        bulletins_visible_to(user, recent=LATEST_SCAN).filter(status=Publication.PUBLISHED)
-        .select_related(None).select_related("street").only("day", "number", "street__code", "street__name")
-        .annotate(title=KT("content__title")).order_by("-day", "street__path")[:LATEST_BULLETINS]
-    )
-
-
+    return {
+        "point_count": points.count(),
+        "zero_loss_count": points.filter(zero_loss=True).count(),
+        "community_count": org_queries.communities_visible_to(user).count(),
+        "grid_count": org_queries.grids_visible_to(user).count(),
+        "unit_count": org_queries.units_visible_to(user).count(),
+        "people_count": org_queries.people_visible_to(user).count(),
+        "by_type": points.order_by().values("point_type__code", "point_type__name")
+        .annotate(n=Count("id")).order_by("-n", "point_type__code"),
+        "communities": org_queries.communities_visible_to(user),
+        "can_list_people": permissions.can_list_people(user),
+    }
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
