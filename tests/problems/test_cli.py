@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,8 +11,12 @@ from docx import Document
 from openpyxl import load_workbook
 
 from chuangcheng.cases.models import Case
+from chuangcheng.core import clock
 from chuangcheng.problems.models import ProblemList
 from tests.problems.conftest import photos_zip, workbook
+
+# Ten days after the suite's (pinned) today, so the list is issued before its deadline on any date.
+DEADLINE = (clock.today() + dt.timedelta(days=10)).isoformat()
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +31,7 @@ def _files(tmp_path):
 def _import(sheet, photos, *extra: str) -> str:
     out = io.StringIO()
     call_command("problems", "import", str(sheet), "--photos", str(photos), "--street", "150103001",
-                 "--issuer", "区创城办", "--deadline", "2026-12-10", "--reference", "区创城办〔2026〕15号",
+                 "--issuer", "区创城办", "--deadline", DEADLINE, "--reference", "区创城办〔2026〕15号",
                  "--kind", "暗访", *extra, stdout=out)
     return out.getvalue()
 
@@ -59,7 +64,7 @@ def test_a_wrong_file_prints_each_error_and_fails(scene, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("problems", "import", str(sheet), "--street", "150103001", "--issuer", "区创城办",
-                     "--deadline", "2026-12-10", stderr=err, stdout=io.StringIO())
+                     "--deadline", DEADLINE, stderr=err, stdout=io.StringIO())
     assert "第 2 行" in err.getvalue() and "问题类别" in err.getvalue()
     assert ProblemList.objects.count() == 0
 

@@ -3,6 +3,7 @@ report opens in LibreOffice where it is installed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -13,11 +14,15 @@ from django.core.management import call_command
 from docx import Document
 from openpyxl import load_workbook
 
+from chuangcheng.core import clock
 from chuangcheng.org.models import Unit
 from chuangcheng.problems import example
 from chuangcheng.problems.models import ProblemList
 from chuangcheng.problems.sheet import DATA_SHEET
 from tests import factories as f
+
+# Ten days after the suite's (pinned) today, so the list is issued before its deadline on any date.
+DEADLINE = (clock.today() + dt.timedelta(days=10)).isoformat()
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -43,7 +48,7 @@ def test_the_shipped_example_holds_the_rows_the_guide_describes():
 
 def test_the_example_imports_and_its_report_is_written(demo_like, tmp_path):
     call_command("problems", "import", str(EXAMPLES / example.WORKBOOK), "--photos", str(EXAMPLES / example.PHOTOS),
-                 "--street", "150103001", "--issuer", "区创城办", "--deadline", "2026-12-10",
+                 "--street", "150103001", "--issuer", "区创城办", "--deadline", DEADLINE,
                  "--reference", "区创城办〔2026〕21号", "--kind", "暗访", stdout=io.StringIO())
     batch = ProblemList.objects.get()
     assert batch.problems.count() == len(example.ROWS)
@@ -58,7 +63,7 @@ def test_the_example_imports_and_its_report_is_written(demo_like, tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_the_report_opens_in_libreoffice(demo_like, tmp_path):
     call_command("problems", "import", str(EXAMPLES / example.WORKBOOK), "--photos", str(EXAMPLES / example.PHOTOS),
-                 "--street", "150103001", "--issuer", "区创城办", "--deadline", "2026-12-10",
+                 "--street", "150103001", "--issuer", "区创城办", "--deadline", DEADLINE,
                  "--reference", "区创城办〔2026〕21号", stdout=io.StringIO())
     source = tmp_path / "report.docx"
     call_command("problems", "report", "区创城办〔2026〕21号", "-o", str(source), stdout=io.StringIO())
