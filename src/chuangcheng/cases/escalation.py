@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.models import Case, CaseEvent, EscalationRules, SupervisionNotice
@@ -102,10 +102,19 @@ class Ladder:
         return count
 
 
+def unchanged_since(now: dt.datetime) -> Any:
+    """Cases whose state has not changed after `now`. When `now` is the present that is every case;
+    when the sweep is replayed over a written history (the demo does) a case whose state changed
+    later (rectified, then sent back for rework) is left alone at that moment, so no step is ever
+    written with a state the case did not have then."""
+    later = CaseEvent.objects.filter(case=OuterRef("pk"), at__gt=now).exclude(from_state=F("to_state"))
+    return ~Exists(later)
+
+
 def _overdue(now: dt.datetime) -> Any:
     from chuangcheng.cases.queries import overdue_q
 
-    return (Case.objects.filter(overdue_q(now), unit__isnull=False)
+    return (Case.objects.filter(overdue_q(now), unchanged_since(now), unit__isnull=False)
             .select_related("category", "grid", "unit", "point").order_by("pk"))
 
 
