@@ -138,6 +138,31 @@ def test_an_overdue_case_is_reminded_every_day_at_nine_until_it_is_rectified(pho
     assert len(reminders(case)) == 5
 
 
+def test_a_sweep_replayed_over_a_history_skips_the_days_a_later_change_shows_the_case_was_not_running(phones):
+    """Replaying the sweep over a written history (as the demo does) must not remind a case on a
+    day it was already rectified, even though it is overdue again now after a rework."""
+    scene = phones
+    case = overdue_case(scene)
+    with time_machine.travel(day(23, 11), tick=False):
+        services.start_rectification(case, by=scene.handler)  # being rectified, as it is again at the end
+    with time_machine.travel(day(26, 10), tick=False):
+        case.refresh_from_db()
+        services.rectify_case(case, by=scene.handler, photos=[photo(scene.handler)])
+    with time_machine.travel(day(30, 10), tick=False):
+        case.refresh_from_db()
+        services.return_for_rework(case, by=scene.cast.street_admin, note="未整改到位")
+    for n in (25, 26, 27, 30):
+        sweep(day(n, 9))
+    sweep(dt.datetime(2026, 12, 1, 9, 0, tzinfo=CST))
+    notes = CaseEvent.objects.filter(case=case, action__in=["escalate", "remind"]).order_by("at")
+    # The 25th and the 26th at nine (still being rectified then) and 1 December (reworked the day
+    # before), not the 27th and 30th, when it was waiting as rectified.
+    assert [(e.action, clock.local(e.at).date().day) for e in notes] == [("escalate", 25), ("remind", 26),
+                                                                          ("remind", 1)]
+    log = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    assert all(after.from_state == before.to_state for before, after in zip(log, log[1:], strict=False))
+
+
 def test_nothing_is_sent_in_quiet_hours_and_it_goes_at_the_next_allowed_moment(phones):
     case = overdue_case(phones)
     assert sweep(day(24, 22)) == services.SweepResult()  # overdue since 17:30, but quiet from 21:00

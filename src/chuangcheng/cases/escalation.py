@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.models import Case, CaseEvent, EscalationRules, SupervisionNotice
@@ -102,19 +102,20 @@ class Ladder:
         return count
 
 
-def unchanged_since(now: dt.datetime) -> Any:
-    """Cases whose state has not changed after `now`. When `now` is the present that is every case;
-    when the sweep is replayed over a written history (the demo does) a case whose state changed
-    later (rectified, then sent back for rework) is left alone at that moment, so no step is ever
-    written with a state the case did not have then."""
-    later = CaseEvent.objects.filter(case=OuterRef("pk"), at__gt=now).exclude(from_state=F("to_state"))
-    return ~Exists(later)
+def in_its_state_at(now: dt.datetime) -> Q:
+    """Cases that were in their present state at `now`: the last change of state up to `now`
+    led to it. When `now` is the present that is every case; when the sweep is replayed over a
+    written history (the demo does) a case that was, say, rectified at that moment and sent back
+    for rework later is left alone, so no step is written with a state it did not have then."""
+    then = (CaseEvent.objects.filter(case=OuterRef("pk"), at__lte=now).exclude(from_state=F("to_state"))
+            .order_by("-at", "-id").values("to_state")[:1])
+    return Q(state=Subquery(then))
 
 
 def _overdue(now: dt.datetime) -> Any:
     from chuangcheng.cases.queries import overdue_q
 
-    return (Case.objects.filter(overdue_q(now), unchanged_since(now), unit__isnull=False)
+    return (Case.objects.filter(overdue_q(now), in_its_state_at(now), unit__isnull=False)
             .select_related("category", "grid", "unit", "point").order_by("pk"))
 
 

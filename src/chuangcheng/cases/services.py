@@ -534,13 +534,13 @@ def sweep_deadlines(now: dt.datetime | None = None) -> SweepResult:
     ladder = escalation.Ladder(now)
     escalated = sum(
         _escalate(case, now, context)
-        for batch in _batches(Case.objects.filter(overdue_q(now), escalation.unchanged_since(now),
+        for batch in _batches(Case.objects.filter(overdue_q(now), escalation.in_its_state_at(now),
                                                   escalated_at__isnull=True))
         for case in context.load(batch) if ladder.may_send(case.grid)
     )
     warned = sum(
         _warn(case, now, context)
-        for batch in _batches(Case.objects.filter(due_soon_q(now), escalation.unchanged_since(now),
+        for batch in _batches(Case.objects.filter(due_soon_q(now), escalation.in_its_state_at(now),
                                                   warned_at__isnull=True))
         for case in context.load(batch) if ladder.may_send(case.grid)
     )
