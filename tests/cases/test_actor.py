@@ -37,3 +37,12 @@ def test_a_missing_actor_is_refused_rather_than_taken_for_the_system(scene):
 def test_there_is_one_system_and_it_is_nobody_signed_in():
     assert System() is SYSTEM
     assert not SYSTEM.is_authenticated and repr(SYSTEM) == "SYSTEM"
+
+
+def test_the_case_page_names_the_systems_steps_in_the_readers_language(scene, as_user):
+    from django.urls import reverse
+
+    case = reported(scene)
+    services.accept_case(case, by=SYSTEM)
+    page = as_user(scene.cast.street_admin).get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "· 系统" in page and "· system" not in page

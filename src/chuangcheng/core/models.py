@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from chuangcheng.core import clock
 
 
+def shown_actor(name: str) -> str:
+    """Who acted, as a page shows it: the system's own steps in the reader's language."""
+    if name in ("", "system"):  # what core.workflow.actor_name(SYSTEM) and core.audit keep
+        return str(_("system"))
+    return name
+
+
 class AuditEvent(models.Model):
     """One row per change to registered data (regions, units, people, points, the catalog).
     Append-only: a row is written once and never updated or deleted by the application."""
@@ -55,6 +62,10 @@ class AuditEvent(models.Model):
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
 
+    @property
+    def actor_label(self) -> str:
+        return shown_actor(self.actor_name)
+
 
 class WorkflowEvent(models.Model):
     """The columns every workflow's event table shares (see core.workflow): who, when, which action,
@@ -76,6 +87,10 @@ class WorkflowEvent(models.Model):
         if self.pk is not None:
             raise ValueError(f"{type(self).__name__} rows are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def actor_label(self) -> str:
+        return shown_actor(self.actor_name)
 
 
 class DailyCounter(models.Model):
