@@ -46,3 +46,11 @@ def test_the_case_page_names_the_systems_steps_in_the_readers_language(scene, as
     services.accept_case(case, by=SYSTEM)
     page = as_user(scene.cast.street_admin).get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "· 系统" in page and "· system" not in page
+
+
+def test_the_case_page_forms_show_no_label_for_their_hidden_version(scene, as_user):
+    from django.urls import reverse
+
+    case = reported(scene)
+    page = as_user(scene.cast.street_admin).get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'name="version"' in page and ">Version" not in page and ">版本" not in page
