@@ -406,11 +406,13 @@ API_NO_OBJECT = {
     "/api/surveys/", "/api/catalog/", "/api/catalog/versions", "/api/catalog/types/{code}",
     "/api/auth/tokens",  # the caller's own tokens
     "/api/hotline",  # the orders whose case the caller sees (hotline.queries)
+    "/api/problems",  # the lists of the streets the caller reads (problems.queries)
 }
 API_DEFERRED = {
     "/api/auth/tokens/{prefix}": ("one of the caller's own tokens, looked up among them only "
                                   "(tests/api/test_api.py: another login's token is 404)"),
     "/api/inspections/{key}": "an inspection (tests/inspections/test_api.py)",
+    "/api/problems/{code}": "a problem list from above (tests/problems/test_api.py)",
     "/api/tasks/{number}/photos/{sha256}": "a task photo (tests/engagement/tasklists/test_api.py)",
 }
 

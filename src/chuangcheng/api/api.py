@@ -188,6 +188,7 @@ def _mount() -> None:
     from chuangcheng.org.api import auth_router
     from chuangcheng.org.api import router as org_router
     from chuangcheng.places.api import router as places_router
+    from chuangcheng.problems.api import router as problems_router
     from chuangcheng.surveys.api import router as surveys_router
 
     api.add_router("/auth", auth_router)
@@ -200,6 +201,7 @@ def _mount() -> None:
     api.add_router("/publicity", publicity_router)
     api.add_router("/surveys", surveys_router)
     api.add_router("/hotline", hotline_router)
+    api.add_router("/problems", problems_router)
     try:
         from chuangcheng.standards.api import router as standards_router
     except ImportError:  # pragma: no cover - the catalog router is being written
