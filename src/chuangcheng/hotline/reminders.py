@@ -31,13 +31,17 @@ def stage(order: WorkOrder, now: dt.datetime, fraction: float) -> str:
     return "warn" if now >= warn_at else ""
 
 
-def _signers(order: WorkOrder) -> list[Any]:
+def _offices() -> list[Any]:
+    """The street offices' admins (not the district's), read once a sweep."""
+    admins = (User.objects.filter(role=Role.STREET_ADMIN, is_active=True, scope__isnull=False)
+              .exclude(scope__level=Region.Level.DISTRICT).select_related("scope", "person").order_by("pk"))
+    return list(admins)
+
+
+def _signers(order: WorkOrder, offices: list[Any]) -> list[Any]:
     """Who may sign the order for: the office over its case's grid, and its unit's handlers."""
     grid_path = order.case.grid.path
-    office = [user for user in User.objects.filter(role=Role.STREET_ADMIN, is_active=True, scope__isnull=False)
-              .select_related("scope", "person").order_by("pk")
-              if user.scope is not None and grid_path.startswith(user.scope.path)
-              and user.scope.level != Region.Level.DISTRICT]
+    office = [user for user in offices if grid_path.startswith(user.scope.path)]
     handlers: list[Any] = []
     if order.case.unit_id is not None:
         handlers = list(User.objects.filter(role=Role.UNIT_HANDLER, is_active=True, person__unit=order.case.unit_id)
@@ -52,12 +56,15 @@ def remind_to_sign(now: dt.datetime | None = None) -> int:
     orders = (WorkOrder.objects.filter(state=OrderState.RECEIVED)
               .select_related("case__grid", "case__unit").order_by("sign_due", "pk"))
     reminded = 0
+    offices: list[Any] | None = None
     for order in orders:
         grid = order.case.grid
         step = stage(order, now, ladder.rules(grid).warn_percent / 100)
         if not step:
             continue
-        users = _signers(order)
+        if offices is None:
+            offices = _offices()
+        users = _signers(order, offices)
         if not users:
             continue
         due = clock.local(order.sign_due)
