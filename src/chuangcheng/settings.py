@@ -341,6 +341,14 @@ READYZ_TIMEOUT_MS = env_int("READYZ_TIMEOUT_MS", 2000)
 READYZ_HEARTBEAT_STALE_SECONDS = env_int("READYZ_HEARTBEAT_STALE_SECONDS", 300)
 # /readyz shows the outbox backlog as stale when a due message has waited longer than this.
 READYZ_OUTBOX_STALE_SECONDS = env_int("READYZ_OUTBOX_STALE_SECONDS", 900)
+# Prometheus scrapes /metrics from these networks (the real client behind a trusted proxy), or
+# from anywhere with `Authorization: Bearer <METRICS_TOKEN>` when a token is set.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Alerts (chuangcheng.notify.alerts): failed messages and a growing outbox backlog are told to the
+# street admins' inbox and, by e-mail, to these operators, at most once an hour each.
+OPERATOR_EMAILS = env_list("OPERATOR_EMAILS", [])
+ALERT_BACKLOG_MESSAGES = env_int("ALERT_BACKLOG_MESSAGES", 200)
 
 # --- background jobs (notify) ---
 # Empty REDIS_URL: the embedded mode, jobs run in-process right after commit. Set (e.g.
@@ -440,6 +448,8 @@ CELERY_BEAT_SCHEDULE["public-award-points"] = {"task": "public.award_due_points"
 CELERY_BEAT_SCHEDULE["public-prune-attempts"] = {"task": "public.prune_attempts", "schedule": 3600.0}
 # Task lists: remind units of tasks due soon, escalate (督办) overdue ones, once each.
 CELERY_BEAT_SCHEDULE["tasklists-sweep-tasks"] = {"task": "tasklists.sweep_tasks", "schedule": 600.0}
+# Alerts about failed messages and the outbox backlog (chuangcheng.notify.alerts).
+CELERY_BEAT_SCHEDULE["notify-check-alerts"] = {"task": "notify.check_alerts", "schedule": 300.0}
 
 # 12345 hotline work orders: the hotline's limits when an order does not carry its own deadlines,
 # the category for orders whose category we do not have (a code; empty: the first), and the

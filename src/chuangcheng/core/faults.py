@@ -82,6 +82,9 @@ throttle = Throttle()
 def log_database_unavailable(exc: BaseException, where: str) -> None:
     """One line (no traceback) per kind of database failure a minute, across all requests and jobs
     of this process."""
+    from chuangcheng.core import metrics
+
+    metrics.count_failure("database")
     kind = failure_kind(exc)
     allowed, held = throttle.allow(kind)
     if not allowed:
@@ -90,8 +93,12 @@ def log_database_unavailable(exc: BaseException, where: str) -> None:
     logger.error("database unavailable in %s: %s%s", where, kind, suffix)
 
 
-def log_once_a_minute(kind: str, message: str, *args: object) -> None:
-    """Log `message` as an error at most once a minute for each `kind` (a full disk, say)."""
+def log_once_a_minute(kind: str, message: str, *args: object, metric: str = "other") -> None:
+    """Log `message` as an error at most once a minute for each `kind` (a full disk, say); count it
+    every time under the metric's fixed word."""
+    from chuangcheng.core import metrics
+
+    metrics.count_failure(metric)
     allowed, held = throttle.allow(kind)
     if allowed:
         logger.error(message + (f" ({held} more since the last report)" if held else ""), *args)

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from chuangcheng.core import metrics
+
 access_logger = logging.getLogger("chuangcheng.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -87,7 +89,9 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            seconds = time.perf_counter() - started
+            metrics.observe_request(request, response.status_code, seconds)
+            duration_ms = round(seconds * 1000, 1)
             # The path only: query strings can carry keys (Open311's api_key) and personal data.
             access_logger.info(
                 "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,

@@ -83,7 +83,7 @@ def store_photo(prepared: PreparedPhoto, *, by: Any, caption: str = "") -> Photo
         # (core.files writes under a temporary name first); the files already written go.
         _remove(written)
         faults.log_once_a_minute(f"photo store {type(exc).__name__} errno {exc.errno}",
-                                 "photo store cannot be written: %s", exc)
+                                 "photo store cannot be written: %s", exc, metric="photo_store")
         raise ValidationError(_("The photo could not be saved: the photo store is full or cannot be written. "
                                 "Nothing was saved; tell your administrator and try again later."),
                               code="storage_unavailable") from exc

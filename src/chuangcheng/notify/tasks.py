@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import OperationalError
 
 from chuangcheng.celery import app
-from chuangcheng.notify import services
+from chuangcheng.notify import alerts, services
 
 DELIVER_MESSAGE = "notify.deliver_message"
 DELIVER_PENDING = "notify.deliver_pending"
+CHECK_ALERTS = "notify.check_alerts"
 
 
 # A locked or briefly unreachable database: try the task again soon (the claim keeps it single).
@@ -22,6 +23,11 @@ def deliver_message(message_id: int) -> None:
           retry_backoff=1, retry_backoff_max=30, retry_jitter=True)
 def deliver_pending() -> int:
     return services.deliver_pending()
+
+
+@app.task(name=CHECK_ALERTS, ignore_result=True)
+def check_alerts() -> dict[str, int]:
+    return alerts.check_outbox()
 
 
 def publish_delivery(message_id: int) -> None:

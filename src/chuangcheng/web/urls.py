@@ -10,4 +10,5 @@ urlpatterns = [
     path("changes/", views.audit_log, name="audit"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
 ]

@@ -94,6 +94,15 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_not_required
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (chuangcheng.core.metrics), for the monitoring network or a bearer token."""
+    from chuangcheng.core.metrics import metrics_response
+    from chuangcheng.core.proxy import client_address
+
+    return metrics_response(request, client_address)
+
+
+@login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness: the process answers. Touches nothing else (no database), so a database outage
     does not make an orchestrator restart healthy app servers; readiness is /readyz."""
