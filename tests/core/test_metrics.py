@@ -112,9 +112,9 @@ def test_the_figures_of_several_processes_are_added_up(tmp_path: Path) -> None:
     count = ("import django; django.setup(); from chuangcheng.core import metrics; "
              "metrics.observe_job('reports.build_rollups', 'ok', 0.2)")
     for _ in range(2):
-        subprocess.run([sys.executable, "-c", count], env=env, check=True, cwd=Path(__file__).parents[2])
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, cwd=Path(__file__).parents[2])  # noqa: S603
     read = ("import django; django.setup(); from chuangcheng.core import metrics; "
             "import sys; sys.stdout.write(metrics.process_figures().decode())")
-    text = subprocess.run([sys.executable, "-c", read], env=env, check=True, capture_output=True, text=True,
+    text = subprocess.run([sys.executable, "-c", read], env=env, check=True, capture_output=True, text=True,  # noqa: S603
                           cwd=Path(__file__).parents[2]).stdout
     assert sample(text, "chuangcheng_job_runs_total", job="reports.build_rollups", outcome="ok") == 2

@@ -15,10 +15,11 @@ stays small whatever is requested."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import ipaddress
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -73,43 +74,46 @@ def count_failure(kind: str) -> None:
     _instruments()["failures"].labels(kind).inc()
 
 
+# Figures read from the database at each scrape, registered by the apps that own the tables
+# (the outbox by chuangcheng.notify), so core needs to know none of them.
+_SCRAPED: list[Callable[[dt.datetime], Iterable[Any]]] = []
+
+
+def register_scraped(figures: Callable[[dt.datetime], Iterable[Any]]) -> None:
+    if figures not in _SCRAPED:
+        _SCRAPED.append(figures)
+
+
+def heartbeat_figures(now: dt.datetime) -> Iterator[Any]:
+    from prometheus_client.core import GaugeMetricFamily
+
+    from chuangcheng.core.models import Heartbeat
+
+    ages = GaugeMetricFamily("chuangcheng_heartbeat_age_seconds",
+                             "Seconds since each background process was last seen", labels=["process"])
+    for name, at in Heartbeat.objects.values_list("name", "at"):
+        ages.add_metric([name], max(0.0, (now - at).total_seconds()))
+    yield ages
+
+
 class DatabaseFigures:
-    """A collector that reads the outbox and the heartbeats at scrape time."""
+    """A collector that reads the registered figures at scrape time; with the database down it
+    says so in `chuangcheng_database_up` and gives none of them."""
 
     def collect(self) -> Iterator[Any]:
-        from django.db.models import Count, Min
         from prometheus_client.core import GaugeMetricFamily
 
-        from chuangcheng.core.models import Heartbeat
-        from chuangcheng.notify.models import Message, Status
-
         up = GaugeMetricFamily("chuangcheng_database_up", "1 when the database answered this scrape")
+        now = timezone.now()
         try:
-            now = timezone.now()
-            by_state = list(Message.objects.values_list("channel", "status").annotate(n=Count("id")).order_by())
-            oldest = (Message.objects.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
-                      .aggregate(at=Min("next_attempt_at"))["at"])
-            beats = list(Heartbeat.objects.values_list("name", "at"))
+            read = [metric for figures in [heartbeat_figures, *_SCRAPED] for metric in figures(now)]
         except DatabaseError:
             up.add_metric([], 0)
             yield up
             return
         up.add_metric([], 1)
         yield up
-        outbox = GaugeMetricFamily("chuangcheng_outbox_messages", "Messages in the outbox by channel and state",
-                                   labels=["channel", "state"])
-        for channel, state, n in by_state:
-            outbox.add_metric([channel, state], n)
-        yield outbox
-        waiting = GaugeMetricFamily("chuangcheng_outbox_oldest_due_seconds",
-                                    "How long the oldest message due for sending has waited")
-        waiting.add_metric([], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
-        yield waiting
-        ages = GaugeMetricFamily("chuangcheng_heartbeat_age_seconds",
-                                 "Seconds since each background process was last seen", labels=["process"])
-        for name, at in beats:
-            ages.add_metric([name], max(0.0, (now - at).total_seconds()))
-        yield ages
+        yield from read
 
 
 def process_figures() -> bytes:

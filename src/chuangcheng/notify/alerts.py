@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -52,7 +54,7 @@ def _path_of(message: Message) -> str | None:
     hook = message.webhook
     if hook is None:
         return None
-    region: Region | None = hook.region if hook.region_id else (hook.unit.region if hook.unit_id else None)
+    region: Region | None = hook.region if hook.region_id else (hook.unit.region if hook.unit else None)
     return region.path if region is not None else None
 
 
@@ -127,3 +129,21 @@ def _check_backlog(now: dt.datetime) -> int:
         _alert(key, channel, target, title, body)
         n += 1
     return n
+
+
+def outbox_figures(now: dt.datetime) -> Iterator[Any]:
+    """For /metrics (chuangcheng.core.metrics): the outbox by channel and state, and how long the
+    oldest message due for sending has waited."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    outbox = GaugeMetricFamily("chuangcheng_outbox_messages", "Messages in the outbox by channel and state",
+                               labels=["channel", "state"])
+    for channel, state, n in Message.objects.values_list("channel", "status").annotate(n=Count("id")).order_by():
+        outbox.add_metric([channel, state], n)
+    yield outbox
+    oldest = (Message.objects.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
+              .aggregate(at=Min("next_attempt_at"))["at"])
+    waiting = GaugeMetricFamily("chuangcheng_outbox_oldest_due_seconds",
+                                "How long the oldest message due for sending has waited")
+    waiting.add_metric([], max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+    yield waiting
