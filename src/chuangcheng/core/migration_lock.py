@@ -48,25 +48,12 @@ def _advisory_lock(alias: str) -> Iterator[None]:
                 logger.warning("another migrate is running on this database: waiting for it")
                 cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_KEY])
         try:
-            with _no_statement_timeout(alias):
-                yield
+            yield  # migrate lifts the statement timeout on its own connection (core.apps)
         finally:
             with own.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
     finally:
         own.close()
-
-
-@contextmanager
-def _no_statement_timeout(alias: str) -> Iterator[None]:
-    """A migration may rewrite a large table: DB_STATEMENT_TIMEOUT_MS is for requests, not for it."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
-    try:
-        yield
-    finally:
-        with connections[alias].cursor() as cursor:
-            cursor.execute("RESET statement_timeout")
 
 
 @contextmanager
