@@ -111,3 +111,30 @@ def test_a_job_called_by_hand_runs_each_time(db: None, counted: list[str]) -> No
     jobs.run_periodic_jobs()
     jobs.run_periodic_jobs()
     assert counted.count("ok") == 2
+
+
+def test_a_celery_task_skips_a_run_another_worker_is_doing_and_records_its_own(db: None) -> None:
+    calls: list[str] = []
+    JobRun.objects.create(name="test.task", claimed_by="worker-2:77",
+                          claimed_until=timezone.now() + dt.timedelta(minutes=5))
+    assert jobs.run_claimed("test.task", lambda: calls.append("ran")) is None
+    assert calls == []
+
+    JobRun.objects.filter(name="test.task").update(claimed_by="", claimed_until=None)
+    assert jobs.run_claimed("test.task", lambda: 7) == 7
+    assert JobRun.objects.get(name="test.task").last_outcome == JobRun.Outcome.OK
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):  # raised, so Celery's own retry and logging see it
+        jobs.run_claimed("test.task", broken)
+    run = JobRun.objects.get(name="test.task")
+    assert run.last_outcome == JobRun.Outcome.FAILED and run.claimed_by == ""
+
+
+def test_the_embedded_scheduler_runs_a_task_that_claims_its_own_run_once(db: None, counted: list[str]) -> None:
+    jobs.register("test.task", lambda: jobs.run_claimed("test.task", lambda: counted.append("task")))
+    jobs.run_periodic_jobs()
+    assert counted.count("task") == 1
+    assert JobRun.objects.get(name="test.task").last_outcome == JobRun.Outcome.OK

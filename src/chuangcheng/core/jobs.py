@@ -12,7 +12,9 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Q
@@ -20,6 +22,10 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 _JOBS: dict[str, Callable[[], object]] = {}
+# The jobs this thread is running under a claim (so a registered Celery task that claims its own
+# run, see run_claimed, does not refuse the embedded scheduler's claim on it).
+_held = threading.local()
+T = TypeVar("T")
 # A scheduler with a period skips a job another one started less than this share of it ago, so
 # schedulers whose ticks drift apart still run each job about once per period between them.
 RESTED_SHARE = 0.8
@@ -73,6 +79,7 @@ def run_job(name: str, *, every: float | None = None) -> tuple[bool, object]:
         faults.log_database_unavailable(exc, f"periodic job {name}")
         return False, None
     outcome, result = JobRun.Outcome.OK, None
+    _holding().add(name)
     try:
         result = job()
     except faults.DATABASE_UNAVAILABLE as exc:
@@ -81,11 +88,49 @@ def run_job(name: str, *, every: float | None = None) -> tuple[bool, object]:
     except Exception:  # one job failing must not stop the others
         outcome = JobRun.Outcome.FAILED
         logger.exception("periodic job %s failed", name)
+    finally:
+        _holding().discard(name)
     try:
         release(name, outcome)
     except faults.DATABASE_UNAVAILABLE as exc:  # the claim then ends at claimed_until
         faults.log_database_unavailable(exc, f"periodic job {name}")
     return True, result
+
+
+def _holding() -> set[str]:
+    names: set[str] | None = getattr(_held, "names", None)
+    if names is None:
+        names = _held.names = set()
+    return names
+
+
+def run_claimed(name: str, job: Callable[[], T]) -> T | None:
+    """A Celery task's run of job `name` under the same claim as the embedded scheduler's, so beat
+    sending a job every minute never has two workers run it at once when one run takes longer.
+    Answers None when another holds it. Errors are recorded and raised (Celery retries on them)."""
+    from chuangcheng.core import faults
+    from chuangcheng.core.models import JobRun
+
+    if name in _holding():  # the embedded scheduler claimed this run and calls the task itself
+        return job()
+    if not claim(name):
+        logger.info("periodic job %s is running elsewhere: this run is skipped", name)
+        return None
+    outcome = JobRun.Outcome.FAILED
+    _holding().add(name)
+    try:
+        result = job()
+        outcome = JobRun.Outcome.OK
+        return result
+    except faults.DATABASE_UNAVAILABLE:
+        outcome = JobRun.Outcome.DATABASE_UNAVAILABLE
+        raise
+    finally:
+        _holding().discard(name)
+        try:
+            release(name, outcome)
+        except faults.DATABASE_UNAVAILABLE as exc:  # the claim then ends at claimed_until
+            faults.log_database_unavailable(exc, f"periodic job {name}")
 
 
 def run_periodic_jobs(every: float | None = None) -> dict[str, object]:
