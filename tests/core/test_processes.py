@@ -194,3 +194,10 @@ def test_serve_with_two_workers_answers_from_both_restarts_a_dead_one_and_stops_
         if parent.poll() is None:
             os.killpg(parent.pid, signal.SIGKILL)
             parent.wait()
+
+
+def test_serve_refuses_fewer_than_one_worker() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--workers"):
+        call_command("serve", workers=0, no_migrate=True)

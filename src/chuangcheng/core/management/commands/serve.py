@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
 
@@ -70,7 +70,9 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         host, port = options["host"], options["port"]
-        workers = options["workers"] or serving.default_workers()
+        workers = serving.default_workers() if options["workers"] is None else options["workers"]
+        if workers < 1:
+            raise CommandError(_("--workers must be at least 1."))
         if workers > 1 and not serving.can_fork():
             self.stderr.write(_("This platform cannot fork worker processes: serving with one process."))
             workers = 1
