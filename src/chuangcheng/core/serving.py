@@ -112,6 +112,8 @@ class Supervisor:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child: never returns into the parent's code
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handlers
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             code = 1
             try:
                 self.serve_child(slot.number)
