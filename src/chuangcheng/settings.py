@@ -366,6 +366,9 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10, "visibility_timeout": 3600}
+# A periodic job's run is claimed through the database (core.jobs) for at most this long: a holder
+# that dies mid-run blocks the job until then. Keep it above the longest job's run.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 900)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -373,12 +376,13 @@ CELERY_BEAT_SCHEDULE = {
     "notify-deliver-pending": {"task": "notify.deliver_pending", "schedule": 60.0},
     # Cases: warn at 80 % of the time limit, escalate (督办) once overdue.
     "cases-sweep-deadlines": {"task": "cases.sweep_deadlines", "schedule": 300.0},
-    # The morning plan (日调度): each street once a day, after its plan_at.
-    "inspections-make-todays-plans": {"task": "inspections.make_todays_plans", "schedule": 600.0},
+    # The morning plan (日调度): each street once a day, at its own plan_at (any minute, set per
+    # street), so the job looks every minute and does nothing until a street's time has come.
+    "inspections-make-todays-plans": {"task": "inspections.make_todays_plans", "schedule": 60.0},
     # Reports: store the figures of every finished day not yet stored (after midnight, or after a gap).
     "reports-build-rollups": {"task": "reports.build_rollups", "schedule": 600.0},
-    # Reports: draft each street's daily bulletin once its draft time has come.
-    "reports-draft-bulletins": {"task": "reports.draft_bulletins", "schedule": 600.0},
+    # Reports: draft each street's daily bulletin at BULLETIN_DRAFT_AT: looked at every minute.
+    "reports-draft-bulletins": {"task": "reports.draft_bulletins", "schedule": 60.0},
     # Reports: draft last week's ranking of each street once the week is over.
     "reports-draft-rankings": {"task": "reports.draft_rankings", "schedule": 600.0},
 }

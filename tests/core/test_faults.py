@@ -190,7 +190,9 @@ def serving(database_url: str, tmp_path: Path, **env: str) -> Iterator[tuple[int
     environment.pop("CHUANGCHENG_TEST_NOW", None)
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-            [sys.executable, "-m", "chuangcheng", "serve", "--no-migrate", "--port", str(port), "--threads", "4"],
+            # One worker process: the log's throttle (one line per failure kind a minute) is per process.
+            [sys.executable, "-m", "chuangcheng", "serve", "--no-migrate", "--port", str(port), "--threads", "4",
+             "--workers", "1"],
             env=environment, stdout=out, stderr=subprocess.STDOUT)
         try:
             wait_for(port, process)

@@ -184,6 +184,19 @@ def test_the_morning_job_waits_for_plan_at_and_plans_each_street_once(street: St
     assert DailyPlan.objects.filter(day=DAY + dt.timedelta(days=1)).exists()
 
 
+def test_under_celery_beat_the_morning_plan_is_made_in_the_minute_set_for_it(street: Street, settings: Any) -> None:
+    street.rules.plan_at = dt.time(6, 37)  # any minute a street chooses
+    street.rules.save()
+    every = settings.CELERY_BEAT_SCHEDULE["inspections-make-todays-plans"]["schedule"]
+    beat = dt.datetime(2026, 6, 1, 6, 30, 5, tzinfo=TZ)  # beat sends the job from 06:30:05 on
+    while not DailyPlan.objects.exists() and beat.hour < 12:
+        with time_machine.travel(beat, tick=False):
+            make_todays_plans()
+        beat += dt.timedelta(seconds=every)
+    plan = DailyPlan.objects.get()
+    assert dt.datetime(2026, 6, 1, 6, 37, tzinfo=TZ) <= plan.created_at < dt.datetime(2026, 6, 1, 6, 38, tzinfo=TZ)
+
+
 def test_the_plan_and_the_own_visits_are_read_in_scope(street: Street) -> None:
     cast = street.cast
     plan = make_plan(cast.street, DAY)

@@ -252,6 +252,17 @@ def test_only_the_streets_admins_draft_and_publish(scene):
 # --- the evening job --------------------------------------------------------------------------
 
 
+def test_under_celery_beat_the_bulletin_is_drafted_in_the_minute_set_for_it(scene, settings):
+    settings.BULLETIN_DRAFT_AT = "17:37"
+    every = settings.CELERY_BEAT_SCHEDULE["reports-draft-bulletins"]["schedule"]
+    beat = at(DAY, 17, 30) + dt.timedelta(seconds=5)  # beat sends the job from 17:30:05 on
+    while not Bulletin.objects.exists() and beat < at(DAY, 23, 0):
+        with time_machine.travel(beat, tick=False):
+            draft_due_bulletins()
+        beat += dt.timedelta(seconds=every)
+    assert at(DAY, 17, 37) <= Bulletin.objects.get().drafted_at < at(DAY, 17, 38)
+
+
 def test_the_evening_job_drafts_once_after_the_draft_time(scene, settings):
     settings.BULLETIN_DRAFT_AT = "17:30"
     with time_machine.travel(at(DAY, 17, 29), tick=False):

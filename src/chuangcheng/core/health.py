@@ -129,3 +129,20 @@ def check_heartbeats(now: dt.datetime | None = None) -> dict[str, dict[str, Any]
         report[name] = {"ok": age <= stale, "required": False, "last_seen": timezone.localtime(at).isoformat(),
                         "age_seconds": age}
     return report
+
+
+def check_jobs() -> dict[str, Any]:
+    """When each periodic job last ran and how (core.jobs records every run); not required, and
+    `ok` false while a job's last run failed, so monitoring can alert on it."""
+    from chuangcheng.core.models import JobRun
+
+    def moment(at: dt.datetime | None) -> str | None:
+        return timezone.localtime(at).isoformat() if at else None
+
+    runs = {
+        run.name: {"last_started": moment(run.last_started), "last_finished": moment(run.last_finished),
+                   "outcome": run.last_outcome or None, "running": bool(run.claimed_by)}
+        for run in JobRun.objects.all()
+    }
+    failed = sorted(name for name, run in runs.items() if run["outcome"] not in (None, JobRun.Outcome.OK))
+    return {"ok": not failed, "required": False, "failed": failed, "runs": runs}

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chuangcheng.core import clock
 
@@ -168,3 +169,30 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class JobRun(models.Model):
+    """One periodic job (core.jobs): who holds it now and how its last run went. Each run is
+    claimed by one conditional UPDATE of this row, so several schedulers (two `serve` processes,
+    or serve and a cron job) never run a job twice at once; a crashed holder's claim ends at
+    `claimed_until`. Read by /readyz."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", pgettext_lazy("a periodic job's run", "finished")
+        FAILED = "failed", pgettext_lazy("a periodic job's run", "failed")
+        DATABASE_UNAVAILABLE = "database_unavailable", pgettext_lazy("a periodic job's run", "database unavailable")
+
+    name = models.CharField(_("name"), max_length=80, primary_key=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=120, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_started = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_outcome = models.CharField(_("last outcome"), max_length=24, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+
+    def __str__(self) -> str:
+        return self.name

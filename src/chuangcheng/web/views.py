@@ -117,6 +117,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
     if checks["database"]["ok"]:
         checks["outbox"] = _outbox_backlog()
         checks.update(health.check_heartbeats())
+        checks["jobs"] = health.check_jobs()
     failed = sorted(name for name, check in checks.items() if check.get("required") and not check["ok"])
     warnings = sorted(name for name, check in checks.items() if not check.get("required") and not check["ok"])
     body = {"ok": not failed, "failed": failed, "warnings": warnings, "checks": checks}

@@ -3,11 +3,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 from django.utils.translation import gettext as _
 
 
@@ -20,7 +22,7 @@ def start_scheduler(interval: float = 60.0) -> threading.Thread:
         while True:
             time.sleep(interval)
             try:
-                run_periodic_jobs()
+                run_periodic_jobs(every=interval)
             except Exception:  # a failing job must not stop the web server
                 logger.exception("periodic jobs failed")
             finally:
@@ -46,27 +48,60 @@ def waitress_proxy_options() -> dict[str, Any]:
 
 
 class Command(BaseCommand):
-    help = "Serve Chuangcheng with a production WSGI server (waitress)."
+    help = "Serve Chuangcheng with a production WSGI server (waitress), one worker process per core."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--threads", type=int, default=8, help="Threads per worker process.")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="Worker processes sharing the port (default: one per core; 1: a single "
+                                 "process, as where processes cannot be forked).")
         parser.add_argument("--no-migrate", action="store_true", help="Do not apply pending migrations first.")
+        parser.add_argument("--worker-header", action="store_true",
+                            help="Name the answering worker's process id in an X-Chuangcheng-Worker header.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
+        from chuangcheng.core import serving
         from chuangcheng.wsgi import build_application
 
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         host, port = options["host"], options["port"]
-        if not settings.REDIS_URL:
-            # The embedded default has no Celery beat: a small in-process scheduler runs the
-            # periodic jobs (idempotent, so a cron job or a second process doing the same is harmless).
-            start_scheduler()
-        self.stdout.write(_("Chuangcheng is serving on http://%(host)s:%(port)d/ (Ctrl+C stops it).")
-                          % {"host": host, "port": port})
-        serve(build_application(), host=host, port=port, threads=options["threads"], ident="chuangcheng",
-              **waitress_proxy_options())
+        workers = serving.default_workers() if options["workers"] is None else options["workers"]
+        if workers < 1:
+            raise CommandError(_("--workers must be at least 1."))
+        if workers > 1 and not serving.can_fork():
+            self.stderr.write(_("This platform cannot fork worker processes: serving with one process."))
+            workers = 1
+        app: Callable[..., Any] = build_application()
+        if options["worker_header"]:
+            app = serving.with_worker_header(app)
+        # The embedded default has no Celery beat: a small in-process scheduler runs the periodic
+        # jobs (each run claimed through the database, so a second scheduler is harmless).
+        scheduler = not settings.REDIS_URL
+        message = _("Chuangcheng is serving on http://%(host)s:%(port)d/ (Ctrl+C stops it).") % {
+            "host": host, "port": port}
+        if workers == 1:
+            if scheduler:
+                start_scheduler()
+            self.stdout.write(message)
+            serve(app, host=host, port=port, threads=options["threads"], ident="chuangcheng",
+                  **waitress_proxy_options())
+            return
+        sock = serving.bind(host, port)
+        # No connection may cross a fork: each worker opens its own.
+        connections.close_all()
+        self.stdout.write(message + " " + _("%(workers)d worker processes.") % {"workers": workers})
+        self.stdout.flush()
+
+        def serve_child(slot: int) -> None:
+            serving.run_child(app=app, sock=sock, threads=options["threads"], scheduler=scheduler and slot == 0,
+                              server_options=waitress_proxy_options(), start_scheduler=start_scheduler)
+
+        try:
+            serving.Supervisor(serve_child=serve_child, workers=workers).run()
+        finally:
+            sock.close()

@@ -18,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Build the demo and exit.")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="Worker processes serving it (default: one per core, as `serve`).")
         parser.add_argument("--seed", type=int, default=1, help="The same seed builds the same subdistrict.")
         parser.add_argument("--password", help="One known password for every demo account (for scripts).")
         parser.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
@@ -48,7 +50,8 @@ class Command(BaseCommand):
         for username, role in result.accounts:
             self.stdout.write(f"  {username:<22} {role}")
         if not options["no_serve"]:
-            call_command("serve", host=options["host"], port=options["port"], no_migrate=True)
+            call_command("serve", host=options["host"], port=options["port"], workers=options["workers"],
+                         no_migrate=True)
 
     def _progress(self, label: str, done: int, total: int) -> None:
         width = 30
