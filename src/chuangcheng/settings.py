@@ -62,12 +62,20 @@ def _secret_key() -> str:
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    # Written once with owner-only permissions; sessions survive restarts.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written once with owner-only permissions, so sessions survive restarts: to a name of this
+    # process's first, then linked into place, so two processes starting together on a new data
+    # directory (two `migrate`s, say) agree on one key and neither reads a half-written file.
+    draft = DATA_DIR / f".secret_key.{os.getpid()}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
+        handle.write(secrets.token_urlsafe(50))
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass  # another process was first: its key is the key
+    finally:
+        draft.unlink()
+    return key_file.read_text(encoding="utf-8").strip()
 
 
 SECRET_KEY = _secret_key()

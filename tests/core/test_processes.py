@@ -201,3 +201,52 @@ def test_serve_refuses_fewer_than_one_worker() -> None:
 
     with pytest.raises(CommandError, match="--workers"):
         call_command("serve", workers=0, no_migrate=True)
+
+
+def _scrape(port: int) -> tuple[int, str]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:  # noqa: S310
+        return int(response.headers["X-Chuangcheng-Worker"]), response.read().decode()
+
+
+def _healthz_count(text: str) -> float:
+    for line in text.splitlines():
+        if line.startswith("chuangcheng_http_requests_total{") and 'route="/healthz"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_the_metrics_of_all_workers_are_added_up_whichever_answers(migrated: dict[str, str]) -> None:
+    port = free_port()
+    parent = subprocess.Popen([*CLI, "serve", "--workers", "2", "--port", str(port), "--no-migrate",  # noqa: S603
+                               "--worker-header"], env=migrated, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert wait_for(lambda: answering_worker(port) is not None, 60), "serve did not answer"
+        workers = children_of(parent.pid)
+        assert workers_seen(port, workers, 30) == workers  # each worker has answered /healthz
+        seen: dict[int, float] = {}
+        deadline = time.monotonic() + 30
+        while len(seen) < 2 and time.monotonic() < deadline:
+            pid, text = _scrape(port)
+            seen[pid] = _healthz_count(text)
+        assert len(seen) == 2, "both workers should have answered a scrape"
+        # Each worker's scrape counts the /healthz requests both answered (no request came in between).
+        assert len(set(seen.values())) == 1 and next(iter(seen.values())) >= 2
+    finally:
+        os.killpg(parent.pid, signal.SIGTERM)
+        parent.wait(timeout=30)
+
+
+
+def test_a_process_that_finds_the_secret_key_written_meanwhile_takes_that_key(tmp_path: Path, monkeypatch) -> None:
+    """Two processes starting together on a new data directory: the second one checked for the key
+    before the first wrote it, and must end with the first one's key, not a crash or its own."""
+    import chuangcheng.settings as project_settings
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setattr(project_settings, "DATA_DIR", tmp_path)
+    (tmp_path / "secret_key").write_text("the-first-process-key", encoding="utf-8")
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self.name == "secret_key" else real_exists(self))
+    assert project_settings._secret_key() == "the-first-process-key"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no draft left behind

@@ -13,12 +13,15 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+
+from chuangcheng.core import metrics
 
 logger = logging.getLogger(__name__)
 _JOBS: dict[str, Callable[[], object]] = {}
@@ -80,6 +83,7 @@ def run_job(name: str, *, every: float | None = None) -> tuple[bool, object]:
         return False, None
     outcome, result = JobRun.Outcome.OK, None
     _holding().add(name)
+    started = time.perf_counter()
     try:
         result = job()
     except faults.DATABASE_UNAVAILABLE as exc:
@@ -90,6 +94,7 @@ def run_job(name: str, *, every: float | None = None) -> tuple[bool, object]:
         logger.exception("periodic job %s failed", name)
     finally:
         _holding().discard(name)
+        metrics.observe_job(name, str(outcome), time.perf_counter() - started)
     try:
         release(name, outcome)
     except faults.DATABASE_UNAVAILABLE as exc:  # the claim then ends at claimed_until

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -21,7 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +213,16 @@ def _follow_parent(parent: int) -> None:
         if os.getppid() != parent:
             os.kill(os.getpid(), signal.SIGTERM)
             return
+
+
+def share_metrics(port: int) -> None:
+    """The worker processes add up their Prometheus figures (chuangcheng.core.metrics) through files
+    in one directory, emptied at each start; set before any figure is counted. A directory given
+    in PROMETHEUS_MULTIPROC_DIR is used as it is."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = Path(settings.DATA_DIR) / "metrics" / f"serve-{port}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)

@@ -67,8 +67,6 @@ class Command(BaseCommand):
         from chuangcheng.core import serving
         from chuangcheng.wsgi import build_application
 
-        if not options["no_migrate"]:
-            call_command("migrate", interactive=False, verbosity=0)
         host, port = options["host"], options["port"]
         workers = serving.default_workers() if options["workers"] is None else options["workers"]
         if workers < 1:
@@ -76,6 +74,10 @@ class Command(BaseCommand):
         if workers > 1 and not serving.can_fork():
             self.stderr.write(_("This platform cannot fork worker processes: serving with one process."))
             workers = 1
+        if workers > 1:
+            serving.share_metrics(port)
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
         app: Callable[..., Any] = build_application()
         if options["worker_header"]:
             app = serving.with_worker_header(app)
