@@ -71,7 +71,7 @@ def test_the_map_centres_on_the_phones_position_and_the_report_keeps_it(live_ser
     # the street's and grids' outlines with their names are drawn before any position is known
     assert phone.locator("#pick-map path.area-street").count() >= 1
     assert phone.locator(f'#pick-map path.area-grid[data-code="{GRID_A}"]').count() == 1
-    assert phone.locator("#pick-map .area-label.community", has_text="甲社区").count() == 1
+    assert phone.locator("#pick-map .area-label.community", has_text="甲社区").is_visible()
 
     allow_location(phone, base, 111.6508, 40.8206, accuracy=30)
     phone.locator("#use-location").click()
@@ -128,6 +128,32 @@ def test_a_tap_outside_the_area_is_refused_in_place(live_server: Any, scene: Sce
     expect(message).not_to_have_text("")
     assert phone.locator("#pick-map .leaflet-marker-icon").bounding_box() == before
     assert phone.locator("#id_lon").input_value() == f"{lon:.6f}"
+
+
+def test_the_photos_own_gps_is_offered_when_a_place_is_already_given(live_server: Any, scene: Scene, phone: Any,
+                                                                      tmp_path: Path) -> None:
+    from tests.evidence.conftest import camera_exif, gps_hohhot
+    from tests.evidence.conftest import jpeg as exif_jpeg
+
+    picture = tmp_path / "IMG_0003.jpg"
+    picture.write_bytes(exif_jpeg(exif=camera_exif(gps=gps_hohhot())))  # taken at 111.65, 40.82 (grid A)
+    base = live_server.url
+    open_report(phone, base)
+    grid = phone.locator(f'#pick-map path.area-grid[data-code="{GRID_A}"]').bounding_box()
+    phone.mouse.click(grid["x"] + 2, grid["y"] + 2)  # a corner of grid A
+    expect(phone.locator("#id_lon")).not_to_have_value("")
+    tapped = phone.locator("#id_lon").input_value()
+    assert tapped != "111.650000"
+
+    phone.locator("#id_photos").set_input_files(str(picture))
+    offer = phone.locator("#use-photo-place")
+    expect(offer).to_be_visible()
+    assert phone.locator("#id_lon").input_value() == tapped  # offered, not imposed
+    offer.click()
+    expect(phone.locator("#id_lon")).to_have_value("111.650000")
+    assert phone.locator("#id_lat").input_value() == "40.820000"
+    assert "照片" in phone.locator("[data-locate-status]").inner_text()
+    assert offer.is_hidden()
 
 
 def test_an_address_and_a_community_without_a_map_point_are_accepted(live_server: Any, scene: Scene,

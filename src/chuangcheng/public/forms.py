@@ -46,6 +46,7 @@ class ReportForm(forms.Form):
     address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
     community: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Community"), queryset=Region.objects.none(), required=False, to_field_name="code",
+        empty_label=_("— choose —"),
         help_text=_("Needed when you give an address instead of a place on the map: the community where "
                     "the problem is."))
     description = forms.CharField(label=_("What is wrong?"), max_length=4000,

@@ -70,7 +70,11 @@
     if (marker) { marker.setLatLng(pos); } else { marker = L.marker(pos, {keyboard: false}).addTo(map); }
     map.setView(pos, Math.max(map.getZoom(), 16), {animate: false});
   }
-  function gridLabels() { el.classList.toggle("grid-labels-off", map.getZoom() < 15); }
+  // Zoomed out, the communities' names; zoomed in, the grids' (one name at a place, never two on top).
+  function gridLabels() {
+    el.classList.toggle("grid-labels-off", map.getZoom() < 15);
+    el.classList.toggle("community-labels-off", map.getZoom() >= 15);
+  }
   map.on("zoomend", gridLabels);
 
   var STYLES = {
