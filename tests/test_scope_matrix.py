@@ -335,6 +335,8 @@ NO_OBJECT = {
     # public by design: residents' pages (tests/public/test_internal_cases.py), Open311, survey answers
     "public:report", "public:nearby", "public:sms_code", "public:follow", "public:lookup", "public:track",
     "public:answer", "public:verify_phone", "public:erase", "public:photo",
+    # the report page's map: the public street's outlines and names only (tests/public/test_report_area.py)
+    "public:area",
     # the reporter's rating: their device or verified phone, or the signed link (tests/public/test_rating.py)
     "public:rate", "public:rate_link",
     "open311:discovery", "open311:services", "open311:service", "open311:requests", "open311:request",

@@ -451,6 +451,9 @@ PUBLIC_SMS_PER_ADDRESS_PER_DAY = env_int("PUBLIC_SMS_PER_ADDRESS_PER_DAY", 30)
 # Nearby open cases of the same category shown as possible duplicates while reporting.
 PUBLIC_DUPLICATE_METERS = env_int("PUBLIC_DUPLICATE_METERS", 100)
 PUBLIC_DUPLICATE_DAYS = env_int("PUBLIC_DUPLICATE_DAYS", 14)
+# The subdistrict (街道) residents report to on /r/: its code. Empty: every subdistrict in the database.
+# The report page's map, its community list and the place check are limited to it.
+PUBLIC_STREET = env_str("PUBLIC_STREET", "")
 # 文明积分: off unless switched on; points for a report the street office accepts.
 PUBLIC_POINTS_ENABLED = env_bool("PUBLIC_POINTS_ENABLED", False)
 PUBLIC_POINTS_PER_REPORT = env_int("PUBLIC_POINTS_PER_REPORT", 10)

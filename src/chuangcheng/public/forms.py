@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from chuangcheng.cases.models import Category, Rating, Resolution
 from chuangcheng.evidence.forms import PhotosField
 from chuangcheng.org.models import Region
+from chuangcheng.public import queries
 
 
 def public_category_choices() -> list[tuple[str, Any]]:
@@ -45,7 +46,9 @@ class ReportForm(forms.Form):
     address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
     community: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Community"), queryset=Region.objects.none(), required=False, to_field_name="code",
-        help_text=_("Only if you cannot give the position: the community where the problem is."))
+        empty_label=_("— choose —"),
+        help_text=_("Needed when you give an address instead of a place on the map: the community where "
+                    "the problem is."))
     description = forms.CharField(label=_("What is wrong?"), max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}))
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
@@ -61,8 +64,8 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = public_category_choices()  # type: ignore[attr-defined]
-        self.fields["community"].queryset = (  # type: ignore[attr-defined]
-            Region.objects.filter(level=Region.Level.COMMUNITY).order_by("path"))
+        # The public street's communities, the same as the map and the text list beside it.
+        self.fields["community"].queryset = queries.public_communities()  # type: ignore[attr-defined]
 
 
 class PhoneForm(forms.Form):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q, QuerySet, Sum
@@ -21,6 +22,7 @@ from chuangcheng.cases.models import Case, CaseEvent, Category, State
 from chuangcheng.cases.queries import OPEN_STATES, cases_visible_to
 from chuangcheng.core import clock, geo
 from chuangcheng.evidence.models import Photo
+from chuangcheng.org.models import Region
 from chuangcheng.public.models import Follower, HiddenPhoto, PhotoHash, PointsEntry, Report
 
 # What the public timeline says, in plain words; actions not listed are internal and not shown.
@@ -324,3 +326,84 @@ def points_ledger(phone: str) -> QuerySet[PointsEntry]:
 def triage_count(user: Any) -> int:
     """How many residents' reports wait for the office (the triage page's rows, counted)."""
     return reports_visible_to(user).filter(case__state=State.REPORTED).count()
+
+
+# --- the residents' map: the area the street office looks after ------------------------------
+
+
+def public_streets() -> QuerySet[Region]:
+    """The subdistricts residents report to: `PUBLIC_STREET`, or every subdistrict when unset."""
+    streets = Region.objects.filter(level=Region.Level.STREET)
+    code = str(getattr(settings, "PUBLIC_STREET", "") or "")
+    return streets.filter(code=code) if code else streets
+
+
+def public_regions() -> QuerySet[Region]:
+    """The public streets, their communities and grids (the report page's choices and map)."""
+    paths = list(public_streets().values_list("path", flat=True))
+    if not paths:
+        return Region.objects.none()
+    within = Q()
+    for path in paths:
+        within |= Q(path__startswith=path)
+    return (Region.objects.filter(within, level__in=[Region.Level.STREET, Region.Level.COMMUNITY,
+                                                     Region.Level.GRID])
+            .select_related(None).order_by("path"))
+
+
+def public_communities() -> QuerySet[Region]:
+    return public_regions().filter(level=Region.Level.COMMUNITY).order_by("path")
+
+
+@dataclass
+class AreaCommunity:
+    """A community and its grids' names, for the text list beside the report page's map."""
+
+    code: str
+    name: str
+    grids: list[str] = field(default_factory=list)
+
+
+def public_area_list() -> list[AreaCommunity]:
+    out: dict[str, AreaCommunity] = {}
+    rows = public_regions().filter(level__in=[Region.Level.COMMUNITY, Region.Level.GRID]).only(
+        "code", "name", "level", "path", "sort_order")
+    for region in sorted(rows, key=lambda r: (r.level, r.sort_order, r.path)):
+        if region.level == Region.Level.COMMUNITY:
+            out[region.path] = AreaCommunity(region.code, region.name)
+        else:
+            parent = region.path[: region.path.rstrip("/").rfind("/") + 1]
+            if parent in out:
+                out[parent].grids.append(region.name)
+    return list(out.values())
+
+
+def public_area() -> dict[str, Any]:
+    """GeoJSON FeatureCollection of the public streets, their communities and grids: code, name,
+    level and outline only (no people, no figures). A street or community without a boundary of its
+    own is drawn as the union of its grids. A place is inside the area when a grid contains it, the
+    same rule as the server's check (`places.services.locate_grid`)."""
+    from shapely.geometry import mapping
+    from shapely.ops import unary_union
+
+    regions = list(public_regions().only("code", "name", "level", "path", "boundary", "sort_order"))
+    shapes: dict[str, Any] = {}
+    for region in regions:
+        if region.boundary:
+            try:
+                shapes[region.path] = geo.parse_boundary(region.boundary)
+            except ValidationError:
+                continue
+    grid_paths = {r.path for r in regions if r.level == Region.Level.GRID}
+    levels = {Region.Level.STREET: "street", Region.Level.COMMUNITY: "community", Region.Level.GRID: "grid"}
+    features: list[dict[str, Any]] = []
+    for region in regions:
+        shape = shapes.get(region.path)
+        if shape is None and region.level != Region.Level.GRID:
+            parts = [s for path, s in shapes.items() if path in grid_paths and path.startswith(region.path)]
+            shape = unary_union(parts) if parts else None
+        if shape is None or shape.is_empty:
+            continue
+        features.append({"type": "Feature", "id": region.code, "geometry": mapping(shape), "properties": {
+            "code": region.code, "name": region.name, "level": levels[Region.Level(region.level)]}})
+    return {"type": "FeatureCollection", "features": features}

@@ -244,7 +244,9 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
         else:
             from chuangcheng.places.services import locate_grid
 
-            grid = locate_grid(x, y)
+            # The report page's area (its map refuses a tap outside it too); Open311 keeps every street.
+            streets = list(queries.public_streets()) if channel == Channel.WEB else []
+            grid = locate_grid(x, y, within=streets[0] if len(streets) == 1 else None)
             if grid is None:
                 errors.setdefault("location", []).append(
                     _("This place is outside the area we look after. Check the place on the map."))
@@ -254,9 +256,15 @@ def submit_report(*, category: Category, description: str, photos: Sequence[Uplo
             errors.setdefault("location", []).append(_("Choose your community again."))
         elif not address:
             errors.setdefault("address", []).append(_("Give the address or a landmark near the problem."))
+    elif address and "location" not in errors:
+        # An address alone cannot be placed: what is missing is the community it is in.
+        errors.setdefault("community", []).append(
+            _("Choose the community where the problem is: the address alone does not say which one. "
+              "Or pick the place on the map."))
     elif "location" not in errors:
         errors.setdefault("location", []).append(
-            _("Say where the problem is: use your position, pick it on the map, or type the address."))
+            _("Say where the problem is: use your position, pick it on the map, or type the address "
+              "and choose the community."))
     if errors:
         raise ValidationError(errors)
     assert grid is not None  # noqa: S101 - narrowed by the checks above

@@ -9,6 +9,7 @@ from chuangcheng.public import views
 app_name = "public"
 urlpatterns = [
     path("", views.report, name="report"),
+    path("area.geojson", views.area, name="area"),
     path("nearby/", views.nearby, name="nearby"),
     path("sms/", views.sms_code, name="sms_code"),
     path("follow/<str:number>/", views.follow, name="follow"),

@@ -6,6 +6,8 @@ once they verify a phone by SMS code, by that phone kept in their session."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangcheng.cases.models import Case, Category, State
@@ -46,6 +49,8 @@ from chuangcheng.public.models import BlockedNumber, Channel, Report
 DEVICE = DeviceCookie("cc_device")
 DEVICE_COOKIE = DEVICE.name
 SESSION_PHONE = "public_phone"
+# Boundaries change rarely (an admin edits a region): an hour in the browser, then revalidated by ETag.
+AREA_MAX_AGE = 3600
 
 # --- the resident's identity -------------------------------------------------------------------
 
@@ -107,11 +112,11 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ReportForm()
     return _keep(request, render(request, "public/report.html", {
         "form": form, "location_errors": location_errors, "map": _map_settings(),
+        "area_url": reverse("public:area"), "area_list": queries.public_area_list(),
         "nearby_url": reverse("public:nearby"), "sms_url": reverse("public:sms_code"), "texts": {
             "metres": _("m away"), "reported": _("reported"), "sending": _("Sending…"),
             "sent": _("Code sent. It is valid for a few minutes."), "photo": _("Photo of the reported problem"),
             "none": _("Nothing of this kind reported nearby."),
-            "from_photo": _("Place taken from the photo's GPS. Tap the map to move it if it is not right."),
         },
     }, status=status))
 
@@ -119,6 +124,22 @@ def report(request: HttpRequest) -> HttpResponse:
 def _map_settings() -> dict[str, Any]:
     return {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
             "crs": settings.MAP_TILE_CRS}
+
+
+@login_not_required
+@require_GET
+@cache_control(public=True, max_age=AREA_MAX_AGE)
+def area(request: HttpRequest) -> HttpResponse:
+    """The report page's map: the public street's boundary, its communities' and grids' outlines and
+    names as GeoJSON. The same for everyone (no personal data), so browsers and proxies may keep it."""
+    body = json.dumps(queries.public_area(), ensure_ascii=False, separators=(",", ":")).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    return response
 
 
 @login_not_required
@@ -240,6 +261,7 @@ def _track_page(request: HttpRequest, found: queries.Tracking, *, answer_form: A
         text_hidden = bool(getattr(getattr(case, "public_report", None), "text_hidden", False))
     return render(request, "public/track.html", {
         "found": found, "case": case, "own_case": own_case, "new": request.GET.get("new") == "1",
+        "due": _due(case),
         "timeline": queries.public_timeline(case),
         "own_timeline": queries.public_timeline(own_case) if found.merged else [],
         "photos": queries.public_photos(case), "mine": mine, "can_answer": can_answer,
@@ -249,6 +271,22 @@ def _track_page(request: HttpRequest, found: queries.Tracking, *, answer_form: A
         "track_url": request.build_absolute_uri(reverse("public:track", args=[found.code])),
         "sms_url": reverse("public:sms_code"),
     }, status=status)
+
+
+def _due(case: Case) -> dict[str, Any] | None:
+    """When the problem is due to be fixed, in local time and the reader's date words
+    (2026年12月7日（星期一）17:30); None once fixed, closed or not accepted."""
+    if case.state in {State.RECTIFIED, State.CLOSED, State.REJECTED}:
+        return None
+    if case.deadline is None:
+        return {"text": _("Set when the street office sends it to the unit responsible."), "at": None,
+                "overdue": False, "paused": False}
+    local = clock.local(case.deadline)
+    text = _("%(date)s (%(weekday)s) %(time)s") % {
+        "date": date_format(local, "DATE_FORMAT"), "weekday": date_format(local, "l"),
+        "time": date_format(local, "H:i")}
+    return {"text": text, "at": case.deadline, "overdue": case.is_overdue(clock.now()),
+            "paused": case.state == State.SUSPENDED}
 
 
 @login_not_required

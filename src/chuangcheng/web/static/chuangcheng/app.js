@@ -30,3 +30,22 @@
     });
   });
 })();
+
+// Why the browser gave no location, in the reader's language, with what to do about it: every page
+// that asks for the location ("Use my location": photos.js, inspect.js, the report page's map).
+// `fallback` says what the person can do instead on that page.
+window.chuangchengLocationError = function (err, fallback) {
+  "use strict";
+  var gettext = window.gettext || function (msgid) { return msgid; };
+  var code = err && err.code, text;
+  if (code === 1) {
+    text = gettext("Location is not allowed for this page. To allow it: in the system settings, let the browser use your location; in the browser, allow location for this site (the icon beside the address); then try again.");
+  } else if (code === 2) {
+    text = gettext("The phone cannot find its position just now (no GPS or network signal). Turn on location services in the system settings, step outside or near a window, and try again.");
+  } else if (code === 3) {
+    text = gettext("Finding the position took too long. Try again, preferably outside or near a window.");
+  } else {
+    text = gettext("This browser cannot tell the location.");
+  }
+  return fallback ? text + " " + fallback : text;
+};

@@ -178,7 +178,11 @@
   }
 
   function locate() {
-    if (!navigator.geolocation) { status.textContent = gettext("This browser cannot tell the location"); return; }
+    if (!navigator.geolocation) {
+      status.textContent = window.chuangchengLocationError ? window.chuangchengLocationError(null,
+        gettext("You can still submit; the record is marked “no location”.")) : gettext("This browser cannot tell the location");
+      return;
+    }
     status.textContent = gettext("Finding your location…");
     navigator.geolocation.getCurrentPosition(function (pos) {
       lon.value = pos.coords.longitude.toFixed(6);
@@ -194,9 +198,10 @@
       status.textContent = text;
       saveDraft();
     }, function (err) {
-      status.textContent = interpolate(
-        gettext("No location (you can still submit; the record is marked “no location”): %(reason)s"),
-        {reason: err.message || err.code}, true);
+      var fallback = gettext("You can still submit; the record is marked “no location”.");
+      status.textContent = window.chuangchengLocationError ? window.chuangchengLocationError(err, fallback)
+        : interpolate(gettext("No location (you can still submit; the record is marked “no location”): %(reason)s"),
+          {reason: err.message || err.code}, true);
     }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
   }
   if (retry) { retry.addEventListener("click", locate); }

@@ -135,21 +135,39 @@
     });
   });
 
+  // "Use my location". A page's map hears "chuangcheng:located" first (with the accuracy) and may
+  // refuse the fix (preventDefault: outside the area), then the fields are left as they were.
+  function whyNoLocation(err, fallback) {
+    return window.chuangchengLocationError ? window.chuangchengLocationError(err, fallback)
+      : interpolate(gettext("No location: %(reason)s"), {reason: err.message}, true);
+  }
   document.querySelectorAll("[data-locate]").forEach(function (button) {
     var status = document.querySelector("[data-locate-status]");
     button.addEventListener("click", function () {
+      // What else the person can do on this page (the report page's map sets its own).
+      var fallback = button.dataset.locateFallback || gettext("Or type the place.");
       if (!navigator.geolocation) {
-        if (status) status.textContent = gettext("This browser cannot tell the location");
+        if (status) status.textContent = whyNoLocation(null, fallback);
         return;
       }
       if (status) status.textContent = gettext("Finding your location…");
       navigator.geolocation.getCurrentPosition(function (pos) {
-        document.getElementById(button.dataset.lon).value = pos.coords.longitude.toFixed(6);
-        document.getElementById(button.dataset.lat).value = pos.coords.latitude.toFixed(6);
-        if (status) status.textContent = gettext("Location found");
+        var fix = {lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy: pos.coords.accuracy};
+        var taken = button.dispatchEvent(new CustomEvent("chuangcheng:located", {detail: fix, cancelable: true}));
+        if (!taken) return;  // the page said why
+        var lon = document.getElementById(button.dataset.lon), lat = document.getElementById(button.dataset.lat);
+        lon.value = fix.lon.toFixed(6);
+        lat.value = fix.lat.toFixed(6);
+        [lon, lat].forEach(function (f) { f.dispatchEvent(new Event("change")); });
+        if (status) {
+          status.textContent = fix.accuracy
+            ? interpolate(gettext("Location found (accuracy ±%(metres)s m)"), {metres: Math.round(fix.accuracy)}, true)
+            : gettext("Location found");
+        }
       }, function (err) {
-        if (status) status.textContent = interpolate(gettext("No location: %(reason)s"), {reason: err.message}, true);
-      }, {enableHighAccuracy: true, timeout: 15000});
+        if (status) status.textContent = whyNoLocation(err, fallback);
+        button.dispatchEvent(new CustomEvent("chuangcheng:location-error", {detail: {code: err.code}}));
+      }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
     });
   });
 })();
