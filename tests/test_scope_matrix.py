@@ -306,7 +306,7 @@ OBJECT_ROUTES: dict[str, Spec] = {
 NO_OBJECT = {
     # sign-in, the account, languages, health, the home page
     "", "login", "logout", "account", "password_change", "set_language", "javascript-catalog",
-    "web:home", "web:healthz", "web:readyz", "web:import", "web:import_template", "web:audit",
+    "web:home", "web:healthz", "web:readyz", "web:metrics", "web:import", "web:import_template", "web:audit",
     # lists and new-object forms: what they show is scoped in queries.py (tests per app)
     "org:regions", "org:units", "org:people", "places:list", "places:map", "places:new",
     "cases:list", "cases:new", "cases:export", "cases:save_view",

@@ -15,5 +15,5 @@ class NotifyConfig(AppConfig):
         # Retries and anything left pending go out within a minute under `chuangcheng serve`.
         jobs.register("notify.deliver_pending", deliver_pending)
         # Failed messages and a growing backlog are told to the street admins and the operators.
-        jobs.register("notify.alerts", check_outbox)
+        jobs.register("notify.check_alerts", check_outbox)
         metrics.register_scraped(outbox_figures)
