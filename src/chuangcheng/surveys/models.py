@@ -73,6 +73,9 @@ class Question(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     text = models.TextField(_("question"))
     help_text = models.CharField(_("hint"), max_length=200, blank=True)
+    # Read only by whoever records the answers on a household visit ("do not read out …"); a
+    # resident answering on their own never sees it.
+    interviewer_note = models.CharField(_("note for the interviewer"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SINGLE)
     required = models.BooleanField(_("required"), default=True)
     indicator = models.CharField(_("indicator"), max_length=16, choices=Indicator.choices, blank=True)
