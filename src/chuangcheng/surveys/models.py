@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chuangcheng.core import clock
 from chuangcheng.core.codes import random_code
@@ -29,9 +30,9 @@ class Indicator(models.TextChoices):
 
 class Survey(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        DRAFT = "draft", pgettext_lazy("survey status", "draft")
+        OPEN = "open", pgettext_lazy("survey status", "open")
+        CLOSED = "closed", pgettext_lazy("survey status", "closed")
 
     region = models.ForeignKey(Region, verbose_name=_("made by"), on_delete=models.PROTECT,
                                related_name="surveys")
