@@ -102,3 +102,19 @@ def test_a_builder_note_for_the_interviewer_is_saved_and_shown_on_visits_only(ca
         reverse("survey_answer:answer", args=[publication.token])).content.decode()
     assert "请先出示工作证" in client_for(cast.grid_worker_a).get(
         reverse("surveys:visit", args=[publication.token])).content.decode()
+
+
+def test_the_migration_moves_the_shipped_hint_of_existing_surveys_to_the_interviewers_note(campaign: Any) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("chuangcheng.surveys.migrations.0006_move_not_read_out_notes")
+    survey, _publication = campaign
+    survey.questions.filter(interviewer_note=NOT_READ_OUT).update(help_text=NOT_READ_OUT, interviewer_note="")
+    survey.questions.filter(code="M8").update(help_text="请按实际感受回答")
+    migration.move(apps, None)
+    assert survey.questions.filter(interviewer_note=NOT_READ_OUT, help_text="").count() == 7
+    assert survey.questions.get(code="M8").help_text == "请按实际感受回答"  # a hint of one's own stays
+    migration.back(apps, None)
+    assert survey.questions.filter(help_text=NOT_READ_OUT, interviewer_note="").count() == 7
