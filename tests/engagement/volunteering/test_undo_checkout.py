@@ -146,8 +146,10 @@ def test_the_api_undoes_a_check_out_within_the_window_and_refuses_it_after(crew,
         undone = client_for(crew.v1).post(url, {}, content_type=JSON)
     assert undone.status_code == 200
     assert undone.json()["checked_out_at"] is None and undone.json()["hours"] is None
+    assert undone.json()["undo_checkout_until"] is None
     with at(CHECKED_OUT + dt.timedelta(minutes=40)):
-        client_for(crew.v1).post(f"/api/volunteering/actions/{checked_out.code}/checkout", {}, content_type=JSON)
+        out = client_for(crew.v1).post(f"/api/volunteering/actions/{checked_out.code}/checkout", {}, content_type=JSON)
+    assert out.json()["undo_checkout_until"] == "2026-11-21T02:50:00Z"  # 10:50 local: ten minutes to undo it
     with at(CHECKED_OUT + dt.timedelta(minutes=51)):
         late = client_for(crew.v1).post(url, {}, content_type=JSON)
     assert late.status_code == 400 and "10 分钟" in str(late.json()["error"])

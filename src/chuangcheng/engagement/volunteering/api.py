@@ -68,6 +68,12 @@ class AttendanceOut(Schema):
     checkin_distance_m: int | None
     checked_out_at: dt.datetime | None
     hours: Decimal | None
+    # Until when a check-out made by mistake may be undone (POST …/checkout/undo); None when not.
+    undo_checkout_until: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_undo_checkout_until(obj: Attendance) -> dt.datetime | None:
+        return services.undo_checkout_until(obj) if services.can_undo_check_out(obj) else None
 
 
 class PeriodHours(Schema):
