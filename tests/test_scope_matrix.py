@@ -396,7 +396,7 @@ API_OBJECTS: dict[str, Spec] = {
     **{f"/api/surveys/{{code}}{rest}": (lambda p: {"code": p.survey[0].code}) for rest in (
         "", "/indicators", "/trend", "/responses")},
     **{f"/api/volunteering/actions/{{code}}{rest}": (lambda p: {"code": p.action.code}) for rest in (
-        "", "/signup", "/checkin", "/checkout")},
+        "", "/signup", "/checkin", "/checkout", "/checkout/undo")},
     "/api/hotline/{number}": lambda p: {"number": p.order.number},
     **{f"/api/hotline/{{number}}/{action}": (lambda p: {"number": p.order.number}) for action in (
         "sign", "answer", "finish", "return", "request_extension", "decide_extension", "record_callback")},

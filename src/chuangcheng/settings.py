@@ -315,6 +315,8 @@ VOLUNTEER_CHECKIN_RADIUS_M = env_int("VOLUNTEER_CHECKIN_RADIUS_M", 300)
 VOLUNTEER_CHECKIN_EARLY_MINUTES = env_int("VOLUNTEER_CHECKIN_EARLY_MINUTES", 30)
 # Check-out stays open this many minutes after the end (hours are clipped to the window anyway).
 VOLUNTEER_CHECKOUT_LATE_MINUTES = env_int("VOLUNTEER_CHECKOUT_LATE_MINUTES", 120)
+# A check-out made by mistake can be undone by the volunteer for this many minutes.
+VOLUNTEER_UNDO_CHECKOUT_MINUTES = env_int("VOLUNTEER_UNDO_CHECKOUT_MINUTES", 10)
 
 # Logs (chuangcheng.core.logs): every line has its time, level, logger and request id, as text or
 # (LOG_FORMAT=json) one JSON object a line; ACCESS_LOG adds a line per request on chuangcheng.access.

@@ -71,3 +71,32 @@ def test_a_resident_answers_on_a_phone_from_the_qr_link(live_server: Any, cast: 
     chosen = set(Answer.objects.filter(response=response, question__code="P2").values_list("option__code", flat=True))
     assert chosen == {"cleanup", "publicity"}
     assert Answer.objects.get(response=response, question__code="T1").text == "希望多组织志愿活动"
+
+
+def test_on_a_phone_the_questions_shown_are_renumbered_as_a_branch_opens_and_closes(live_server: Any, cast: Cast,
+                                                                                     phone: Any) -> None:
+    survey = services.create_from_template(region=cast.street, template="campaign", by=cast.street_admin)
+    publication = services.publish(survey, regions=[cast.community_a], by=cast.street_admin)[0]
+    phone.set_default_timeout(10_000)
+    phone.goto(f"{live_server.url}/s/{publication.token}/")
+
+    def shown_numbers() -> list[list[str]]:
+        return phone.eval_on_selector_all(
+            "fieldset.sq:not([hidden])",
+            "boxes => boxes.map(b => [b.dataset.code, b.querySelector('.qn').textContent])")
+
+    def expect(codes: list[str]) -> None:
+        assert shown_numbers() == [[code, f"{n}."] for n, code in enumerate(codes, start=1)]
+
+    before = ["A1", "A2", "A3", "A4", "S1", "P1"]
+    after = [f"M{i}" for i in range(1, 9)] + ["T1"]
+    expect([*before, *after])
+    choose(phone, "P1", "yes")
+    expect([*before, "P2", *after])
+    assert phone.locator("#q-M1 .qn").text_content() == "8."
+    choose(phone, "P1", "no")
+    expect([*before, *after])
+    assert phone.locator("#q-M1 .qn").text_content() == "7."
+    # The instruction for the interviewer is not on the resident's phone.
+    assert phone.locator(".interviewer-note").count() == 0
+    assert "不读出" not in phone.content()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chuangcheng.core import clock
 from chuangcheng.org.models import Region, Unit
@@ -113,8 +114,8 @@ class UnitRollup(models.Model):
 
 
 class Publication(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    PUBLISHED = "published", _("published")
+    DRAFT = "draft", pgettext_lazy("status", "draft")
+    PUBLISHED = "published", pgettext_lazy("status", "published")
 
 
 class Bulletin(models.Model):

@@ -81,17 +81,21 @@ def level_label(level: str) -> str:
     return {"excellent": _("Excellent"), "good": _("Good"), "fair": _("Fair"), "poor": _("Poor")}.get(level, "")
 
 
-def change_label(row: Mapping[str, Any]) -> str:
-    if row.get("rank") is None:
-        return ""
-    change = row.get("change")
+def movement_label(change: int | None) -> str:
+    """A move in the ranking as people say it: 上升 2 名, 下降 1 名, 持平 (not an arrow or a sign)."""
     if change is None:
         return _("new")
     if change > 0:
-        return f"↑{change}"
+        return _("up %(n)s places") % {"n": change}
     if change < 0:
-        return f"↓{-change}"
-    return "–"
+        return _("down %(n)s places") % {"n": -change}
+    return _("unchanged")
+
+
+def change_label(row: Mapping[str, Any]) -> str:
+    if row.get("rank") is None:
+        return ""
+    return movement_label(row.get("change"))
 
 
 def _value(key: str, value: Any) -> Any:
@@ -116,7 +120,7 @@ def formula_value(key: str, value: Any) -> Any:
 def ranking_workbook(ranking: Ranking) -> bytes:
     content = ranking.content
     rows = content.get("rows", [])
-    status = _("published") if ranking.status == "published" else _("draft")
+    status = pgettext("status", "published") if ranking.status == "published" else pgettext("status", "draft")
     heading = [_("Weekly ranking of %(label)s") % {"label": ranking.week_title}, ranking.street.name,
                f"{content.get('start', '')} – {content.get('end', '')}", status]
     header = [_("Rank"), _("Community"), _("Total"), pgettext("ranking", "Field"), _("Work"),

@@ -63,6 +63,10 @@ def condition_choices(questions: list[Question], before: Question | None = None)
 class QuestionForm(forms.Form):
     text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
     help_text = forms.CharField(label=_("Hint"), max_length=200, required=False)
+    interviewer_note = forms.CharField(
+        label=_("Note for the interviewer"), max_length=200, required=False,
+        help_text=_("Shown only when a grid worker records answers on a household visit (such as "
+                    "“do not read out 不清楚”); residents answering on their own never see it."))
     kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
     indicator = forms.ChoiceField(label=_("Counts for indicator"), required=False,
@@ -125,3 +129,7 @@ class QuestionTextForm(forms.Form):
 
     text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
     help_text = forms.CharField(label=_("Hint"), max_length=200, required=False)
+    interviewer_note = forms.CharField(
+        label=_("Note for the interviewer"), max_length=200, required=False,
+        help_text=_("Shown only when a grid worker records answers on a household visit (such as "
+                    "“do not read out 不清楚”); residents answering on their own never see it."))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chuangcheng.core import clock
 from chuangcheng.core.codes import random_code
@@ -29,9 +30,9 @@ class Indicator(models.TextChoices):
 
 class Survey(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        DRAFT = "draft", pgettext_lazy("survey status", "draft")
+        OPEN = "open", pgettext_lazy("survey status", "open")
+        CLOSED = "closed", pgettext_lazy("survey status", "closed")
 
     region = models.ForeignKey(Region, verbose_name=_("made by"), on_delete=models.PROTECT,
                                related_name="surveys")
@@ -73,6 +74,9 @@ class Question(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     text = models.TextField(_("question"))
     help_text = models.CharField(_("hint"), max_length=200, blank=True)
+    # Read only by whoever records the answers on a household visit ("do not read out …"); a
+    # resident answering on their own never sees it.
+    interviewer_note = models.CharField(_("note for the interviewer"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SINGLE)
     required = models.BooleanField(_("required"), default=True)
     indicator = models.CharField(_("indicator"), max_length=16, choices=Indicator.choices, blank=True)

@@ -145,7 +145,8 @@ def create_from_template(*, region: Region, template: str, by: Any, title: str =
 def _make_question(survey: Survey, spec: QuestionSpec, order: int, made: Mapping[str, Question]) -> Question:
     condition = made[spec.show_if[0]] if spec.show_if else None
     question = Question.objects.create(
-        survey=survey, code=spec.code, order=order, text=spec.text, help_text=spec.help_text, kind=spec.kind,
+        survey=survey, code=spec.code, order=order, text=spec.text, help_text=spec.help_text,
+        interviewer_note=spec.interviewer_note, kind=spec.kind,
         required=spec.required, indicator=spec.indicator, topic=spec.topic, show_if_question=condition,
         show_if_options=list(spec.show_if[1]) if spec.show_if else [])
     Option.objects.bulk_create([
@@ -219,8 +220,8 @@ def _clean_question_fields(kind: str, indicator: str) -> None:
 @transaction.atomic
 def add_question(survey: Survey, *, by: Any, text: str, kind: str = Question.Kind.SINGLE, code: str = "",
                  required: bool = True, indicator: str = "", topic: str = "", help_text: str = "",
-                 show_if_question: Question | None = None, show_if_options: Sequence[str] = (),
-                 options: Sequence[str] = ()) -> Question:
+                 interviewer_note: str = "", show_if_question: Question | None = None,
+                 show_if_options: Sequence[str] = (), options: Sequence[str] = ()) -> Question:
     """A new question at the end of a draft; choice questions get their options (texts, one each)."""
     survey = Survey.objects.select_for_update().select_related("region").get(pk=survey.pk)
     _must_edit(by, survey)
@@ -241,7 +242,8 @@ def add_question(survey: Survey, *, by: Any, text: str, kind: str = Question.Kin
         raise ValidationError({"options": _("Keep each option to %(n)s characters.") % {"n": 120}})
     question = Question.objects.create(
         survey=survey, code=code, order=order, text=_clean_text(text, "text"),
-        help_text=_clean_text(help_text, "help_text", required=False, max_length=200), kind=kind,
+        help_text=_clean_text(help_text, "help_text", required=False, max_length=200),
+        interviewer_note=_clean_text(interviewer_note, "interviewer_note", required=False, max_length=200), kind=kind,
         required=required, indicator=indicator, topic=_clean_text(topic, "topic", required=False, max_length=60),
         show_if_question=condition, show_if_options=chosen)
     if kind in CHOICE_KINDS:
@@ -255,12 +257,12 @@ _QUESTION_STRUCTURE = ("kind", "required", "indicator", "topic", "show_if_questi
 
 
 @transaction.atomic
-def update_question(question: Question, *, by: Any, text: str, help_text: str = "",
+def update_question(question: Question, *, by: Any, text: str, help_text: str = "", interviewer_note: str | None = None,
                     kind: str | None = None, required: bool | None = None, indicator: str | None = None,
                     topic: str | None = None, show_if_question: Question | None = None,
                     show_if_options: Sequence[str] | None = None) -> Question:
     """A draft's question may change in every way; a published one only in its texts (question and
-    hint), so answers already given keep their meaning. Fields passed as None stay as they are."""
+    hints), so answers already given keep their meaning. Fields passed as None stay as they are."""
     question = Question.objects.select_for_update().select_related("survey__region").get(pk=question.pk)
     survey = question.survey
     _must_edit(by, survey)
@@ -284,6 +286,8 @@ def update_question(question: Question, *, by: Any, text: str, help_text: str = 
                                          question.order)
     question.text = _clean_text(text, "text")
     question.help_text = _clean_text(help_text, "help_text", required=False, max_length=200)
+    if interviewer_note is not None:
+        question.interviewer_note = _clean_text(interviewer_note, "interviewer_note", required=False, max_length=200)
     question.kind, question.required, question.indicator = new["kind"], new["required"], new["indicator"]
     question.topic, question.show_if_question, question.show_if_options = new["topic"], condition, chosen
     question.save()

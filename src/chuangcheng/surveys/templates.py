@@ -34,6 +34,8 @@ class QuestionSpec:
     topic: str = ""
     required: bool = True
     help_text: str = ""
+    # Shown only to a grid worker recording answers on a household visit, never to a resident.
+    interviewer_note: str = ""
     # Skip logic: (question code, option codes) — shown only when that question got one of them.
     show_if: tuple[str, tuple[str, ...]] | None = None
 
@@ -105,9 +107,11 @@ TOPICS = (
     ("M7", "公益广告", "您对街头、社区公益广告的数量和质量满意吗？"),
     ("M8", "社区工作", "您对所在社区开展创城工作的情况满意吗？"),
 )
+# For the interviewer of a household visit only (a resident answering alone reads every option).
+NOT_READ_OUT = "“不清楚”不读出，受访者主动表示不了解时选择。"
 SATISFACTION_QUESTIONS = tuple(
     QuestionSpec(code, text, SATISFACTION, indicator="satisfaction", topic=topic,
-                 help_text="“不清楚”不读出，受访者主动表示不了解时选择。")
+                 interviewer_note=NOT_READ_OUT)
     for code, topic, text in TOPICS
 )
 SUGGESTION = QuestionSpec("T1", "您对创建文明城市工作还有哪些意见和建议？", kind="text", required=False)

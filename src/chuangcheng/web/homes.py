@@ -16,6 +16,7 @@ from chuangcheng.cases.models import State
 from chuangcheng.core import clock
 from chuangcheng.engagement.tasklists import queries as task_queries
 from chuangcheng.engagement.volunteering import queries as volunteer_queries
+from chuangcheng.engagement.volunteering import services as volunteer_services
 from chuangcheng.engagement.volunteering.models import Action
 from chuangcheng.inspections.queries import plans as plan_queries
 from chuangcheng.inspections.queries import records
@@ -207,7 +208,10 @@ def volunteer_home(user: Any) -> dict[str, Any]:
     upcoming = [row for row in record.rows if row.action.status == Action.Status.PLANNED and row.action.ends_at >= now
                 and not row.checked_out_at]
     upcoming.sort(key=lambda row: row.action.starts_at)
+    undoable = [row for row in record.rows if volunteer_services.can_undo_check_out(row, now)]
     return {
+        "undo": undoable[0] if undoable else None,
+        "undo_until": volunteer_services.undo_checkout_until(undoable[0]) if undoable else None,
         "next": upcoming[0] if upcoming else None,
         "later": upcoming[1:SHORT_LIST],
         "hours_month": next((hours for key, hours, _n in record.months if key == month), 0),

@@ -1,5 +1,6 @@
 """The volunteer actions API (/api/volunteering): the caller's actions, sign-up, on-site check-in
-and check-out with the phone's location, and the caller's own hours. Scoped like the pages."""
+and check-out with the phone's location (a mistaken check-out undone within minutes), and the
+caller's own hours. Scoped like the pages."""
 
 from __future__ import annotations
 
@@ -67,6 +68,12 @@ class AttendanceOut(Schema):
     checkin_distance_m: int | None
     checked_out_at: dt.datetime | None
     hours: Decimal | None
+    # Until when a check-out made by mistake may be undone (POST …/checkout/undo); None when not.
+    undo_checkout_until: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_undo_checkout_until(obj: Attendance) -> dt.datetime | None:
+        return services.undo_checkout_until(obj) if services.can_undo_check_out(obj) else None
 
 
 class PeriodHours(Schema):
@@ -121,6 +128,13 @@ def check_in(request: HttpRequest, code: str, payload: LocationIn) -> Attendance
 @router.post("/actions/{code}/checkout", response=AttendanceOut, operation_id="checkOutVolunteerAction")
 def check_out(request: HttpRequest, code: str, payload: CheckOutIn) -> Attendance:
     return services.check_out(_action(request, code), by=request.user, lon=payload.lon, lat=payload.lat)
+
+
+@router.post("/actions/{code}/checkout/undo", response=AttendanceOut, operation_id="undoVolunteerCheckOut")
+def undo_check_out(request: HttpRequest, code: str) -> Attendance:
+    """Undo a check-out made by mistake, within VOLUNTEER_UNDO_CHECKOUT_MINUTES of it: checked in
+    again, hours taken back until the next check-out. Refused (400) after that, with a message."""
+    return services.undo_check_out(_action(request, code), by=request.user)
 
 
 @router.get("/me/hours", response=MyHoursOut, operation_id="getMyVolunteerHours")

@@ -8,6 +8,8 @@ Decisions (see docs/guide/volunteers.md):
 - Walk-ins are welcome: a person who did not sign up is signed up at check-in while places are left.
 - Hours are check-out minus check-in, clipped to the action's window. Closing the action checks out
   whoever is still checked in, at the end time. The organizer may correct hours, with a reason.
+- A check-out made by mistake can be undone for VOLUNTEER_UNDO_CHECKOUT_MINUTES after it, while
+  the action is still planned: the person is checked in again, as before.
 """
 
 from __future__ import annotations
@@ -313,6 +315,57 @@ def check_out(action: Action, *, by: Any, lon: Any = None, lat: Any = None, pers
     row.save()
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=action, region_path=action.community.path,
                  changes={"check_out": [None, person.code], "hours": [None, str(row.hours)]}, note="check out")
+    return row
+
+
+def undo_checkout_until(row: Attendance | None) -> dt.datetime | None:
+    """Until when this check-out may be undone; None when there is nothing to undo (not checked
+    out, or checked out by the closing of the action)."""
+    if row is None or row.checked_out_at is None or row.auto_checkout or not row.active:
+        return None
+    return row.checked_out_at + dt.timedelta(minutes=int(settings.VOLUNTEER_UNDO_CHECKOUT_MINUTES))
+
+
+def can_undo_check_out(row: Attendance | None, now: dt.datetime | None = None) -> bool:
+    until = undo_checkout_until(row)
+    return until is not None and row is not None and row.action.status == Action.Status.PLANNED \
+        and (now or clock.now()) <= until
+
+
+@transaction.atomic
+def undo_check_out(action: Action, *, by: Any, person: Any = None) -> Attendance:
+    """Undo a check-out made by mistake, within VOLUNTEER_UNDO_CHECKOUT_MINUTES: the person is
+    checked in again (same check-in time and place) and the hours credited are taken back until
+    the next check-out. The undo is kept as an audit event."""
+    person = _participant(action, by, person)
+    action = _locked(action)
+    now = clock.now()
+    row = Attendance.objects.select_for_update().filter(action=action, person=person,
+                                                        cancelled_at__isnull=True).first()
+    if row is None or row.checked_out_at is None:
+        raise ValidationError(_("There is no check-out of yours to undo for this action."))
+    if row.auto_checkout:
+        raise ValidationError(_("You were checked out when the action was closed; ask the organizer to "
+                                "correct your hours."))
+    if action.status != Action.Status.PLANNED:
+        raise ValidationError(_("This action is %(status)s: the check-out can no longer be undone.")
+                              % {"status": action.get_status_display()})
+    until = undo_checkout_until(row)
+    if until is None or now > until:
+        minutes = int(settings.VOLUNTEER_UNDO_CHECKOUT_MINUTES)
+        raise ValidationError(
+            _("A check-out can be undone within %(n)d minutes; yours was at %(at)s. Ask the organizer to "
+              "correct your hours.") % {"n": minutes, "at": _fmt(row.checked_out_at)})
+    checked_out_at, hours = row.checked_out_at, row.hours
+    row.checked_out_at = row.checkout_lon = row.checkout_lat = row.checkout_distance_m = None
+    if not row.hours_corrected:
+        row.hours = None
+    row.save(update_fields=["checked_out_at", "checkout_lon", "checkout_lat", "checkout_distance_m", "hours"])
+    audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=action, region_path=action.community.path,
+                 changes={"check_out": [person.code, None], "checked_out_at": [checked_out_at.isoformat(), None],
+                          "hours": [str(hours) if hours is not None else None,
+                                    str(row.hours) if row.hours is not None else None]},
+                 note="undo check out")
     return row
 
 

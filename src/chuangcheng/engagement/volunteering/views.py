@@ -145,7 +145,18 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     action = _action(request, code)
     form = LocationForm(request.POST or None)
     status = 200
-    if request.method == "POST":
+    undo_error = ""
+    if request.method == "POST" and request.POST.get("step") == "undo":
+        form = LocationForm()
+        try:
+            services.undo_check_out(action, by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            undo_error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            status = 400
+        else:
+            messages.success(request, _("Check-out undone: you are checked in again. Check out when you leave."))
+            return redirect("volunteering:checkin", action.code)
+    elif request.method == "POST":
         step = request.POST.get("step", "in")
         if form.is_valid():
             lon, lat = form.cleaned_data["lon"], form.cleaned_data["lat"]
@@ -165,10 +176,13 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, str(exc))
         status = 400
     mine = queries.attendance_of(request.user, action)
+    mine = mine if mine and mine.active else None
     opens, closes = services.checkin_window(action)
     return render(request, "engagement/volunteering/checkin.html", {
-        "action": action, "form": form, "mine": mine if mine and mine.active else None,
-        "opens": opens, "closes": closes, "radius": settings.VOLUNTEER_CHECKIN_RADIUS_M,
+        "action": action, "form": form, "mine": mine, "opens": opens, "closes": closes,
+        "radius": settings.VOLUNTEER_CHECKIN_RADIUS_M,
+        "undo_until": services.undo_checkout_until(mine) if services.can_undo_check_out(mine) else None,
+        "undo_error": undo_error,
     }, status=status)
 
 

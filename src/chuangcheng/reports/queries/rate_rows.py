@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chuangcheng.reports import rates
 
@@ -42,8 +43,8 @@ def rate_rows(fig: Any, *, since: dt.date, until: dt.date, region: str = "", uni
              {**on, "due": "missed"}),
         ],
         "closure_rate": [
-            (_("closed"), _n(fig, "cases_closed"), {**on, "did": "closed"}),
-            (_("still open at the end"), _n(fig, "cases_open"), None),
+            (pgettext("cases", "closed"), _n(fig, "cases_closed"), {**on, "did": "closed"}),
+            (pgettext("cases", "still open at the end"), _n(fig, "cases_open"), None),
         ],
         "rework_rate": [
             (_("returned for rework"), _n(fig, "cases_returned"), {**on, "did": "returned"}),
@@ -52,7 +53,7 @@ def rate_rows(fig: Any, *, since: dt.date, until: dt.date, region: str = "", uni
         "first_time_rate": [
             (_("closed at the first attempt"), _n(fig, "cases_first_time"),
              {**on, "did": "closed", "first_time": True}),
-            (_("closed"), _n(fig, "cases_closed"), {**on, "did": "closed"}),
+            (pgettext("cases", "closed"), _n(fig, "cases_closed"), {**on, "did": "closed"}),
         ],
         "dispatch_accuracy": [
             (_("sent back as the wrong unit"), _n(fig, "cases_wrong_unit"), {**on, "did": "sent_back"}),

@@ -184,6 +184,12 @@ class UnitPlace:
     of: int
 
     @property
+    def change_label(self) -> str:
+        from chuangcheng.reports.rankings_xlsx import movement_label
+
+        return movement_label(self.row.get("change"))
+
+    @property
     def on_time_pct(self) -> float | None:
         rate = self.row.get("on_time_rate")
         return None if rate is None else float(rate) * 100

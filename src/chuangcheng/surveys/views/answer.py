@@ -34,11 +34,17 @@ keep = DEVICE.keep
 
 @dataclass
 class Item:
+    """A question as the page shows it. `number` counts only the questions shown under the answers
+    so far (1, 2, 3 … in page order); a follow-up its branch leaves out has none (0) until the
+    branch is taken, and the page's script renumbers in the same way as answers change."""
+
     question: Question
     number: int
     values: list[str] = field(default_factory=list)
     error: str = ""
+    shown: bool = True
     condition_number: int = 0
+    condition_question: str = ""
     condition_texts: list[str] = field(default_factory=list)
 
     @property
@@ -64,15 +70,20 @@ def read_answers(data: QueryDict, questions: list[Question]) -> dict[str, list[s
 def items_for(questions: list[Question], answers: dict[str, list[str] | str] | None = None,
               errors: dict[str, list[str]] | None = None) -> list[Item]:
     answers, errors = answers or {}, errors or {}
-    numbers = {q.pk: i for i, q in enumerate(questions, start=1)}
+    values = {code: [value] if isinstance(value, str) else list(value) for code, value in answers.items()}
+    shown = services.visible_questions(questions, values)
+    numbers: dict[int, int] = {}
+    for q in questions:
+        if q.code in shown:
+            numbers[q.pk] = len(numbers) + 1
     items = []
-    for number, q in enumerate(questions, start=1):
-        value = answers.get(q.code, [])
-        item = Item(q, number, [value] if isinstance(value, str) else list(value),
-                    " ".join(errors.get(q.code, [])))
+    for q in questions:
+        item = Item(q, numbers.get(q.pk, 0), values.get(q.code, []), " ".join(errors.get(q.code, [])),
+                    shown=q.code in shown)
         condition = q.show_if_question
         if condition is not None:
             item.condition_number = numbers.get(condition.pk, 0)
+            item.condition_question = condition.text
             texts = {o.code: o.text for o in next(
                 (c.options.all() for c in questions if c.pk == condition.pk), [])}
             item.condition_texts = [texts.get(code, code) for code in q.show_if_options or []]

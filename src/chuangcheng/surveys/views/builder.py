@@ -149,9 +149,10 @@ def builder(request: HttpRequest, survey_code: str, *, settings_form: SettingsFo
     for q in questions:
         initial_if = [f"{q.show_if_question.code}:{c}" for c in q.show_if_options] if q.show_if_question else []
         form = QuestionForm(questions=questions, before=q, prefix=f"q-{q.code}", initial={
-            "text": q.text, "help_text": q.help_text, "kind": q.kind, "required": q.required,
-            "indicator": q.indicator, "topic": q.topic, "show_if": initial_if})
-        text_form = QuestionTextForm(prefix=f"t-{q.code}", initial={"text": q.text, "help_text": q.help_text})
+            "text": q.text, "help_text": q.help_text, "interviewer_note": q.interviewer_note, "kind": q.kind,
+            "required": q.required, "indicator": q.indicator, "topic": q.topic, "show_if": initial_if})
+        text_form = QuestionTextForm(prefix=f"t-{q.code}", initial={"text": q.text, "help_text": q.help_text,
+                                                                    "interviewer_note": q.interviewer_note})
         rows.append({"question": q, "form": form, "text_form": text_form,
                      "options": [(o, _option_form(o)) for o in q.options.all()],
                      "new_option": OptionForm(prefix=f"n-{q.code}")})
@@ -193,6 +194,7 @@ def add_question(request: HttpRequest, survey_code: str) -> HttpResponse:
             question = services.add_question(
                 survey, by=request.user, text=data["text"], kind=data["kind"], required=data["required"],
                 indicator=data["indicator"], topic=data["topic"], help_text=data["help_text"],
+                interviewer_note=data["interviewer_note"],
                 show_if_question=condition, show_if_options=codes, options=form.option_texts())
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -211,13 +213,15 @@ def edit_question(request: HttpRequest, survey_code: str, code: str) -> HttpResp
         if survey.status != Survey.Status.DRAFT:
             texts = QuestionTextForm(request.POST, prefix=f"t-{code}")
             data = _cleaned(texts)
-            services.update_question(question, by=request.user, text=data["text"], help_text=data["help_text"])
+            services.update_question(question, by=request.user, text=data["text"], help_text=data["help_text"],
+                                     interviewer_note=data["interviewer_note"])
         else:
             form = QuestionForm(request.POST, questions=questions, before=question, prefix=f"q-{code}")
             data = _cleaned(form)
             condition, codes = form.condition(questions)
             services.update_question(question, by=request.user, text=data["text"], help_text=data["help_text"],
-                                     kind=data["kind"], required=data["required"], indicator=data["indicator"],
+                                     interviewer_note=data["interviewer_note"], kind=data["kind"],
+                                     required=data["required"], indicator=data["indicator"],
                                      topic=data["topic"], show_if_question=condition, show_if_options=codes)
     except ValidationError as exc:
         _say(request, exc)

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chuangcheng.core import gongwen
 from chuangcheng.org.models import Region
@@ -76,7 +77,7 @@ class Command(BaseCommand):
                                          ensure_ascii=False, indent=2))
 
     def _print(self, ranking: Any) -> None:
-        status = _("published") if ranking.status == "published" else _("draft")
+        status = pgettext("status", "published") if ranking.status == "published" else pgettext("status", "draft")
         self.stdout.write(f"{ranking.street.name} ({ranking.street.code}) {ranking.week_title} [{status}]")
         for row in ranking.content.get("rows", []):
             rank = str(row["rank"]) if row["rank"] else "-"

@@ -1,4 +1,5 @@
-// Skip logic, only as a help: hide questions whose condition is not met. The server decides.
+// Skip logic, only as a help: hide questions whose condition is not met, and number the questions
+// shown 1, 2, 3 … in page order (as the server numbers them for the answers it has). The server decides.
 (function () {
   "use strict";
   var form = document.getElementById("survey-form");
@@ -19,6 +20,17 @@
       box.querySelectorAll("input, textarea").forEach(function (el) { el.disabled = !show; });
       var note = box.querySelector(".cond");
       if (note) { note.hidden = true; }
+    });
+    var number = 0;
+    sets.forEach(function (box) {
+      var label = box.querySelector(".qn");
+      if (!label) { return; }
+      if (box.hidden) {
+        label.textContent = "";
+      } else {
+        number += 1;
+        label.textContent = number + ".";
+      }
     });
   }
   form.addEventListener("change", update);
