@@ -18,8 +18,8 @@ from tests.reports.test_dashboard import NOON, build_street
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-LONG = ["新华西路第一社区居民委员会", "光明南街道幸福里社区", "海拉尔东路铁路新村社区", "丁香路社区", "锡林南路滨河社区",
-        "大学东路民族团结示范社区", "石羊桥东路社区", "工农兵路北社区"]
+LONG = ["新华西路第一社区居民委员会", "光明南街道幸福里社区", "海拉尔东路铁路新村社区", "丁香路社区",
+        "锡林南路滨河社区", "大学东路民族团结示范社区", "石羊桥东路社区", "工农兵路北社区"]
 
 
 @pytest.fixture

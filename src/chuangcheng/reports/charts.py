@@ -48,10 +48,8 @@ def percent_axis(values: Iterable[float | int | None], *, bars: bool = False) ->
     step = next(s for s in (1.0, 2.0, 5.0, 10.0, 20.0, 25.0) if (100.0 - start) / s <= 6)
     last = min(top, 100.0)
     ticks = [start + step * i for i in range(int((last - start) // step) + 1)]
-    if start == 0:
-        title = _("Rate (%)")
-    else:
-        title = _("Rate (%%), axis starts at %(start)s%%") % {"start": f"{start:g}"}
+    cut = _("Rate (%%), axis starts at %(start)s%%") % {"start": f"{start:g}"}
+    title = _("Rate (%)") if start == 0 else cut
     return {"range": [start, round(top, 1)], "title": title, "ticksuffix": "%", "cut": start > 0,
             "tickvals": ticks, "dtick": None}
 

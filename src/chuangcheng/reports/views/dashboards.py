@@ -217,7 +217,8 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
     since = clock.today() - dt.timedelta(weeks=dashboard.UNIT_WEEKS) + dt.timedelta(days=1)
     return render(request, "reports/unit.html", {
         "unit": found, "page": page, "charts": {"unit": chart},
-        "weeks": [(label, monday, figs) for label, (_l, monday, figs) in zip(labels, weeks, strict=True)], "place": rankings.unit_place(found),
+        "weeks": [(label, monday, figs) for label, (_l, monday, figs) in zip(labels, weeks, strict=True)],
+        "place": rankings.unit_place(found),
         "rates": rate_table(page.recent, since, clock.today(), unit=found.code, keys=UNIT_RATES) if page else [],
         "links": {
             "open": _url("cases:list", unit=found.code, state="open"),
