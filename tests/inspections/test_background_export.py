@@ -217,8 +217,9 @@ def test_in_the_embedded_default_a_thread_of_the_process_builds_it(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("worker")
 def test_with_redis_a_celery_worker_builds_it(shipped_categories: None, cast: Any, media: Any, settings: Any,
-                                              as_user: Any, worker: Any, monkeypatch: Any) -> None:
+                                              as_user: Any, monkeypatch: Any) -> None:
     assert core_tasks.RUN_EXPORT  # imported above, before the worker starts: the task it runs
     threads: list[int] = []  # the fallback when the broker cannot be reached: must not be taken here
     monkeypatch.setattr(exports, "_run_in_thread", threads.append)
