@@ -10,16 +10,20 @@ from typing import Any
 import pytest
 import time_machine
 
+from chuangcheng.cases import services as cases
+from chuangcheng.cases.models import Category
+from chuangcheng.core import clock
 from chuangcheng.org.models import Unit
 from tests import factories as f
 from tests.reports.test_browser_reports import categories, sign_in, watch  # noqa: F401 -- the fixture too
-from tests.reports.test_dashboard import NOON, build_street
+from tests.reports.test_dashboard import MONDAY, NOON, at, build_street
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 LONG = ["新华西路第一社区居民委员会", "光明南街道幸福里社区", "海拉尔东路铁路新村社区", "丁香路社区",
-        "锡林南路滨河社区", "大学东路民族团结示范社区", "石羊桥东路社区", "工农兵路北社区"]
+        "锡林南路滨河社区", "大学东路民族团结示范社区", "石羊桥东路社区", "工农兵路北社区", "中山西路社区",
+        "通道南街回民区第二社区居民委员会", "环河街社区", "西菜园社区", "光明西路东社区", "钢铁路北社区"]
 
 
 @pytest.fixture
@@ -30,9 +34,15 @@ def wall_scene(cast: Any, media: Any, settings: Any) -> Any:
         for n, name in enumerate(LONG, start=3):
             community = f.community(cast.street, code=f"150103001{n:03d}", name=name)
             f.grid(community, code=f"150103001{n:03d}-01", name=f"{name}第一网格")
-        for n in range(10):
-            f.UnitFactory(code=f"WY-L{n}", name=f"呼和浩特市某某物业服务有限公司第{n + 1}分公司",
-                          kind=Unit.Kind.PROPERTY, region=cast.street)
+        flyposting = Category.objects.get(code="XC01")
+        with clock.pinned(at(MONDAY, 10)):
+            for n in range(10):
+                unit = f.UnitFactory(code=f"WY-L{n}", name=f"呼和浩特市某某物业服务有限公司第{n + 1}分公司",
+                                     kind=Unit.Kind.PROPERTY, region=cast.street)
+                case = cases.report_case(by=cast.street_admin, source="staff", category=flyposting,
+                                         description="小广告", point=street.points["PB1"])
+                cases.accept_case(case, by=cast.street_admin)
+                cases.dispatch_case(case, by=cast.street_admin, unit=unit)
         yield street
 
 
@@ -80,11 +90,15 @@ def test_the_wall_fits_a_1920_by_1080_screen_without_cut_text(live_server: Any, 
     assert size[2] <= size[3]
     assert page.evaluate(CLIPPED) == []
     assert page.evaluate(OUTSIDE) == []
+    # 16 communities and 11 units with cases: what does not fit is counted, not cut.
+    assert page.locator("#wall-children tbody tr").count() == 14
+    assert page.locator("#wall-units tbody tr").count() == 8
+    assert page.locator(".wall-more").all_inner_texts() == ["另有 2 个，见总览。", "另有 3 个，见总览。"]
     # Weeks are dates on the axis; each bar carries its value; the axes say what they count.
     texts = "els => els.map(e => e.textContent)"
     ticks = page.locator("#chart-rate .xtick text").evaluate_all(texts)
     assert ticks[-1] == "6月8日" and len(ticks) == 12
     bars = page.locator("#chart-categories g.point").count()
-    assert bars == 4 and page.locator("#chart-categories text.bartext").evaluate_all(texts) == ["1", "2", "1", "1"]
+    assert bars == 4 and page.locator("#chart-categories text.bartext").evaluate_all(texts) == ["2", "1", "1", "11"]
     assert page.locator("#chart-rate .ytitle").evaluate_all(texts) == ["比率（%）"]
     assert errors == []
