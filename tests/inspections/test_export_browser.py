@@ -3,6 +3,7 @@ until the download link appears, and the link gives the workbook."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from tests.reports.test_browser_reports import categories, sign_in, watch  # noq
 from tests.reports.test_dashboard import NOON, build_street
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -43,6 +45,8 @@ def test_the_export_page_shows_progress_in_place_then_the_download(live_server: 
     assert page.locator("#export-count").inner_text() == "已处理 5 / 5 行"
     assert page.locator("#export-percent").inner_text() == "100"
     assert page.locator("#export-progress").evaluate("p => [p.value, p.max]") == [5, 5]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "export-ready.png"))
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "inspection-ledger-20260601-20260610.xlsx"
