@@ -286,6 +286,8 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 20000)
 if EXPORT_MAX_ROWS < 1:
     raise ImproperlyConfigured(f"EXPORT_MAX_ROWS must be at least 1, got {EXPORT_MAX_ROWS}")
+# Exports of more rows than this are built in the background, with a progress page (core.exports).
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 # The largest document the materials archive (申报材料) accepts, in megabytes.
@@ -462,6 +464,7 @@ PUBLIC_POINTS_PER_REPORT = env_int("PUBLIC_POINTS_PER_REPORT", 10)
 # Texts to reporters who asked, points for reports accepted on the case pages, old rate-limit rows.
 CELERY_BEAT_SCHEDULE["public-notify-reporters"] = {"task": "public.notify_reporters", "schedule": 120.0}
 CELERY_BEAT_SCHEDULE["public-award-points"] = {"task": "public.award_due_points", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["core-purge-exports"] = {"task": "core.purge_exports", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["public-prune-attempts"] = {"task": "public.prune_attempts", "schedule": 3600.0}
 # Task lists: remind units of tasks due soon, escalate (督办) overdue ones, once each.
 CELERY_BEAT_SCHEDULE["tasklists-sweep-tasks"] = {"task": "tasklists.sweep_tasks", "schedule": 600.0}

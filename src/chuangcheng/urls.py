@@ -46,6 +46,7 @@ urlpatterns = [
     path("catalog/", include("chuangcheng.standards.urls")),
     path("cases/", include("chuangcheng.cases.urls")),
     path("inspections/", include("chuangcheng.inspections.urls")),
+    path("exports/", include("chuangcheng.core.export_pages")),
     path("inbox/", include("chuangcheng.notify.urls")),
     path("reports/", include("chuangcheng.reports.urls")),
     path("open311/v2/", include("chuangcheng.public.open311.urls")),

@@ -63,6 +63,11 @@ def test_the_overview_and_the_map_draw_their_data(live_server: Any, scene: Any, 
         page.locator(f"#{chart} svg.main-svg").first.wait_for()
     # The bars of the categories chart are drawn, one per category and series.
     assert page.locator("#chart-categories g.point").count() == 4
+    # The same axis and label rules as the wall: weeks as dates, every bar with its value.
+    texts = "els => els.map(e => e.textContent)"
+    assert page.locator("#chart-counts .xtick text").evaluate_all(texts)[-1] == "6月8日"
+    assert page.locator("#chart-counts text.bartext").count() == page.locator("#chart-counts g.point").count() == 24
+    assert page.locator("#chart-rate .ytitle").evaluate_all(texts) == ["比率（%）"]
     assert page.locator("#category-table tbody tr").count() == 2
     assert page.locator("#fig-overdue .n").inner_text() == "1"
     page.screenshot(path=str(ARTIFACTS / f"overview-{viewport}.png"), full_page=True)

@@ -10,9 +10,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate, pre_migrate
 
-        from chuangcheng.core import heartbeats
+        from chuangcheng.core import exports, heartbeats, jobs
 
         heartbeats.connect_celery_signals()
+        # Exports kept past their day are removed (under `chuangcheng serve`; Celery beat too).
+        jobs.register("core.purge_exports", exports.purge_expired)
         pre_migrate.connect(lift_statement_timeout, dispatch_uid="chuangcheng-lift-statement-timeout")
         post_migrate.connect(restore_statement_timeout, dispatch_uid="chuangcheng-restore-statement-timeout")
 

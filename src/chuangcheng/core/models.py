@@ -196,3 +196,46 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportJob(models.Model):
+    """A large export built in the background (core.exports): who asked for which rows, how far
+    the build has got, and the file once written. Only its owner may read or download it; the file
+    and the row are removed a day after it was finished (`expires_at`)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("export", "waiting")
+        RUNNING = "running", pgettext_lazy("export", "in progress")
+        DONE = "done", pgettext_lazy("export", "ready")
+        FAILED = "failed", pgettext_lazy("export", "failed")
+
+    token = models.CharField(max_length=32, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=200)
+    filename = models.CharField(max_length=200)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=255, blank=True)  # the storage name of the written file
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "kind", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token} {self.state}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return self.expires_at <= (now or clock.now())

@@ -9,12 +9,15 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import clock, sheets
+from chuangcheng.core import clock, exports, sheets
 from chuangcheng.inspections.models import ItemResult
 from chuangcheng.inspections.queries.records import LedgerFilter, filter_inspections
 from chuangcheng.org.queries import scope_of
 
-__all__ = ["LedgerFilter", "filter_inspections", "inspection_ledger"]
+__all__ = ["LEDGER", "LedgerFilter", "filter_inspections", "inspection_ledger", "ledger_count"]
+
+# The kind of background export the ledger is (core.exports).
+LEDGER = "inspections.ledger"
 
 
 def _local(moment: Any) -> Any:
@@ -44,9 +47,10 @@ def ledger_rows(inspections: Any) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
+def inspection_ledger(user: Any, flt: LedgerFilter, *, progress: exports.Progress | None = None) -> tuple[bytes, int]:
     """The workbook and its number of inspections. Raises sheets.TooManyRows when the filter
-    selects more inspections than an export may hold (narrow it first)."""
+    selects more inspections than an export may hold (narrow it first). `progress(done, total)`
+    is told how many rows have been written (a background export shows it)."""
     from openpyxl.styles import Alignment
 
     inspections = (
@@ -58,7 +62,8 @@ def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
         .order_by("day", "submitted_at", "id")
     )
     total = sheets.check_rows(inspections.count())
-    header, rows = ledger_rows(inspections.iterator(chunk_size=1000))
+    selected = inspections.iterator(chunk_size=1000)
+    header, rows = ledger_rows(exports.counted(selected, total, progress) if progress else selected)
     heading = [_("Inspection ledger (督查台账)"), f"{flt.since:%Y-%m-%d} – {flt.until:%Y-%m-%d}",
                f"{clock.local(clock.now()):%Y-%m-%d %H:%M}"]
     book, sheet = sheets.table_sheet(_("Inspection ledger"), heading, header, rows)
@@ -74,3 +79,18 @@ def inspection_ledger(user: Any, flt: LedgerFilter) -> tuple[bytes, int]:
     sheets.log_export(user, scope_of(user), what="inspections", count=total,
                       note=f"inspection ledger: {flt.query_string()}")
     return sheets.to_bytes(book), total
+
+
+def ledger_count(user: Any, flt: LedgerFilter) -> int:
+    """How many inspections the ledger of this filter would hold (to choose: now or in the background)."""
+    return filter_inspections(user, flt).count()
+
+
+def build_ledger_in_background(user: Any, params: dict[str, Any], progress: exports.Progress) -> bytes:
+    """The background export's builder: the same ledger, its filter read back from the job's
+    parameters (the query string the records page had)."""
+    from django.http import QueryDict
+
+    flt = LedgerFilter.from_params(QueryDict(params.get("query", "")))
+    body, _count = inspection_ledger(user, flt, progress=progress)
+    return body

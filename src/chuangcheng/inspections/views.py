@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangcheng.cases.queries import leaf_categories
-from chuangcheng.core import clock, sheets
+from chuangcheng.core import clock, exports, sheets
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
@@ -26,7 +26,7 @@ from chuangcheng.core.periods import PeriodForm, day_or_default
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.views import photo_view
 from chuangcheng.inspections import permissions
-from chuangcheng.inspections.exports import LedgerFilter, inspection_ledger
+from chuangcheng.inspections.exports import LEDGER, LedgerFilter, inspection_ledger, ledger_count
 from chuangcheng.inspections.forms import (
     AddVisitForm,
     InspectionInput,
@@ -394,6 +394,18 @@ def inspection_export(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
     user = _user(request)
-    return sheets.export_response(request, lambda: inspection_ledger(user, flt),
-                                  filename=f"inspection-ledger-{flt.since:%Y%m%d}-{flt.until:%Y%m%d}.xlsx",
-                                  back=f"{reverse('inspections:history')}?{flt.query_string()}")
+    filename = f"inspection-ledger-{flt.since:%Y%m%d}-{flt.until:%Y%m%d}.xlsx"
+    back = f"{reverse('inspections:history')}?{flt.query_string()}"
+    count = ledger_count(user, flt)
+    if count > exports.background_rows():
+        # A large ledger takes a while: built in the background, watched on its page.
+        try:
+            sheets.check_rows(count)
+        except sheets.TooManyRows as exc:
+            messages.error(request, str(exc))
+            return redirect(back)
+        job = exports.start_export(user, kind=LEDGER, params={"query": flt.query_string()}, filename=filename,
+                                   title=_("Inspection ledger %(since)s – %(until)s") % {
+                                       "since": f"{flt.since:%Y-%m-%d}", "until": f"{flt.until:%Y-%m-%d}"})
+        return redirect("exports:page", token=job.token)
+    return sheets.export_response(request, lambda: inspection_ledger(user, flt), filename=filename, back=back)

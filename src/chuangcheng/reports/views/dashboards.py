@@ -21,6 +21,7 @@ from chuangcheng.core.http import or_404
 from chuangcheng.hotline import figures as hotline_figures
 from chuangcheng.org import queries as org_queries
 from chuangcheng.org.models import Region
+from chuangcheng.reports import charts as chart_rules
 from chuangcheng.reports import permissions
 from chuangcheng.reports.queries import dashboard
 from chuangcheng.reports.queries import map as map_queries
@@ -75,15 +76,10 @@ def links(region: Region, ov: dashboard.Overview) -> dict[str, Any]:
     }
 
 
-def _chart(chart_id: str, title: str, kind: str, x: list[Any], series: list[dict[str, Any]], *,
-           percent: bool = False, links: list[str] | None = None) -> dict[str, Any]:
-    return {"id": chart_id, "title": title, "kind": kind, "x": x, "series": series, "percent": percent,
-            "links": links or []}
-
-
 def charts(ov: dashboard.Overview) -> dict[str, Any]:
     """The data dashboard.js draws with Plotly; each chart's table in the page has the same numbers."""
-    weeks = [label for label, _figs in ov.trend]
+    weeks = chart_rules.week_labels([monday for _l, monday, _s in ov.week_dates()])
+    by_week = chart_rules.weeks_title()
     trend = [figs for _label, figs in ov.trend]
     history = reverse("inspections:history")
     week_links = [f"{history}?since={a.isoformat()}&until={b.isoformat()}" for _l, a, b in ov.week_dates()]
@@ -91,20 +87,20 @@ def charts(ov: dashboard.Overview) -> dict[str, Any]:
     cases_url = reverse("cases:list")
     units = ov.units[::-1]
     return {
-        "rate": _chart("chart-rate", _("Score rate and on-time handling rate (%)"), "line", weeks, [
+        "rate": chart_rules.chart("chart-rate", _("Score rate and on-time handling rate (%)"), "line", weeks, [
             {"name": _("Field score rate (all checks)"), "y": [_pct(f.field_rate) for f in trend]},
             {"name": _("On-time handling rate"), "y": [_pct(f.on_time_rate) for f in trend]},
-        ], percent=True, links=week_links),
-        "counts": _chart("chart-counts", _("Items failed and cases opened"), "bar", weeks, [
+        ], percent=True, links=week_links, x_title=by_week),
+        "counts": chart_rules.chart("chart-counts", _("Items failed and cases opened"), "bar", weeks, [
             {"name": _("Items failed"), "y": [int(f.items_failed) for f in trend]},
             {"name": _("Cases opened"), "y": [int(f.cases_opened) for f in trend]},
-        ], links=week_links),
-        "categories": _chart("chart-categories", _("Problems by category, this week"), "hbar",
+        ], links=week_links, x_title=by_week),
+        "categories": chart_rules.chart("chart-categories", _("Problems by category, this week"), "hbar",
                              [c.name for c in cats], [
                                  {"name": _("Items failed"), "y": [c.failed for c in cats]},
                                  {"name": _("Cases opened"), "y": [c.opened for c in cats]},
                              ], links=[f"{cases_url}?category={c.code}&region={ov.region.code}" for c in cats]),
-        "units": _chart("chart-units", _("On-time handling rate by unit, last 4 weeks (%)"), "hbar",
+        "units": chart_rules.chart("chart-units", _("On-time handling rate by unit, last 4 weeks (%)"), "hbar",
                         [u.name for u, _uf in units],
                         [{"name": _("On-time handling rate"), "y": [_pct(uf.on_time_rate) for _u, uf in units]}],
                         percent=True, links=[reverse("reports:unit", args=[u.code]) for u, _uf in units]),
@@ -122,6 +118,15 @@ def rate_table(fig: Any, since: dt.date, until: dt.date, *, region: str = "", un
     return rows
 
 
+def week_rows(ov: dashboard.Overview) -> list[tuple[tuple[str, dt.date, dt.date], Any]]:
+    """The trend's weeks for the tables beside the charts: ((label, Monday, last day), figures),
+    labelled by date as the chart's axis is."""
+    dates = ov.week_dates()
+    labels = chart_rules.week_labels([monday for _l, monday, _s in dates])
+    return [((label, monday, end), figs)
+            for label, (_l, monday, end), (_w, figs) in zip(labels, dates, ov.trend, strict=True)]
+
+
 def _child_url(child: Region) -> str:
     if child.level == Region.Level.COMMUNITY:
         return reverse("reports:community", args=[child.code])
@@ -135,7 +140,7 @@ def _context(request: HttpRequest, region: Region) -> dict[str, Any]:
     return {
         "ov": ov, "region": region, "links": links(region, ov), "charts": charts(ov),
         "children": [(child, figs, _child_url(child)) for child, figs in ov.children],
-        "weeks": list(zip(ov.week_dates(), [f for _l, f in ov.trend], strict=True)),
+        "weeks": week_rows(ov),
         "rates": rate_table(ov.this_week, ov.week_start, ov.day, region=region.code),
         "rates_last_week": rate_table(ov.last_week, ov.last_week_start, ov.last_week_end, region=region.code),
         "hotline": _hotline(region, ov.week_start, ov.day),
@@ -180,12 +185,22 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "reports/community.html", _context(request, region))
 
 
+WALL_ROWS = 14
+WALL_UNITS = 8
+
+
 def wall(request: HttpRequest) -> HttpResponse:
     """大屏: the overview in large type on a dark screen, refreshed every five minutes."""
     user = _reader(request)
     code = request.GET.get("region", "").strip()[:40]
     region = or_404(_region(request, code) if code else dashboard.home_region(user))
-    return render(request, "reports/wall.html", {**_context(request, region), "refresh_seconds": 300})
+    context = _context(request, region)
+    return render(request, "reports/wall.html", {
+        **context, "refresh_seconds": 300,
+        # What one 1080-line screen holds; the rest is on the overview, and the wall says how many.
+        "wall_rows": f":{WALL_ROWS}", "children_more": max(0, len(context["children"]) - WALL_ROWS),
+        "wall_units": f":{WALL_UNITS}", "units_more": max(0, len(context["ov"].units) - WALL_UNITS),
+    })
 
 
 def unit(request: HttpRequest, code: str) -> HttpResponse:
@@ -194,13 +209,16 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied(_("Your role does not read this unit's figures."))
     page = dashboard.unit_page(found, clock.today())
     weeks = page.weeks if page else []
-    chart = _chart("chart-unit", _("On-time handling rate by week (%)"), "line", [label for label, _s, _f in weeks], [
+    labels = chart_rules.week_labels([monday for _l, monday, _f in weeks])
+    chart = chart_rules.chart("chart-unit", _("On-time handling rate by week (%)"), "line", labels, [
         {"name": _("On-time handling rate"), "y": [_pct(f.on_time_rate) for _l, _s, f in weeks]},
         {"name": _("Rework rate"), "y": [_pct(f.rework_rate) for _l, _s, f in weeks]},
-    ], percent=True)
+    ], percent=True, x_title=chart_rules.weeks_title())
     since = clock.today() - dt.timedelta(weeks=dashboard.UNIT_WEEKS) + dt.timedelta(days=1)
     return render(request, "reports/unit.html", {
-        "unit": found, "page": page, "charts": {"unit": chart}, "place": rankings.unit_place(found),
+        "unit": found, "page": page, "charts": {"unit": chart},
+        "weeks": [(label, monday, figs) for label, (_l, monday, figs) in zip(labels, weeks, strict=True)],
+        "place": rankings.unit_place(found),
         "rates": rate_table(page.recent, since, clock.today(), unit=found.code, keys=UNIT_RATES) if page else [],
         "links": {
             "open": _url("cases:list", unit=found.code, state="open"),
