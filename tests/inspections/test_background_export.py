@@ -217,16 +217,19 @@ def test_in_the_embedded_default_a_thread_of_the_process_builds_it(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("worker")
 def test_with_redis_a_celery_worker_builds_it(shipped_categories: None, cast: Any, media: Any, settings: Any,
-                                              as_user: Any, monkeypatch: Any) -> None:
+                                              as_user: Any, monkeypatch: Any, lock_free_reads: Any,
+                                              request: Any) -> None:
     assert core_tasks.RUN_EXPORT  # imported above, before the worker starts: the task it runs
     threads: list[int] = []  # the fallback when the broker cannot be reached: must not be taken here
     monkeypatch.setattr(exports, "_run_in_thread", threads.append)
     settings.EXPORT_BACKGROUND_ROWS = 3
-    assert settings.REDIS_URL
     with time_machine.travel(NOON, tick=True):
         street = build_street(cast)
+        # The worker starts once the street is written: on the in-memory SQLite test database its
+        # thread's connection would otherwise lock tables under the writes above.
+        request.getfixturevalue("worker")
+        assert settings.REDIS_URL
         client = as_user(street.cast.street_admin)
         response = client.get(reverse("inspections:export"), PERIOD)
         token = response["Location"].rstrip("/").rsplit("/", 1)[1]
