@@ -135,7 +135,7 @@ def test_a_robot_that_does_not_answer_in_time_is_tried_again_later_with_the_same
         assert services.deliver_pending() == 0
         # Two retries were allowed: the third unanswered send is the last, marked failed with the reason.
         assert _state(message) == (Status.FAILED, 3, 3)
-        assert "may have arrived" in message.last_error
+        assert "可能已经送达" in message.last_error  # "may have arrived", in the office's language
         traveller.move_to(clock.now() + dt.timedelta(days=1))
         assert services.deliver_pending() == 0
     assert receiver.keys == [(message.key, message.key)] * 3
@@ -239,7 +239,7 @@ def test_a_send_interrupted_twice_is_not_sent_a_third_time(receiver: Receiver) -
         assert services.deliver_pending() == 0
     message.refresh_from_db()
     assert (message.status, message.orphaned) == (Status.FAILED, 1)
-    assert "interrupted twice" in message.last_error
+    assert "两次中断" in message.last_error  # "interrupted twice"
     assert receiver.keys == []
 
 

@@ -31,7 +31,7 @@ class Status(models.TextChoices):
     SENDING = "sending", _("sending")
     # Sent, but no answer came in time (a timeout): it may have arrived. Tried again later with the
     # same key, at most NOTIFY_UNKNOWN_RETRIES times.
-    UNKNOWN = "unknown", _("no answer yet")
+    UNKNOWN = "unknown", _("no answer, to retry")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
 

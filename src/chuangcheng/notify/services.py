@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -70,7 +70,7 @@ def enqueue(
             },
         )
         if created:
-            hand_over_after_commit(message.pk)
+            hand_over_after_commit(message.pk, channel)
     return message
 
 
@@ -172,18 +172,20 @@ class _HandOver:
 
     def __init__(self) -> None:
         self.ids: list[int] = []
+        self.inbox: set[int] = set()
         self.__qualname__ = "notify.hand_over"  # Django names a failing hook by it
 
     def __call__(self) -> None:
-        hand_over(self.ids)
+        hand_over(self.ids, inbox=self.inbox)
 
 
-def hand_over_after_commit(message_id: int) -> None:
+def hand_over_after_commit(message_id: int, channel: str) -> None:
     """Add the message to its transaction's hand-over, registering that on first use. A hand-over
     whose savepoint was rolled back is no longer among the hooks: a fresh one is started."""
+    inbox = {message_id} if channel == Channel.INBOX else set()
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        hand_over([message_id])  # committed already
+        hand_over([message_id], inbox=inbox)  # committed already
         return
     batch: _HandOver | None = getattr(connection, "_notify_hand_over", None)
     if batch is None or not any(hook[1] is batch for hook in connection.run_on_commit):
@@ -191,10 +193,12 @@ def hand_over_after_commit(message_id: int) -> None:
         connection._notify_hand_over = batch
         transaction.on_commit(batch, robust=True)
     batch.ids.append(message_id)
+    batch.inbox |= inbox
 
 
-def hand_over(message_ids: Sequence[int]) -> None:
-    """Runs after commit, on the committing thread: nothing here waits for a channel."""
+def hand_over(message_ids: Sequence[int], *, inbox: Collection[int] = ()) -> None:
+    """Runs after commit, on the committing thread: nothing here waits for a channel. `inbox`
+    names the in-app inbox messages among them (delivered right here when embedded)."""
     ids = list(dict.fromkeys(message_ids))
     if not ids:
         return
@@ -210,7 +214,6 @@ def hand_over(message_ids: Sequence[int]) -> None:
         return
     from chuangcheng.notify.courier import courier
 
-    inbox = set(Message.objects.filter(pk__in=ids, channel=Channel.INBOX).values_list("pk", flat=True))
     for pk in ids:
         if pk in inbox:
             try:
@@ -220,9 +223,12 @@ def hand_over(message_ids: Sequence[int]) -> None:
     courier.submit(pk for pk in ids if pk not in inbox)
 
 
-def schedule(message_id: int) -> None:
-    """Hand one message over now (see `hand_over`)."""
-    hand_over([message_id])
+def wait_for_delivery(timeout: float) -> bool:
+    """Wait until this process's delivery thread has tried everything handed to it (for a batch
+    job such as the demo build that wants its messages out before it returns)."""
+    from chuangcheng.notify.courier import courier
+
+    return courier.wait_idle(timeout)
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -253,7 +259,7 @@ def _claim(message_id: int, now: dt.datetime) -> bool:
     ):
         log.warning("message %s: its send was interrupted (lease over), sending it again once", message_id)
         return True
-    if interrupted.update(
+    if interrupted.filter(orphaned__gte=ORPHAN_RESENDS).update(
         status=Status.FAILED,
         last_error=_("Its send was interrupted twice; not sent again, as it may have arrived."),
     ):
@@ -354,7 +360,7 @@ def retry_messages(messages: QuerySet[Message], *, by: Any) -> int:
                                                          next_attempt_at=now)
             audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=message,
                          changes={"status": [Status.FAILED, Status.PENDING]}, note="retry")
-            hand_over_after_commit(message.pk)
+            hand_over_after_commit(message.pk, message.channel)
     return len(failed)
 
 

@@ -23,6 +23,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='message',
             name='status',
-            field=models.CharField(choices=[('pending', 'pending'), ('sending', 'sending'), ('unknown', 'no answer yet'), ('sent', 'sent'), ('failed', 'failed')], default='pending', max_length=16, verbose_name='status'),
+            field=models.CharField(choices=[('pending', 'pending'), ('sending', 'sending'), ('unknown', 'no answer, to retry'), ('sent', 'sent'), ('failed', 'failed')], default='pending', max_length=16, verbose_name='status'),
         ),
     ]
