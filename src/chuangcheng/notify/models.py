@@ -130,6 +130,7 @@ class Message(models.Model):
     unanswered = models.PositiveSmallIntegerField(_("attempts without an answer"), default=0)
     # Times a sender stopped mid-send (its lease ran out) and the message was taken up again.
     orphaned = models.PositiveSmallIntegerField(_("sends interrupted"), default=0)
+    # When waiting: the moment the next attempt is due. While sending: the end of the sender's lease.
     next_attempt_at = models.DateTimeField(_("next attempt"))
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
