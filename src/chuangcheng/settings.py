@@ -402,9 +402,21 @@ CELERY_BEAT_SCHEDULE = {
 # Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
-# A send not finished within this time counts as dead with its worker and becomes due again.
+# A send not finished within this time counts as dead with its worker: the sweeper takes it up
+# again once (a second interrupted send marks it failed, as it may have arrived).
 NOTIFY_SEND_LEASE_SECONDS = env_int("NOTIFY_SEND_LEASE_SECONDS", 300)
-NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 5)
+# Each channel's own timeout in seconds (connect and answer); a send that times out after it was
+# made counts as "no answer" (it may have arrived), not as failed.
+NOTIFY_TIMEOUTS = {
+    "wecom": env_int("NOTIFY_TIMEOUT_ROBOT", 3),
+    "dingtalk": env_int("NOTIFY_TIMEOUT_ROBOT", 3),
+    "email": env_int("NOTIFY_TIMEOUT_EMAIL", 10),
+    "sms": env_int("NOTIFY_TIMEOUT_SMS", 5),
+}
+# A send without an answer is tried again (same key, with the backoff) at most this often.
+NOTIFY_UNKNOWN_RETRIES = env_int("NOTIFY_UNKNOWN_RETRIES", 2)
+# Handing a message to the broker (Redis) waits at most this long, once per commit.
+NOTIFY_BROKER_TIMEOUT = env_int("NOTIFY_BROKER_TIMEOUT", 2)
 # Group robots are called only on these hosts (WeCom, DingTalk; add a private deployment's).
 NOTIFY_WEBHOOK_HOSTS = env_list("NOTIFY_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
 # "console" writes text messages to the log; else the dotted path of a class with send(phone, text).

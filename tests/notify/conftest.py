@@ -25,12 +25,17 @@ class Receiver:
     received: list[dict[str, Any]] = field(default_factory=list)
     failed_calls: int = 0
     paths: list[str] = field(default_factory=list)
+    # Seconds to wait before answering (a slow robot), and the answer's status (200 unless set).
+    delay: float = 0.0
+    status: int = 200
+    # The message key of every call, as it arrived (before any delay): (Idempotency-Key, X-Chuangcheng-Message-Key).
+    keys: list[tuple[str, str]] = field(default_factory=list)
 
 
 @pytest.fixture
 def receiver(settings: Any) -> Iterator[Receiver]:
     """An HTTP server on 127.0.0.1 (random port) answering like a group robot; `down` makes it
-    answer 502 until switched back."""
+    answer 502 until switched back, `delay` answer late, `status` answer that status."""
     settings.NOTIFY_WEBHOOK_HOSTS = ["127.0.0.1"]
     state = Receiver(url="")
 
@@ -38,9 +43,13 @@ def receiver(settings: Any) -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length).decode("utf-8"))
-            if state.down:
+            state.keys.append((self.headers.get("Idempotency-Key", ""),
+                               self.headers.get("X-Chuangcheng-Message-Key", "")))
+            if state.delay:
+                time.sleep(state.delay)
+            if state.down or state.status != 200:
                 state.failed_calls += 1
-                self.send_response(502)
+                self.send_response(502 if state.down else state.status)
                 self.end_headers()
                 return
             state.received.append(body)
@@ -56,6 +65,7 @@ def receiver(settings: Any) -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True  # a handler still waiting out its delay does not hold the teardown
     state.url = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=test-robot"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

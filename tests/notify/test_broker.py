@@ -104,3 +104,34 @@ def test_redis_down_at_enqueue_keeps_the_commit_and_the_sweeper_delivers_later(s
     settings.REDIS_URL = ""  # the broker is back, or cron runs `chuangcheng deliver`
     assert services.deliver_pending() == 1
     assert InboxItem.objects.get(user=user).title == "问题已立案"
+
+
+def test_a_robot_answering_after_the_timeout_gets_the_message_once_then_one_retry_with_the_key(
+    worker: Any, receiver: Receiver, settings: Any
+) -> None:
+    from chuangcheng.notify import tasks
+
+    settings.NOTIFY_TIMEOUTS = {**settings.NOTIFY_TIMEOUTS, "wecom": 0.3}
+    receiver.delay = 1.0  # it posts to the group, but answers too late
+    robot = _robot(receiver)
+    with transaction.atomic():
+        [message] = services.notify_region_groups(robot.region, key="case:CC-6:dispatched:1", title="新问题已派遣")
+    wait_for(lambda: _status(message)[0] == Status.UNKNOWN, what="the send to end without an answer")
+    message.refresh_from_db()
+    assert (message.attempts, message.unanswered) == (1, 1)
+    assert message.next_attempt_at > clock.now()  # not hammered again: later, with the backoff
+    # The worker's task is done; nothing sends it again before its time (a sweep now finds nothing).
+    with tasks.app.connection_for_write() as connection:
+        tasks.deliver_pending.apply_async(connection=connection)
+    with transaction.atomic():
+        [marker] = services.notify_users([f.UserFactory()], key="marker", title="m")
+    wait_for(lambda: _status(marker)[0] == Status.SENT, what="the sweep and a later message")
+    assert len(receiver.keys) == 1
+
+    receiver.delay = 0
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=clock.now())  # the wait is over
+    with tasks.app.connection_for_write() as connection:
+        tasks.deliver_pending.apply_async(connection=connection)
+    wait_for(lambda: _status(message)[0] == Status.SENT, what="the retry")
+    # The group was posted to twice (the late first answer, then the retry), not four times.
+    assert receiver.keys == [(message.key, message.key)] * 2

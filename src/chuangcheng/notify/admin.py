@@ -68,7 +68,7 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["retry"]
     readonly_fields = ["key", "channel", "target", "webhook", "title", "body", "payload", "status", "attempts",
-                       "next_attempt_at", "last_error", "created_at", "sent_at"]
+                       "unanswered", "orphaned", "next_attempt_at", "last_error", "created_at", "sent_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
         return queries.messages_visible_to(request.user)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from chuangcheng.core import clock
-from chuangcheng.notify.models import Channel, Message, Status
+from chuangcheng.notify.models import WAITING, Channel, Message, Status
 from chuangcheng.notify.services import enqueue
 from chuangcheng.org.models import Region, Role, User
 
@@ -107,7 +107,7 @@ def check_outbox(now: dt.datetime | None = None) -> dict[str, int]:
 
 def _check_backlog(now: dt.datetime) -> int:
     stale = dt.timedelta(seconds=settings.READYZ_OUTBOX_STALE_SECONDS)
-    due = (Message.objects.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
+    due = (Message.objects.filter(status__in=WAITING, next_attempt_at__lte=now)
            .exclude(key__startswith=PREFIX))
     count = due.count()
     old = due.filter(next_attempt_at__lte=now - stale).count()
@@ -141,7 +141,7 @@ def outbox_figures(now: dt.datetime) -> Iterator[Any]:
     for channel, state, n in Message.objects.values_list("channel", "status").annotate(n=Count("id")).order_by():
         outbox.add_metric([channel, state], n)
     yield outbox
-    oldest = (Message.objects.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
+    oldest = (Message.objects.filter(status__in=WAITING, next_attempt_at__lte=now)
               .aggregate(at=Min("next_attempt_at"))["at"])
     waiting = GaugeMetricFamily("chuangcheng_outbox_oldest_due_seconds",
                                 "How long the oldest message due for sending has waited")

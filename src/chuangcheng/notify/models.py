@@ -29,8 +29,15 @@ class Channel(models.TextChoices):
 class Status(models.TextChoices):
     PENDING = "pending", _("pending")
     SENDING = "sending", _("sending")
+    # Sent, but no answer came in time (a timeout): it may have arrived. Tried again later with the
+    # same key, at most NOTIFY_UNKNOWN_RETRIES times.
+    UNKNOWN = "unknown", _("no answer, to retry")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+
+
+# Messages still on their way: waiting for a (first or later) attempt, or being sent.
+WAITING = (Status.PENDING, Status.UNKNOWN, Status.SENDING)
 
 
 class Webhook(models.Model):
@@ -98,8 +105,9 @@ def webhook_host_allowed(url: str) -> bool:
 
 class MessageQuerySet(models.QuerySet["Message"]):
     def due(self, now: dt.datetime) -> MessageQuerySet:
-        """Waiting messages whose time has come, and sends whose worker vanished (lease over)."""
-        return self.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=now)
+        """Waiting messages whose time has come (first sends, retries, sends without an answer),
+        and sends whose worker vanished (lease over)."""
+        return self.filter(status__in=WAITING, next_attempt_at__lte=now)
 
 
 class Message(models.Model):
@@ -118,6 +126,11 @@ class Message(models.Model):
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Attempts that ended without an answer (a timeout): the message may have arrived.
+    unanswered = models.PositiveSmallIntegerField(_("attempts without an answer"), default=0)
+    # Times a sender stopped mid-send (its lease ran out) and the message was taken up again.
+    orphaned = models.PositiveSmallIntegerField(_("sends interrupted"), default=0)
+    # When waiting: the moment the next attempt is due. While sending: the end of the sender's lease.
     next_attempt_at = models.DateTimeField(_("next attempt"))
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.conf import settings
 from django.db import OperationalError
 
 from chuangcheng.celery import app
@@ -30,9 +33,33 @@ def check_alerts() -> dict[str, int]:
     return alerts.check_outbox()
 
 
+class HandOverFailed(Exception):
+    """The broker did not take the messages; `published` of them had gone before it failed."""
+
+    def __init__(self, published: int) -> None:
+        super().__init__(f"the broker took {published} messages, then failed")
+        self.published = published
+
+
+def publish_deliveries(message_ids: Sequence[int]) -> int:
+    """Hand messages to the broker over one fresh connection (reading the broker URL in force),
+    with a short connect and read timeout (NOTIFY_BROKER_TIMEOUT) and no retries, so a dead or
+    frozen Redis holds the committing request once, briefly. At the first failure the rest are
+    not tried (HandOverFailed); they wait in the outbox for the sweeper."""
+    timeout = settings.NOTIFY_BROKER_TIMEOUT
+    options = {**app.conf.broker_transport_options, "socket_connect_timeout": timeout, "socket_timeout": timeout,
+               "max_retries": 0, "retry_on_timeout": False}
+    published = 0
+    try:
+        with app.connection_for_write(transport_options=options, connect_timeout=timeout) as connection:
+            for message_id in message_ids:
+                deliver_message.apply_async((message_id,), connection=connection, retry=False)
+                published += 1
+    except Exception as exc:
+        raise HandOverFailed(published) from exc
+    return published
+
+
 def publish_delivery(message_id: int) -> None:
-    """Hand one message to the broker, once, without the publish retries that would hold the
-    committing request while Redis is down; a fresh connection reads the broker URL in force."""
-    options = {**app.conf.broker_transport_options, "max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-    with app.connection_for_write(transport_options=options) as connection:
-        deliver_message.apply_async((message_id,), connection=connection, retry=False)
+    """Hand one message to the broker (see `publish_deliveries`)."""
+    publish_deliveries([message_id])

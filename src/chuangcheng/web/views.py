@@ -131,10 +131,10 @@ def _outbox_backlog() -> dict[str, Any]:
     from django.db.models import Min
     from django.utils import timezone
 
-    from chuangcheng.notify.models import Message, Status
+    from chuangcheng.notify.models import WAITING, Message, Status
 
     now = timezone.now()
-    waiting = Message.objects.filter(status__in=[Status.PENDING, Status.SENDING])
+    waiting = Message.objects.filter(status__in=WAITING)
     oldest_due = waiting.filter(next_attempt_at__lte=now).aggregate(at=Min("next_attempt_at"))["at"]
     oldest_seconds = max(0, round((now - oldest_due).total_seconds())) if oldest_due else 0
     return {
