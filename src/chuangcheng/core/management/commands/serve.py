@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from chuangcheng.core.staticfiles import ensure_collected
+
 
 def start_scheduler(interval: float = 60.0) -> threading.Thread:
     def loop() -> None:
@@ -61,6 +63,8 @@ class Command(BaseCommand):
 
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        # Compressed static files with hashed names, collected once per installed version.
+        ensure_collected(say=self.stdout.write)
         host, port = options["host"], options["port"]
         if not settings.REDIS_URL:
             # The embedded default has no Celery beat: a small in-process scheduler runs the
