@@ -24,3 +24,4 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Templates name the plain static files, served from the packages: the suite never waits for a
 # collection. tests/web/test_static_files.py runs the collected, compressed configuration.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+STATIC_ROOT = None

@@ -64,7 +64,7 @@ class PackageFileFinder(BaseFinder):
     def check(self, **kwargs: Any) -> list[Any]:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         found = self._files().get(path)
         if find_all:
             return [found] if found else []
@@ -157,5 +157,5 @@ def ensure_collected(say: Any = None) -> bool:
         stamp.write_text(wanted + "\n")
     # A storage made before the collection holds an empty manifest: the next use reads the new one.
     storages._storages.pop("staticfiles", None)  # type: ignore[attr-defined]
-    staticfiles_storage._wrapped = empty
+    staticfiles_storage._wrapped = empty  # type: ignore[attr-defined]
     return True
