@@ -17,7 +17,7 @@ from PIL import Image, ImageFilter
 from chuangcheng.evidence.services import accept_photo
 from chuangcheng.public.models import Report
 from tests import factories as f
-from tests.cases.conftest import Scene, reported, scene  # noqa: F401 - the fixture
+from tests.cases.conftest import Scene, reported
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,20 @@ def body(response: Any) -> bytes:
 def dimensions(data: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(data)) as image:
         return image.size
+
+
+@pytest.fixture
+def scene(cast: Any) -> Scene:
+    from chuangcheng.cases.models import Category
+    from chuangcheng.org.models import Role, Unit
+
+    unit = f.UnitFactory(code="WY-A", name="甲物业", kind=Unit.Kind.PROPERTY, region=cast.community_a)
+    other = f.UnitFactory(code="CG", name="城管中队", kind=Unit.Kind.CITY_MANAGEMENT, region=cast.street)
+    person = f.PersonFactory(code="H1", name="物业经办人", region=cast.street, unit=unit)
+    handler = f.UserFactory(username="handler", role=Role.UNIT_HANDLER, scope=cast.street, person=person)
+    inspector = f.UserFactory(username="inspector", role=Role.INSPECTOR, scope=cast.street)
+    point = f.PointFactory(code="A-COMPOUND", name="甲小区", grid=cast.grid_a, primary_unit=unit)
+    return Scene(cast, unit, other, handler, inspector, point, Category.objects.get(code="XC01"))
 
 
 @pytest.fixture
