@@ -114,3 +114,13 @@ def test_before_any_collection_pages_name_the_plain_files(settings, tmp_path):
     settings.STATIC_ROOT = str(tmp_path / "nothing-yet")
     settings.STORAGES = {**settings.STORAGES, "staticfiles": COLLECTED}
     assert static("chuangcheng/app.css") == "/static/chuangcheng/app.css"
+
+
+def test_a_data_directory_that_cannot_be_written_leaves_the_plain_files(settings, tmp_path, caplog):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    settings.STATIC_ROOT = str(blocked / "static")
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": COLLECTED}
+    assert staticfiles.ensure_collected() is False
+    assert "static files could not be collected" in caplog.text
+    assert static("chuangcheng/app.css") == "/static/chuangcheng/app.css"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+logger = logging.getLogger(__name__)
 
 # The files collectstatic leaves out by default, and the packages' source maps and unminified
 # sources (several megabytes nobody's phone asks for; WhiteNoise still serves them uncollected).
@@ -45,6 +48,12 @@ class CollectedStaticStorage(CompressedManifestStaticFilesStorage):
                 return str(matchobj[0])
 
         return tolerant
+
+    def read_manifest(self) -> str | None:
+        try:
+            return super().read_manifest()
+        except OSError:  # the folder cannot be read (or is not one): as if nothing were collected
+            return None
 
     def stored_name(self, name: str) -> str:
         try:
@@ -146,15 +155,20 @@ def ensure_collected(say: Any = None) -> bool:
     stamp = _stamp_path(root)
     if stamp.exists() and stamp.read_text().strip() == wanted:
         return False
-    with _lock(root):
-        if stamp.exists() and stamp.read_text().strip() == wanted:  # another server did it meanwhile
-            return False
-        if say is not None:
-            say(_("Preparing the static files (compressed, once per version)…"))
-        # Not cleared: a server still running the previous version keeps finding its own hashed names.
-        call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=IGNORE_PATTERNS,
-                     use_default_ignore_patterns=False)
-        stamp.write_text(wanted + "\n")
+    try:
+        with _lock(root):
+            if stamp.exists() and stamp.read_text().strip() == wanted:  # another server did it meanwhile
+                return False
+            if say is not None:
+                say(_("Preparing the static files (compressed, once per version)…"))
+            # Not cleared: a server still running the previous version keeps finding its own hashed names.
+            call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=IGNORE_PATTERNS,
+                         use_default_ignore_patterns=False)
+            stamp.write_text(wanted + "\n")
+    except OSError as exc:
+        # A full or read-only data directory: the pages still work, with the plain files.
+        logger.error("static files could not be collected into %s: %s", root, exc)
+        return False
     # A storage made before the collection holds an empty manifest: the next use reads the new one.
     storages._storages.pop("staticfiles", None)  # type: ignore[attr-defined]
     staticfiles_storage._wrapped = empty  # type: ignore[attr-defined]
