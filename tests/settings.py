@@ -20,3 +20,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
 # Servers the tests start in-process (waitress, the live server) would otherwise keep their threads'
 # connections open past the session and stop PostgreSQL from dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Templates name the plain static files, served from the packages: the suite never waits for a
+# collection. tests/web/test_static_files.py runs the collected, compressed configuration.
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+STATIC_ROOT = None

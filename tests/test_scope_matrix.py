@@ -334,7 +334,7 @@ NO_OBJECT = {
     "public:publish",
     # public by design: residents' pages (tests/public/test_internal_cases.py), Open311, survey answers
     "public:report", "public:nearby", "public:sms_code", "public:follow", "public:lookup", "public:track",
-    "public:answer", "public:verify_phone", "public:erase", "public:photo",
+    "public:answer", "public:verify_phone", "public:erase", "public:photo", "public:photo_sized",
     # the report page's map: the public street's outlines and names only (tests/public/test_report_area.py)
     "public:area",
     # the reporter's rating: their device or verified phone, or the signed link (tests/public/test_rating.py)
@@ -360,6 +360,7 @@ DEFERRED = {
     "cases:delete_view": "a user's own saved view (tests/cases/test_saved_views.py)",
     "notify:open": "a user's own notification (tests/notify)",
     "places:photo": "a point photo (tests/places)",
+    "places:photo_thumbnail": "a point photo's thumbnail (tests/evidence/test_thumbnails.py)",
     "reports:bulletin_photo": "a photo a bulletin shows (tests/reports/test_bulletin_pages.py)",
     "inspections:move_visit": "a plan's visit (tests/inspections)",
     "inspections:remove_visit": "a plan's visit (tests/inspections)",

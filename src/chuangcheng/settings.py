@@ -253,8 +253,9 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Only `collectstatic` needs a STATIC_ROOT; `serve` reads static files from the packages.
-STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
+# `serve` collects the static files here once per installed version (chuangcheng.core.staticfiles):
+# hashed names, gzip and brotli copies, cached a year by browsers.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or str(DATA_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploaded files (photos): MEDIA_ROOT by default; S3-compatible object storage when S3_BUCKET is
@@ -262,7 +263,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # S3_ADDRESSING_STYLE (see chuangcheng.core.storage_config; needs the s3 extra).
 STORAGES = {
     "default": file_storage(os.environ),
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "chuangcheng.core.staticfiles.CollectedStaticStorage"},
 }
 import xstatic.pkg.leaflet  # noqa: E402
 import xstatic.pkg.leaflet_markercluster  # noqa: E402
@@ -270,12 +271,21 @@ import xstatic.pkg.leaflet_markercluster  # noqa: E402
 STATICFILES_DIRS = [
     ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
     ("leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
-    # The plotly package ships plotly.min.js: static "plotly/plotly.min.js".
-    ("plotly", str(Path(importlib.util.find_spec("plotly").origin).parent / "package_data")),  # type: ignore[union-attr, arg-type]
 ]
-# Static files are served by WhiteNoise straight from the installed packages, so `serve`
-# needs no collectstatic step.
+# The plotly package ships plotly.min.js beside 10 MB of data we do not serve: that one file only.
+STATIC_PACKAGE_FILES = {
+    "plotly/plotly.min.js": str(Path(importlib.util.find_spec("plotly").origin).parent  # type: ignore[union-attr, arg-type]
+                                / "package_data" / "plotly.min.js"),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "chuangcheng.core.staticfiles.PackageFileFinder",
+]
+# WhiteNoise serves the collected files (hashed names: `Cache-Control: max-age=31536000, immutable`)
+# and, for names not collected (nothing collected yet: tests, a bare WSGI server), the packages' own.
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

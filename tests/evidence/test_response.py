@@ -15,12 +15,12 @@ def body(response: object) -> bytes:
     return b"".join(response.streaming_content)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("variant", ["display", "thumbnail", "original"])
+@pytest.mark.parametrize("variant", ["display", "thumbnail", "medium", "original"])
 def test_each_version_is_served_with_private_caching(db: None, variant: str) -> None:
     data = encoded(halves(), "PNG")
     photo = accept_photo(data, filename="a.png", by=None)
     response = photo_response(photo, variant)
-    assert response["Cache-Control"] == "private, max-age=86400"
+    assert response["Cache-Control"] == "private, max-age=31536000"  # a year, in the viewer's cache only
     assert response["Content-Type"] == ("image/png" if variant == "original" else "image/jpeg")
     content = body(response)
     if variant == "original":

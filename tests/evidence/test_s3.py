@@ -172,7 +172,8 @@ def test_the_settings_module_reads_the_s3_variables(tmp_path: Path, monkeypatch:
     assert options["client_config"].s3 == {"addressing_style": "virtual"}
     assert options["default_acl"] is None and options["querystring_auth"] is True
     assert "access_key" not in options
-    assert module.STORAGES["staticfiles"] == {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    # Static files stay on the local disk (collected into the data directory), photos go to S3.
+    assert module.STORAGES["staticfiles"] == {"BACKEND": "chuangcheng.core.staticfiles.CollectedStaticStorage"}
 
 
 def test_an_endpoint_means_path_style_addressing_unless_told_otherwise() -> None:

@@ -163,8 +163,12 @@ def test_readers_open_exactly_the_photos_the_bulletin_lists(scene, published, st
     assert get(reader, f"{URL}photos/{listed.sha256}/original/").status_code == 404
     assert get(reader, f"{URL}photos/{not_listed.sha256}/display/").status_code == 404
     assert get(stranger, f"{URL}photos/{listed.sha256}/display/").status_code == 403
+    assert get(reader, f"{URL}photos/{listed.sha256}/medium/").status_code == 200
+    assert get(stranger, f"{URL}photos/{listed.sha256}/medium/").status_code == 403
     html = get(reader).content.decode()
-    assert f'src="{URL}photos/{listed.sha256}/display/"' in html
+    # The page shows the medium version at its size and links to the display version.
+    assert f'<a href="{URL}photos/{listed.sha256}/display/"><img src="{URL}photos/{listed.sha256}/medium/" ' \
+           f'width="64" height="48"' in html
 
 
 def test_an_inspection_link_frozen_with_its_old_id_still_leads_to_the_inspection(scene, published, other_admin):

@@ -231,7 +231,8 @@ def _finished(request: HttpRequest, street: str, number: int) -> Round:
 def round_report(request: HttpRequest, street: str, number: int) -> HttpResponse:
     round = _finished(request, street, number)  # noqa: A001
     report = round.report
-    lost = [{**row, "photo_urls": [(sha, photo_url(round, sha)) for sha in row.get("photos", [])]}
+    lost = [{**row, "photo_urls": [(photo_url(round, sha), photo_url(round, sha, "thumbnail"))
+                                        for sha in row.get("photos", [])]}
             for row in report.get("lost", [])]
     return render(request, "assessment/report.html", {"round": round, "report": report, "lost": lost})
 

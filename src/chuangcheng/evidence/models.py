@@ -16,6 +16,8 @@ class Photo(models.Model):
     class Variant(models.TextChoices):
         DISPLAY = "display", _("display")
         THUMBNAIL = "thumbnail", _("thumbnail")
+        # Made on first request from the display version (evidence.services.medium_name).
+        MEDIUM = "medium", _("medium")
         ORIGINAL = "original", _("original")
 
     original = models.FileField(_("original"), max_length=200)
@@ -47,6 +49,24 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} {self.width}×{self.height}"
+
+    def _fitted(self, long_edge: int) -> tuple[int, int]:
+        from chuangcheng.evidence import pipeline
+
+        return pipeline.fitted(pipeline.fitted((self.width, self.height), pipeline.DISPLAY_LONG_EDGE), long_edge)
+
+    # The sizes a page writes in <img width height>, so nothing moves as the pictures arrive.
+    @property
+    def thumbnail_size(self) -> tuple[int, int]:
+        from chuangcheng.evidence import pipeline
+
+        return self._fitted(pipeline.THUMBNAIL_LONG_EDGE)
+
+    @property
+    def medium_size(self) -> tuple[int, int]:
+        from chuangcheng.evidence import pipeline
+
+        return self._fitted(pipeline.MEDIUM_LONG_EDGE)
 
     @property
     def has_location(self) -> bool:

@@ -35,6 +35,10 @@ DISPLAY_LONG_EDGE = 1600
 THUMBNAIL_LONG_EDGE = 320
 DISPLAY_QUALITY = 82
 THUMBNAIL_QUALITY = 75
+# The picture a page shows at up to half a phone-screen wide or a column on a desk (made from the
+# display version on first request, watermark included): a quarter of the display's bytes.
+MEDIUM_LONG_EDGE = 1024
+MEDIUM_QUALITY = 78
 # 50 megapixels covers the 48/50 MP modes of current phones; decoding more would cost hundreds
 # of megabytes of memory per request. A deployment may set PHOTO_MAX_PIXELS. The decoded size is
 # bounded too: width × height × bands at most PHOTO_MAX_PIXELS × 3 (an RGB photo's worth), where a
@@ -322,6 +326,11 @@ def make_derivatives(data: bytes, *, filename: str = "", watermark: str = "") ->
     thumb = picture.copy()
     thumb.thumbnail((THUMBNAIL_LONG_EDGE, THUMBNAIL_LONG_EDGE), Image.Resampling.LANCZOS)
     return Derivatives(display=display, thumbnail=_jpeg(thumb, THUMBNAIL_QUALITY, icc), info=info)
+
+
+def fitted(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
+    """The size of a picture of `size` shrunk (never enlarged) to `long_edge`."""
+    return _fit(size, long_edge)
 
 
 def _reduced(image: Image.Image, target: tuple[int, int]) -> Image.Image:

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import audit, clock, faults
+from chuangcheng.core import audit, clock, faults, images
 from chuangcheng.core.models import AuditEvent
 from chuangcheng.evidence import pipeline
 from chuangcheng.evidence.models import Photo
@@ -126,6 +126,33 @@ def regenerate_derivatives(photo: Photo) -> Photo:
     Photo.objects.filter(pk=photo.pk).update(display=display, thumbnail=thumbnail)
     photo.display.name, photo.thumbnail.name = display, thumbnail
     return photo
+
+
+def medium_name(photo: Photo) -> str:
+    folder = PurePosixPath(photo.original.name or "").parent
+    return str(folder / f"{photo.sha256}-medium.jpg")
+
+
+def medium(photo: Photo) -> str:
+    """The storage name of the photo's medium version (long edge 1024, from the display version,
+    so with its watermark), made on the first request and kept. The original is not read."""
+    name = medium_name(photo)
+    if default_storage.exists(name):
+        return name
+    try:
+        with photo.display.open("rb") as handle:
+            display = handle.read()
+    except (FileNotFoundError, ValueError):
+        regenerate_derivatives(photo)
+        with photo.display.open("rb") as handle:
+            display = handle.read()
+    data = images.shrink(display, pipeline.MEDIUM_LONG_EDGE, pipeline.MEDIUM_QUALITY)
+    try:
+        return _write(PurePosixPath(name), data, [])
+    except OSError:  # another request made it meanwhile (or the disk is full): serve what is there
+        if default_storage.exists(name):
+            return name
+        raise
 
 
 def _write(name: PurePosixPath, content: bytes, written: list[str]) -> str:

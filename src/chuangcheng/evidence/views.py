@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 
 from chuangcheng.evidence import services
@@ -18,11 +19,15 @@ CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
 
 
 def photo_response(photo: Photo, variant: str = Photo.Variant.DISPLAY) -> FileResponse:
-    """A FileResponse for one version of the photo ("display", "thumbnail", "original"),
+    """A FileResponse for one version of the photo ("display", "thumbnail", "medium", "original"),
     cacheable by the viewer's browser only. A lost display version or thumbnail is made again."""
     if variant == Photo.Variant.ORIGINAL:
         field, content_type = photo.original, CONTENT_TYPES.get(photo.format, "application/octet-stream")
         filename = f"{photo.sha256}.{(photo.original.name or '').rsplit('.', 1)[-1]}"
+    elif variant == Photo.Variant.MEDIUM:
+        handle = default_storage.open(services.medium(photo), "rb")
+        return _cached(FileResponse(handle, content_type="image/jpeg", filename=f"{photo.sha256}-medium.jpg"),
+                       photo, variant)
     elif variant in (Photo.Variant.DISPLAY, Photo.Variant.THUMBNAIL):
         field, content_type = getattr(photo, str(variant)), "image/jpeg"
         filename = f"{photo.sha256}-{variant}.jpg"
@@ -35,10 +40,14 @@ def photo_response(photo: Photo, variant: str = Photo.Variant.DISPLAY) -> FileRe
             raise Http404 from None
         services.regenerate_derivatives(photo)
         handle = getattr(photo, str(variant)).open("rb")
-    response = FileResponse(handle, content_type=content_type, filename=filename)
-    # The bytes behind a name never change (derived files are rewritten under the same name only
-    # when regenerated, which is rare): a day in the viewer's own cache, never in a shared one.
-    response["Cache-Control"] = "private, max-age=86400"
+    return _cached(FileResponse(handle, content_type=content_type, filename=filename), photo, variant)
+
+
+def _cached(response: FileResponse, photo: Photo, variant: str) -> FileResponse:
+    # The bytes behind a URL (the photo's SHA-256 and the variant) never change (derived files are
+    # rewritten under the same name only when regenerated, which is rare): a year in the viewer's
+    # own cache, never in a shared one (the URL's access check runs for each person).
+    response["Cache-Control"] = "private, max-age=31536000"
     response["ETag"] = f'"{photo.sha256}-{variant}"'
     return response
 

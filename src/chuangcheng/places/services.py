@@ -6,11 +6,13 @@ import hashlib
 import io
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -104,6 +106,23 @@ def add_point_photo(point: Point, *, by: Any, data: bytes, filename: str, captio
     audit.record(actor=by, action=AuditEvent.Action.UPDATE, instance=point,
                  changes={"photos": [None, digest]}, region_path=point.grid.path)
     return photo
+
+
+THUMBNAIL_LONG_EDGE, THUMBNAIL_QUALITY = 320, 75
+
+
+def point_photo_thumbnail(photo: PointPhoto) -> str:
+    """The storage name of the photo's thumbnail, made from it on first request and kept beside it
+    (the photo itself is only read)."""
+    from chuangcheng.core import images
+
+    name = str(PurePosixPath(photo.image.name or "").with_name(f"{photo.sha256}-thumb.jpg"))
+    if default_storage.exists(name):
+        return name
+    with photo.image.open("rb") as handle:
+        data = images.shrink(handle.read(), THUMBNAIL_LONG_EDGE, THUMBNAIL_QUALITY)
+    saved = default_storage.save(name, ContentFile(data))
+    return str(saved)
 
 
 def check_image(data: bytes) -> str:

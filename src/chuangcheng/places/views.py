@@ -5,6 +5,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -153,12 +154,19 @@ def point_photo_upload(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("places:detail", code=code)
 
 
-def point_photo(request: HttpRequest, code: str, sha256: str) -> FileResponse:
-    """A point's photo, to people who may see the point: uploads are not public files."""
+def point_photo(request: HttpRequest, code: str, sha256: str, thumbnail: bool = False) -> FileResponse:
+    """A point's photo, to people who may see the point: uploads are not public files. The
+    thumbnail (320 px, made on first request, kept beside it) is for the point's page; the photo
+    itself stays as sent."""
     point = queries.point_for(request.user, code)
     photo = or_404(point.photos.filter(sha256=sha256).first() if point is not None else None)
-    response = FileResponse(photo.image.open("rb"), content_type=mimetypes.guess_type(photo.image.name or "")[0])
-    response["Cache-Control"] = "private, max-age=86400"
+    if thumbnail:
+        response = FileResponse(default_storage.open(services.point_photo_thumbnail(photo), "rb"),
+                                content_type="image/jpeg")
+    else:
+        response = FileResponse(photo.image.open("rb"), content_type=mimetypes.guess_type(photo.image.name or "")[0])
+    # The bytes behind the URL (the photo's SHA-256) never change: a year, in the viewer's cache only.
+    response["Cache-Control"] = "private, max-age=31536000"
     return response
 
 

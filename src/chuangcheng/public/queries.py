@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from chuangcheng.cases.models import Case, CaseEvent, Category, State
 from chuangcheng.cases.queries import OPEN_STATES, cases_visible_to
-from chuangcheng.core import clock, geo
+from chuangcheng.core import clock, geo, images
 from chuangcheng.evidence.models import Photo
 from chuangcheng.org.models import Region
 from chuangcheng.public.models import Follower, HiddenPhoto, PhotoHash, PointsEntry, Report
@@ -183,6 +183,23 @@ def public_image(photo: Photo) -> bytes:
     display = pipeline.make_derivatives(data, filename=photo.sha256, watermark=watermark).display
     default_storage.save(name, ContentFile(display))
     return display
+
+
+# The smaller copies of the public version: long edge and JPEG quality.
+PUBLIC_SIZES = {"medium": (1024, 78), "thumb": (320, 75)}
+
+
+def public_image_sized(photo: Photo, size: str) -> bytes:
+    """A smaller copy of the public version (made once and kept)."""
+
+    name = f"public/{photo.sha256}-{size}.jpg"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as handle:
+            return bytes(handle.read())
+    long_edge, quality = PUBLIC_SIZES[size]
+    data = images.shrink(public_image(photo), long_edge, quality)
+    default_storage.save(name, ContentFile(data))
+    return data
 
 
 # --- duplicates ---------------------------------------------------------------------------------

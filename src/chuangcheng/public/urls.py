@@ -21,6 +21,7 @@ urlpatterns = [
     path("v/<str:token>/", views.rate_link, name="rate_link"),
     path("t/<str:code>/erase/", views.erase, name="erase"),
     path("p/<str:sha256>.jpg", views.photo, name="photo"),
+    path("p/<str:sha256>/<str:size>.jpg", views.photo, name="photo_sized"),
     path("triage/", views.triage, name="triage"),
     path("triage/<str:code>/<str:action>/", views.triage_action, name="triage_action"),
     path("moderation/", views.moderation, name="moderation"),

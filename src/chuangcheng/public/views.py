@@ -422,13 +422,15 @@ def erase(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_not_required
-def photo(request: HttpRequest, sha256: str) -> HttpResponse:
+def photo(request: HttpRequest, sha256: str, size: str = "") -> HttpResponse:
     """A public photo of a case: the display picture, made without EXIF and without the uploader's
-    name; hidden photos and photos of no case are not found."""
+    name, or a smaller copy of it ("medium", "thumb") for the pages; hidden photos and photos of no
+    case are not found. Cached an hour only: a photo hidden by moderation must go soon."""
     found = queries.public_photo(sha256)
-    if found is None:
+    if found is None or (size and size not in queries.PUBLIC_SIZES):
         raise Http404
-    response = HttpResponse(queries.public_image(found), content_type="image/jpeg")
+    image = queries.public_image_sized(found, size) if size else queries.public_image(found)
+    response = HttpResponse(image, content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

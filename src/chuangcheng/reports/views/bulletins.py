@@ -130,9 +130,17 @@ def page_content(bulletin: Bulletin) -> dict[str, Any]:
     bulletin's own photo view."""
     content: dict[str, Any] = with_hrefs(bulletin.content)
     args = [bulletin.street.code, bulletin.day.isoformat()]
-    for row in content.get("typical", []):
+    rows = content.get("typical", [])
+    shown = Photo.objects.in_bulk([row[side]["sha256"] for row in rows for side in ("before", "after")],
+                                  field_name="sha256")
+    for row in rows:
         for side in ("before", "after"):
-            row[side]["src"] = reverse("reports:bulletin_photo", args=[*args, row[side]["sha256"], "display"])
+            sha256 = row[side]["sha256"]
+            # The medium version (1024 px) on the page, the full display version behind a click.
+            row[side]["src"] = reverse("reports:bulletin_photo", args=[*args, sha256, "medium"])
+            row[side]["full"] = reverse("reports:bulletin_photo", args=[*args, sha256, "display"])
+            if sha256 in shown:
+                row[side]["width"], row[side]["height"] = shown[sha256].medium_size
     return content
 
 
@@ -173,7 +181,8 @@ def may_see_photo(request: HttpRequest, photo: Photo, /, *, street: str, day: st
     return queries.photo_ids(_bulletin(request, street, day).content).get(photo.sha256) == photo.pk
 
 
-bulletin_photo = photo_view(may_see_photo, variants=(Photo.Variant.DISPLAY, Photo.Variant.THUMBNAIL))
+bulletin_photo = photo_view(may_see_photo, variants=(Photo.Variant.DISPLAY, Photo.Variant.MEDIUM,
+                                                          Photo.Variant.THUMBNAIL))
 
 
 @require_POST

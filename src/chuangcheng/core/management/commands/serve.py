@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from chuangcheng.core.staticfiles import ensure_collected
+
 
 def start_scheduler(interval: float = 60.0) -> threading.Thread:
     def loop() -> None:
@@ -78,6 +80,9 @@ class Command(BaseCommand):
             serving.share_metrics(port)
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        # Compressed static files with hashed names, collected once per installed version (before
+        # the workers fork, so they share them).
+        ensure_collected(say=self.stdout.write)
         app: Callable[..., Any] = build_application()
         if options["worker_header"]:
             app = serving.with_worker_header(app)
