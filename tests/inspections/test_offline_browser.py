@@ -67,7 +67,8 @@ def phone_page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="zh-CN", geolocation=HERE, permissions=["geolocation"],
                                   service_workers="allow")
-    context.clock.install(time=clock.now())  # the phone's clock agrees with the (pinned) server's
+    # The phone's own clock is left as it is, a day or more away from the pinned server's: the
+    # moments it sends are the server's time as last seen on a form (offline.js).
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -92,6 +93,8 @@ def inspect_offline(page: Any, base: str, compound: Any, photo: Path) -> dict[st
     """Open today's round and the form with network, lose the network, inspect with one failed item
     and its photo, submit: the inspection waits on the phone. The form's key and moments."""
     page.goto(f"{base}/inspections/")
+    until(page, "async () => !!(await navigator.serviceWorker.ready).active")
+    page.goto(f"{base}/inspections/")  # opened once the worker runs: served through it
     until(page, "() => navigator.serviceWorker.controller !== null")
     until(page, f"async () => !!(await caches.match('{FORM}'))")  # the day's checklists are kept
     page.goto(f"{base}{FORM}")

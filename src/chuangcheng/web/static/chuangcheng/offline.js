@@ -22,8 +22,17 @@
   var LOGIN = "/accounts/login/", QUEUE_PAGE = "/queue/", DRAFTS = "chuangcheng.inspect.";
   var PREFETCH_EVERY = 10 * 60 * 1000;
 
+  // The server's time as the phone last saw it: a phone whose clock is wrong still stamps its
+  // inspections with the right moment. Learnt from each fresh inspection form (its started_at is
+  // the server's moment of sending the page), kept for the pages opened without network.
+  var CLOCK = "chuangcheng.clock.offset";
+  function clockOffset() {
+    var s = store(), value = s ? parseInt(s.getItem(CLOCK) || "0", 10) : 0;
+    return isNaN(value) ? 0 : value;
+  }
+
   function isoNow() {  // local time with its offset, as the form's started_at is written
-    var d = new Date(), off = -d.getTimezoneOffset(), sign = off >= 0 ? "+" : "-";
+    var d = new Date(Date.now() + clockOffset()), off = -d.getTimezoneOffset(), sign = off >= 0 ? "+" : "-";
     var pad = function (n) { return ("0" + Math.abs(n)).slice(-2); };
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" +
       pad(d.getMinutes()) + ":" + pad(d.getSeconds()) + sign + pad(Math.floor(Math.abs(off) / 60)) + ":" + pad(off % 60);
@@ -250,6 +259,12 @@
   }
 
   var form = document.querySelector("form[data-inspect]");
+  if (form && !offlineCopy && form.dataset.bound !== "1") {
+    var served = form.querySelector("input[name=started_at]");
+    var at = served ? Date.parse(served.defaultValue) : NaN;
+    var s2 = store();
+    if (!isNaN(at) && s2) { try { s2.setItem(CLOCK, String(at - Date.now())); } catch (e) { /* full */ } }
+  }
   if (form && Queue) {
     var path = new URL(form.action || location.href, location.href).pathname;
     var pointName = form.dataset.pointName || "";
