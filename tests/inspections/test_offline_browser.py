@@ -7,8 +7,8 @@ not the upload's. The same queued submission sent twice is one inspection."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,7 @@ def test_an_inspection_submitted_without_network_is_sent_when_it_returns_and_sto
         # Its record opens from the list.
         page.get_by_role("link", name="查看记录").click()
         page.wait_for_url(f"{base}/inspections/{inspection.key}/")
+        assert "无网络时保存在手机上" in page.locator("main").inner_text()
     page.screenshot(path=str(ARTIFACTS / "phone-offline-sent.png"), full_page=True)
 
 
@@ -195,3 +196,21 @@ def test_a_queued_inspection_sent_twice_is_stored_once(live_server, cast, compou
     page.context.set_offline(False)
     page.wait_for_selector(".queue-item.state-sent")
     assert Inspection.objects.count() == 1 and ItemResult.objects.filter(photos__isnull=False).count() == 1
+
+
+def test_a_form_posted_as_the_signal_drops_is_queued_by_the_worker(live_server, cast, compound, phone_page, tmp_path):
+    """The phone believes it is online (navigator.onLine), the post fails on the way: the service
+    worker keeps the posted form, photo and all, and shows the queue."""
+    base, page = live_server.url, phone_page
+    photo = tmp_path / "IMG_0103.jpg"
+    photo.write_bytes(noise_jpeg(640, 480, seed=13))
+    sign_in(page, base, "grid_worker_a")
+    page.add_init_script("Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true})")
+    form = inspect_offline(page, base, compound, photo)
+
+    page.get_by_role("link", name="待发送 1 条").wait_for()
+    assert page.evaluate("navigator.onLine") is True  # so the page itself did not queue it
+    queued = page.evaluate("async () => (await ChuangchengQueue.list())[0]")
+    assert queued["key"] == form["key"] and queued["pointName"] == "甲小区" and queued["user"] == "grid_worker_a"
+    assert queued["submittedAt"] and len(queued["files"]) == 1
+    assert Inspection.objects.count() == 0

@@ -41,6 +41,9 @@ def test_an_inspection_sent_from_the_queue_keeps_the_phones_moments_and_the_serv
     assert inspection.started_at == MONDAY and inspection.submitted_at == finished
     assert inspection.received_at == MONDAY + dt.timedelta(minutes=90)
     assert inspection.day == MONDAY.date()
+    with time_machine.travel(MONDAY + dt.timedelta(minutes=95), tick=False):
+        html = client.get(response.json()["url"]).content.decode()
+    assert "kept on the phone without network, received 2026-11-23 11:30" in html or "2026-11-23 11:30 送达" in html
 
 
 def test_the_same_queued_inspection_sent_twice_is_stored_once_and_answered_with_it(site, as_user):  # noqa: F811

@@ -163,6 +163,11 @@ class Inspection(models.Model):
     def independent(self) -> bool:
         return self.kind != self.Kind.SELF
 
+    @property
+    def sent_late(self) -> bool:
+        """Kept on the phone without network and sent later (more than five minutes after)."""
+        return self.received_at is not None and self.received_at - self.submitted_at > dt.timedelta(minutes=5)
+
     def get_kind_short(self) -> str:
         """Who checked, in a word for tables (自查, 街道检查 …); `get_kind_display` says it in full."""
         short = KIND_SHORT.get(str(self.kind))
