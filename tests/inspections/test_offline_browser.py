@@ -130,6 +130,7 @@ def test_an_inspection_submitted_without_network_is_sent_when_it_returns_and_sto
     item = page.locator(".queue-item")
     assert item.count() == 1 and "甲小区" in item.inner_text() and "等待网络" in item.inner_text()
     assert "1 张照片" in item.inner_text()
+    assert page.locator("[data-install-bar]").is_hidden()  # headless Chromium offers no installation
     assert Inspection.objects.count() == 0
     queued = page.evaluate("async () => (await ChuangchengQueue.list())[0]")
     assert queued["key"] == form["key"] and queued["startedAt"] == form["started_at"]

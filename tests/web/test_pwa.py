@@ -91,7 +91,7 @@ def test_the_offline_and_queue_pages_open_without_signing_in():
         assert heading in html and "data-queue-list" in html
 
 
-def test_the_day_pages_to_keep_are_todays_round_and_its_points_checklists(cast, as_user):
+def test_the_day_pages_to_keep_are_home_todays_round_and_its_points_checklists(cast, as_user):
     points = [f.PointFactory(code=f"A-{n}", grid=cast.grid_a) for n in range(2)]
     daily = DailyPlan.objects.create(street=cast.street, day=clock.today())
     for position, point in enumerate(points):
@@ -99,6 +99,6 @@ def test_the_day_pages_to_keep_are_todays_round_and_its_points_checklists(cast, 
                                   reason=Assignment.Reason.DUE)
     data = as_user(cast.grid_worker_a).get("/inspections/offline.json").json()
     assert data == {"day": clock.today().isoformat(),
-                    "pages": ["/inspections/", "/inspections/points/A-0/", "/inspections/points/A-1/"]}
+                    "pages": ["/", "/inspections/", "/inspections/points/A-0/", "/inspections/points/A-1/"]}
     handler = f.UserFactory(role=Role.UNIT_HANDLER, scope=cast.street)
     assert as_user(handler).get("/inspections/offline.json").status_code == 403

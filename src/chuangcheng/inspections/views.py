@@ -93,10 +93,11 @@ def today(request: HttpRequest) -> HttpResponse:
 
 def offline_pages(request: HttpRequest) -> JsonResponse:
     """The pages the service worker (web/static/chuangcheng/sw.js) keeps for a day without network:
-    today's round and the checklist of each of its points."""
+    the home page (where the installed app opens: a field worker's shows the round), today's round
+    and the checklist of each of its points."""
     _records_only(request)
     visits = plan_queries.visits_of(_user(request), clock.today())
-    pages = [reverse("inspections:today")]
+    pages = [reverse("web:home"), reverse("inspections:today")]
     pages += [reverse("inspections:inspect", kwargs={"code": v.point.code}) for v in visits]
     return JsonResponse({"day": clock.today().isoformat(), "pages": pages})
 
