@@ -104,3 +104,10 @@ def test_without_the_phones_moment_the_server_records_its_own(site, as_user):  #
     assert response.status_code == 302
     inspection = Inspection.objects.get()
     assert inspection.submitted_at == inspection.received_at == MONDAY
+
+
+def test_a_queued_inspection_of_a_point_no_longer_in_ones_area_is_refused_in_json(site, as_user):  # noqa: F811
+    other = f.PointFactory(code="B-ROAD", grid=site.cast.grid_b)
+    url = reverse("inspections:inspect", args=[other.code])
+    response = as_user(site.worker).post(url, full_form(site.compound, key="queued-key-0007"), **JSON)
+    assert response.status_code == 404 and response.json()["errors"]

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -130,6 +130,10 @@ def inspect_point(request: HttpRequest, code: str) -> HttpResponse:
     except PermissionDenied as exc:
         if _wants_json(request):
             return JsonResponse({"errors": [str(exc) or _("You may not inspect this point.")]}, status=403)
+        raise
+    except Http404:
+        if _wants_json(request):  # a queued inspection of a point since removed from one's area
+            return JsonResponse({"errors": [_("This point is not in your area, or no longer exists.")]}, status=404)
         raise
     checklist = list(records.checklist_of(point))
     if request.method != "POST":
