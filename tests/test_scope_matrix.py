@@ -307,6 +307,10 @@ NO_OBJECT = {
     # sign-in, the account, languages, health, the home page
     "", "login", "logout", "account", "password_change", "set_language", "javascript-catalog",
     "web:home", "web:healthz", "web:readyz", "web:metrics", "web:import", "web:import_template", "web:audit",
+    # the installable app: public files (manifest, icons, worker) and pages drawn from the browser's
+    # own queue; the day's pages to keep are the user's own plan (tests/web/test_pwa.py)
+    "web:service_worker", "web:manifest", "web:icon_svg", "web:icon", "web:offline", "web:queue",
+    "inspections:offline_pages",
     # lists and new-object forms: what they show is scoped in queries.py (tests per app)
     "org:regions", "org:units", "org:people", "places:list", "places:map", "places:new",
     "cases:list", "cases:new", "cases:export", "cases:save_view",

@@ -131,6 +131,9 @@ class SubmitIn(Schema):
     lon: str = ""  # WGS-84 degrees; both or neither
     lat: str = ""
     started_at: dt.datetime | None = None  # when the inspection began on the phone; its local date is the day
+    # when the inspector pressed submit on the phone (a submission queued offline is sent later):
+    # not in the future, not before started_at, at most 3 days old; empty: the server's moment
+    submitted_at: dt.datetime | None = None
     note: str = ""
     covert: bool = False  # a covert visit (暗访): only a subdistrict- or district-level inspector may say so
     items: str  # JSON: [{"item": code, "result": "pass"|"fail"|"na", "count": n, "category": code, "note": ""}]
@@ -200,7 +203,8 @@ def submit(request: HttpRequest, payload: Form[SubmitIn]) -> Status:
     items = _items(payload.items, photos)
     inspection, created = submit_inspection(
         by=request.user, point=point, key=payload.key, items=items, lon=payload.lon, lat=payload.lat,
-        started_at=payload.started_at, note=payload.note, covert=payload.covert,
+        started_at=payload.started_at, submitted_at=payload.submitted_at, note=payload.note,
+        covert=payload.covert,
     )
     return Status(201 if created else 200, _out(inspection))
 

@@ -3,7 +3,9 @@ day and the photos; their ValidationErrors are shown next to the item or field t
 
 The inspection form is one set of fields per check item, named after the item's code:
 `result_<code>` (pass / fail / na), `count_<code>`, `category_<code>`, `note_<code>` and
-`photo_<code>` (files), plus `key`, `lon`, `lat`, `started_at` and `note` for the whole visit."""
+`photo_<code>` (files), plus `key`, `lon`, `lat`, `started_at`, `submitted_at` (the phone's moment of
+pressing submit, set by offline.js: an inspection queued without network is sent later) and `note`
+for the whole visit."""
 
 from __future__ import annotations
 
@@ -65,6 +67,7 @@ class InspectionInput:
     lon: str = ""
     lat: str = ""
     started_at: str = ""
+    submitted_at: str = ""
     note: str = ""
     covert: bool = False  # a covert visit (暗访), declared by a subdistrict- or district-level inspector
     errors: dict[str, list[str]] = field(default_factory=dict)  # "key", "lon", "note", "__all__" ...
@@ -114,10 +117,21 @@ class InspectionInput:
         return number(self.lon), number(self.lat)
 
     def started(self) -> dt.datetime | None:
-        moment = parse_datetime(self.started_at) if self.started_at else None
-        if moment is not None and moment.tzinfo is None:
-            return None
-        return moment
+        return _moment(self.started_at)
+
+    def finished(self) -> dt.datetime | None:
+        return _moment(self.submitted_at)
+
+
+def _moment(text: str) -> dt.datetime | None:
+    """An ISO moment with its offset; anything else (a naive time, not a time) is no moment."""
+    try:
+        moment = parse_datetime(text) if text else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        return None
+    return moment
 
 
 def blank_input(checklist: Sequence[CheckItem], defaults: Mapping[int, str]) -> InspectionInput:
@@ -157,6 +171,7 @@ def parse_inspection(data: Any, files: Any, checklist: Sequence[CheckItem]) -> I
         lon=str(data.get("lon", "")).strip()[:20],
         lat=str(data.get("lat", "")).strip()[:20],
         started_at=str(data.get("started_at", "")).strip()[:40],
+        submitted_at=str(data.get("submitted_at", "")).strip()[:40],
         note=str(data.get("note", "")).strip()[:2000],
         covert=str(data.get("covert", "")).strip() in {"1", "on", "true"},
     )

@@ -132,7 +132,10 @@ class Inspection(models.Model):
     kind = models.CharField(_("who checked"), max_length=10, choices=Kind.choices, default=Kind.SELF)
     day = models.DateField(_("date"), db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The moment the inspector pressed "submit" on the phone (an inspection queued offline arrives
+    # later); `received_at` is when the server stored it. Rows before 0007 have no `received_at`.
     submitted_at = models.DateTimeField(_("submitted"), default=clock.now)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
     lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
     distance_m = models.PositiveIntegerField(_("distance from the point (m)"), null=True, blank=True)
@@ -159,6 +162,11 @@ class Inspection(models.Model):
     @property
     def independent(self) -> bool:
         return self.kind != self.Kind.SELF
+
+    @property
+    def sent_late(self) -> bool:
+        """Kept on the phone without network and sent later (more than five minutes after)."""
+        return self.received_at is not None and self.received_at - self.submitted_at > dt.timedelta(minutes=5)
 
     def get_kind_short(self) -> str:
         """Who checked, in a word for tables (自查, 街道检查 …); `get_kind_display` says it in full."""

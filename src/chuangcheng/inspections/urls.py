@@ -6,6 +6,7 @@ app_name = "inspections"
 urlpatterns = [
     path("", views.today, name="today"),
     path("points/<str:code>/", views.inspect_point, name="inspect"),
+    path("offline.json", views.offline_pages, name="offline_pages"),
     path("board/", views.board, name="board"),
     path("rules/", views.rules, name="rules"),
     path("board/plan/", views.board_make_plan, name="make_plan"),

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -91,6 +91,17 @@ def today(request: HttpRequest) -> HttpResponse:
     })
 
 
+def offline_pages(request: HttpRequest) -> JsonResponse:
+    """The pages the service worker (web/static/chuangcheng/sw.js) keeps for a day without network:
+    the home page (where the installed app opens: a field worker's shows the round), today's round
+    and the checklist of each of its points."""
+    _records_only(request)
+    visits = plan_queries.visits_of(_user(request), clock.today())
+    pages = [reverse("web:home"), reverse("inspections:today")]
+    pages += [reverse("inspections:inspect", kwargs={"code": v.point.code}) for v in visits]
+    return JsonResponse({"day": clock.today().isoformat(), "pages": pages})
+
+
 def _map_point(point: Point) -> dict[str, Any]:
     return {"code": point.code, "name": point.name, "type": point.point_type.name,
             "lon": float(point.lon), "lat": float(point.lat), "zero_loss": point.zero_loss}
@@ -105,9 +116,25 @@ def _point(request: HttpRequest, code: str) -> Point:
     return point
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The offline queue (offline.js) sends a queued inspection with fetch and reads JSON back."""
+    return request.method == "POST" and request.headers.get("Accept", "").startswith("application/json")
+
+
 def inspect_point(request: HttpRequest, code: str) -> HttpResponse:
-    """The checklist of one point, item by item, on a phone; POST submits the inspection."""
-    point = _point(request, code)
+    """The checklist of one point, item by item, on a phone; POST submits the inspection. A POST
+    asking for JSON (the offline queue) is answered 201 (stored), 200 (this key was already stored:
+    the same inspection, nothing written twice) or 400/403 with the messages, never a page."""
+    try:
+        point = _point(request, code)
+    except PermissionDenied as exc:
+        if _wants_json(request):
+            return JsonResponse({"errors": [str(exc) or _("You may not inspect this point.")]}, status=403)
+        raise
+    except Http404:
+        if _wants_json(request):  # a queued inspection of a point since removed from one's area
+            return JsonResponse({"errors": [_("This point is not in your area, or no longer exists.")]}, status=404)
+        raise
     checklist = list(records.checklist_of(point))
     if request.method != "POST":
         defaults = {item.pk: getattr(default_category(item), "code", "") for item in checklist}
@@ -115,20 +142,37 @@ def inspect_point(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     form = parse_inspection(request.POST, request.FILES, checklist)
     if form.has_errors:
-        return _render_form(request, point, form, status=400)
+        return _refused(request, point, form)
     lon, lat = form.coordinates()
     try:
         inspection, created = submit_inspection(
             by=user, point=point, key=form.key, items=form.item_inputs(), lon=lon, lat=lat,
-            started_at=form.started(), note=form.note, covert=form.covert)
+            started_at=form.started(), submitted_at=form.finished(), note=form.note, covert=form.covert)
     except ValidationError as exc:
         form.apply(exc)
-        return _render_form(request, point, form, status=400)
+        return _refused(request, point, form)
+    except PermissionDenied as exc:
+        if _wants_json(request):
+            return JsonResponse({"errors": [str(exc)]}, status=403)
+        raise
+    if _wants_json(request):
+        return JsonResponse({"key": inspection.key, "created": created,
+                             "url": reverse("inspections:detail", kwargs={"key": inspection.key})},
+                            status=201 if created else 200)
     if created:
         messages.success(request, _("Inspection submitted."))
     else:
         messages.info(request, _("This inspection was already submitted."))
     return redirect("inspections:detail", key=inspection.key)
+
+
+def _refused(request: HttpRequest, point: Point, form: InspectionInput) -> HttpResponse:
+    if not _wants_json(request):
+        return _render_form(request, point, form, status=400)
+    texts = {a.code: a.item.text for a in form.answers}
+    errors = [m for found in form.errors.values() for m in found]
+    errors += [f"{texts[a.code]}: {m}" for a in form.answers for m in a.errors]
+    return JsonResponse({"errors": errors}, status=400)
 
 
 def _render_form(request: HttpRequest, point: Point, form: InspectionInput, *, status: int = 200) -> HttpResponse:

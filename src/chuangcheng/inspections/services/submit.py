@@ -39,6 +39,9 @@ ITEM_CATEGORIES = Path(__file__).resolve().parent.parent / "data" / "item_catego
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=10)
+# An inspection queued on a phone without network (web/static/chuangcheng/offline.js) is sent when
+# the network returns; the moment it was finished is the phone's, taken if no older than this.
+OFFLINE_MAX_AGE = dt.timedelta(days=3)
 CLOSED_STATES = {State.CLOSED, State.REJECTED}
 Measure = CheckItem.Measure
 Result = ItemResult.Result
@@ -124,13 +127,19 @@ def day_closes_at(day: dt.date, rules: PlanRules) -> dt.datetime:
 
 def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemInput], lon: Any = None,
                       lat: Any = None, started_at: dt.datetime | None = None,
+                      submitted_at: dt.datetime | None = None,
                       note: str = "", covert: bool = False, kind: str | None = None) -> tuple[Inspection, bool]:
     """Store one inspection with its item results, photos and cases, or nothing at all.
 
     Returns (inspection, True); a key this user already submitted returns (that inspection, False)
     and writes nothing. Refusals: PermissionDenied for a point outside the user's role or scope,
     ValidationError naming the field (`key`, `point`, `day`, `lon`, `items`, `items.<code>`,
-    `covert`).
+    `covert`, `submitted_at`).
+
+    `started_at` and `submitted_at` are the phone's moments (opened the form, pressed submit), so an
+    inspection sent late from the offline queue keeps the time it was done; the server's moment is
+    `received_at`. Neither may be in the future (beyond CLOCK_SKEW), `submitted_at` not before
+    `started_at` nor older than OFFLINE_MAX_AGE; without `submitted_at` it is the server's moment.
 
     Who checked (`Inspection.kind`) follows from the inspector's scope relative to the point, a
     cross-check visit of their plan, and `covert` (暗访), which only a subdistrict- or district-level
@@ -150,6 +159,7 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
     now = clock.now()
     rules = rules_of(point)
     day = _check_day(started_at, now, rules)
+    finished = _check_finished(submitted_at, started_at, now)
     fix = _check_location(lon, lat)
     version = version_in_force()
     checklist = checklist_items(point.point_type, version) if version is not None else []
@@ -176,7 +186,8 @@ def submit_inspection(*, by: Any, point: Point, key: str, items: Sequence[ItemIn
             }
             inspection = Inspection(
                 key=key, point=point, grid=point.grid, inspector=by, version=version, day=day, kind=who,
-                started_at=started_at, submitted_at=now, lon=fix[0] if fix else None, lat=fix[1] if fix else None,
+                started_at=started_at, submitted_at=finished, received_at=now,
+                lon=fix[0] if fix else None, lat=fix[1] if fix else None,
                 distance_m=distance, location=location, note=note,
                 assignment=assignment,
                 score=sum((c.score for c in checked), Decimal(0)),
@@ -239,6 +250,27 @@ def _check_day(started_at: dt.datetime | None, now: dt.datetime, rules: PlanRule
                                         "until %(hours)d:00 the next morning.") % {"day": day.isoformat(),
                                                                                     "hours": rules.grace_hours}})
     return day
+
+
+def _check_finished(submitted_at: dt.datetime | None, started_at: dt.datetime | None,
+                    now: dt.datetime) -> dt.datetime:
+    """The moment the inspection was finished: the phone's, within bounds, else the server's now."""
+    if submitted_at is None:
+        return now
+    if timezone.is_naive(submitted_at):
+        submitted_at = timezone.make_aware(submitted_at)
+    if submitted_at > now + CLOCK_SKEW:
+        raise ValidationError({"submitted_at": _("The inspection cannot be finished in the future. "
+                                                 "Check the phone's clock.")})
+    if submitted_at < now - OFFLINE_MAX_AGE:
+        raise ValidationError({"submitted_at": _("The inspection was finished more than %(days)d days ago: "
+                                                 "it is too old to be taken.") % {"days": OFFLINE_MAX_AGE.days}})
+    if started_at is not None:
+        start = started_at if timezone.is_aware(started_at) else timezone.make_aware(started_at)
+        if submitted_at < start:
+            raise ValidationError({"submitted_at": _("The inspection cannot be finished before it started. "
+                                                     "Check the phone's clock.")})
+    return submitted_at
 
 
 def _check_location(lon: Any, lat: Any) -> tuple[Decimal, Decimal] | None:
