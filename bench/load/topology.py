@@ -206,6 +206,9 @@ class Topology:
             "LOG_FORMAT": "json",
             "ACCESS_LOG": "false",
             "PYTHONUNBUFFERED": "1",
+            # Collected static files kept between runs (serve collects them once per version).
+            "STATIC_ROOT": os.environ.get("STATIC_ROOT")
+            or str(Path(tempfile.gettempdir()) / "chuangcheng-topology-static"),
             **(extra_env or {}),
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
