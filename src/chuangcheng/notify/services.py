@@ -173,9 +173,11 @@ class _HandOver:
     def __init__(self) -> None:
         self.ids: list[int] = []
         self.inbox: set[int] = set()
+        self.ran = False
         self.__qualname__ = "notify.hand_over"  # Django names a failing hook by it
 
     def __call__(self) -> None:
+        self.ran = True
         hand_over(self.ids, inbox=self.inbox)
 
 
@@ -188,7 +190,9 @@ def hand_over_after_commit(message_id: int, channel: str) -> None:
         hand_over([message_id], inbox=inbox)  # committed already
         return
     batch: _HandOver | None = getattr(connection, "_notify_hand_over", None)
-    if batch is None or not any(hook[1] is batch for hook in connection.run_on_commit):
+    # A batch that ran already (its hooks executed while the outer transaction stays open, as
+    # tests capturing commit hooks do) takes nothing more: a fresh one is started.
+    if batch is None or batch.ran or not any(hook[1] is batch for hook in connection.run_on_commit):
         batch = _HandOver()
         connection._notify_hand_over = batch
         transaction.on_commit(batch, robust=True)
