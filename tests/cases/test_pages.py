@@ -170,6 +170,9 @@ def test_a_unit_handler_starts_from_the_units_open_cases_and_rectifies_on_a_phon
     assert response.status_code == 302 and response["Location"].endswith("?mine=1")
     case.refresh_from_db()
     assert case.state == State.RECTIFIED
+    # The page after the rectification removes the rectify page's draft (its photos) from the phone.
+    assert f'data-draft-done="rectify|{case.number}"' in handler.get(response["Location"]).content.decode()
+    assert 'data-draft-store="rectify|' in page
     # Photos are served only through the case, to people who may see it.
     sha = case.events.get(action="rectify").photos.get().sha256
     url = reverse("cases:photo", args=[case.number, sha, "thumbnail"])

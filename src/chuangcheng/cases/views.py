@@ -21,6 +21,7 @@ from chuangcheng.cases.models import Case, CaseEvent, Category, Rating, SavedVie
 from chuangcheng.cases.services import report_case, suggest_unit
 from chuangcheng.cases.workflow import CASES, EVENT_LABELS, UNIT_ACTIONS
 from chuangcheng.core import clock, sheets
+from chuangcheng.core.drafts import draft_accepted
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.http import or_404
 from chuangcheng.core.pagination import paginate
@@ -227,6 +228,8 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return _after_failure(request, case, refused.form, refused.error, refused.status)
     messages.success(request, _("Case %(number)s: %(action)s — done.") % {
         "number": case.number, "action": CASES[action].label})
+    if action == "rectify":
+        draft_accepted(request, f"rectify|{case.number}")  # the rectify page's draft (photos) may go
     if request.POST.get("next") == "mine":
         return redirect(f"{_url('cases:list')}?mine=1")
     return redirect("cases:detail", number=case.number)

@@ -10,6 +10,7 @@ for the whole visit."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock
@@ -31,6 +33,17 @@ RESULTS = ("pass", "fail", "na")
 NUMBER_MEASURES = {CheckItem.Measure.COUNT, CheckItem.Measure.OCCURRENCES, CheckItem.Measure.RATE}
 # Roles that walk the rounds and may be given visits.
 ROUND_ROLES = (Role.INSPECTOR, Role.GRID_WORKER)
+# Items judged by the number found: no result without it (occurrences count 0 on a pass).
+VALUE_MEASURES = {CheckItem.Measure.COUNT, CheckItem.Measure.RATE}
+TITLE_LENGTH = 32
+TITLE_ENDS = re.compile(r"[，。；：,;:（(！!？?]")
+
+
+def item_title(item: CheckItem) -> str:
+    """An item named in a sentence: its text up to the first stop, shortened ("路灯亮灯率不低于 95%")."""
+    text = " ".join(item.text.split())
+    head = TITLE_ENDS.split(text, maxsplit=1)[0].strip() or text
+    return head if len(head) <= TITLE_LENGTH else head[:TITLE_LENGTH - 1].rstrip() + "…"
 
 
 def new_key() -> str:
@@ -56,6 +69,39 @@ class ItemAnswer:
     @property
     def wants_number(self) -> bool:
         return self.item.measure in NUMBER_MEASURES
+
+    @property
+    def needs_number(self) -> bool:
+        """A count or rate item: passing or failing it takes the number found."""
+        return self.item.measure in VALUE_MEASURES
+
+    @property
+    def title(self) -> str:
+        return item_title(self.item)
+
+    @property
+    def named_errors(self) -> list[str]:
+        """The errors as they stand alone (at the top of the page, for a screen reader): "<item>: <error>"."""
+        return [gettext("%(item)s: %(error)s") % {"item": self.title, "error": e} for e in self.errors]
+
+    @property
+    def error_field(self) -> str:
+        """The field to fix first for this item's errors (focused when the page comes back):
+        result, count, photo or category."""
+        if not self.errors:
+            return ""
+        if not self.result:
+            return "result"
+        count = self.count
+        count_wrong = ((self.needs_number and not count) or (bool(count) and not count.isdigit())
+                       or (self.item.measure == CheckItem.Measure.RATE and count.isdigit() and int(count) > 100))
+        if self.wants_number and self.result != "na" and count_wrong:
+            return "count"
+        if self.result == "fail" and not self.photos:
+            return "photo"
+        if self.result == "fail" and not self.category:
+            return "category"
+        return "count" if self.wants_number and self.result != "na" else "result"
 
 
 @dataclass

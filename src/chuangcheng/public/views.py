@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chuangcheng.cases.models import Case, Category, State
 from chuangcheng.core import clock
 from chuangcheng.core.devices import DeviceCookie
+from chuangcheng.core.drafts import draft_accepted
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.proxy import client_address
 from chuangcheng.core.redirects import safe_next
@@ -105,6 +106,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 429 if isinstance(exc, services.RateLimited) else 403
             else:
+                draft_accepted(request, "report")
                 return _keep(request, redirect(reverse("public:track", args=[made.code]) + "?new=1"))
         else:
             status = 400
@@ -113,6 +115,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return _keep(request, render(request, "public/report.html", {
         "form": form, "location_errors": location_errors, "map": _map_settings(),
         "area_url": reverse("public:area"), "area_list": queries.public_area_list(),
+        "had_photos": request.method == "POST" and bool(request.FILES),
         "nearby_url": reverse("public:nearby"), "sms_url": reverse("public:sms_code"), "texts": {
             "metres": _("m away"), "reported": _("reported"), "sending": _("Sending…"),
             "sent": _("Code sent. It is valid for a few minutes."), "photo": _("Photo of the reported problem"),

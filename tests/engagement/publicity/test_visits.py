@@ -111,10 +111,12 @@ def test_quick_entry_keeps_building_unit_date_and_topics_for_the_next_room(cast:
                      "topics": ["campaign", "garbage"]}
     page = client.get(response["Location"]).content.decode()
     assert 'name="building" value="3"' in page and 'name="unit" value="2"' in page
+    assert 'data-draft-done="visit|grid_worker_a"' in page  # the saved visit's draft goes
     assert 'name="room"' in page and 'name="room" value' not in page
     bad = client.post(url, {"grid": cast.grid_a.code, "building": "3", "room": "5楼", "result": "visited",
                             "topics": ["campaign"], "day": "2026-11-27"})
     assert bad.status_code == 400 and b'id="id_room_errors"' in bad.content
+    assert b'data-draft-store="visit|grid_worker_a" data-draft-bound="1"' in bad.content
     assert HouseholdVisit.objects.count() == 1
 
 

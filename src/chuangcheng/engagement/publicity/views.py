@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chuangcheng.core import clock, sheets
+from chuangcheng.core.drafts import draft_accepted
 from chuangcheng.core.forms import apply_validation_error
 from chuangcheng.core.http import or_404
 from chuangcheng.core.periods import PeriodForm
@@ -251,6 +252,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved: %(grid)s %(household)s.") % {
                 "grid": visit.grid.name, "household": visit.address})
+            draft_accepted(request, f"visit|{user.username}")
             query = urlencode([("grid", visit.grid.code), ("building", visit.building), ("unit", visit.unit),
                                ("day", visit.day.isoformat()),
                                *[("topics", t) for t in visit.topics]])

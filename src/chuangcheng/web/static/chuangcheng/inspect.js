@@ -1,8 +1,8 @@
 // Inspections on a phone (日督查). Three small jobs:
 // 1. today's round: the points on the map joined by a line in walking order (the list beside the
 //    map says the same in text);
-// 2. the inspection form: a draft kept on the phone (answers and notes, never photos) keyed by point
-//    and date, restored on reload; one submission key per draft, so sending again after a lost
+// 2. the inspection form: a draft kept on the phone (answers and notes; drafts.js keeps the photos)
+//    keyed by point and date, restored on reload; one submission key per draft, so sending again after a lost
 //    signal never makes a second inspection; the location, with a retry; failure fields shown only
 //    for a failed item;
 // 3. the inspection's page after a successful submit: the draft is removed.
@@ -120,7 +120,7 @@
   } else if (draft && draft.key) {
     keyInput.value = draft.key;
     restore(draft);
-    if (draftStatus) { draftStatus.textContent = gettext("Your draft on this phone was restored (choose the photos again)."); }
+    if (draftStatus) { draftStatus.textContent = gettext("Your draft on this phone was restored."); }
   } else {
     keyInput.value = keyInput.value || newKey();
     saveDraft();
@@ -211,7 +211,5 @@
   window.addEventListener("pageshow", function (e) {
     if (e.persisted) { var p = form.querySelector("[data-progress]"); if (p) { p.textContent = ""; } }
   });
-
-  var errors = document.getElementById("form-errors");
-  if (errors) { errors.focus(); }
+  // After a refusal drafts.js brings the first error into view and focuses it.
 })();
