@@ -317,6 +317,11 @@
     }));
   });
   window.chuangchengDrafts = {clear: clear, ready: attached};
+  // An inspection put in the offline queue (offline.js) will be sent from there: its draft is done.
+  document.addEventListener("chuangcheng:queued", function (event) {
+    var key = event.detail && event.detail.key;
+    if (key) { clear("inspect|", key); }
+  });
 
   // A refusal: once the photos are back, the first error is brought into view and focused (the
   // photos do not decide which field is focused, so a slow database only delays the scroll).
