@@ -26,28 +26,12 @@ from chuangcheng.org.models import Unit
 from chuangcheng.standards.models import PointType
 from tests import factories as f
 from tests.evidence.conftest import noise_jpeg
-from tests.inspections.test_browser import HERE, sign_in
+from tests.inspections.test_browser import HERE, media, shipped_data, sign_in  # noqa: F401 - autouse fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FORM = "/inspections/points/A-COMPOUND/"
 BADGE = "[data-queue-badge]"
-
-
-@pytest.fixture(autouse=True)
-def shipped_data(transactional_db):
-    """Transactional tests empty the tables the migrations filled: the categories and the catalog."""
-    from chuangcheng.cases.loading import load_categories
-    from chuangcheng.cases.models import Category
-    from chuangcheng.standards.services import load_default_catalog
-
-    load_categories(Category)
-    load_default_catalog()
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
