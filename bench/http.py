@@ -1,0 +1,324 @@
+"""Benchmark of the served application (issue 19): the demo served by `chuangcheng serve` and, in
+the same run, a bare Django site (bench/bare_site.py) under the same server settings (waitress,
+the same threads, one process unless --workers says otherwise), driven with the same concurrency.
+
+For each endpoint: throughput and its ratio to the bare 50-row JSON view, p50/p99 latency at
+`--connections` concurrent keep-alive connections, the time of one request alone (median of
+sequential requests) and the database queries one request makes (counted in-process with the
+same data). The demo's data directory is built once (`--home`, kept for the next run).
+
+    python bench/http.py [--home /tmp/cc-bench-demo] [--seconds 6] [--connections 16] [--threads 8]
+                         [--only case] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "bench-password"  # noqa: S105 - the demo's, for this benchmark
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(port: int, path: str = "/healthz", timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"nothing answers on :{port}")
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    who: str  # "token:<username>", "session:<username>" or "" (public)
+
+
+@dataclass
+class Result:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    alone_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies) or [0.0]
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+class Auth:
+    """Tokens for the API and session cookies for pages, one per demo user, got once."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.tokens: dict[str, str] = {}
+        self.cookies: dict[str, str] = {}
+
+    def headers(self, who: str) -> dict[str, str]:
+        if not who:
+            return {}
+        kind, user = who.split(":", 1)
+        if kind == "token":
+            if user not in self.tokens:
+                self.tokens[user] = self._token(user)
+            return {"Authorization": f"Bearer {self.tokens[user]}"}
+        if user not in self.cookies:
+            self.cookies[user] = self._session(user)
+        return {"Cookie": self.cookies[user]}
+
+    def _token(self, user: str) -> str:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("POST", "/api/auth/token", json.dumps({"username": user, "password": PASSWORD, "name": "bench"}),
+                     {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        body = json.loads(response.read())
+        if response.status != 201:
+            raise RuntimeError(f"token for {user}: {response.status} {body}")
+        return str(body["token"])
+
+    def _session(self, user: str) -> str:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("GET", "/accounts/login/")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookies = _cookies(response)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert csrf, "no CSRF token on the sign-in page"
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf.group(1), "username": user, "password": PASSWORD})
+        conn.request("POST", "/accounts/login/", form, {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": _cookie_header(cookies),
+            "Referer": f"http://127.0.0.1:{self.port}/accounts/login/"})
+        response = conn.getresponse()
+        response.read()
+        cookies.update(_cookies(response))
+        if "sessionid" not in cookies:
+            raise RuntimeError(f"sign-in of {user} failed ({response.status})")
+        return _cookie_header(cookies)
+
+
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    found = {}
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def _cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def drive(port: int, path: str, headers: dict[str, str], seconds: float, connections: int) -> Result:
+    """`connections` keep-alive connections requesting `path` as fast as answered, for `seconds`."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def one() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        bad = 0
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 400:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=one) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    alone = []
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(15):
+        started = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        conn.getresponse().read()
+        alone.append(time.perf_counter() - started)
+    return Result(len(latencies), errors[0], elapsed, latencies, statistics.median(alone[3:]) * 1000)
+
+
+def build_demo(home: Path) -> None:
+    if (home / "db.sqlite3").exists() or any(home.glob("*.sqlite3")):
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    print(f"building the demo in {home} (once) …", flush=True)
+    subprocess.run([sys.executable, "-m", "chuangcheng.cli", "demo", "--no-serve", "--password", PASSWORD],  # noqa: S603
+                   env={**os.environ, "CHUANGCHENG_HOME": str(home)}, check=True, stdout=subprocess.DEVNULL)
+
+
+def endpoints_and_queries(home: Path) -> tuple[list[Endpoint], dict[str, int]]:
+    """The endpoints, with paths read from the demo's data, and the queries each makes (counted
+    in-process with Django's test client, signed in as the same user)."""
+    os.environ["CHUANGCHENG_HOME"] = str(home)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangcheng.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangcheng.cases.models import Case
+    from chuangcheng.org.models import Role, User
+    from chuangcheng.public.models import Report
+    from chuangcheng.reports.models import Bulletin, Ranking
+
+    def first(role: str) -> str:
+        user = User.objects.filter(role=role, is_active=True, scope__isnull=False).order_by("username").first()
+        assert user is not None, role
+        return user.username
+
+    admin = first(Role.STREET_ADMIN)
+    case = Case.objects.order_by("-pk").first()
+    bulletin = Bulletin.objects.filter(published_at__isnull=False).order_by("-day").select_related("street").first()
+    ranking = Ranking.objects.order_by("-week").select_related("street").first()
+    report = Report.objects.order_by("-pk").first()
+    found = [
+        Endpoint("case list API (50)", "/api/cases?limit=50", f"token:{admin}"),
+        Endpoint("points list API (50)", "/api/points?limit=50", f"token:{admin}"),
+        Endpoint("case list page", "/cases/", f"session:{admin}"),
+        Endpoint("case detail page", f"/cases/{case.number}/" if case else "/cases/", f"session:{admin}"),
+        Endpoint("dashboard", "/reports/", f"session:{admin}"),
+        Endpoint("map page (its data inline)", "/reports/map/", f"session:{admin}"),
+        Endpoint("ranking index", "/reports/rankings/", f"session:{admin}"),
+        Endpoint("Open311 requests", "/open311/v2/requests.json", ""),
+        Endpoint("Open311 services", "/open311/v2/services.json", ""),
+    ]
+    if bulletin is not None:
+        found.append(Endpoint("bulletin page", f"/reports/bulletins/{bulletin.street.code}/{bulletin.day:%Y-%m-%d}/",
+                              f"session:{admin}"))
+    if ranking is not None:
+        found.append(Endpoint("ranking weeks", f"/reports/rankings/{ranking.street.code}/", f"session:{admin}"))
+    if report is not None:
+        found.append(Endpoint("residents' tracking page", f"/r/t/{report.code}/", ""))
+    for role in (Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.INSPECTOR, Role.UNIT_HANDLER,
+                 Role.LEADER, Role.VOLUNTEER):
+        with contextlib.suppress(AssertionError):
+            found.append(Endpoint(f"home: {role}", "/", f"session:{first(role)}"))
+    queries: dict[str, int] = {}
+    for endpoint in found:
+        client = Client()
+        if endpoint.who:
+            kind, user = endpoint.who.split(":", 1)
+            if kind == "session":
+                client.force_login(User.objects.get(username=user))
+            else:
+                from chuangcheng.org.services import create_api_token
+
+                _token, key = create_api_token(User.objects.get(username=user), name="bench queries")
+                client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+        client.get(endpoint.path)  # warm caches as a served process would be
+        with CaptureQueriesContext(connection) as captured:
+            client.get(endpoint.path)
+        queries[endpoint.name] = len(captured.captured_queries)
+    return found, queries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", default=str(Path(tempfile.gettempdir()) / "cc-bench-demo"))
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="processes of `serve` (the bare site has one)")
+    parser.add_argument("--only", help="endpoints whose name contains this")
+    args = parser.parse_args()
+
+    home = Path(args.home)
+    build_demo(home)
+    endpoints, queries = endpoints_and_queries(home)
+    if args.only:
+        endpoints = [e for e in endpoints if args.only in e.name]
+
+    bare_port, app_port = free_port(), free_port()
+    env = {**os.environ, "CHUANGCHENG_HOME": str(home), "ACCESS_LOG": "false"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    serve_args = ["serve", "--port", str(app_port), "--threads", str(args.threads), "--no-migrate"]
+    help_text = subprocess.run([sys.executable, "-m", "chuangcheng.cli", "serve", "--help"], env=env,  # noqa: S603
+                               capture_output=True, text=True, check=False).stdout
+    if "--workers" in help_text:
+        serve_args += ["--workers", str(args.workers)]
+    processes = [
+        subprocess.Popen([sys.executable, str(ROOT / "bench/bare_site.py"), str(bare_port), str(args.threads)],  # noqa: S603
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True),
+        subprocess.Popen([sys.executable, "-m", "chuangcheng.cli", *serve_args], env=env,  # noqa: S603
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True),
+    ]
+    try:
+        wait_up(bare_port, "/hello")
+        wait_up(app_port)
+        auth = Auth(app_port)
+        rows = []
+        for name, path in (("bare Django: hello", "/hello"), ("bare Django: 50 rows of JSON", "/rows")):
+            rows.append((name, drive(bare_port, path, {}, args.seconds, args.connections), None))
+        floor = rows[1][1].rps
+        for endpoint in endpoints:
+            result = drive(app_port, endpoint.path, auth.headers(endpoint.who), args.seconds, args.connections)
+            rows.append((endpoint.name, result, queries.get(endpoint.name)))
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+
+    print(f"\n{args.connections} connections, {args.seconds:.0f} s each; serve --threads {args.threads} "
+          f"--workers {args.workers}; the bare site: waitress, {args.threads} threads, one process\n")
+    print("| endpoint | req/s | ratio to bare 50 rows | p50 ms | p99 ms | alone ms | queries | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, result, n in rows:
+        print(f"| {name} | {result.rps:.0f} | {result.rps / floor:.0%} | {result.pct(0.5):.0f} "
+              f"| {result.pct(0.99):.0f} | {result.alone_ms:.1f} | {'' if n is None else n} | {result.errors} |")
+
+
+if __name__ == "__main__":
+    main()
