@@ -7,8 +7,13 @@ case list's rows).
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
+from pathlib import Path
+
+# bench/http.py is named like the standard library's `http`: keep this folder off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import datetime as dt
 
 import django
 from django.conf import settings

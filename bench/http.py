@@ -13,6 +13,13 @@ same data). The demo's data directory is built once (`--home`, kept for the next
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# This script is named like the standard library's `http`: run as `python bench/http.py`, its own
+# folder comes first on the path and would hide `http.client`. Take that folder off first.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import contextlib
 import http.client
@@ -23,13 +30,11 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password"  # noqa: S105 - the demo's, for this benchmark
