@@ -311,6 +311,9 @@ NO_OBJECT = {
     # own queue; the day's pages to keep are the user's own plan (tests/web/test_pwa.py)
     "web:service_worker", "web:manifest", "web:icon_svg", "web:icon", "web:offline", "web:queue",
     "inspections:offline_pages",
+    # a background export: its owner's only, by an unguessable token; anyone else gets 404
+    # (tests/inspections/test_background_export.py)
+    "exports:page", "exports:status", "exports:download",
     # lists and new-object forms: what they show is scoped in queries.py (tests per app)
     "org:regions", "org:units", "org:people", "places:list", "places:map", "places:new",
     "cases:list", "cases:new", "cases:export", "cases:save_view",
