@@ -25,3 +25,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # collection. tests/web/test_static_files.py runs the collected, compressed configuration.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 STATIC_ROOT = None
+
+# The test database on SQLite is one in-memory database shared by the test's threads, whose table
+# locks fail at once instead of waiting: a delivery thread writing while a live server's request
+# (a browser test) writes would fail one of them. The notifications' own thread tests turn it on.
+NOTIFY_BACKGROUND = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"  # noqa: F405

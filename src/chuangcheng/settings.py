@@ -410,6 +410,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.
+# Without Redis, messages are sent by one background thread per process, never on the request's
+# thread. Off: sent right after commit on the committing thread (only for a database whose locks
+# do not wait, such as the test suite's in-memory SQLite).
+NOTIFY_BACKGROUND = True
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
 # A send not finished within this time counts as dead with its worker: the sweeper takes it up

@@ -31,6 +31,7 @@ from tests.notify.conftest import Receiver, wait_for
 @pytest.fixture(autouse=True)
 def embedded(settings: Any) -> Iterator[None]:
     settings.REDIS_URL = ""
+    settings.NOTIFY_BACKGROUND = True  # the delivery thread these tests are about
     yield
     assert courier.wait_idle(15), "the delivery thread is still busy after the test"
 

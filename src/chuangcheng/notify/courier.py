@@ -70,13 +70,15 @@ class Courier:
                 # The message stays pending (or its lease runs out): the sweeper takes it up.
                 log.exception("message %s: delivery on the background thread failed, left for the sweeper", pk)
             finally:
+                with self._lock:
+                    last = self._unfinished <= 1
+                if last:
+                    # Nothing more to send for now: do not hold a database connection while idle
+                    # (closed before saying so, so whoever waits for idle finds no connection open).
+                    connections.close_all()
                 with self._done:
                     self._unfinished -= 1
-                    idle = self._unfinished <= 0
                     self._done.notify_all()
-                if idle:
-                    # Nothing more to send for now: do not hold a database connection while idle.
-                    connections.close_all()
 
 
 courier = Courier()

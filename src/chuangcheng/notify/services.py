@@ -218,10 +218,11 @@ def hand_over(message_ids: Sequence[int], *, inbox: Collection[int] = ()) -> Non
         return
     from chuangcheng.notify.courier import courier
 
-    if transaction.get_connection().in_atomic_block:
+    if transaction.get_connection().in_atomic_block or not settings.NOTIFY_BACKGROUND:
         # Django runs commit hooks after the commit, outside any transaction; a hook run while
         # one is still open (a test executing captured hooks) wrote rows no other connection can
-        # see yet, so the delivery thread could not claim them: deliver them here instead.
+        # see yet, so the delivery thread could not claim them: deliver them here instead. The
+        # same without the delivery thread (NOTIFY_BACKGROUND off: the test suite's in-memory SQLite).
         inbox = set(ids)
     for pk in ids:
         if pk in inbox:
