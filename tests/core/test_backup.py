@@ -69,6 +69,9 @@ def campaign(migrated_rows: None, media: Path, cast: Cast) -> dict[str, Any]:
               for n in range(3)]
     client = Client()
     client.force_login(cast.street_admin)
+    from chuangcheng.notify.courier import courier
+
+    assert courier.wait_idle(15)  # nothing is still being written by the delivery thread
     return {"cast": cast, "token": token, "photos": photos, "session": client.session.session_key}
 
 

@@ -8,12 +8,20 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from tests.inspections.test_background_export import lock_free_reads  # noqa: F401 -- a fixture
 from tests.reports.test_browser_reports import categories, sign_in, watch  # noqa: F401 -- the fixture too
 from tests.reports.test_dashboard import NOON, build_street
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser, pytest.mark.django_db(transaction=True),
+    # The export's thread writes its progress while the live server's requests read it: on the
+    # suite's in-memory SQLite (one shared cache, table locks that fail at once) one of them fails
+    # now and then. The PostgreSQL run drives it; SQLite's own locking is not what is tested here.
+    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+                       reason="runs on the PostgreSQL run (in-memory SQLite's table locks do not wait)"),
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
