@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,30 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # are still made before and after the browser steps, so allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _flush_waiting_for_late_requests() -> None:
+    """A live server's thread may still answer a page's last request (a late fetch) when the test
+    ends; on the in-memory SQLite test database its table locks fail the flush at once instead of
+    waiting. The flush is one transaction, rolled back on failure: try it again for a few seconds."""
+    from django.test import testcases
+
+    teardown = testcases.TransactionTestCase._fixture_teardown
+
+    def retrying(self: Any) -> Any:
+        for attempt in range(50):
+            try:
+                return teardown(self)
+            except Exception as exc:
+                if attempt == 49 or "locked" not in f"{exc} {exc.__cause__}":
+                    raise
+                time.sleep(0.1)
+        return None
+
+    testcases.TransactionTestCase._fixture_teardown = retrying  # type: ignore[method-assign]
+
+
+_flush_waiting_for_late_requests()
 
 
 @pytest.fixture(scope="session")
