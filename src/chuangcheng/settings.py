@@ -151,8 +151,9 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'chuangcheng.sqli
 _POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://"))
 # Persistent connections (seconds; 0 closes each after its request), checked before reuse so a
 # connection the server dropped is replaced instead of failing one request. PostgreSQL keeps them
-# a minute by default; SQLite gains nothing from it.
-DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60 if _POSTGRES else 0)
+# a minute by default. SQLite keeps them ten minutes: a new connection runs its PRAGMAs and reads
+# the whole schema on its first statement, about half the time of a short API answer (issue 19).
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60 if _POSTGRES else 600)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)}
 # PostgreSQL: a request fails fast (503, chuangcheng.core.faults) rather than hanging when the
 # server cannot be reached: DB_CONNECT_TIMEOUT seconds to connect, DB_STATEMENT_TIMEOUT_MS per

@@ -166,21 +166,30 @@ class Case(models.Model):
 
     def is_due_soon(self, now: Any = None) -> bool:
         """80 % of the time used, deadline not yet passed."""
-        now = now or clock.now()
-        return bool(self.warn_at and self.is_running and self.warn_at <= now and not self.is_overdue(now))
+        return due_soon(self.state, self.deadline, self.warn_at, now or clock.now())
 
     @property
     def is_running(self) -> bool:
         """The clock runs: with a unit, not paused, not waiting for verification or closed."""
-        return self.state in {State.DISPATCHED, State.RECTIFYING}
+        return self.state in _CLOCK_RUNS
 
     def is_overdue(self, now: Any = None) -> bool:
         """Past its deadline while still open (a suspended case's clock is stopped)."""
-        now = now or clock.now()
-        return bool(
-            self.deadline and self.state not in {State.CLOSED, State.REJECTED, State.SUSPENDED, State.RECTIFIED}
-            and now > self.deadline
-        )
+        return overdue(self.state, self.deadline, now or clock.now())
+
+
+_CLOCK_STOPPED = frozenset({State.CLOSED, State.REJECTED, State.SUSPENDED, State.RECTIFIED})
+_CLOCK_RUNS = frozenset({State.DISPATCHED, State.RECTIFYING})
+
+
+def overdue(state: str, deadline: dt.datetime | None, now: dt.datetime) -> bool:
+    """`Case.is_overdue` from the columns alone (lists read them with `values()`)."""
+    return bool(deadline and state not in _CLOCK_STOPPED and now > deadline)
+
+
+def due_soon(state: str, deadline: dt.datetime | None, warn_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """`Case.is_due_soon` from the columns alone."""
+    return bool(warn_at and state in _CLOCK_RUNS and warn_at <= now and not overdue(state, deadline, now))
 
 
 class CaseEvent(WorkflowEvent):

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
 
+import orjson
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import paginate as ninja_paginate
 
 PER_PAGE = 50
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 # Far beyond any real list, far below what a database integer holds: an offset past it is refused
 # (422) instead of overflowing the query (500).
@@ -31,3 +39,56 @@ class LimitOffset(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=settings.API_MAX_LIMIT, **kwargs)
+
+
+def paginate_rows(rows: Callable[[QuerySet[Any]], list[dict[str, Any]]]) -> Callable[[View], View]:
+    """`@paginate(LimitOffset)` for a long list read often, without a schema's validation per row.
+
+    The operation keeps its declared `response=list[…Out]`, its `limit`/`offset` parameters and their
+    422s, and its OpenAPI document: only the answer is built differently. The view returns its
+    queryset as before; `rows` turns the page's slice into the items, exactly as the schema would
+    have rendered them (typically one `values()` query of the columns shown), and they are encoded
+    once by orjson. Through the schema, each of 50 cases took a resolver call per field and a model
+    instance per joined row: about 25 ms of a 30 ms answer (issue 19)."""
+
+    def decorate(view: View) -> View:
+        paged = ninja_paginate(LimitOffset)(view)  # declares the parameters and the paged response
+
+        @wraps(paged)
+        def answer(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            page = kwargs.pop("ninja_pagination", None) or LimitOffset.Input()  # type: ignore[call-arg]
+            queryset = view(request, **kwargs)
+            limit = min(page.limit, settings.API_MAX_LIMIT)
+            items = rows(queryset[page.offset:page.offset + limit])
+            # A page shorter than the limit counts itself (no COUNT query) unless it starts past the end.
+            count = page.offset + len(items) if 0 < len(items) < limit or (page.offset == 0 and not items) \
+                else queryset.count()
+            return json_response({"items": items, "count": count})
+
+        return cast(View, answer)
+
+    return decorate
+
+
+def json_response(body: Any, status: int = 200) -> HttpResponse:
+    """`body` as the API's JSON (the same text for dates, times and decimals as ninja's renderer),
+    encoded by orjson."""
+    return HttpResponse(orjson.dumps(body, default=_DJANGO_JSON.default, option=orjson.OPT_PASSTHROUGH_DATETIME),
+                        status=status, content_type="application/json; charset=utf-8")
+
+
+_DJANGO_JSON = DjangoJSONEncoder()
+
+
+def schema_rows(schema: type[Schema]) -> Callable[[QuerySet[Any]], list[dict[str, Any]]]:
+    """The `rows` of `paginate_rows` for a schema whose every field is a column: the field's name, or
+    its alias naming a related column (`"grid.code"`). A schema with resolvers needs its own."""
+    resolved = [name for name in schema.model_fields if hasattr(schema, f"resolve_{name}")]
+    if resolved:
+        raise TypeError(f"{schema.__name__} resolves {', '.join(resolved)}: give paginate_rows its own rows")
+    columns = {name: (field.alias or name).replace(".", "__") for name, field in schema.model_fields.items()}
+
+    def rows(page: QuerySet[Any]) -> list[dict[str, Any]]:
+        return [{name: values[column] for name, column in columns.items()} for values in page.values(*columns.values())]
+
+    return rows

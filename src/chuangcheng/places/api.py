@@ -5,10 +5,9 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import paginate
 
 from chuangcheng.core.http import or_404
-from chuangcheng.core.pagination import LimitOffset
+from chuangcheng.core.pagination import paginate_rows, schema_rows
 from chuangcheng.places import queries
 from chuangcheng.places.models import Point
 
@@ -44,7 +43,7 @@ class PointDetailOut(PointOut):
 
 
 @router.get("", response=list[PointOut], operation_id="listPoints")
-@paginate(LimitOffset)
+@paginate_rows(schema_rows(PointOut))
 def list_points(
     request: HttpRequest, q: str = "", type: str = "", region: str = "", zero_loss: bool | None = None
 ) -> QuerySet[Point]:
