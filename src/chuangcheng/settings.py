@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "chuangcheng.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "chuangcheng.core.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -218,9 +218,10 @@ if API_TOKEN_DAYS < 1:
 # List endpoints give at most this many rows a request (`limit`); the default page is smaller.
 API_MAX_LIMIT = env_int("API_MAX_LIMIT", 200)
 
-# Idle sessions end after this many minutes; each request extends the session.
+# Idle sessions end after this many minutes; a request extends the session (saving it at most
+# once a SESSION_TOUCH_SECONDS, chuangcheng.core.middleware.SlidingSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
