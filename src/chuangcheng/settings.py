@@ -218,6 +218,9 @@ if API_TOKEN_DAYS < 1:
 # List endpoints give at most this many rows a request (`limit`); the default page is smaller.
 API_MAX_LIMIT = env_int("API_MAX_LIMIT", 200)
 
+# Django's password sign-in; the user of a session is read with its scope (one query fewer a page).
+AUTHENTICATION_BACKENDS = ["chuangcheng.org.backends.ScopedModelBackend"]
+
 # Idle sessions end after this many minutes; a request extends the session (saving it at most
 # once a SESSION_TOUCH_SECONDS, chuangcheng.core.middleware.SlidingSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
