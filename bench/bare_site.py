@@ -2,7 +2,7 @@
 and threads as `chuangcheng serve`. Two views: `/hello` and `/rows` (50 rows of JSON shaped like a
 case list's rows).
 
-    python bench/bare_site.py PORT [THREADS]
+    python bench/bare_site.py PORT [THREADS] [WORKERS]
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import datetime as dt
+import os
+import signal
+import socket
 
 import django
 from django.conf import settings
@@ -44,13 +47,32 @@ urlpatterns = [path("hello", hello), path("rows", rows)]
 def main() -> None:
     port = int(sys.argv[1])
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     settings.configure(DEBUG=False, ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], SECRET_KEY="bare-site",  # noqa: S106 - a benchmark's
                        MIDDLEWARE=["django.middleware.common.CommonMiddleware"], USE_TZ=True)
     django.setup()
     from django.core.wsgi import get_wsgi_application
     from waitress import serve
 
-    serve(get_wsgi_application(), host="127.0.0.1", port=port, threads=threads, ident="bare")
+    app = get_wsgi_application()
+    if workers == 1:
+        serve(app, host="127.0.0.1", port=port, threads=threads, ident="bare")
+        return
+    # As `chuangcheng serve --workers N`: N processes, each a waitress, on one listening socket.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(1024)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            serve(app, sockets=[sock], threads=threads, ident="bare")
+            os._exit(0)
+        children.append(pid)
+    signal.signal(signal.SIGTERM, lambda *_: [os.kill(child, signal.SIGTERM) for child in children])
+    for child in children:
+        os.waitpid(child, 0)
 
 
 if __name__ == "__main__":
