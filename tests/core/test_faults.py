@@ -75,7 +75,7 @@ def test_a_page_answers_a_chinese_503_page_with_retry_after_when_the_database_re
 def test_the_api_answers_its_json_error_format_with_503(cast: Any) -> None:
     client = signed_in(cast)
     with database_down():
-        response = client.get("/api/points/")
+        response = client.get("/api/points")
     assert response.status_code == 503
     assert response["Content-Type"].startswith("application/json")
     assert response["Retry-After"] == str(faults.RETRY_AFTER_SECONDS)
@@ -102,7 +102,7 @@ def test_many_failing_requests_log_one_line_not_a_traceback_each(cast: Any, capl
     with database_down():
         for _ in range(25):
             assert client.get("/").status_code == 503
-            assert client.get("/api/points/").status_code == 503
+            assert client.get("/api/points").status_code == 503
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert errors[0].name == "chuangcheng.faults"
@@ -223,7 +223,7 @@ def test_a_server_whose_postgresql_refuses_answers_503s_and_logs_one_line(tmp_pa
         answers = []
         for _ in range(15):
             answers.append(fetch(port, "/", **SESSION))
-            answers.append(fetch(port, "/api/points/", **SESSION))
+            answers.append(fetch(port, "/api/points", **SESSION))
             answers.append(fetch(port, "/open311/v2/services.json"))
         alive = fetch(port, "/healthz")
         ready = fetch(port, "/readyz")
@@ -243,7 +243,7 @@ def test_a_server_whose_postgresql_refuses_answers_503s_and_logs_one_line(tmp_pa
     assert " ERROR chuangcheng.faults [" in failures[0]  # time, level, logger, request id
     access = [line for line in text.splitlines() if " INFO chuangcheng.access " in line]
     assert len(access) == 47
-    assert any("GET /api/points/ 503 " in line for line in access)
+    assert any("GET /api/points 503 " in line for line in access)
 
 
 def test_a_server_whose_postgresql_hangs_answers_503_within_the_connect_timeout(tmp_path: Path) -> None:
@@ -263,7 +263,7 @@ def test_a_server_whose_postgresql_hangs_answers_503_within_the_connect_timeout(
         url = f"postgres://postgres@127.0.0.1:{silent.getsockname()[1]}/chuangcheng"
         with serving(url, tmp_path, DB_CONNECT_TIMEOUT="2") as (port, _log):
             started = time.monotonic()
-            status, _headers, body = fetch(port, "/api/points/", **SESSION)
+            status, _headers, body = fetch(port, "/api/points", **SESSION)
             took = time.monotonic() - started
     finally:
         silent.close()
