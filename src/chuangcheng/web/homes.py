@@ -146,8 +146,9 @@ def street_home(user: Any) -> dict[str, Any]:
     today = clock.today()
     board = plan_queries.board(user, today)
     # Drafts they may publish now (a ranking's draft of the week under way waits for the week's end).
-    drafts = [b for b in bulletins_visible_to(user).filter(status=Publication.DRAFT).order_by("-day")[:SHORT_LIST]
-              if report_permissions.can_publish_bulletin(user, b)]
+    # (Not their content: a bulletin's is tens of kilobytes of JSON, and the list shows day and street.)
+    drafts = [b for b in bulletins_visible_to(user).filter(status=Publication.DRAFT).defer("content")
+              .order_by("-day")[:SHORT_LIST] if report_permissions.can_publish_bulletin(user, b)]
     ranking_drafts = [r for street in rankings.streets_for(user).order_by("path")
                       for r in rankings.rankings_for(user, street).filter(status=Publication.DRAFT)
                       .select_related("street")[:SHORT_LIST] if report_permissions.can_publish_ranking(user, r)]
@@ -230,8 +231,12 @@ def latest_bulletins(user: Any) -> list[Any]:
     """The latest published bulletins the user may read: a few small columns, not their content."""
     from django.db.models.fields.json import KT
 
+    latest = (bulletins_visible_to(user, recent=LATEST_SCAN).filter(status=Publication.PUBLISHED)
+              .order_by("-day", "street__path").values("pk")[:LATEST_BULLETINS])
+    # The titles of those few only: read from each bulletin's JSON, they cost a parse of its whole
+    # content per row, and the database reads them before it sorts and cuts.
     return list(
-        bulletins_visible_to(user, recent=LATEST_SCAN).filter(status=Publication.PUBLISHED)
-        .select_related(None).select_related("street").only("day", "number", "street__code", "street__name")
-        .annotate(title=KT("content__title")).order_by("-day", "street__path")[:LATEST_BULLETINS]
+        Bulletin.objects.filter(pk__in=latest)
+        .select_related("street").only("day", "number", "street__code", "street__name")
+        .annotate(title=KT("content__title")).order_by("-day", "street__path")
     )

@@ -10,14 +10,19 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from chuangcheng.cases.models import State
+
 register = template.Library()
+
+# get_state_display() hashes every choice (each a lazy translation) on each call: a dict made once.
+STATE_LABELS = dict(State.choices)
 
 
 @register.simple_tag
 def case_state(case: Any, light: str = "") -> SafeString:
     """light: "red" overdue, "yellow" due soon, anything else no light."""
     lights = {"red": _("overdue"), "yellow": _("due soon")}
-    html = format_html('<span class="state state-{}">{}</span>', case.state, case.get_state_display())
+    html = format_html('<span class="state state-{}">{}</span>', case.state, STATE_LABELS.get(case.state, case.state))
     if light in lights:
         html += format_html(' <span class="light {}">{}</span>', light, lights[light])
     if case.extension_requested_until:
