@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, F, When
+from django.db.models import Case, Count, F, When
 from django.urls import reverse
 
 from chuangcheng.cases import queries as case_queries
@@ -68,14 +68,15 @@ def field_home(user: Any) -> dict[str, Any]:
     done = set(records.inspections_visible_to(user).filter(day=today, point_id__in=point_ids)
                .values_list("point_id", flat=True)) if point_ids else set()
     to_verify = case_queries.cases_visible_to(user).filter(state=State.RECTIFIED)
+    counts = case_queries.case_counts(user, clock.now())
     return {
         "plan": plan_queries.plan_of(user, today),
         "visits": [{"visit": v, "point": v.point, "done": v.point_id in done} for v in visits],
         "done_count": sum(1 for v in visits if v.point_id in done),
         "to_verify": list(to_verify.order_by("rectified_at", "id")[:SHORT_LIST]),
-        "to_verify_count": to_verify.count(),
+        "to_verify_count": counts.get(State.RECTIFIED, 0),  # the same cases, counted with the others
         "to_verify_url": _url("cases:list", state=State.RECTIFIED),
-        "cases": case_queries.case_counts(user, clock.now()),
+        "cases": counts,
         "bulletins": latest_bulletins(user),
     }
 
@@ -88,14 +89,16 @@ def unit_home(user: Any) -> dict[str, Any]:
     mine = case_queries.filter_cases(user, case_queries.CaseFilter(mine=True), now=now)
     tasks = task_queries.filter_tasks(user, task_queries.TaskFilter(mine=True, state="open"), now=now)
     person = getattr(user, "person", None)
+    counts = mine.aggregate(n=Count("id"), overdue=Count("id", filter=case_queries.overdue_q(now)),
+                            due_soon=Count("id", filter=case_queries.due_soon_q(now)))
     return {
         "unit": person.unit if person is not None and person.unit_id else None,
         "open_cases": [(case, case.is_overdue(now)) for case in
                        mine.annotate(late=Case(When(case_queries.overdue_q(now), then=0), default=1))
                        .order_by("late", F("deadline").asc(nulls_last=True), "reported_at")[:LONG_LIST]],
-        "open_count": mine.count(),
-        "overdue_count": mine.filter(case_queries.overdue_q(now)).count(),
-        "due_soon_count": mine.filter(case_queries.due_soon_q(now)).count(),
+        "open_count": counts["n"],
+        "overdue_count": counts["overdue"],
+        "due_soon_count": counts["due_soon"],
         "open_url": _url("cases:list", mine=1),
         "overdue_url": _url("cases:list", mine=1, overdue=1),
         "due_soon_url": _url("cases:list", mine=1, due_soon=1),
