@@ -113,7 +113,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "save_form": SaveViewForm(initial={"query": current}),
         "states": [("open", _("All open")), *State.choices],
         "groups": [c for c in categories if c.parent_id is None],
-        "categories": [c for c in categories if c.parent_id is not None],
+        "categories": [(c.code, f"{c.name}（{c.campaign_label}）" if c.campaign_label else c.name)
+                       for c in categories if c.parent_id is not None],
         "units": org_queries.units_visible_to(user).filter(active=True).select_related(None).only("code", "name"),
         "communities": [r for r in regions if r.level == Region.Level.COMMUNITY],
         "grids": [r for r in regions if r.level == Region.Level.GRID],
