@@ -16,6 +16,7 @@ from chuangcheng.cases import services as cases
 from chuangcheng.cases.models import Category
 from chuangcheng.public import services as public_services
 from chuangcheng.public.models import Report
+from chuangcheng.public.open311 import queries
 from tests import factories as f
 from tests.public.conftest import LAT, LON, Scene, report, upload
 from tests.public.open311 import FORMATS, call
@@ -94,6 +95,64 @@ def test_paging(client: Client, history: dict[str, Report], fmt: str) -> None:
         assert ids(call(client, "GET", "requests", fmt, {"page_size": "2"})) == n(history, "today", "other")
         assert ids(call(client, "GET", "requests", fmt, {"page_size": "2", "page": "2"})) == n(history, "closed")
         assert ids(call(client, "GET", "requests", fmt, {"page_size": "2", "page": "3"})) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_without_paging_one_page_of_the_default_size_with_a_link_to_the_next(
+        client: Client, history: dict[str, Report], fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "DEFAULT_PAGE_SIZE", 2)
+    with time_machine.travel(NOW, tick=False):
+        first = client.get(f"/open311/v2/requests.{fmt}")
+        assert ids(call(client, "GET", "requests", fmt)) == n(history, "today", "other")
+        link = first["Link"]
+        assert link.startswith("<http://testserver/open311/v2/requests.") and link.endswith('>; rel="next"')
+        following = link[1:link.index(">")].removeprefix("http://testserver")
+        assert "page=2" in following and "page_size=2" in following
+        second = client.get(following)
+        assert "Link" not in second  # the last page
+        assert ids(call(client, "GET", "requests", fmt, {"page": "2"})) == n(history, "closed")
+
+
+def test_the_default_page_is_50_and_page_size_goes_up_to_100() -> None:
+    assert queries.DEFAULT_PAGE_SIZE == 50
+    assert queries.MAX_PAGE_SIZE == 100
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_paging_keeps_the_filters_and_the_next_link_keeps_them_too(client: Client, history: dict[str, Report],
+                                                                  fmt: str) -> None:
+    with time_machine.travel(NOW, tick=False):
+        asked = {"status": "open", "service_code": "XC01,SR02", "page_size": "1"}
+        assert ids(call(client, "GET", "requests", fmt, asked)) == n(history, "today")
+        link = client.get(f"/open311/v2/requests.{fmt}", asked)["Link"]
+        assert "status=open" in link and "service_code=XC01%2CSR02" in link and "page=2" in link
+        assert ids(call(client, "GET", "requests", fmt, {**asked, "page": "2"})) == n(history, "other")
+        assert ids(call(client, "GET", "requests", fmt, {**asked, "page": "3"})) == []
+        window = {"start_date": "2026-11-20", "end_date": "2026-11-29", "page_size": "100"}
+        assert ids(call(client, "GET", "requests", fmt, window)) == n(history, "other", "closed")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_requests_asked_by_number_come_all_whatever_the_page_size(client: Client, history: dict[str, Report],
+                                                                   fmt: str) -> None:
+    with time_machine.travel(NOW, tick=False):
+        wanted = ",".join(n(history, "today", "old", "closed"))
+        answer = call(client, "GET", "requests", fmt, {"service_request_id": wanted, "page_size": "1"})
+        assert sorted(ids(answer)) == sorted(n(history, "today", "old", "closed"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(("name", "value"), [
+    ("page_size", "101"), ("page_size", "0"), ("page_size", "-5"), ("page_size", "1.5"), ("page_size", "ten"),
+    ("page", "0"), ("page", "-1"), ("page", "abc"), ("page", "100001"), ("page", "1e3"),
+])
+def test_a_bad_page_or_page_size_is_a_clear_400(client: Client, history: dict[str, Report], fmt: str, name: str,
+                                                value: str) -> None:
+    answer = call(client, "GET", "requests", fmt, {name: value})
+    assert answer.status == 400
+    high = 100 if name == "page_size" else 100000
+    assert [e["code"] for e in answer.body] in (["400"], [400])
+    assert answer.body[0]["description"] == f"{name}：请填写 1 到 {high} 之间的整数。"  # the UI's zh-hans
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

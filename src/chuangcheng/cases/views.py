@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,7 +33,7 @@ from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
 from chuangcheng.evidence.views import photo_view
 from chuangcheng.org import queries as org_queries
-from chuangcheng.org.models import Role
+from chuangcheng.org.models import Region, Role
 
 # The ready-made views of the list, by role: (label, query string).
 PRESETS: dict[str, list[tuple[Any, str]]] = {
@@ -97,18 +99,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = queries.filter_cases(user, flt, now=now)
     page = paginate(request, cases)
     current = _list_query(request)
+    detail = reverse("cases:detail", args=[_NUMBER])  # each row's link: this with the row's number
+    # The filters' options in one query each: the categories (groups and leaves), the regions
+    # (communities and grids), only the columns an option shows.
+    categories = list(Category.objects.filter(active=True).only("code", "name", "parent_id", "campaign_label"))
+    regions = list(org_queries.regions_visible_to(user).select_related(None)
+                   .filter(level__in=[Region.Level.COMMUNITY, Region.Level.GRID]).only("code", "name", "level"))
     return render(request, "cases/case_list.html", {
         "page": page, "flt": flt, "now": now, "current": current, "period_form": period_form,
-        "rows": [_row(case, now) for case in page.object_list],
+        "rows": [_row(case, now, detail) for case in page.object_list],
         "presets": [(label, query, query == current) for label, query in presets_for(user)],
         "saved": SavedView.objects.filter(user=user),
         "save_form": SaveViewForm(initial={"query": current}),
         "states": [("open", _("All open")), *State.choices],
-        "groups": Category.objects.filter(parent__isnull=True, active=True),
-        "categories": queries.leaf_categories(),
-        "units": org_queries.units_visible_to(user).filter(active=True),
-        "communities": org_queries.communities_visible_to(user),
-        "grids": org_queries.grids_visible_to(user),
+        "groups": [c for c in categories if c.parent_id is None],
+        "categories": [(c.code, f"{c.name}（{c.campaign_label}）" if c.campaign_label else c.name)
+                       for c in categories if c.parent_id is not None],
+        "units": org_queries.units_visible_to(user).filter(active=True).select_related(None).only("code", "name"),
+        "communities": [r for r in regions if r.level == Region.Level.COMMUNITY],
+        "grids": [r for r in regions if r.level == Region.Level.GRID],
         "sources": [*Source.choices, ("public", _("Residents or hotline"))],
         "did_choices": DID_CHOICES,
         "due_choices": DUE_CHOICES,
@@ -133,8 +142,16 @@ def case_export(request: HttpRequest) -> HttpResponse:
                                   back=f"{_url('cases:list')}?{flt.query_string()}")
 
 
-def _row(case: Case, now: Any) -> dict[str, Any]:
-    return {"case": case, "light": _light(case, now)}
+_NUMBER = "NUMBER"  # a stand-in case number (numbers are letters, digits and hyphens: no escaping)
+
+
+def _row(case: Case, now: Any, detail: str) -> dict[str, Any]:
+    """A row of the list, its formatted values made here once rather than by filters per row."""
+    return {
+        "case": case, "light": _light(case, now), "url": detail.replace(_NUMBER, case.number),
+        "summary": Truncator(case.description).chars(60),
+        "deadline": f"{clock.local(case.deadline):%Y-%m-%d %H:%M}" if case.deadline else "",
+    }
 
 
 def _light(case: Case, now: Any) -> str:
@@ -236,8 +253,6 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 
 def _url(name: str) -> str:
-    from django.urls import reverse
-
     return reverse(name)
 
 

@@ -28,12 +28,20 @@ def _ancestor_paths(region: Region) -> list[str]:
 
 
 def street_of_region(region: Region) -> Region | None:
-    """The subdistrict (街道) at or above `region`; None above the street level."""
+    """The subdistrict (街道) at or above `region`; None above the street level. Kept on the region
+    object: a request asks it of the user's scope several times (board, plan, coverage, menu)."""
     if region.level == Region.Level.STREET:
         return region
     if region.level < Region.Level.STREET:
         return None
-    return Region.objects.filter(code__in=region.ancestor_codes(), level=Region.Level.STREET).first()
+    if _STREET not in region.__dict__:
+        region.__dict__[_STREET] = Region.objects.filter(code__in=region.ancestor_codes(),
+                                                         level=Region.Level.STREET).first()
+    street: Region | None = region.__dict__[_STREET]
+    return street
+
+
+_STREET = "_street_of_region"  # the memo's attribute on a Region instance
 
 
 def regions_visible_to(user: Any) -> QuerySet[Region]:

@@ -123,7 +123,8 @@ class PublicEvent:
 def public_timeline(case: Case) -> list[PublicEvent]:
     """States and times in plain words: no names, phones or internal notes."""
     rows = []
-    for event in case.events.order_by("at", "id").only("at", "action", "to_state", "note"):
+    # (With the case's id: the related manager reads it on every row, a query each were it deferred.)
+    for event in case.events.order_by("at", "id").only("case_id", "at", "action", "to_state", "note"):
         if event.action not in PUBLIC_LABELS:
             continue
         note = event.note if event.action in PUBLIC_NOTES else ""

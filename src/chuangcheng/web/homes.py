@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, F, When
+from django.db.models import Case, Count, F, When
 from django.urls import reverse
 
 from chuangcheng.cases import queries as case_queries
@@ -68,14 +68,15 @@ def field_home(user: Any) -> dict[str, Any]:
     done = set(records.inspections_visible_to(user).filter(day=today, point_id__in=point_ids)
                .values_list("point_id", flat=True)) if point_ids else set()
     to_verify = case_queries.cases_visible_to(user).filter(state=State.RECTIFIED)
+    counts = case_queries.case_counts(user, clock.now())
     return {
         "plan": plan_queries.plan_of(user, today),
         "visits": [{"visit": v, "point": v.point, "done": v.point_id in done} for v in visits],
         "done_count": sum(1 for v in visits if v.point_id in done),
         "to_verify": list(to_verify.order_by("rectified_at", "id")[:SHORT_LIST]),
-        "to_verify_count": to_verify.count(),
+        "to_verify_count": counts.get(State.RECTIFIED, 0),  # the same cases, counted with the others
         "to_verify_url": _url("cases:list", state=State.RECTIFIED),
-        "cases": case_queries.case_counts(user, clock.now()),
+        "cases": counts,
         "bulletins": latest_bulletins(user),
     }
 
@@ -88,14 +89,16 @@ def unit_home(user: Any) -> dict[str, Any]:
     mine = case_queries.filter_cases(user, case_queries.CaseFilter(mine=True), now=now)
     tasks = task_queries.filter_tasks(user, task_queries.TaskFilter(mine=True, state="open"), now=now)
     person = getattr(user, "person", None)
+    counts = mine.aggregate(n=Count("id"), overdue=Count("id", filter=case_queries.overdue_q(now)),
+                            due_soon=Count("id", filter=case_queries.due_soon_q(now)))
     return {
         "unit": person.unit if person is not None and person.unit_id else None,
         "open_cases": [(case, case.is_overdue(now)) for case in
                        mine.annotate(late=Case(When(case_queries.overdue_q(now), then=0), default=1))
                        .order_by("late", F("deadline").asc(nulls_last=True), "reported_at")[:LONG_LIST]],
-        "open_count": mine.count(),
-        "overdue_count": mine.filter(case_queries.overdue_q(now)).count(),
-        "due_soon_count": mine.filter(case_queries.due_soon_q(now)).count(),
+        "open_count": counts["n"],
+        "overdue_count": counts["overdue"],
+        "due_soon_count": counts["due_soon"],
         "open_url": _url("cases:list", mine=1),
         "overdue_url": _url("cases:list", mine=1, overdue=1),
         "due_soon_url": _url("cases:list", mine=1, due_soon=1),
@@ -146,8 +149,9 @@ def street_home(user: Any) -> dict[str, Any]:
     today = clock.today()
     board = plan_queries.board(user, today)
     # Drafts they may publish now (a ranking's draft of the week under way waits for the week's end).
-    drafts = [b for b in bulletins_visible_to(user).filter(status=Publication.DRAFT).order_by("-day")[:SHORT_LIST]
-              if report_permissions.can_publish_bulletin(user, b)]
+    # (Not their content: a bulletin's is tens of kilobytes of JSON, and the list shows day and street.)
+    drafts = [b for b in bulletins_visible_to(user).filter(status=Publication.DRAFT).defer("content")
+              .order_by("-day")[:SHORT_LIST] if report_permissions.can_publish_bulletin(user, b)]
     ranking_drafts = [r for street in rankings.streets_for(user).order_by("path")
                       for r in rankings.rankings_for(user, street).filter(status=Publication.DRAFT)
                       .select_related("street")[:SHORT_LIST] if report_permissions.can_publish_ranking(user, r)]
@@ -230,8 +234,12 @@ def latest_bulletins(user: Any) -> list[Any]:
     """The latest published bulletins the user may read: a few small columns, not their content."""
     from django.db.models.fields.json import KT
 
+    latest = (bulletins_visible_to(user, recent=LATEST_SCAN).filter(status=Publication.PUBLISHED)
+              .order_by("-day", "street__path").values("pk")[:LATEST_BULLETINS])
+    # The titles of those few only: read from each bulletin's JSON, they cost a parse of its whole
+    # content per row, and the database reads them before it sorts and cuts.
     return list(
-        bulletins_visible_to(user, recent=LATEST_SCAN).filter(status=Publication.PUBLISHED)
-        .select_related(None).select_related("street").only("day", "number", "street__code", "street__name")
-        .annotate(title=KT("content__title")).order_by("-day", "street__path")[:LATEST_BULLETINS]
+        Bulletin.objects.filter(pk__in=latest)
+        .select_related("street").only("day", "number", "street__code", "street__name")
+        .annotate(title=KT("content__title")).order_by("-day", "street__path")
     )

@@ -43,17 +43,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _inventory(user: Any) -> dict[str, Any]:
     """What the scope holds: communities, grids, points by type, units, people."""
-    points = points_visible_to(user).filter(active=True)
+    # The points by type carry the totals (all and zero-loss), the communities listed their count.
+    by_type = list(points_visible_to(user).filter(active=True).order_by()
+                   .values("point_type__code", "point_type__name")
+                   .annotate(n=Count("id"), zero_loss=Count("id", filter=Q(zero_loss=True)))
+                   .order_by("-n", "point_type__code"))
+    communities = list(org_queries.communities_visible_to(user).select_related(None).only("code", "name"))
     return {
-        "point_count": points.count(),
-        "zero_loss_count": points.filter(zero_loss=True).count(),
-        "community_count": org_queries.communities_visible_to(user).count(),
+        "point_count": sum(row["n"] for row in by_type),
+        "zero_loss_count": sum(row["zero_loss"] for row in by_type),
+        "community_count": len(communities),
         "grid_count": org_queries.grids_visible_to(user).count(),
         "unit_count": org_queries.units_visible_to(user).count(),
         "people_count": org_queries.people_visible_to(user).count(),
-        "by_type": points.order_by().values("point_type__code", "point_type__name")
-        .annotate(n=Count("id")).order_by("-n", "point_type__code"),
-        "communities": org_queries.communities_visible_to(user),
+        "by_type": by_type,
+        "communities": communities,
         "can_list_people": permissions.can_list_people(user),
     }
 

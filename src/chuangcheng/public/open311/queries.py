@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from chuangcheng.cases.models import Case, CaseEvent, Category, Resolution, State, TimeUnit
 from chuangcheng.core import clock
+from chuangcheng.evidence.models import Photo
 from chuangcheng.org.models import Region
 from chuangcheng.public import queries as public_queries
 from chuangcheng.public.models import Channel, Open311Client
@@ -32,6 +34,9 @@ NOTE_ACTIONS = set(public_queries.PUBLIC_NOTES) | {"comment"}
 
 MAX_REQUESTS = 1000
 MAX_PAGE_SIZE = 100
+# A request list without `page_size` answers one page of this many, newest first: the standard has
+# no paging, and an unpaged list grew with every request of the last 90 days.
+DEFAULT_PAGE_SIZE = 50
 MAX_SPAN = dt.timedelta(days=90)
 
 
@@ -79,26 +84,47 @@ def _public_events() -> QuerySet[CaseEvent]:
 
 def public_cases(region: Region | None = None) -> QuerySet[Case]:
     """The public cases (residents' reports and cases the office marked public), with what a
-    request document needs in a fixed number of queries."""
+    request document needs in a fixed number of queries (with `with_photos` once listed)."""
     qs = (public_queries.public_cases()
           .select_related("category", "category__parent", "unit", "point", "public_report")
-          .annotate(last_event_at=Max("events__at"))
-          .prefetch_related(Prefetch("events", queryset=_public_events().prefetch_related("photos"),
-                                     to_attr="public_events"),
+          # A subquery per row of the page, not a join of every event grouped before the page is cut.
+          .annotate(last_event_at=Subquery(CaseEvent.objects.filter(case_id=OuterRef("pk"))
+                                           .order_by("-at").values("at")[:1]))
+          .prefetch_related(Prefetch("events", to_attr="public_events", queryset=_public_events()
+                                     .only("id", "case_id", "at", "action", "note", "to_state")),
                             "hidden_photos"))
     if region is not None:
         qs = qs.filter(grid__path__startswith=region.path)
     return qs
 
 
+def with_photos(cases: list[Case]) -> list[Case]:
+    """The photos of the cases' public events in one query, as `event.photo_rows` (the photos with
+    their hash, in their own order). A prefetch of each event's photos costs a related manager and a
+    queryset per event: most of a list's time."""
+    by_event: dict[int, list[Photo]] = defaultdict(list)
+    if cases:
+        links = (CaseEvent.photos.through.objects
+                 .filter(caseevent__case_id__in=[case.pk for case in cases], caseevent__action__in=PUBLIC_ACTIONS)
+                 .select_related("photo").only("caseevent_id", "photo__id", "photo__sha256", "photo__uploaded_at")
+                 .order_by("photo__uploaded_at", "photo__id"))
+        for link in links:
+            by_event[link.caseevent_id].append(link.photo)
+    for case in cases:
+        for event in case.public_events:  # type: ignore[attr-defined]
+            event.photo_rows = by_event.get(event.pk, [])
+    return cases
+
+
 def public_case(number: str, region: Region | None = None) -> Case | None:
-    return public_cases(region).filter(number=number).first()
+    return next(iter(with_photos(list(public_cases(region).filter(number=number)[:1]))), None)
 
 
 def case_for_token(token: str, region: Region | None = None) -> Case | None:
     """Tokens are the tracking codes of requests posted through Open311 (we answer synchronously,
     so a token always has its request id)."""
-    return public_cases(region).filter(public_report__code=token, public_report__channel=Channel.OPEN311).first()
+    found = public_cases(region).filter(public_report__code=token, public_report__channel=Channel.OPEN311)
+    return next(iter(with_photos(list(found[:1]))), None)
 
 
 @dataclass
@@ -108,8 +134,8 @@ class RequestFilter:
     statuses: list[str] = field(default_factory=list)
     start: dt.datetime | None = None
     end: dt.datetime | None = None
-    page: int | None = None
-    page_size: int = MAX_PAGE_SIZE
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
 
 
 def window(start: dt.datetime | None, end: dt.datetime | None, *, default: dt.timedelta = MAX_SPAN
@@ -125,11 +151,13 @@ def window(start: dt.datetime | None, end: dt.datetime | None, *, default: dt.ti
     return start, end
 
 
-def find_requests(flt: RequestFilter, region: Region | None = None) -> list[Case]:
-    """`ids` overrides every other filter (the standard's rule)."""
+def find_requests(flt: RequestFilter, region: Region | None = None) -> tuple[list[Case], bool]:
+    """One page of the requests, newest first, and whether a next page has more. `ids` overrides
+    every other filter (the standard's rule) and paging: the requests asked for by number, all of
+    them (up to MAX_REQUESTS)."""
     qs = public_cases(region)
     if flt.ids:
-        return list(qs.filter(number__in=flt.ids[:MAX_REQUESTS])[:MAX_REQUESTS])
+        return with_photos(list(qs.filter(number__in=flt.ids[:MAX_REQUESTS])[:MAX_REQUESTS])), False
     start, end = window(flt.start, flt.end)
     qs = qs.filter(reported_at__gte=start, reported_at__lte=end)
     if flt.service_codes:
@@ -140,10 +168,9 @@ def find_requests(flt: RequestFilter, region: Region | None = None) -> list[Case
             states |= OPEN_STATES if status == "open" else CLOSED_STATES
         qs = qs.filter(state__in=states)
     qs = qs.order_by("-reported_at", "-id")
-    if flt.page is None:
-        return list(qs[:MAX_REQUESTS])
     offset = (flt.page - 1) * flt.page_size
-    return list(qs[offset:offset + flt.page_size])
+    found = list(qs[offset:offset + flt.page_size + 1])  # one more tells whether a next page has any
+    return with_photos(found[:flt.page_size]), len(found) > flt.page_size
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -156,7 +183,12 @@ def _coordinate(value: Any) -> float | None:
 
 def public_photos(case: Case, events: Iterable[CaseEvent]) -> list[Any]:
     hidden = {h.photo_id for h in case.hidden_photos.all()}
-    return [p for e in events for p in e.photos.all() if p.pk not in hidden]
+    return [p for e in events for p in _photos(e) if p.pk not in hidden]
+
+
+def _photos(event: CaseEvent) -> Iterable[Any]:
+    rows = getattr(event, "photo_rows", None)  # the request list's (with_photos)
+    return rows if rows is not None else event.photos.all()
 
 
 def media_url(photo: Any, base: str) -> str | None:

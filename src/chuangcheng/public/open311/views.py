@@ -165,12 +165,25 @@ def _window(params: QueryDict) -> tuple[dt.datetime | None, dt.datetime | None]:
     return start, end
 
 
+MAX_PAGE = 100000
+
+
 def _paging(params: QueryDict) -> tuple[int | None, int]:
-    page = _int(params, "page", 1, 100000)
+    """`page` (from 1) and `page_size` (1 to MAX_PAGE_SIZE) of the updates list: without either,
+    every update of the window (up to MAX_REQUESTS)."""
+    page = _int(params, "page", 1, MAX_PAGE)
     size = _int(params, "page_size", 1, queries.MAX_PAGE_SIZE)
     if page is None and size is None:
         return None, queries.MAX_PAGE_SIZE
     return page or 1, size or queries.MAX_PAGE_SIZE
+
+
+def _request_paging(params: QueryDict) -> tuple[int, int]:
+    """`page` (from 1) and `page_size` (1 to MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE when not given) of
+    the request list: always one page."""
+    page = _int(params, "page", 1, MAX_PAGE)
+    size = _int(params, "page_size", 1, queries.MAX_PAGE_SIZE)
+    return page or 1, size or queries.DEFAULT_PAGE_SIZE
 
 
 def _jurisdiction(params: QueryDict) -> Region | None:
@@ -289,10 +302,18 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if any(s not in {"open", "closed"} for s in statuses):
         raise Refusal(400, _("status: use open, closed or both, separated by a comma."))
     start, end = _window(params)
-    page, size = _paging(params)
+    page, size = _request_paging(params)
     flt = queries.RequestFilter(ids=_list(params, "service_request_id"), service_codes=_list(params, "service_code"),
                                 statuses=statuses, start=start, end=end, page=page, page_size=size)
-    return _request_document(request, fmt, queries.find_requests(flt, region))
+    cases, more = queries.find_requests(flt, region)
+    response = _request_document(request, fmt, cases)
+    if more:
+        # Not in the standard: where the next page is, for clients that read it (RFC 8288).
+        following = params.copy()
+        following["page"] = str(page + 1)
+        following["page_size"] = str(size)
+        response["Link"] = f'<{_base(request)}{request.path}?{following.urlencode()}>; rel="next"'
+    return response
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
