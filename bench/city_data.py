@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -270,38 +271,66 @@ def residents_reports(first_new_case: int) -> int:
     return len(rows)
 
 
-def store_rollups(say: Callable[[str], None]) -> int:
-    """The rollup job's work (`build_missing_days`), day by day with progress."""
+def _build_day(item: tuple[dt.date, list[int]]) -> dt.date:
+    from chuangcheng.org.models import Region
+    from chuangcheng.reports.services import rollups
+
+    day, street_ids = item
+    rollups.build_day(day, streets=list(Region.objects.filter(pk__in=street_ids).order_by("path")))
+    return day
+
+
+def _publish_rankings(item: tuple[int, list[dt.date]]) -> int:
+    from chuangcheng.demo.rankings import publish_history
+    from chuangcheng.org.models import Region, Role, User
+
+    street = Region.objects.get(pk=item[0])
+    admin = User.objects.filter(role=Role.STREET_ADMIN, scope=street).order_by("username").first()
+    return publish_history(street, item[1], by=admin)
+
+
+def in_processes(fn: Callable[[Any], Any], items: list[Any], workers: int, say: Callable[[str], None],
+                 label: str, every: int = 30) -> list[Any]:
+    """`fn` of each item in `workers` forked processes (each with its own database connection: the
+    settings' IMMEDIATE transactions and busy timeout queue the writers), with progress."""
+    from django.db import connections
+
+    started = time.perf_counter()
+    out = []
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all) as pool:
+        for index, result in enumerate(pool.imap_unordered(fn, items), start=1):
+            out.append(result)
+            if index % every == 0 or index == len(items):
+                say(f"  {label}: {index}/{len(items)} ({time.perf_counter() - started:.0f} s)")
+    return out
+
+
+def store_rollups(say: Callable[[str], None], workers: int) -> int:
+    """The rollup job's work (`build_missing_days`: every street's missing days), the days shared
+    among `workers` processes."""
     from collections import defaultdict
 
     from chuangcheng.core import clock
     from chuangcheng.reports.services import rollups
 
     today = clock.today()
-    wanted: dict[dt.date, list[Any]] = defaultdict(list)
+    wanted: dict[dt.date, list[int]] = defaultdict(list)
     for street in rollups.all_streets():
         for day in rollups.missing_days(street, today=today):
-            wanted[day].append(street)
-    started = time.perf_counter()
-    for index, day in enumerate(sorted(wanted), start=1):
-        rollups.build_day(day, streets=wanted[day])
-        if index % 30 == 0 or index == len(wanted):
-            say(f"  rollups: {index}/{len(wanted)} days ({time.perf_counter() - started:.0f} s)")
-    return len(wanted)
+            wanted[day].append(street.pk)
+    return len(in_processes(_build_day, sorted(wanted.items()), workers, say, "rollups (days)"))
 
 
-def publish_rankings(streets: list[Any], days: list[dt.date]) -> int:
-    from chuangcheng.demo.rankings import publish_history
-    from chuangcheng.org.models import Role, User
-
-    published = 0
-    for street in streets:
-        admin = User.objects.filter(role=Role.STREET_ADMIN, scope=street).order_by("username").first()
-        published += publish_history(street, days, by=admin)
-    return published
+def publish_rankings(streets: list[Any], days: list[dt.date], say: Callable[[str], None], workers: int) -> int:
+    """Every finished week's ranking of each street, computed and published as the demo does (in
+    week order within a street; the streets shared among `workers` processes)."""
+    return sum(in_processes(_publish_rankings, [(s.pk, days) for s in streets], workers, say,
+                            "rankings (subdistricts)", every=1))
 
 
-def grow_to_city(home: Path, target: Path, *, days: int = 365, say: Callable[[str], None] = print) -> dict[str, int]:
+def grow_to_city(home: Path, target: Path, *, days: int = 365, workers: int = 2,
+                 say: Callable[[str], None] = print) -> dict[str, int]:
     """Copy the built demo `home` to `target` and grow it to the city (see the module's text).
     Returns the city's row counts."""
     started = time.perf_counter()
@@ -334,8 +363,10 @@ def grow_to_city(home: Path, target: Path, *, days: int = 365, say: Callable[[st
     write_history(streets, demo_street, demo_first, history, say)
     say(f"{residents_reports(first_new_case)} of the new cases made residents' reports")
     say(f"history written ({time.perf_counter() - started:.0f} s)")
-    store_rollups(say)
-    say(f"{publish_rankings(streets, history)} weekly rankings published ({time.perf_counter() - started:.0f} s)")
+    store_rollups(say, workers)
+    say(f"rollups stored ({time.perf_counter() - started:.0f} s)")
+    say(f"{publish_rankings(streets, history, say, workers)} weekly rankings published "
+        f"({time.perf_counter() - started:.0f} s)")
     counts = {
         "subdistricts": Region.objects.filter(level=Region.Level.STREET).count(),
         "communities": Region.objects.filter(level=Region.Level.COMMUNITY).count(),
@@ -367,6 +398,8 @@ def main() -> None:
     parser.add_argument("--city-home", help="where the city goes (default: <home>-city)")
     parser.add_argument("--force", action="store_true", help="build again even if the city is there")
     parser.add_argument("--days", type=int, default=365, help="days of history (a smaller city for a try)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="processes storing the rollups and rankings (default: one per core)")
     args = parser.parse_args()
     home = Path(args.home)
     target = Path(args.city_home) if args.city_home else default_city_home(home)
@@ -377,7 +410,7 @@ def main() -> None:
             print(f"{target} is there already (--force to build it again)")
             return
         shutil.rmtree(target)
-    grow_to_city(home, target, days=args.days, say=lambda text: print(text, flush=True))
+    grow_to_city(home, target, days=args.days, workers=args.workers, say=lambda text: print(text, flush=True))
 
 
 if __name__ == "__main__":

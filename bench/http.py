@@ -217,9 +217,11 @@ def setup_django(home: Path) -> None:
     django.setup()
 
 
-def endpoints_and_queries(home: Path) -> tuple[list[Endpoint], dict[str, int]]:
+def endpoints_and_queries(home: Path, admin: str | None = None) -> tuple[list[Endpoint], dict[str, int]]:
     """The endpoints, with paths read from the demo's data, and the queries each makes (counted
-    in-process with Django's test client, signed in as the same user)."""
+    in-process with Django's test client, signed in as the same user). The office's pages are read
+    as `admin`, by default the first street admin by username (the demo's `district_office`, whose
+    scope is the whole district: in the 10x data set, all ten subdistricts)."""
     setup_django(home)
     from chuangcheng.cases.models import Case
     from chuangcheng.org.models import Role, User
@@ -231,7 +233,7 @@ def endpoints_and_queries(home: Path) -> tuple[list[Endpoint], dict[str, int]]:
         assert user is not None, role
         return user.username
 
-    admin = first(Role.STREET_ADMIN)
+    admin = admin or first(Role.STREET_ADMIN)
     case = Case.objects.order_by("-pk").first()
     bulletin = Bulletin.objects.filter(published_at__isnull=False).order_by("-day").select_related("street").first()
     ranking = Ranking.objects.order_by("-week").select_related("street").first()
@@ -363,6 +365,8 @@ def main() -> None:
     parser.add_argument("--city", action="store_true", help="also the 10x data set (in --city-home)")
     parser.add_argument("--city-home", help="the 10x data set, built once from the demo (default: <home>-city); "
                                             "implies --city")
+    parser.add_argument("--admin", help="the user whose office pages are read (default: the first street admin "
+                                        "by username, the demo's district_office; e.g. street_admin)")
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)  # see queries_elsewhere
     args = parser.parse_args()
 
@@ -376,7 +380,7 @@ def main() -> None:
     build_demo(home)
     if city is not None:
         build_city(home, city)
-    endpoints, queries = endpoints_and_queries(home)
+    endpoints, queries = endpoints_and_queries(home, args.admin)
     if args.only:
         endpoints = [e for e in endpoints if args.only in e.name]
     city_queries = queries_elsewhere(city, endpoints) if city is not None else {}
