@@ -95,11 +95,13 @@ def build_city(streets: int, communities: int, grids: int, points: int) -> City:
     return city
 
 
-def write_days(city: City, days: list[dt.date], now: dt.datetime, seed: int = 7) -> tuple[int, int]:
+def write_days(city: City, days: list[dt.date], now: dt.datetime, seed: int = 7, *, fail_rate: float = 0.02,
+               number: Callable[[dt.date, int], str] | None = None) -> tuple[int, int]:
     """Plans, inspections, item results, cases and events of `days`, in bulk. Every point is
-    inspected every third day; 2 % of item results fail, and a failing inspection opens a case that is
-    dispatched, rectified (10 % returned once), verified and, for 3 %, reopened two days later. Nothing
-    is written after `now`. Returns (inspections, cases)."""
+    inspected every third day; `fail_rate` of item results fail (2 %), and a failing inspection opens a
+    case that is dispatched, rectified (10 % returned once), verified and, for 3 %, reopened two days
+    later. Nothing is written after `now`. A case's number is `number(day, n)` (n: 0, 1, … in the
+    call's day) or B-<ordinal>-<n>. Returns (inspections, cases)."""
     from chuangcheng.cases.models import Case, CaseEvent
     from chuangcheng.inspections.models import Assignment, DailyPlan, Inspection, ItemResult
 
@@ -117,7 +119,7 @@ def write_days(city: City, days: list[dt.date], now: dt.datetime, seed: int = 7)
                 if (ordinal + i) % 3:
                     continue
                 assignments.append(Assignment(plan=plan, person=person, point=point, position=i % 500))
-                results = ["fail" if rnd.random() < 0.02 else ("na" if rnd.random() < 0.05 else "pass")
+                results = ["fail" if rnd.random() < fail_rate else ("na" if rnd.random() < 0.05 else "pass")
                            for _ in city.items]
                 at = dt.datetime.combine(day, dt.time(8), tzinfo=tz) + dt.timedelta(minutes=i % 600)
                 inspection = Inspection(
@@ -167,7 +169,8 @@ def write_days(city: City, days: list[dt.date], now: dt.datetime, seed: int = 7)
             final = life[-1]
             deadline_from = max((e[3] for e in life if e[0] in {"dispatch", "reopen"}), default=None)
             cases.append(Case(
-                number=f"B-{ordinal}-{n:05d}", source="inspection", category=category, point_id=inspection.point_id,
+                number=number(day, n) if number else f"B-{ordinal}-{n:05d}", source="inspection", category=category,
+                point_id=inspection.point_id,
                 grid_id=inspection.grid_id, description="基准", state=final[2], reported_at=reported,
                 unit_id=unit_id if deadline_from else None, dispatched_at=deadline_from,
                 deadline=deadline_from + dt.timedelta(days=1) if deadline_from else None,
