@@ -1,4 +1,4 @@
-"""A bare Django site for bench/http.py: the framework's floor under the same server (waitress)
+"""A bare Django site for bench/served.py: the framework's floor under the same server (waitress)
 and threads as `chuangcheng serve`. Two views: `/hello` and `/rows` (50 rows of JSON shaped like a
 case list's rows).
 
@@ -7,16 +7,11 @@ case list's rows).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/http.py is named like the standard library's `http`: keep this folder off the path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import datetime as dt
 import os
 import signal
 import socket
+import sys
 
 import django
 from django.conf import settings

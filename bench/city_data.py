@@ -1,4 +1,4 @@
-"""The 10× data set of issue 19 for the served-application benchmark (bench/http.py): a copy of the
+"""The 10× data set of issue 19 for the served-application benchmark (bench/served.py): a copy of the
 built demo home grown to a city of 10 subdistricts with a year of history.
 
 1. The demo home (`--home`, only read) is copied to `--city-home` (its database through SQLite's
@@ -45,10 +45,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-# bench/ holds http.py, which would hide the standard library's `http` from Django: take this folder
-# off the path and load bench/reports.py (the city's history generator) from its file.
+# bench/reports.py (the city's history generator), loaded from its file.
 BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 _spec = importlib.util.spec_from_file_location("bench_reports", BENCH / "reports.py")
 assert _spec is not None and _spec.loader is not None
 base = sys.modules["bench_reports"] = importlib.util.module_from_spec(_spec)
@@ -415,7 +413,7 @@ def main() -> None:
     home = Path(args.home)
     target = Path(args.city_home) if args.city_home else default_city_home(home)
     if not any(home.glob("*.sqlite3")):
-        sys.exit(f"no built demo in {home}: run bench/http.py --home {home} once (it builds it)")
+        sys.exit(f"no built demo in {home}: run bench/served.py --home {home} once (it builds it)")
     if target.exists():
         if not args.force:
             print(f"{target} is there already (--force to build it again)")

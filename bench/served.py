@@ -1,6 +1,6 @@
 """Benchmark of the served application (issue 19): the demo served by `chuangcheng serve` and, in
 the same run, a bare Django site (bench/bare_site.py) under the same server settings (waitress,
-the same threads, one process unless --workers says otherwise), driven with the same concurrency.
+the same threads and processes, one unless --workers says otherwise), driven with the same concurrency.
 
 For each endpoint: throughput and its ratio to the bare 50-row JSON view, p50/p99 latency at
 `--connections` concurrent keep-alive connections, the time of one request alone (median of
@@ -13,18 +13,11 @@ tracking code, all picked in the demo) are then driven on the 10× data set of b
 demo into `--city-home`, `<home>-city` by default), and a third table gives, per endpoint, the ratio
 city/demo of the time of one request alone and of the queries (issue 19's aim: at most 1.5).
 
-    python bench/http.py [--home /tmp/cc-bench-demo] [--seconds 6] [--connections 16] [--threads 8]
+    python bench/served.py [--home /tmp/cc-bench-demo] [--seconds 6] [--connections 16] [--threads 8]
                          [--only case] [--workers 1] [--city] [--city-home /tmp/cc-bench-demo-city]
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# This script is named like the standard library's `http`: run as `python bench/http.py`, its own
-# folder comes first on the path and would hide `http.client`. Take that folder off first.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
 import contextlib
@@ -36,12 +29,14 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password"  # noqa: S105 - the demo's, for this benchmark
@@ -377,7 +372,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=1, help="processes of `serve` (the bare site has one)")
+    parser.add_argument("--workers", type=int, default=1, help="processes of `serve` and of the bare site")
     parser.add_argument("--only", help="endpoints whose name contains this")
     parser.add_argument("--city", action="store_true", help="also the 10x data set (in --city-home)")
     parser.add_argument("--city-home", help="the 10x data set, built once from the demo (default: <home>-city); "
@@ -407,7 +402,7 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         bare_port = free_port()
         bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_site.py"), str(bare_port),  # noqa: S603
-                                 str(args.threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 str(args.threads), str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
         stack.callback(lambda: (os.killpg(bare.pid, signal.SIGTERM), bare.wait(timeout=20)))
         ports = {h: stack.enter_context(served(h, args)) for h in homes}  # both up; one driven at a time
@@ -424,7 +419,7 @@ def main() -> None:
 
     floor = bare_rows[1][1].rps
     print(f"\n{args.connections} connections, {args.seconds:.0f} s each; serve --threads {args.threads} "
-          f"--workers {args.workers}; the bare site: waitress, {args.threads} threads, one process\n")
+          f"--workers {args.workers}; the bare site: waitress, {args.threads} threads, {args.workers} process(es)\n")
     if city is not None:
         print(f"The demo ({home}):\n")
     print_table(bare_rows + demo_rows, floor)
