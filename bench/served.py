@@ -402,8 +402,8 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         bare_port = free_port()
         bare = subprocess.Popen([sys.executable, str(ROOT / "bench/bare_site.py"), str(bare_port),  # noqa: S603
-                                 str(args.threads), str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+                                 str(args.threads), str(args.workers)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         stack.callback(lambda: (os.killpg(bare.pid, signal.SIGTERM), bare.wait(timeout=20)))
         ports = {h: stack.enter_context(served(h, args)) for h in homes}  # both up; one driven at a time
         wait_up(bare_port, "/hello")
