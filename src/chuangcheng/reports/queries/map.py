@@ -127,7 +127,7 @@ def map_points(user: Any, flt: MapFilter, *, day: dt.date | None = None,
     now = now or clock.now()
     day = day or clock.today()
     rows = []
-    found = annotated_points(user, flt, day, now).values_list(
+    found = annotated_points(user, flt, day, now).values_list(  # type: ignore[misc]  # the annotations
         "code", "name", "point_type__code", "point_type__name", "grid__parent__code", "grid__parent__name",
         "grid__name", "lon", "lat", "zero_loss", "inspected_today", "failed_today", "open_cases", "overdue_cases")
     for (code, name, type_code, type_name, community_code, community_name, grid_name, lon, lat, zero_loss,
