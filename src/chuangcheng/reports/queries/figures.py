@@ -359,8 +359,8 @@ class Live:
     `now`, so today is computed once for all of them.
 
     `stored_past`: a page's read. A finished day the periodic job has not stored yet is not
-    computed: it counts as empty and is listed in `unstored`, so the page can say so; the job
-    (`rollups.build_missing_days`, every ten minutes) stores it.
+    computed: it counts as empty and is listed in `unstored` (when the street has stored days at
+    all), so the page can say so; the job (`rollups.build_missing_days`, every ten minutes) stores it.
 
     `cache_seconds`: today's figures of a street are shared between reads (the Django cache) for
     that long, keyed by street, day and catalog version in force: a dashboard's today may be that
@@ -414,7 +414,8 @@ class Live:
         if first is not None and day < first:
             return False
         if self.stored_past and day < self.today:
-            self.unstored.add(day)
+            if first is not None:  # a street with nothing stored has had no data (or the job has yet to run)
+                self.unstored.add(day)
             return False
         return True
 
