@@ -254,7 +254,7 @@ def board(request: HttpRequest) -> HttpResponse:
     day = _day(request, request.GET)
     street = _street_of(scope)
     board = plan_queries.board(user, day)
-    people = list(inspectors_for(user).select_related("person"))
+    people = list(inspectors_for(user).select_related("person")) if board.plan is not None else []
     # Each visit still to do has a "move to" list of everyone but its person: written once per
     # person here rather than once per visit by the template (a street has hundreds of visits).
     options = [(p.pk, format_html('<option value="{}">{}</option>', p.username, p.display_name)) for p in people]
