@@ -30,3 +30,7 @@ STATIC_ROOT = None
 # locks fail at once instead of waiting: a delivery thread writing while a live server's request
 # (a browser test) writes would fail one of them. The notifications' own thread tests turn it on.
 NOTIFY_BACKGROUND = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"  # noqa: F405
+
+# Tests write and read at once: the dashboards compute today on every request (the shared cache is
+# tested with this setting changed, in tests/reports/test_query_counts.py).
+REPORTS_TODAY_CACHE_SECONDS = 0

@@ -468,6 +468,9 @@ def env_clock_time(name: str, default: str) -> str:
 BULLETIN_DRAFT_AT = env_clock_time("BULLETIN_DRAFT_AT", "17:30")
 # The issuing office printed on bulletins; "{street}" stands for the subdistrict's name.
 BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", "")
+# The dashboards compute today's figures of a street at most this often (seconds; shared through
+# the cache by every reader of the street): today on a dashboard may be that old. 0: every request.
+REPORTS_TODAY_CACHE_SECONDS = env_int("REPORTS_TODAY_CACHE_SECONDS", 60)
 
 # --- public: residents' reports (随手拍) and Open311 GeoReport v2 ---------------------------------
 # Per device and per phone number; a flood is refused politely, nothing stored is lost.

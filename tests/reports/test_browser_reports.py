@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from tests.conftest import PASSWORD
-from tests.reports.test_dashboard import NOON, build_street
+from tests.reports.test_dashboard import NOON, build_street, store_finished_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -30,7 +30,9 @@ def scene(cast: Any, media: Any, settings: Any) -> Any:
     # The browser lives in real time; a session cookie without an expiry date is not "expired" there.
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     with time_machine.travel(NOON, tick=True):
-        yield build_street(cast)
+        street = build_street(cast)
+        store_finished_days()
+        yield street
 
 
 def watch(page: Any) -> list[str]:

@@ -251,6 +251,7 @@ def test_the_case_list_reads_the_new_filters_and_ignores_unknown_values():
 
 def test_the_bulletin_page_and_the_overview_show_each_rate_with_its_formula_and_lists(cast, day):
     from chuangcheng.reports.services.bulletins import draft_bulletin
+    from chuangcheng.reports.services.rollups import build_missing_days
     from tests.conftest import client_for
 
     with time_machine.travel(THU_NOON, tick=False):
@@ -261,6 +262,7 @@ def test_the_bulletin_page_and_the_overview_show_each_rate_with_its_formula_and_
     assert f'href="/cases/?region={cast.street.code}&amp;since={X}&amp;until={X}&amp;due=met">3<' in html
     assert f'href="/cases/?region={cast.street.code}&amp;since={X}&amp;until={X}&amp;due=due">6<' in html
     with time_machine.travel(THU_NOON, tick=False):
+        build_missing_days()  # the periodic job: the overview reads finished days as stored
         page = client_for(cast.street_admin).get("/reports/").content.decode()
     assert 'id="case-rates"' in page and "（满意 + 基本满意）÷ 评价数" in page
     # This week (Mon 1 – Thu 4 June): K1 K2 K3 K5 K8 fell due on Wednesday, K6 on Monday: 3 of 6.

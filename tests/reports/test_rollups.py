@@ -210,6 +210,18 @@ def test_a_day_rebuilt_alone_does_not_hide_the_days_before_it_from_the_job(week)
     assert sorted(set(DailyRollup.objects.values_list("day", flat=True))) == [D1, D2, D3, D4, D5]
 
 
+def test_the_job_fills_a_gap_between_stored_days(week):
+    """Pages never compute a finished day, so the job leaves none unstored."""
+    with time_machine.travel(at(D6, 1), tick=False):
+        assert rollups.build_missing_days() == 5
+        DailyRollup.objects.filter(day__in=[D2, D3]).delete()
+        assert rollups.missing_days(week.cast.street, today=D6) == [D2, D3]
+        assert rollups.build_missing_days() == 2
+        assert rollups.build_missing_days() == 0
+    assert sorted(set(DailyRollup.objects.values_list("day", flat=True))) == [D1, D2, D3, D4, D5]
+    assert DailyRollup.objects.get(day=D3, region=week.cast.street).cases_returned == 1
+
+
 def test_the_demo_stores_every_finished_day_and_reports_progress(week):
     from chuangcheng.demo.reports import build_rollups
 

@@ -16,7 +16,7 @@ from chuangcheng.core import clock
 from chuangcheng.org.models import Unit
 from tests import factories as f
 from tests.reports.test_browser_reports import categories, sign_in, watch  # noqa: F401 -- the fixture too
-from tests.reports.test_dashboard import MONDAY, NOON, at, build_street
+from tests.reports.test_dashboard import MONDAY, NOON, at, build_street, store_finished_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -43,6 +43,7 @@ def wall_scene(cast: Any, media: Any, settings: Any) -> Any:
                                          description="小广告", point=street.points["PB1"])
                 cases.accept_case(case, by=cast.street_admin)
                 cases.dispatch_case(case, by=cast.street_admin, unit=unit)
+        store_finished_days()
         yield street
 
 

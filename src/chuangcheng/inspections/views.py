@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -251,12 +253,19 @@ def board(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     day = _day(request, request.GET)
     street = _street_of(scope)
+    board = plan_queries.board(user, day)
+    people = list(inspectors_for(user).select_related("person")) if board.plan is not None else []
+    # Each visit still to do has a "move to" list of everyone but its person: written once per
+    # person here rather than once per visit by the template (a street has hundreds of visits).
+    options = [(p.pk, format_html('<option value="{}">{}</option>', p.username, p.display_name)) for p in people]
     return render(request, "inspections/board.html", {
         "day": day, "is_today": day == clock.today(),
         "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
-        "board": plan_queries.board(user, day),
+        "board": board,
+        "rows": [(row, mark_safe("".join(html for pk, html in options if pk != row.person.pk)))  # noqa: S308 - escaped above
+                 for row in board.rows],
         "can_make_plan": permissions.can_plan(user, street),
-        "people": inspectors_for(user),
+        "people": people,
         "add_form": AddVisitForm(user=user, initial={"date": day}),
     })
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from chuangcheng.cases.queries import RUNNING_STATES, cases_visible_to, overdue_q
 from chuangcheng.core import clock
@@ -55,11 +55,20 @@ def visits_of(user: Any, day: dt.date) -> list[Assignment]:
     )
 
 
+# What the board shows of a visit (a street's plan has hundreds: the rest is not read).
+VISIT_COLUMNS = ("id", "code", "plan_id", "position", "reason", "manual",
+                 "person__id", "person__username", "person__first_name", "person__last_name", "person__role",
+                 "person__person__id", "person__person__name",
+                 "point__id", "point__code", "point__name", "point__zero_loss", "point__grid_id",
+                 "point__point_type__id", "point__point_type__name")
+
+
 def plan_visits(user: Any, plan: DailyPlan) -> QuerySet[Assignment]:
     """The plan's visits the user may see (an admin of a community: those in the community)."""
     return (
         plan.assignments.filter(_in_scope(user))
-        .select_related("person", "person__person", "point", "point__point_type", "point__grid")
+        .select_related("person", "person__person", "point", "point__point_type")
+        .only(*VISIT_COLUMNS)
         .order_by("person__username", "position", "id")
     )
 
@@ -176,13 +185,16 @@ def coverage_of(user: Any, day: dt.date) -> Coverage:
     rules = PlanRules.objects.filter(street=street).first() or PlanRules(street=street)
     points = Point.objects.within(street).filter(active=True).filter(_in_scope(user, "grid__path"))
     ids = dict(points.values_list("pk", "zero_loss"))
-    last = dict(Inspection.objects.filter(point_id__in=ids, day__lt=day).values("point_id")
-                .annotate(last=Max("day")).values_list("point_id", "last"))
     limit = day - dt.timedelta(days=rules.every_n_days)
-    required = {pk for pk, zero_loss in ids.items() if zero_loss or last.get(pk) is None or last[pk] <= limit}
-    planned = set(Assignment.objects.filter(plan__street=street, plan__day=day, point_id__in=ids)
+    # Inspected inside the window before the day (so not due yet): only the window's rows are read,
+    # however long the history.
+    recent = set(Inspection.objects.filter(point_id__in=points.values("pk"), day__gt=limit, day__lt=day)
+                 .order_by().values_list("point_id", flat=True).distinct())
+    required = {pk for pk, zero_loss in ids.items() if zero_loss or pk not in recent}
+    planned = set(Assignment.objects.filter(plan__street=street, plan__day=day, point_id__in=points.values("pk"))
                   .values_list("point_id", flat=True))
-    inspected = set(Inspection.objects.filter(day=day, point_id__in=ids).values_list("point_id", flat=True))
+    inspected = set(Inspection.objects.filter(day=day, point_id__in=points.values("pk"))
+                    .values_list("point_id", flat=True))
     return Coverage(day=day, required=len(required), planned=len(planned), inspected=len(inspected),
                     planned_done=len(planned & inspected), covered=len(required & inspected))
 

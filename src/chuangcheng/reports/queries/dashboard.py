@@ -1,6 +1,12 @@
 """The figures of the dashboards: the overview of a region (street, district, community) and the
 page of a responsible unit. Everything is read through `figures`, which reads the daily rollups,
-so the cost follows the number of days and regions shown, never the years of history."""
+so the cost follows the number of days and regions shown, never the years of history.
+
+One page is one read (`figures.page_live`): today is computed once for all its figures (and
+shared between requests for up to `REPORTS_TODAY_CACHE_SECONDS`, a minute by default: today's
+figures on a dashboard may be up to a minute old, and the page says as of when), and a finished
+day the periodic job has not stored yet is never computed by a request: it counts as empty and
+the page lists it (`Overview.unstored`) until the job, every ten minutes, has stored it."""
 
 from __future__ import annotations
 
@@ -53,6 +59,10 @@ class Overview:
     categories: list[CategoryRow]
     children: list[tuple[Region, Figures]]
     units: list[tuple[Unit, UnitFigures]]
+    # When today's figures were computed (None: nothing was computed, e.g. a day in the past).
+    as_of: dt.datetime | None = None
+    # Finished days shown that the periodic job has not stored yet (counted as empty), oldest first.
+    unstored: tuple[dt.date, ...] = ()
 
     @property
     def campaign(self) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -110,7 +120,7 @@ def _has_cases(uf: UnitFigures) -> bool:
 
 
 def unit_rows(user: Any, region: Region, start: dt.date, end: dt.date, *,
-              now: dt.datetime | None = None) -> list[tuple[Unit, UnitFigures]]:
+              now: dt.datetime | None = None, live: figures.Live | None = None) -> list[tuple[Unit, UnitFigures]]:
     """The units serving `region` that had cases in the period, the lowest on-time rate first."""
     if region.level <= Region.Level.DISTRICT:
         streets = list(Region.objects.filter(parent=region, level=Region.Level.STREET).order_by("path"))
@@ -118,35 +128,41 @@ def unit_rows(user: Any, region: Region, start: dt.date, end: dt.date, *,
         street = org_queries.street_of_region(region)
         streets = [street] if street is not None else []
     visible = set(org_queries.units_visible_to(user).values_list("pk", flat=True))
-    rows = [(unit, uf) for street in streets for unit, uf in figures.units(street, start, end, now=now)
+    rows = [(unit, uf) for street in streets for unit, uf in figures.units(street, start, end, now=now, live=live)
             if unit.pk in visible and _has_cases(uf)]
     rows.sort(key=lambda row: (row[1].on_time_rate if row[1].on_time_rate is not None else 101, row[0].code))
     return rows
 
 
 def overview(user: Any, day: dt.date | None = None, *, region: Region | None = None,
-             now: dt.datetime | None = None) -> Overview:
+             now: dt.datetime | None = None, live: figures.Live | None = None) -> Overview:
     """The overview of `region` (default: the user's scope). The caller checks that the region is in
-    the user's scope (views get it through `org_queries.region_for`)."""
+    the user's scope (views get it through `org_queries.region_for`). Every figure is one read
+    (`live`, by default a page's: today computed once, finished days only as stored)."""
     day = day or clock.today()
     region = region or home_region(user)
     if region is None:
         raise PermissionError("no region to show")
+    live = live or figures.page_live(now)
     week_start = monday_of(day)
     last_week_start = week_start - dt.timedelta(weeks=1)
     trend_start = week_start - dt.timedelta(weeks=TREND_WEEKS - 1)
     units_start = day - dt.timedelta(weeks=UNIT_WEEKS) + dt.timedelta(days=1)
-    this_week = figures.totals(region, week_start, day, now=now)
+    weeks = figures.week_spans(trend_start, day, now=now)
+    today, this_week, last_week, *trend = figures.periods(
+        region, [(day, day), (week_start, day), (last_week_start, week_start - dt.timedelta(days=1)),
+                 *((first, last) for _label, first, last in weeks)], now=now, live=live)
     return Overview(
         region=region, day=day, week_start=week_start, last_week_start=last_week_start,
         trend_start=trend_start, units_start=units_start,
-        today=figures.totals(region, day, day, now=now),
-        this_week=this_week,
-        last_week=figures.totals(region, last_week_start, week_start - dt.timedelta(days=1), now=now),
-        trend=figures.per_week(region, trend_start, day, now=now),
+        today=today, this_week=this_week, last_week=last_week,
+        trend=[(label, figs) for (label, _first, _last), figs in zip(weeks, trend, strict=True)],
         categories=top_categories(this_week),
-        children=figures.children(region, week_start, day, now=now) if region.level < Region.Level.GRID else [],
-        units=unit_rows(user, region, units_start, day, now=now),
+        children=(figures.children(region, week_start, day, now=now, live=live)
+                  if region.level < Region.Level.GRID else []),
+        units=unit_rows(user, region, units_start, day, now=now, live=live),
+        as_of=live.as_of,
+        unstored=tuple(sorted(live.unstored)),
     )
 
 
@@ -165,9 +181,11 @@ def unit_page(unit: Unit, day: dt.date | None = None, *, now: dt.datetime | None
     street = org_queries.street_of_region(unit.region)
     if street is None:
         return None
+    live = figures.page_live(now)  # today computed once for the thirteen periods
 
     def of(start: dt.date, end: dt.date) -> UnitFigures | None:
-        return next((uf for u, uf in figures.units(street, start, end, now=now) if u.pk == unit.pk), None)
+        return next((uf for u, uf in figures.units(street, start, end, now=now, live=live) if u.pk == unit.pk),
+                    None)
 
     recent = of(day - dt.timedelta(weeks=UNIT_WEEKS) + dt.timedelta(days=1), day)
     if recent is None:

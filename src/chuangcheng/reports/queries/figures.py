@@ -2,7 +2,9 @@
 
 Finished days come from the stored rows (`DailyRollup`, `UnitRollup`); today, and any finished day
 the periodic job has not stored yet, are computed live from that day's rows (and never stored by
-a read). Days after today have no figures and are left out. Counts of what happened add up over
+a read). A page's read (`Live(stored_past=True)`: the dashboards) computes today only: a finished
+day not stored yet counts as empty there, and the periodic job stores it (DESIGN §6). Days after
+today have no figures and are left out. Counts of what happened add up over
 the days; `points`, `zero_loss_points`, `cases_open` and `cases_overdue` describe the end of a day,
 so over a period they are the last day's value. `cases_carried` is the `cases_overdue` of the day
 before the period (overdue cases it carries in, counted against its on-time handling rate); the
@@ -22,10 +24,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Self
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Min
 
 from chuangcheng.cases.models import Category
@@ -39,9 +44,9 @@ from chuangcheng.reports.services.rollups import (
     UNIT_FIELDS,
     DayFigures,
     add_category,
-    add_field,
     compute_day,
 )
+from chuangcheng.standards.models import CatalogVersion
 from chuangcheng.standards.queries import ScoringRules, scoring_rules, version_in_force
 from chuangcheng.standards.scoring import FieldScore, Tally, add_tallies, field_score
 
@@ -154,18 +159,50 @@ class Figures(_CaseRates, _Summable):
     # Figures of later capabilities, summed where numeric.
     extra: dict[str, Any] = field(default_factory=dict)
     days: int = 0
-    # The field score's inputs: {"self" | "independent": {assessment item code: [inspections, "deducted"]}}
-    field: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    # The field score's inputs, summed as they come ({"self" | "independent": {assessment item code:
+    # tally}}); `field` gives them in the stored form.
+    tallies: dict[str, dict[str, Tally]] = dataclasses.field(default_factory=dict, repr=False)
     # Where the scoring rules in force are read (once per read of several figures); None: read them here.
     rules_source: Any = dataclasses.field(default=None, repr=False, compare=False)
+    # Field scores worked out with the rules of `rules_source`, by `independent_only`.
+    _scores: dict[bool, FieldScore] = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     _FIELDS = tuple(REGION_FIELDS)
 
+    @property
+    def field(self) -> dict[str, dict[str, Any]]:
+        """The field score's inputs as a rollup stores them: {"self" | "independent": {assessment
+        item code: [inspections, "deducted"]}}."""
+        return {kind: {code: tally.as_json() for code, tally in sorted(by_code.items())}
+                for kind, by_code in self.tallies.items()}
+
+    def _add_tallies(self, stored: dict[str, dict[str, Any]]) -> None:
+        # Stored deductions are in cents, so summing them exactly here and rounding once in `field`
+        # gives what adding the stored forms one by one (rollups.add_field) gives.
+        for kind, by_code in stored.items():
+            add_tallies(self.tallies.setdefault(kind, {}), by_code or {})
+
+    def _merge_tallies(self, other: dict[str, dict[str, Tally]]) -> None:
+        for kind, by_code in other.items():
+            target = self.tallies.setdefault(kind, {})
+            for code, tally in by_code.items():
+                mine = target.get(code)
+                if mine is None:
+                    target[code] = Tally(tally.inspections, tally.deducted)
+                else:
+                    mine.inspections += tally.inspections
+                    mine.deducted += tally.deducted
+
     def add_day(self, row: Any, *, last: bool) -> None:
+        """Add one day's figures: a rollup row, a live row (a dict) or a district's day (Figures)."""
+        self._scores.clear()
         self._add_day(row, last=last)
         get = row.get if isinstance(row, dict) else lambda name, default=None: getattr(row, name, default)
         add_category(self.by_category, get("by_category", None) or {})
-        add_field(self.field, get("field", None) or {})
+        if isinstance(row, Figures):
+            self._merge_tallies(row.tallies)
+        else:
+            self._add_tallies(get("field", None) or {})
         for key, value in (get("extra", None) or {}).items():
             if key in SNAPSHOT_EXTRA:
                 if last:
@@ -177,11 +214,12 @@ class Figures(_CaseRates, _Summable):
 
     def merge(self, other: Figures) -> Self:
         """Add the figures of a sibling region over the same period (a district from its streets)."""
+        self._scores.clear()
         for name in REGION_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.cases_carried += other.cases_carried
         add_category(self.by_category, other.by_category)
-        add_field(self.field, other.field)
+        self._merge_tallies(other.tallies)
         self.rules_source = self.rules_source or other.rules_source
         for key, value in other.extra.items():
             if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
@@ -198,19 +236,28 @@ class Figures(_CaseRates, _Summable):
     def field_tallies(self, *, independent_only: bool = False) -> dict[str, Tally]:
         """Per assessment item: inspections and deductions of independent checks only, or of all."""
         tallies: dict[str, Tally] = {}
-        for kind, stored in self.field.items():
+        for kind, by_code in self.tallies.items():
             if kind == "independent" or not independent_only:
-                add_tallies(tallies, stored or {})
+                for code, tally in by_code.items():
+                    mine = tallies.setdefault(code, Tally())
+                    mine.inspections += tally.inspections
+                    mine.deducted += tally.deducted
         return tallies
 
     def field_score(self, *, independent_only: bool = False, rules: ScoringRules | None = None) -> FieldScore:
         """The field score in the assessment's terms (standards.scoring) from independent checks only
         or from all checks, with `rules` or those of the catalog version in force."""
+        shared = rules is None and self.rules_source is not None
+        if shared and independent_only in self._scores:
+            return self._scores[independent_only]
         if rules is None:
             rules = self.rules_source.scoring() if self.rules_source is not None else rules_in_force()
         if rules is None:
             return FieldScore()
-        return field_score(rules.rules.values(), self.field_tallies(independent_only=independent_only))
+        score = field_score(rules.rules.values(), self.field_tallies(independent_only=independent_only))
+        if shared:  # the read's rules: kept until the figures change (a page asks several times)
+            self._scores[independent_only] = score
+        return score
 
     @property
     def field_rate(self) -> float | None:
@@ -276,6 +323,11 @@ assert {f.name for f in fields(Figures)} >= set(REGION_FIELDS)  # noqa: S101 - k
 assert {f.name for f in fields(UnitFigures)} >= set(UNIT_FIELDS)  # noqa: S101
 
 
+# What a read takes of a stored row (plain values: a page reads hundreds of rows).
+REGION_COLUMNS = ("region_id", "day", *REGION_FIELDS, "by_category", "extra", "field")
+UNIT_COLUMNS = ("unit_id", "day", *UNIT_FIELDS)
+
+
 def _today(now: dt.datetime | None) -> dt.date:
     return clock.local(now).date() if now else clock.today()
 
@@ -303,19 +355,51 @@ def rules_in_force() -> ScoringRules | None:
 class Live:
     """Live figures of days without a stored row, computed once per (street, day) per read. A page
     or document made of several reads at one moment (a bulletin: the street's totals, then its
-    communities) shares one, made with that `now`, so today is computed once for all of them."""
+    communities; a dashboard: its periods, trend, children and units) shares one, made with that
+    `now`, so today is computed once for all of them.
 
-    def __init__(self, now: dt.datetime | None) -> None:
+    `stored_past`: a page's read. A finished day the periodic job has not stored yet is not
+    computed: it counts as empty and is listed in `unstored` (when the street has stored days at
+    all), so the page can say so; the job (`rollups.build_missing_days`, every ten minutes) stores it.
+
+    `cache_seconds`: today's figures of a street are shared between reads (the Django cache) for
+    that long, keyed by street, day and catalog version in force: a dashboard's today may be that
+    old, and `as_of` says when today's figures were computed. 0 (the default): computed here."""
+
+    def __init__(self, now: dt.datetime | None, *, stored_past: bool = False, cache_seconds: int = 0) -> None:
         self.now = now
+        self.today = _today(now)
+        self.stored_past = stored_past
+        self.cache_seconds = cache_seconds
         self.cache: dict[tuple[int, dt.date], DayFigures] = {}
         self.firsts: dict[int, dt.date | None] = {}
+        self.streets: dict[str, Region | None] = {}
+        self.unstored: set[dt.date] = set()
+        self.as_of: dt.datetime | None = None
+        self._version: tuple[CatalogVersion | None] | None = None
         self._rules: tuple[ScoringRules | None] | None = None
+
+    def version(self) -> CatalogVersion | None:
+        """The catalog version in force, read once for this read."""
+        if self._version is None:
+            self._version = (version_in_force(),)
+        return self._version[0]
 
     def scoring(self) -> ScoringRules | None:
         """The scoring rules in force, read once for every figure of this read."""
         if self._rules is None:
-            self._rules = (rules_in_force(),)
+            version = self.version()
+            self._rules = (scoring_rules(version) if version is not None else None,)
         return self._rules[0]
+
+    def street_of(self, region: Region) -> Region | None:
+        """The street at or above `region` (None for a district), read once per street."""
+        if region.level <= Region.Level.STREET:
+            return _street_of(region)
+        code = region.ancestor_codes()[1]
+        if code not in self.streets:
+            self.streets[code] = _street_of(region)
+        return self.streets[code]
 
     def first_stored(self, street: Region) -> dt.date | None:
         """Days before the street's first stored day had no data (the job starts at the first day
@@ -325,55 +409,64 @@ class Live:
         return self.firsts[street.pk]
 
     def needs(self, street: Region, day: dt.date) -> bool:
+        """Whether `day` (not stored for `street`) is computed here."""
         first = self.first_stored(street)
-        return first is None or day >= first
+        if first is not None and day < first:
+            return False
+        if self.stored_past and day < self.today:
+            if first is not None:  # a street with nothing stored has had no data (or the job has yet to run)
+                self.unstored.add(day)
+            return False
+        return True
 
     def day(self, street: Region, day: dt.date) -> DayFigures:
         key = (street.pk, day)
         if key not in self.cache:
-            self.cache[key] = compute_day(day, street, now=self.now)
+            if self.cache_seconds and day >= self.today:
+                self.cache[key] = self._shared(street, day)
+            else:
+                self.cache[key] = compute_day(day, street, now=self.now)
+                self._computed(clock.now() if self.now is None else self.now)
         return self.cache[key]
+
+    def _computed(self, moment: dt.datetime) -> None:
+        self.as_of = moment if self.as_of is None else min(self.as_of, moment)
+
+    def _shared(self, street: Region, day: dt.date) -> DayFigures:
+        version = self.version()
+        key = f"reports:today:{street.pk}:{day.isoformat()}:{version.pk if version else 0}"
+        found = cache.get(key)
+        if found is not None:
+            moment, figures = found
+        else:
+            moment = clock.now() if self.now is None else self.now
+            figures = compute_day(day, street, now=self.now)
+            cache.set(key, (moment, figures), self.cache_seconds)
+        self._computed(moment)
+        return figures
+
+
+def page_live(now: dt.datetime | None = None) -> Live:
+    """The `Live` of a page's read: finished days only from what is stored, today shared for
+    `REPORTS_TODAY_CACHE_SECONDS` (settings)."""
+    return Live(now, stored_past=True, cache_seconds=settings.REPORTS_TODAY_CACHE_SECONDS)
 
 
 def _region_days(region: Region, days: list[dt.date], today: dt.date, live: Live) -> dict[dt.date, Any]:
-    """The row (stored or live) of `region` for each day; a district's is the sum of its streets'."""
+    """The row (stored or live) of `region` (a street or below) for each day (in date order)."""
     if not days:
         return {}
-    if region.level == Region.Level.DISTRICT:
-        streets = list(region.children.order_by("path"))
-        per_street = [_region_days(s, days, today, live) for s in streets]
-        merged: dict[dt.date, Any] = {}
-        for day in days:
-            total = Figures()
-            for rows in per_street:
-                total.merge(_one(rows.get(day)))
-            merged[day] = _as_row(total)
-        return merged
-    found = DailyRollup.objects.filter(region=region, day__gte=days[0], day__lte=days[-1]).exclude(day__gte=today)
-    stored: dict[dt.date, Any] = {r.day: r for r in found}
+    found = (DailyRollup.objects.filter(region=region, day__gte=days[0], day__lte=days[-1]).exclude(day__gte=today)
+             .values(*REGION_COLUMNS))
+    stored: dict[dt.date, Any] = {r["day"]: r for r in found}
     missing = [d for d in days if d not in stored]
     if missing:
-        street = _street_of(region)
-        assert street is not None  # noqa: S101 - districts are handled above
+        street = live.street_of(region)
+        assert street is not None  # noqa: S101 - districts are summed from their streets
         for day in missing:
             if live.needs(street, day):
                 stored[day] = live.day(street, day).regions.get(region.pk)
     return stored
-
-
-def _one(row: Any) -> Figures:
-    figures = Figures()
-    if row is not None:
-        figures.add_day(row, last=True)
-    return figures
-
-
-def _as_row(figures: Figures) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(figures, name) for name in REGION_FIELDS}
-    row["by_category"] = figures.by_category
-    row["extra"] = figures.extra
-    row["field"] = figures.field
-    return row
 
 
 def _sum(rows: dict[dt.date, Any], days: list[dt.date], live: Live | None = None) -> Figures:
@@ -402,23 +495,38 @@ def _carry(figures: Any, rows: dict[dt.date, Any], days: list[dt.date]) -> Any:
     return figures
 
 
+def _periods(region: Region, groups: list[list[dt.date]], today: dt.date, live: Live) -> list[Figures]:
+    """The figures of `region` over each group of days, every day's row read once for all groups.
+    A district's are the sums of its streets' (the last day's state of each, added up)."""
+    if region.level == Region.Level.DISTRICT:
+        out = [Figures(days=len(group), rules_source=live) for group in groups]
+        for street in region.children.order_by("path"):
+            for total, part in zip(out, _periods(street, groups, today, live), strict=True):
+                total.merge(part)
+        return out
+    wanted = sorted({day for group in groups for day in _with_day_before(group)})
+    rows = _region_days(region, wanted, today, live)
+    return [_carry(_sum(rows, group, live), rows, group) for group in groups]
+
+
+def periods(region: Region, spans: Sequence[tuple[dt.date, dt.date]], *, now: dt.datetime | None = None,
+            live: Live | None = None) -> list[Figures]:
+    """The figures of `region` over each (start, end) span, inclusive: `totals` of each, with the
+    rows read once for all of them (a dashboard's today, weeks and trend)."""
+    today = _today(now)
+    return _periods(region, [_days(start, end, today) for start, end in spans], today, live or Live(now))
+
+
 def totals(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
            live: Live | None = None) -> Figures:
     """The figures of `region` (grid, community, street or district) from `start` to `end` inclusive."""
-    today = _today(now)
-    days = _days(start, end, today)
-    live = live or Live(now)
-    rows = _region_days(region, _with_day_before(days), today, live)
-    return _carry(_sum(rows, days, live), rows, days)
+    return periods(region, [(start, end)], now=now, live=live)[0]
 
 
-def per_day(region: Region, start: dt.date, end: dt.date, *,
-            now: dt.datetime | None = None) -> list[tuple[dt.date, Figures]]:
-    today = _today(now)
-    days = _days(start, end, today)
-    live = Live(now)
-    rows = _region_days(region, _with_day_before(days), today, live)
-    return [(day, _carry(_sum(rows, [day], live), rows, [day])) for day in days]
+def per_day(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
+            live: Live | None = None) -> list[tuple[dt.date, Figures]]:
+    days = _days(start, end, _today(now))
+    return list(zip(days, periods(region, [(day, day) for day in days], now=now, live=live), strict=True))
 
 
 def iso_week(day: dt.date) -> str:
@@ -426,17 +534,21 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def per_week(region: Region, start: dt.date, end: dt.date, *,
-             now: dt.datetime | None = None) -> list[tuple[str, Figures]]:
-    """ISO weeks (Monday first) overlapping the period, each over its days inside the period."""
-    today = _today(now)
-    days = _days(start, end, today)
-    live = Live(now)
-    rows = _region_days(region, _with_day_before(days), today, live)
+def week_spans(start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> list[tuple[str, dt.date, dt.date]]:
+    """(ISO week, first day, last day) of the weeks (Monday first) overlapping the period, each cut
+    to the period's days up to today."""
     weeks: dict[str, list[dt.date]] = {}
-    for day in days:
+    for day in _days(start, end, _today(now)):
         weeks.setdefault(iso_week(day), []).append(day)
-    return [(label, _carry(_sum(rows, week_days, live), rows, week_days)) for label, week_days in weeks.items()]
+    return [(label, days[0], days[-1]) for label, days in weeks.items()]
+
+
+def per_week(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
+             live: Live | None = None) -> list[tuple[str, Figures]]:
+    """ISO weeks (Monday first) overlapping the period, each over its days inside the period."""
+    spans = week_spans(start, end, now=now)
+    found = periods(region, [(first, last) for _label, first, last in spans], now=now, live=live)
+    return [(label, figs) for (label, _first, _last), figs in zip(spans, found, strict=True)]
 
 
 def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
@@ -451,8 +563,8 @@ def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime |
     span = _with_day_before(days)
     stored: dict[int, dict[dt.date, Any]] = defaultdict(dict)
     for row in DailyRollup.objects.filter(region__parent=region, day__gte=span[0], day__lte=days[-1]).exclude(
-            day__gte=today):
-        stored[row.region_id][row.day] = row
+            day__gte=today).values(*REGION_COLUMNS):
+        stored[row["region_id"]][row["day"]] = row
     live = live or Live(now)
     out = []
     for kid in kids:
@@ -462,7 +574,7 @@ def children(region: Region, start: dt.date, end: dt.date, *, now: dt.datetime |
             if kid.level == Region.Level.STREET:
                 rows.update(_region_days(kid, missing, today, live))
             else:
-                street = _street_of(kid)
+                street = live.street_of(kid)
                 assert street is not None  # noqa: S101 - below a street
                 for day in missing:
                     if live.needs(street, day):
@@ -485,9 +597,9 @@ def units(street: Region, start: dt.date, end: dt.date, *, now: dt.datetime | No
     stored_days: set[dt.date] = set()
     span = _with_day_before(days)
     for row in UnitRollup.objects.filter(unit__region__path__startswith=street.path, day__gte=span[0],
-                                         day__lte=days[-1]).exclude(day__gte=today):
-        rows[row.unit_id][row.day] = row
-        stored_days.add(row.day)
+                                         day__lte=days[-1]).exclude(day__gte=today).values(*UNIT_COLUMNS):
+        rows[row["unit_id"]][row["day"]] = row
+        stored_days.add(row["day"])
     # A finished day counts as stored when the street's own row is there (a unit may have none).
     stored_days |= set(DailyRollup.objects.filter(region=street, day__gte=span[0], day__lte=days[-1])
                        .exclude(day__gte=today).values_list("day", flat=True))

@@ -3,7 +3,8 @@
 `compute_day` reads only the rows of that day (inspections, item results, plan assignments,
 cases reported, case events) plus, for the state at the end of the day, the cases still open then;
 so its cost follows a day's activity, not the length of history. `build_day` stores the result;
-`build_missing_days` (the periodic job) stores every finished day not yet stored.
+`build_missing_days` (the periodic job) stores every finished day not yet stored, gaps included:
+pages never compute a finished day (DESIGN §6).
 
 A case's state at a moment is the `to_state` of its last event before it; the deadline and the
 responsible unit in force at a moment are the case's current ones unless a later event changed
@@ -27,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from chuangcheng.cases.models import Case, CaseEvent, Source, State
 from chuangcheng.cases.queries import FIRST_TIME_BREAKERS, fell_due
@@ -502,21 +503,16 @@ def first_day_with_data(street: Region) -> dt.date | None:
 
 
 def missing_days(street: Region, *, today: dt.date) -> list[dt.date]:
-    """The finished days of `street` not stored yet: from the first day with data to the first stored
-    day, and after the last stored day (a gap between stored days stays: rebuild it by hand)."""
-    stored = DailyRollup.objects.filter(region=street).aggregate(first=Min("day"), last=Max("day"))
+    """The finished days of `street` not stored yet, from the first day with data to yesterday:
+    before the first stored day (a single old day rebuilt by hand), gaps between stored days, and
+    after the last. Pages read finished days only as stored, so none is left to a request."""
     first_data = first_day_with_data(street)
-    if first_data is None:
+    if first_data is None or first_data >= today:
         return []
-    days: list[dt.date] = []
-    if stored["first"] is not None:
-        # Days before the first stored one (a single old day rebuilt by hand), then after the last.
-        days += [first_data + dt.timedelta(days=i) for i in range((stored["first"] - first_data).days)]
-        start = stored["last"] + dt.timedelta(days=1)
-    else:
-        start = first_data
-    days += [start + dt.timedelta(days=i) for i in range((today - start).days)]
-    return [d for d in days if d < today]
+    stored = set(DailyRollup.objects.filter(region=street, day__gte=first_data, day__lt=today)
+                 .values_list("day", flat=True))
+    days = (first_data + dt.timedelta(days=i) for i in range((today - first_data).days))
+    return [d for d in days if d not in stored]
 
 
 def build_missing_days(now: dt.datetime | None = None, *, limit: int = MAX_DAYS_PER_RUN) -> int:

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -144,7 +145,9 @@ def _context(request: HttpRequest, region: Region) -> dict[str, Any]:
         "rates": rate_table(ov.this_week, ov.week_start, ov.day, region=region.code),
         "rates_last_week": rate_table(ov.last_week, ov.last_week_start, ov.last_week_end, region=region.code),
         "hotline": _hotline(region, ov.week_start, ov.day),
-        "now": clock.local(clock.now()),
+        # When today's figures were computed: they may be shared for a minute (figures.page_live).
+        "now": clock.local(ov.as_of or clock.now()),
+        "unstored": ov.unstored, "today_cache_seconds": settings.REPORTS_TODAY_CACHE_SECONDS,
     }
 
 
@@ -153,7 +156,7 @@ def _hotline(region: Region, since: dt.date, until: dt.date) -> list[dict[str, A
     belong to a street, so communities and grids have none)."""
     if region.level != Region.Level.STREET:
         return None
-    figures = hotline_figures.period_figures(region, since, until)
+    figures = hotline_figures.period_totals(region, since, until)
     if not (figures["received"] or figures["due_to_sign"] or figures["due_to_finish"] or figures["rated"]):
         return None
     parts = {"timely_signing": ("signed_in_time", "due_to_sign"), "on_time_finishing": ("finished_in_time",

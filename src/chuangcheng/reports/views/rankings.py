@@ -67,7 +67,8 @@ def weeks(request: HttpRequest, street_code: str) -> HttpResponse:
     street = _street(request, street_code)
     user: Any = request.user
     manage = permissions.can_manage_rankings(user, street)
-    stored = rankings.rankings_for(user, street)
+    # The list shows a ranking's week and status, never its table (content, formula: large JSON).
+    stored = rankings.rankings_for(user, street).defer("content", "formula")
     recent: list[dict[str, Any]] = []
     if permissions.can_see_ranking_drafts(user, street):
         # The last weeks, computed or not, so an admin sees what is still to do.
