@@ -232,20 +232,22 @@ def setup_django(home: Path) -> None:
 def endpoints_and_queries(home: Path, admin: str | None = None) -> tuple[list[Endpoint], dict[str, int]]:
     """The endpoints, with paths read from the demo's data, and the queries each makes (counted
     in-process with Django's test client, signed in as the same user). The office's pages are read
-    as `admin`, by default the first street admin by username (the demo's `district_office`, whose
-    scope is the whole district: in the 10x data set, all ten subdistricts)."""
+    as `admin`, by default the first admin of a subdistrict (the demo's `street_admin`: in the 10x
+    data set, the same subdistrict with nine more beside it); the district office's home is read too
+    (its scope is the whole district: in the 10x data set, ten subdistricts)."""
     setup_django(home)
     from chuangcheng.cases.models import Case
-    from chuangcheng.org.models import Role, User
+    from chuangcheng.org.models import Region, Role, User
     from chuangcheng.public.models import Report
     from chuangcheng.reports.models import Bulletin, Ranking
 
-    def first(role: str) -> str:
-        user = User.objects.filter(role=role, is_active=True, scope__isnull=False).order_by("username").first()
+    def first(role: str, level: int | None = None) -> str:
+        users = User.objects.filter(role=role, is_active=True, scope__isnull=False)
+        user = (users.filter(scope__level=level) if level else users).order_by("username").first()
         assert user is not None, role
         return user.username
 
-    admin = admin or first(Role.STREET_ADMIN)
+    admin = admin or first(Role.STREET_ADMIN, Region.Level.STREET)
     case = Case.objects.order_by("-pk").first()
     bulletin = Bulletin.objects.filter(published_at__isnull=False).order_by("-day").select_related("street").first()
     ranking = Ranking.objects.order_by("-week").select_related("street").first()
@@ -272,6 +274,9 @@ def endpoints_and_queries(home: Path, admin: str | None = None) -> tuple[list[En
                  Role.LEADER, Role.VOLUNTEER):
         with contextlib.suppress(AssertionError):
             found.append(Endpoint(f"home: {role}", "/", f"session:{first(role)}"))
+    with contextlib.suppress(AssertionError):
+        district = first(Role.STREET_ADMIN, Region.Level.DISTRICT)
+        found.append(Endpoint("home: district office", "/", f"session:{district}"))
     return found, count_queries(found)
 
 
@@ -377,8 +382,8 @@ def main() -> None:
     parser.add_argument("--city", action="store_true", help="also the 10x data set (in --city-home)")
     parser.add_argument("--city-home", help="the 10x data set, built once from the demo (default: <home>-city); "
                                             "implies --city")
-    parser.add_argument("--admin", help="the user whose office pages are read (default: the first street admin "
-                                        "by username, the demo's district_office; e.g. street_admin)")
+    parser.add_argument("--admin", help="the user whose office pages are read (default: the first admin of a "
+                                        "subdistrict, the demo's street_admin; e.g. district_office)")
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)  # see queries_elsewhere
     args = parser.parse_args()
 

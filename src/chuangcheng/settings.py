@@ -412,6 +412,8 @@ CELERY_BEAT_SCHEDULE = {
     "reports-draft-bulletins": {"task": "reports.draft_bulletins", "schedule": 60.0},
     # Reports: draft last week's ranking of each street once the week is over.
     "reports-draft-rankings": {"task": "reports.draft_rankings", "schedule": 600.0},
+    # SQLite's query planner statistics (nothing to do on PostgreSQL).
+    "core-refresh-statistics": {"task": "core.refresh_statistics", "schedule": 3600.0},
 }
 
 # Notifications: a failed send is retried after 1, 2, 4, 8, 16 … minutes, at most this often.

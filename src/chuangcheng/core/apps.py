@@ -10,11 +10,13 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate, pre_migrate
 
-        from chuangcheng.core import exports, heartbeats, jobs
+        from chuangcheng.core import dbstats, exports, heartbeats, jobs
 
         heartbeats.connect_celery_signals()
         # Exports kept past their day are removed (under `chuangcheng serve`; Celery beat too).
         jobs.register("core.purge_exports", exports.purge_expired)
+        # SQLite's planner statistics, refreshed hourly (PostgreSQL's autovacuum keeps its own).
+        jobs.register("core.refresh_statistics", dbstats.refresh_statistics_hourly)
         pre_migrate.connect(lift_statement_timeout, dispatch_uid="chuangcheng-lift-statement-timeout")
         post_migrate.connect(restore_statement_timeout, dispatch_uid="chuangcheng-restore-statement-timeout")
 

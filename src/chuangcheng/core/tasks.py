@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import OperationalError
 
 from chuangcheng.celery import app
-from chuangcheng.core import exports
+from chuangcheng.core import dbstats, exports
 
 RUN_EXPORT = "core.run_export"
 PURGE_EXPORTS = "core.purge_exports"
+REFRESH_STATISTICS = "core.refresh_statistics"
 
 
 @app.task(name=RUN_EXPORT, ignore_result=True, autoretry_for=(OperationalError,), max_retries=3,
@@ -20,6 +21,11 @@ def run_export(job_id: int) -> str | None:
 @app.task(name=PURGE_EXPORTS, ignore_result=True)
 def purge_exports() -> int:
     return exports.purge_expired()
+
+
+@app.task(name=REFRESH_STATISTICS, ignore_result=True)
+def refresh_statistics() -> bool:
+    return dbstats.refresh_statistics()
 
 
 def publish_export(job_id: int) -> None:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from chuangcheng.core import clock
+from chuangcheng.core import clock, dbstats
 from chuangcheng.demo.assessment import add_mock_assessment
 from chuangcheng.demo.bulletins import publish_history as publish_bulletins
 from chuangcheng.demo.escalation import add_escalations
@@ -110,6 +110,7 @@ def build_demo(*, seed: int = 1, password: str | None = None, progress: Progress
     # The history's notifications went to the delivery thread on commit: let them go out before
     # the demo counts as built (as they did when they were sent on the committing thread).
     notify_services.wait_for_delivery(600)
+    dbstats.refresh_statistics()  # SQLite's planner reads the demo as it is, from its first request
     return DemoResult(created=True, street_name=street.name, password=chosen,
                       accounts=[(user.username, account_label(user)) for user in demo_users])
 
