@@ -343,7 +343,9 @@ def points_ledger(phone: str) -> QuerySet[PointsEntry]:
 
 def triage_count(user: Any) -> int:
     """How many residents' reports wait for the office (the triage page's rows, counted)."""
-    return reports_visible_to(user).filter(case__state=State.REPORTED).count()
+    # The waiting cases first (few, by the state's index), then their reports: not every report of
+    # the region checked against every case of the region (16 ms for a district's year, issue 19).
+    return Report.objects.filter(case__in=cases_visible_to(user).filter(state=State.REPORTED)).count()
 
 
 # --- the residents' map: the area the street office looks after ------------------------------

@@ -152,9 +152,7 @@ def street_home(user: Any) -> dict[str, Any]:
     # (Not their content: a bulletin's is tens of kilobytes of JSON, and the list shows day and street.)
     drafts = [b for b in bulletins_visible_to(user).filter(status=Publication.DRAFT).defer("content")
               .order_by("-day")[:SHORT_LIST] if report_permissions.can_publish_bulletin(user, b)]
-    ranking_drafts = [r for street in rankings.streets_for(user).order_by("path")
-                      for r in rankings.rankings_for(user, street).filter(status=Publication.DRAFT)
-                      .select_related("street")[:SHORT_LIST] if report_permissions.can_publish_ranking(user, r)]
+    ranking_drafts = rankings.drafts_to_publish(user)
     return {
         "board": board,
         "board_url": reverse("inspections:board"),
