@@ -19,8 +19,8 @@ import datetime as dt
 import hmac
 import ipaddress
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -31,8 +31,23 @@ from django.utils import timezone
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
-@cache
+_made: dict[str, Any] | None = None
+_making = threading.Lock()
+
+
 def _instruments() -> dict[str, Any]:
+    """The process's counters, made by the first request (after `serve` forked its workers). Made
+    under a lock: two threads answering a new worker's first requests together each registered the
+    same counters, and the second one's request failed with a 500 (seen by bench/served.py)."""
+    global _made
+    if _made is None:
+        with _making:
+            if _made is None:
+                _made = _make_instruments()
+    return _made
+
+
+def _make_instruments() -> dict[str, Any]:
     from prometheus_client import Counter, Histogram
 
     return {
