@@ -1,6 +1,7 @@
 """Benchmark of the served application (issue 19): the demo served by `chuangcheng serve` and, in
 the same run, a bare Django site (bench/bare_site.py) under the same server settings (waitress,
-the same threads and processes, one unless --workers says otherwise), driven with the same concurrency.
+the same threads and processes: serve's defaults, one process per core and 4 threads each, unless
+--workers and --threads say otherwise), driven with the same concurrency.
 
 For each endpoint: throughput and its ratio to the bare 50-row JSON view, p50/p99 latency at
 `--connections` concurrent keep-alive connections, the time of one request alone (median of
@@ -13,8 +14,8 @@ tracking code, all picked in the demo) are then driven on the 10× data set of b
 demo into `--city-home`, `<home>-city` by default), and a third table gives, per endpoint, the ratio
 city/demo of the time of one request alone and of the queries (issue 19's aim: at most 1.5).
 
-    python bench/served.py [--home /tmp/cc-bench-demo] [--seconds 6] [--connections 16] [--threads 8]
-                         [--only case] [--workers 1] [--city] [--city-home /tmp/cc-bench-demo-city]
+    python bench/served.py [--home /tmp/cc-bench-demo] [--seconds 6] [--connections 16] [--threads 4]
+                         [--only case] [--workers N] [--city] [--city-home /tmp/cc-bench-demo-city]
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from chuangcheng.core import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password"  # noqa: S105 - the demo's, for this benchmark
@@ -376,8 +379,9 @@ def main() -> None:
     parser.add_argument("--home", default=str(Path(tempfile.gettempdir()) / "cc-bench-demo"))
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=1, help="processes of `serve` and of the bare site")
+    parser.add_argument("--threads", type=int, default=serving.DEFAULT_THREADS, help="as serve's (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=serving.default_workers(),
+                        help="processes of `serve` and of the bare site (default as serve's: one per core, %(default)s)")
     parser.add_argument("--only", help="endpoints whose name contains this")
     parser.add_argument("--city", action="store_true", help="also the 10x data set (in --city-home)")
     parser.add_argument("--city-home", help="the 10x data set, built once from the demo (default: <home>-city); "

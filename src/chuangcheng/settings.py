@@ -215,6 +215,10 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 if API_TOKEN_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_DAYS must be at least 1")
+# A valid token is remembered this many seconds by the process that checked it (its user and scope
+# with it). Revoking it, or changing its user, takes effect at once in that process, and within
+# these seconds in the other worker processes and machines; 0 looks every request's token up.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 10)
 # List endpoints give at most this many rows a request (`limit`); the default page is smaller.
 API_MAX_LIMIT = env_int("API_MAX_LIMIT", 200)
 

@@ -112,3 +112,25 @@ def test_a_community_admin_sees_only_the_community_in_the_fast_list(scene: Scene
     admin_b = scene.cast.admin_b
     body, _ = get_list(token_client(admin_b), "/api/cases")
     assert body["count"] == 1 and [i["point"] for i in body["items"]] == ["B-POINT"]
+
+
+@pytest.mark.parametrize("moment", [
+    dt.datetime(2026, 12, 3, 8, 12, 33, tzinfo=dt.UTC),  # no fraction: stored without one
+    dt.datetime(2026, 12, 3, 8, 12, 33, 120000, tzinfo=dt.UTC),
+    dt.datetime(2026, 12, 3, 8, 12, 33, 999999, tzinfo=dt.UTC),  # milliseconds cut, never rounded up
+    dt.datetime(2026, 12, 3, 23, 59, 59, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+])
+def test_a_datetime_read_as_stored_is_written_as_the_encoder_writes_it(scene: Scene, moment: dt.datetime) -> None:
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db.models import F
+
+    from chuangcheng.core.pagination import api_datetime, json_response, stored_datetime, stored_text
+
+    scene_case = reported(scene)
+    Case.objects.filter(pk=scene_case.pk).update(reported_at=moment)
+    value = Case.objects.filter(pk=scene_case.pk).values(at=stored_text("reported_at")).get()["at"]
+    plain = Case.objects.filter(pk=scene_case.pk).values(at=F("reported_at")).get()["at"]
+    assert stored_datetime(value) == plain == moment
+    written = json.loads(json_response({"at": api_datetime(value)}).content)["at"]
+    assert written == json.loads(json.dumps(plain, cls=DjangoJSONEncoder))
+    assert written.endswith("Z")

@@ -25,7 +25,7 @@ from chuangcheng.cases.models import Case, CaseEvent, Category, Severity, Source
 from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
 from chuangcheng.core.http import or_404
-from chuangcheng.core.pagination import paginate_rows
+from chuangcheng.core.pagination import api_datetime, paginate_rows, stored_datetime, stored_text
 from chuangcheng.evidence.actions import mount
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
@@ -246,9 +246,11 @@ _LIST_COLUMNS = {
     "group": "category__parent__code", "group_name": "category__parent__name",
     "point": "point__code", "point_name": "point__name", "grid": "grid__code", "grid_name": "grid__name",
     "community": "grid__parent__code", "unit": "unit__code", "unit_name": "unit__name",
-    "address": "address", "description": "description", "reported_at": "reported_at",
-    "dispatched_at": "dispatched_at", "deadline": "deadline", "version": "version",
+    "address": "address", "description": "description", "version": "version",
 }
+# Datetime columns, read as stored (core.pagination.stored_text); warn_at is not shown.
+_LIST_STAMPS = {"reported_at": "t_reported_at", "dispatched_at": "t_dispatched_at", "deadline": "t_deadline",
+                "warn_at": "t_warn_at"}
 
 
 def _case_rows(page: QuerySet[Case]) -> list[dict[str, Any]]:
@@ -256,12 +258,18 @@ def _case_rows(page: QuerySet[Case]) -> list[dict[str, Any]]:
     now = clock.now()
     labels = {state.value: str(state.label) for state in State}
     columns = list(_LIST_COLUMNS.items())
+    stamps = {alias: stored_text(column) for column, alias in _LIST_STAMPS.items()}
     rows = []
-    for values in page.values(*_LIST_COLUMNS.values(), "warn_at"):
+    for values in page.values(*_LIST_COLUMNS.values(), **stamps):
         row = {field: values[column] for field, column in columns}
-        row["state_label"] = labels[row["state"]]
-        row["overdue"] = overdue(row["state"], row["deadline"], now)
-        row["due_soon"] = due_soon(row["state"], row["deadline"], values["warn_at"], now)
+        state = row["state"]
+        deadline = stored_datetime(values["t_deadline"])
+        row["state_label"] = labels[state]
+        row["reported_at"] = api_datetime(values["t_reported_at"])
+        row["dispatched_at"] = api_datetime(values["t_dispatched_at"])
+        row["deadline"] = api_datetime(values["t_deadline"])
+        row["overdue"] = overdue(state, deadline, now)
+        row["due_soon"] = due_soon(state, deadline, stored_datetime(values["t_warn_at"]), now)
         rows.append(row)
     return rows
 

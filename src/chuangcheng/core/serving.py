@@ -37,6 +37,14 @@ STOP_GRACE_SECONDS = 10.0
 
 WORKER_HEADER = "X-Chuangcheng-Worker"
 
+# Threads per worker process (waitress's own default). Python runs one thread of a process at a
+# time: past a few, more threads only take turns, each request waits for the others' slices, and
+# the slowest answers stretch (the case list at 16 connections, two workers: p99 106 ms with 4
+# threads, 192 ms with 8, and 25 % fewer answers a second; docs/benchmarks.md). Waitress reads and
+# writes the sockets in its own thread, so a slow client holds no worker thread; only database
+# waits do, which a few threads cover.
+DEFAULT_THREADS = 4
+
 
 def can_fork() -> bool:
     return hasattr(os, "fork")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from chuangcheng.core import clock, geo
@@ -207,6 +208,11 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+
+
+# Sent when tokens changed without a model signal (a bulk revocation): whoever remembers valid tokens
+# (chuangcheng.api.auth) forgets them.
+tokens_changed = Signal()
 
 
 class ApiToken(models.Model):

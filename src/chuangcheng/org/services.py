@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from chuangcheng.core.services import save_audited
 from chuangcheng.core.validators import normalize_phone
 from chuangcheng.org import permissions
-from chuangcheng.org.models import ApiToken, Person, Region, Role, Unit, User
+from chuangcheng.org.models import ApiToken, Person, Region, Role, Unit, User, tokens_changed
 
 REGION_FIELDS = ("name", "boundary", "households", "population", "sort_order")
 UNIT_FIELDS = ("name", "kind", "region", "head_name", "head_phone", "liaison_name", "liaison_phone",
@@ -190,7 +190,9 @@ def revoke_api_token(token: ApiToken, *, by: User) -> None:
 def revoke_all_api_tokens(user: User) -> int:
     """Every token of a login stops working: its password changed (whoever knew the old one may
     have made a token with it). Returns how many were still in use."""
-    return ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+    revoked = ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+    tokens_changed.send(sender=ApiToken)  # an update() sends no post_save
+    return revoked
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from chuangcheng.core import serving
 from chuangcheng.core.staticfiles import ensure_collected
 
 
@@ -55,7 +56,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8, help="Threads per worker process.")
+        parser.add_argument("--threads", type=int, default=serving.DEFAULT_THREADS,
+                            help="Threads per worker process (default: %(default)s).")
         parser.add_argument("--workers", type=int, default=None,
                             help="Worker processes sharing the port (default: one per core; 1: a single "
                                  "process, as where processes cannot be forked).")
@@ -66,7 +68,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from chuangcheng.core import serving
         from chuangcheng.wsgi import build_application
 
         host, port = options["host"], options["port"]
