@@ -25,7 +25,7 @@ from chuangcheng.cases.models import Case, CaseEvent, Category, Severity, Source
 from chuangcheng.cases.workflow import CASES
 from chuangcheng.core import clock
 from chuangcheng.core.http import or_404
-from chuangcheng.core.pagination import api_datetime, paginate_rows, stored_datetime, stored_text
+from chuangcheng.core.pagination import RowsByKey, api_datetime, paginate_rows, stored_datetime, stored_text
 from chuangcheng.evidence.actions import mount
 from chuangcheng.evidence.models import Photo
 from chuangcheng.evidence.uploads import accepted_uploads
@@ -253,14 +253,17 @@ _LIST_STAMPS = {"reported_at": "t_reported_at", "dispatched_at": "t_dispatched_a
                 "warn_at": "t_warn_at"}
 
 
+_LIST_ROWS = RowsByKey(Case, *_LIST_COLUMNS.values(),
+                      **{alias: stored_text(column) for column, alias in _LIST_STAMPS.items()})
+
+
 def _case_rows(page: QuerySet[Case]) -> list[dict[str, Any]]:
-    """A page of cases as `CaseOut` renders them, from one query of the columns shown."""
+    """A page of cases as `CaseOut` renders them: the page's keys, then their columns by key."""
     now = clock.now()
     labels = {state.value: str(state.label) for state in State}
     columns = list(_LIST_COLUMNS.items())
-    stamps = {alias: stored_text(column) for column, alias in _LIST_STAMPS.items()}
     rows = []
-    for values in page.values(*_LIST_COLUMNS.values(), **stamps):
+    for values in _LIST_ROWS.rows(page):
         row = {field: values[column] for field, column in columns}
         state = row["state"]
         deadline = stored_datetime(values["t_deadline"])
