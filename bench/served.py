@@ -189,20 +189,29 @@ def drive(port: int, path: str, headers: dict[str, str], seconds: float, connect
         t.join()
     elapsed = time.monotonic() - began
     settle(port)
-    # One request alone: 15 in a row, the median of the last 12; a slow endpoint (seconds a
-    # request) stops after 5 and the time it was given, the median of the last 4.
-    alone: list[float] = []
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    alone_began = time.monotonic()
-    for _ in range(15):
-        started = time.perf_counter()
-        conn.request("GET", path, headers=headers)
-        conn.getresponse().read()
-        alone.append(time.perf_counter() - started)
-        if len(alone) >= 5 and time.monotonic() - alone_began > max(10.0, 3 * seconds):
+    return Result(len(latencies), errors[0], elapsed, latencies, alone(((port, path, headers),))[0])
+
+
+def alone(targets: tuple[tuple[int, str, dict[str, str]], ...], rounds: int = 15) -> list[float]:
+    """The time of one request alone (ms) on each (port, path, headers): `rounds` rounds, each
+    requesting every target once in turn, the median of all but the first three rounds. Taking
+    the targets in turn (the demo, then the city) puts both under the same state of the machine,
+    whose speed drifts by a third from minute to minute here: their ratio is what is compared.
+    A slow endpoint (seconds a request) stops after 5 rounds and 10 s, the median of the last 4."""
+    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=600) for port, _path, _headers in targets]
+    times: list[list[float]] = [[] for _ in targets]
+    began = time.monotonic()
+    for n in range(rounds):
+        for conn, (_port, path, headers), mine in zip(conns, targets, times, strict=True):
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            conn.getresponse().read()
+            mine.append(time.perf_counter() - started)
+        if n + 1 >= 5 and time.monotonic() - began > max(10.0, 3 * len(targets)):
             break
-    samples = alone[3:] if len(alone) == 15 else alone[1:]
-    return Result(len(latencies), errors[0], elapsed, latencies, statistics.median(samples) * 1000)
+    for conn in conns:
+        conn.close()
+    return [statistics.median(t[3:] if len(t) == rounds else t[1:]) * 1000 for t in times]
 
 
 def settle(port: int) -> None:
@@ -384,9 +393,11 @@ def main() -> None:
     parser.add_argument("--home", default=str(Path(tempfile.gettempdir()) / "cc-bench-demo"))
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=serving.DEFAULT_THREADS, help="as serve's (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=serving.DEFAULT_THREADS,
+                        help="as serve's (default: %(default)s)")
     parser.add_argument("--workers", type=int, default=serving.default_workers(),
-                        help="processes of `serve` and of the bare site (default as serve's: one per core, %(default)s)")
+                        help="processes of `serve` and of the bare site (default as serve's: one per core, "
+                             "%(default)s)")
     parser.add_argument("--only", help="endpoints whose name contains this")
     parser.add_argument("--city", action="store_true", help="also the 10x data set (in --city-home)")
     parser.add_argument("--city-home", help="the 10x data set, built once from the demo (default: <home>-city); "
@@ -426,8 +437,15 @@ def main() -> None:
                                                    ("bare Django: 50 rows of JSON", "/rows"))]
         auths = {h: Auth(ports[h]) for h in homes}
         for endpoint in endpoints:  # each endpoint on the demo, then at once on the city: the same load around
+            results = [drive(ports[h], endpoint.path, auths[h].headers(endpoint.who), args.seconds, args.connections)
+                       for h in homes]
             for h in homes:
-                result = drive(ports[h], endpoint.path, auths[h].headers(endpoint.who), args.seconds, args.connections)
+                settle(ports[h])
+            if len(homes) > 1:  # the time alone again, the demo and the city in turn
+                times = alone(tuple((ports[h], endpoint.path, auths[h].headers(endpoint.who)) for h in homes))
+                for result, ms in zip(results, times, strict=True):
+                    result.alone_ms = ms
+            for h, result in zip(homes, results, strict=True):
                 rows[h].append((endpoint.name, result, (queries if h == home else city_queries).get(endpoint.name)))
     demo_rows, city_rows = rows[home], (rows[city] if city is not None else [])
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from time import monotonic
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
 from django.conf import settings

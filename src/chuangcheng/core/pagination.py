@@ -1,16 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-import datetime as dt
-
 import orjson
 from django.conf import settings
-from django.db import connection
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.db.models import F, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
@@ -193,7 +192,7 @@ class RowsByKey:
             names = [alias for _expression, _sql, alias in compiler.select]
             if names[0] != "pk" or len(set(names)) != len(names):
                 raise ValueError(f"{self.model.__name__} rows: unexpected columns {names!r}")
-            converted = [(pos, expression) for pos, (_convs, expression)
-                         in compiler.get_converters([expression for expression, _sql, _alias in compiler.select]).items()]
+            selected = [expression for expression, _sql, _alias in compiler.select]
+            converted = [(pos, expression) for pos, (_convs, expression) in compiler.get_converters(selected).items()]
             statement = self._compiled[key] = (sql, names, converted)
         return statement
