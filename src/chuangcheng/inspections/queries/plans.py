@@ -5,7 +5,7 @@ yesterday's coverage)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,7 +168,9 @@ def cases_by_unit(user: Any, day: dt.date) -> list[UnitCases]:
     for unit_id, n in (qs.filter(state__in=RUNNING_STATES, deadline__gte=max(start, now), deadline__lt=end)
                        .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")):
         counts.setdefault(unit_id, UnitCases(unit=None)).due_today = n
-    for unit_id, n in qs.filter(overdue_q(now)).values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"):
+    # Counted here rather than grouped by the database: grouped by unit, SQLite walked the whole
+    # unit-and-state index (every case of the city, closed ones included) to spare itself a sort.
+    for unit_id, n in Counter(qs.filter(overdue_q(now)).values_list("unit_id", flat=True)).items():
         counts.setdefault(unit_id, UnitCases(unit=None)).overdue = n
     units = Unit.objects.in_bulk([pk for pk in counts if pk is not None])
     for key, row in counts.items():
