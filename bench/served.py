@@ -152,8 +152,11 @@ def _cookie_header(cookies: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
-def drive(port: int, path: str, headers: dict[str, str], seconds: float, connections: int) -> Result:
-    """`connections` keep-alive connections requesting `path` as fast as answered, for `seconds`."""
+def drive(port: int, path: str, headers: dict[str, str], seconds: float, connections: int,
+          *, time_alone: bool = True) -> Result:
+    """`connections` keep-alive connections requesting `path` as fast as answered, for `seconds`;
+    then, once the server has settled, the time of one request alone (unless the caller takes it
+    itself: `time_alone=False` leaves it 0)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -189,7 +192,8 @@ def drive(port: int, path: str, headers: dict[str, str], seconds: float, connect
         t.join()
     elapsed = time.monotonic() - began
     settle(port)
-    return Result(len(latencies), errors[0], elapsed, latencies, alone(((port, path, headers),))[0])
+    alone_ms = alone(((port, path, headers),))[0] if time_alone else 0.0
+    return Result(len(latencies), errors[0], elapsed, latencies, alone_ms)
 
 
 def alone(targets: tuple[tuple[int, str, dict[str, str]], ...], rounds: int = 15) -> list[float]:
@@ -437,14 +441,12 @@ def main() -> None:
                                                    ("bare Django: 50 rows of JSON", "/rows"))]
         auths = {h: Auth(ports[h]) for h in homes}
         for endpoint in endpoints:  # each endpoint on the demo, then at once on the city: the same load around
-            results = [drive(ports[h], endpoint.path, auths[h].headers(endpoint.who), args.seconds, args.connections)
-                       for h in homes]
-            for h in homes:
-                settle(ports[h])
-            if len(homes) > 1:  # the time alone again, the demo and the city in turn
-                times = alone(tuple((ports[h], endpoint.path, auths[h].headers(endpoint.who)) for h in homes))
-                for result, ms in zip(results, times, strict=True):
-                    result.alone_ms = ms
+            results = [drive(ports[h], endpoint.path, auths[h].headers(endpoint.who), args.seconds, args.connections,
+                             time_alone=False) for h in homes]  # each settles its server after its load
+            # The time alone, the demo and the city in turn.
+            times = alone(tuple((ports[h], endpoint.path, auths[h].headers(endpoint.who)) for h in homes))
+            for result, ms in zip(results, times, strict=True):
+                result.alone_ms = ms
             for h, result in zip(homes, results, strict=True):
                 rows[h].append((endpoint.name, result, (queries if h == home else city_queries).get(endpoint.name)))
     demo_rows, city_rows = rows[home], (rows[city] if city is not None else [])
