@@ -152,7 +152,7 @@ class RowsByKey:
 
     def __init__(self, model: type[Any], *columns: str, **expressions: Any) -> None:
         self.model, self.columns, self.expressions = model, columns, expressions
-        self._compiled: dict[tuple[str, int], tuple[str, list[str], list[tuple[int, Any]]]] = {}
+        self._compiled: dict[tuple[str, int], tuple[str, list[str], Any, list[Any]]] = {}
 
     def rows(self, page: QuerySet[Any]) -> list[dict[str, Any]]:
         return self.read(list(page.values_list("pk", flat=True)))
@@ -160,25 +160,19 @@ class RowsByKey:
     def read(self, keys: list[Any]) -> list[dict[str, Any]]:
         if not keys:
             return []
-        sql, names, converted = self._statement(len(keys))
+        sql, names, query, converted = self._statement(len(keys))
         with connection.cursor() as cursor:
             cursor.execute(sql, keys)
             found = cursor.fetchall()
         if converted:
-            converters = [(pos, connection.ops.get_db_converters(expression)
-                           + expression.get_db_converters(connection), expression) for pos, expression in converted]
-            found = [self._convert(list(row), converters) for row in found]
+            compiler = query.get_compiler(connection=connection)  # this thread's connection
+            found = list(compiler.apply_converters(found, compiler.get_converters(converted)))
         by_key = {row[0]: dict(zip(names, row, strict=True)) for row in found}
         return [by_key[key] for key in keys if key in by_key]
 
-    @staticmethod
-    def _convert(row: list[Any], converters: list[tuple[int, list[Any], Any]]) -> list[Any]:
-        for pos, functions, expression in converters:
-            for function in functions:
-                row[pos] = function(row[pos], expression, connection)
-        return row
-
-    def _statement(self, n: int) -> tuple[str, list[str], list[tuple[int, Any]]]:
+    def _statement(self, n: int) -> tuple[str, list[str], Any, list[Any]]:
+        """The statement for n keys, its column names, its query and the selected expressions
+        (all of them when one needs a converter, none otherwise)."""
         key = (connection.vendor, n)
         statement = self._compiled.get(key)
         if statement is None:
@@ -193,6 +187,5 @@ class RowsByKey:
             if names[0] != "pk" or len(set(names)) != len(names):
                 raise ValueError(f"{self.model.__name__} rows: unexpected columns {names!r}")
             selected = [expression for expression, _sql, _alias in compiler.select]
-            converted = [(pos, expression) for pos, (_convs, expression) in compiler.get_converters(selected).items()]
-            statement = self._compiled[key] = (sql, names, converted)
+            statement = self._compiled[key] = (sql, names, query, selected if compiler.get_converters(selected) else [])
         return statement
